@@ -1,0 +1,210 @@
+package org.astralboot.config;
+
+import java.net.Inet4Address;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import org.astralboot.net.Ipv4;
+import org.astralboot.net.Ipv4Subnet;
+import org.astralboot.net.MacAddress;
+
+/**
+ * The effective configuration: every key of {@code config.toml} with defaults applied and derived
+ * values (address and subnet from the interface, pool, URLs) filled in. Immutable; built by
+ * {@link ConfigLoader} or, in tests, directly.
+ *
+ * @param source      the file it was read from, or {@code null} when built in code
+ * @param iface       name of the NIC facing the machines to boot
+ * @param address     this server's IPv4 address on that NIC
+ * @param subnet      the NIC's subnet
+ * @param domain      DNS domain handed to machines (DHCP option 15, templates)
+ * @param data        local boot tree, served with {@code -l} or {@code ipfs = false}
+ * @param database    MapDB file
+ * @param cache       content-addressed IPFS cache folder
+ * @param cacheMaxBytes size limit of the cache (least recently used files are evicted past it)
+ * @param ipfs        serve the boot tree from IPFS (false: from {@link #data})
+ * @param ipfsApi     the IPFS node's RPC API base URL
+ * @param refs        the refs.toml file naming the boot trees
+ */
+public record Config(
+        Path source,
+        String iface,
+        Inet4Address address,
+        Ipv4Subnet subnet,
+        String domain,
+        Path data,
+        Path database,
+        Path cache,
+        long cacheMaxBytes,
+        boolean ipfs,
+        URI ipfsApi,
+        Path refs,
+        Http http,
+        Tftp tftp,
+        Dhcp dhcp,
+        Menu menu) {
+
+    public Config {
+        Objects.requireNonNull(iface, "iface");
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(subnet, "subnet");
+        Objects.requireNonNull(http, "http");
+        Objects.requireNonNull(tftp, "tftp");
+        Objects.requireNonNull(dhcp, "dhcp");
+        Objects.requireNonNull(menu, "menu");
+    }
+
+    /**
+     * HTTP boot service.
+     *
+     * @param bind address to listen on (default: {@link Config#address})
+     * @param port TCP port
+     * @param url  base URL machines use to reach this server, no trailing slash
+     */
+    public record Http(Inet4Address bind, int port, URI url) {
+        /** {@link #url} as text without a trailing slash, ready to append {@code /path}. */
+        public String base() {
+            String s = url.toString();
+            return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+        }
+    }
+
+    /**
+     * TFTP service (RFC 1350, 2347-2349, 7440).
+     *
+     * @param port          UDP port of the listener
+     * @param maxBlksize    largest blksize granted (clamp so a block fits the MTU: 1468 for 1500)
+     * @param maxWindowsize largest windowsize granted (RFC 7440)
+     * @param maxTransfers  concurrent transfers before new requests get an ERROR
+     * @param timeout       retransmission timeout when the client does not ask for one
+     * @param retries       retransmissions of one block before the transfer is abandoned
+     */
+    public record Tftp(int port, int maxBlksize, int maxWindowsize, int maxTransfers, Duration timeout, int retries) {
+    }
+
+    /** DHCP operating mode. */
+    public enum DhcpMode {
+        /** Allocates addresses from the pool. */
+        FULL,
+        /** proxyDHCP: boot information only, beside the site's DHCP server. */
+        PROXY,
+        /** No DHCP. */
+        OFF
+    }
+
+    /** A fixed address (and optionally host name) for one MAC. */
+    public record Reservation(MacAddress mac, Inet4Address address, String hostname) {
+    }
+
+    /**
+     * DHCP service (RFC 2131, 2132, 4578).
+     *
+     * @param mode            full, proxy or off
+     * @param port            server port (67)
+     * @param proxyPort       PXE boot-server port for the UEFI second step in proxy mode (4011)
+     * @param rangeStart      first pool address
+     * @param rangeEnd        last pool address
+     * @param leaseTime       lease duration (option 51)
+     * @param gateway         router handed out (option 3), or {@code null} for none
+     * @param dns             DNS servers (option 6)
+     * @param hostnamePattern host names for machines without a reservation; {@code {n}} is the
+     *                        last octet, {@code {mac}} the MAC in hex
+     * @param efiBinary       iPXE for x64 UEFI firmware, under {@code tftp/} ({@code ipxe.efi} or {@code snponly.efi})
+     * @param efiIa32Binary   iPXE for IA32 UEFI firmware
+     * @param arm64Binary     iPXE for ARM64 UEFI firmware
+     * @param biosBinary      iPXE for BIOS PXE firmware
+     * @param reservations    fixed addresses by MAC
+     * @param declineProbation how long a DECLINEd address stays unusable
+     */
+    public record Dhcp(
+            DhcpMode mode,
+            int port,
+            int proxyPort,
+            Inet4Address rangeStart,
+            Inet4Address rangeEnd,
+            Duration leaseTime,
+            Inet4Address gateway,
+            List<Inet4Address> dns,
+            String hostnamePattern,
+            String biosBinary,
+            String efiBinary,
+            String efiIa32Binary,
+            String arm64Binary,
+            List<Reservation> reservations,
+            Duration declineProbation) {
+
+        public Dhcp {
+            dns = List.copyOf(dns);
+            reservations = List.copyOf(reservations);
+        }
+    }
+
+    /**
+     * The iPXE OS menu.
+     *
+     * @param defaultOs      OS booted when the menu times out; empty: wait for a choice
+     * @param timeoutSeconds menu timeout
+     */
+    public record Menu(String defaultOs, int timeoutSeconds) {
+    }
+
+    /**
+     * A complete configuration with the documented defaults, for {@code address}/{@code prefix} on
+     * {@code iface}. Tests start from here and replace what they need with the {@code with*} methods.
+     */
+    public static Config defaults(String iface, Inet4Address address, int prefix, Path base) {
+        Ipv4Subnet subnet = Ipv4Subnet.of(address, prefix);
+        Inet4Address[] range = ConfigLoader.defaultRange(subnet, address, address);
+        return new Config(
+                null,
+                iface,
+                address,
+                subnet,
+                "local",
+                base.resolve("data"),
+                base.resolve("astralboot.db"),
+                base.resolve("cache"),
+                ConfigLoader.DEFAULT_CACHE_MAX,
+                false,
+                URI.create("http://127.0.0.1:5001"),
+                base.resolve("refs.toml"),
+                new Http(address, 80, URI.create("http://" + Ipv4.text(address))),
+                new Tftp(69, 1468, 64, 256, Duration.ofSeconds(1), 5),
+                new Dhcp(DhcpMode.FULL, 67, 4011, range[0], range[1], Duration.ofHours(12), address,
+                        List.of(address), "node{n}", "undionly.kpxe", "ipxe.efi", "ipxe-ia32.efi",
+                        "ipxe-arm64.efi", List.of(), Duration.ofMinutes(10)),
+                new Menu("", 10));
+    }
+
+    public Config withHttp(Http h) {
+        return new Config(source, iface, address, subnet, domain, data, database, cache, cacheMaxBytes, ipfs,
+                ipfsApi, refs, h, tftp, dhcp, menu);
+    }
+
+    public Config withTftp(Tftp t) {
+        return new Config(source, iface, address, subnet, domain, data, database, cache, cacheMaxBytes, ipfs,
+                ipfsApi, refs, http, t, dhcp, menu);
+    }
+
+    public Config withDhcp(Dhcp d) {
+        return new Config(source, iface, address, subnet, domain, data, database, cache, cacheMaxBytes, ipfs,
+                ipfsApi, refs, http, tftp, d, menu);
+    }
+
+    public Config withMenu(Menu m) {
+        return new Config(source, iface, address, subnet, domain, data, database, cache, cacheMaxBytes, ipfs,
+                ipfsApi, refs, http, tftp, dhcp, m);
+    }
+
+    public Config withData(Path d) {
+        return new Config(source, iface, address, subnet, domain, d, database, cache, cacheMaxBytes, ipfs,
+                ipfsApi, refs, http, tftp, dhcp, menu);
+    }
+
+    public Config withIpfs(boolean on, URI api, Path refsFile, Path cacheDir) {
+        return new Config(source, iface, address, subnet, domain, data, database, cacheDir, cacheMaxBytes, on,
+                api, refsFile, http, tftp, dhcp, menu);
+    }
+}

@@ -1,0 +1,29 @@
+package org.astralboot.net;
+
+import java.net.Inet4Address;
+import java.util.Optional;
+
+/**
+ * Read-only view of the machines the DHCP server knows. HTTP uses it to fill per-machine template
+ * data (host name, address). With DHCP off or in proxy mode it knows nobody, and HTTP falls back to
+ * the connection's source address and a host name derived from the MAC.
+ */
+public interface HostLookup {
+
+    /** Knows nobody. */
+    HostLookup NONE = new HostLookup() {
+        @Override
+        public Optional<HostInfo> byMac(MacAddress mac) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<HostInfo> byAddress(Inet4Address address) {
+            return Optional.empty();
+        }
+    };
+
+    Optional<HostInfo> byMac(MacAddress mac);
+
+    Optional<HostInfo> byAddress(Inet4Address address);
+}

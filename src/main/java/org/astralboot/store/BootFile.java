@@ -1,0 +1,44 @@
+package org.astralboot.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * A regular file of a boot tree. Size and validators are known before any byte is read, so HTTP
+ * can always send Content-Length and TFTP can answer tsize (RFC 2349).
+ */
+public interface BootFile {
+
+    TreePath path();
+
+    /** Exact length in bytes. */
+    long size();
+
+    /** Strong validator for HTTP ETag (without quotes): the CID for IPFS content. */
+    String etag();
+
+    Instant lastModified();
+
+    /** True when the content can never change under this name (content-addressed). */
+    boolean immutable();
+
+    /**
+     * Opens {@code length} bytes starting at {@code offset}. The stream yields exactly that many
+     * bytes or throws: a source that ends early raises {@link BootStoreException} of kind
+     * {@code CORRUPT} rather than returning a short file.
+     */
+    InputStream open(long offset, long length) throws IOException;
+
+    /** Opens the whole file. */
+    default InputStream open() throws IOException {
+        return open(0, size());
+    }
+
+    /** A local file holding exactly this content, when there is one (for zero-copy sends). */
+    default Optional<Path> localPath() {
+        return Optional.empty();
+    }
+}
