@@ -28,6 +28,8 @@ final class BootLab implements AutoCloseable {
     static final String TAP = "tap0";
     static final String OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd";
     static final String OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd";
+    /** Printed by the local disk's boot code. */
+    static final String LOCAL_DISK = "ASTRALBOOT-E2E-LOCAL-DISK";
 
     private final String name;
     private final Netns ns;
@@ -175,6 +177,26 @@ final class BootLab implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs an Astralboot command (e.g. {@code precache -c FILE}) in the namespace to completion; returns
+     * its exit code. Output goes to the server log.
+     */
+    int runAstralboot(Duration limit, String... args) throws IOException, InterruptedException {
+        Files.writeString(serverLog(), "---- astralboot " + String.join(" ", args) + "\n", StandardCharsets.UTF_8,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        Process p = ns.startAstralboot(work, serverLog(), args);
+        if (!p.waitFor(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("astralboot " + String.join(" ", args) + " did not finish within " + limit);
+        }
+        return p.exitValue();
+    }
+
+    /** The server log so far. */
+    String serverLogText() throws IOException {
+        return Files.exists(serverLog()) ? Files.readString(serverLog(), StandardCharsets.UTF_8) : "";
+    }
+
     /** An HTTP GET from inside the namespace (busybox wget); returns the body. */
     String httpGet(String url) throws IOException {
         return ns.run(Duration.ofSeconds(20), "busybox", "wget", "-q", "-O", "-", url).check().out();
@@ -188,6 +210,15 @@ final class BootLab implements AutoCloseable {
      * {@code limit} passes. The VM is killed when this returns.
      */
     BootResult boot(Firmware fw, String mac, Duration limit, String... stopOn) throws IOException, InterruptedException {
+        return boot(fw, mac, false, limit, stopOn);
+    }
+
+    /**
+     * As {@link #boot(Firmware, String, Duration, String...)}; with {@code localDisk} the VM also has the
+     * test OS's {@code vm/local-disk.img} (copy-on-write) whose boot code prints {@value #LOCAL_DISK}.
+     */
+    BootResult boot(Firmware fw, String mac, boolean localDisk, Duration limit, String... stopOn)
+            throws IOException, InterruptedException {
         int n = ++vmCount;
         Path console = work.resolve("vm" + n + "-console.log");
         Files.writeString(console, "");
@@ -203,6 +234,10 @@ final class BootLab implements AutoCloseable {
                     "-device", "virtio-net-pci,netdev=n0,mac=" + mac + ",romfile="));
         } else {
             cmd.addAll(List.of("-device", "virtio-net-pci,netdev=n0,mac=" + mac));
+        }
+        if (localDisk) {
+            cmd.addAll(List.of("-drive", "file=" + TestOs.tree().resolve("vm/local-disk.img")
+                    + ",format=raw,if=virtio,snapshot=on"));
         }
         long t0 = System.nanoTime();
         Process vm = ns.start(console, cmd.toArray(String[]::new));

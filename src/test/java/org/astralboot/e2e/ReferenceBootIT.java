@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 
 /**
  * Proves the end-to-end harness itself with a known-good boot server: dnsmasq (DHCP + TFTP) and
@@ -15,7 +14,7 @@ import org.junit.jupiter.api.TestInfo;
 class ReferenceBootIT {
 
     @Test
-    void biosIpxeRomBootsThroughDnsmasq(TestInfo info) throws Exception {
+    void biosIpxeRomBootsThroughDnsmasq() throws Exception {
         try (BootLab lab = BootLab.create("ReferenceBootIT-bios")) {
             lab.startReference(TestOs.tree(), TestOs.OS1);
             BootResult r = lab.boot(Firmware.BIOS_IPXE_ROM, "52:54:00:e2:00:01", Duration.ofSeconds(150));
@@ -26,7 +25,7 @@ class ReferenceBootIT {
     }
 
     @Test
-    void uefiFirmwarePxeBootsThroughDnsmasq(TestInfo info) throws Exception {
+    void uefiFirmwarePxeBootsThroughDnsmasq() throws Exception {
         try (BootLab lab = BootLab.create("ReferenceBootIT-uefi")) {
             lab.startReference(TestOs.tree(), TestOs.OS2);
             BootResult r = lab.boot(Firmware.UEFI_FIRMWARE_PXE, "52:54:00:e2:00:02", Duration.ofSeconds(200));
