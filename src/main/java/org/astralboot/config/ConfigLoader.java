@@ -391,10 +391,15 @@ public final class ConfigLoader {
 
         ConfigException invalid(String key, String message) {
             String where = file.toString();
-            String last = key.contains(".") ? key : key;
-            var pos = root.inputPositionOf(last.replaceAll("\\[\\d+\\]", ""));
-            if (pos != null) {
-                where += ":" + pos.line() + ":" + pos.column();
+            if (!key.contains("[")) {
+                try {
+                    var pos = root.inputPositionOf(key);
+                    if (pos != null) {
+                        where += ":" + pos.line() + ":" + pos.column();
+                    }
+                } catch (RuntimeException e) {
+                    // The key path crosses an array or a non-table: no position to show.
+                }
             }
             return new ConfigException(where + ": " + key + ": " + message);
         }
