@@ -5,13 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
  * Case 4: proxyDHCP. dnsmasq is the site's DHCP server (addresses only, no boot information, no
- * TFTP); Astralboot runs with {@code [dhcp] mode = "proxy"} and supplies only the boot information.
+ * TFTP), in its own namespace on the same segment (192.0.2.2); Astralboot runs with {@code [dhcp] mode = "proxy"} and supplies only the boot information.
  * The VM must get its address from dnsmasq and boot through Astralboot, with the BIOS iPXE ROM and
  * with UEFI firmware PXE (which asks the proxy on port 4011).
  */
@@ -29,7 +28,7 @@ class AstralbootProxyDhcpIT {
 
     private static void run(String name, Firmware fw, String mac) throws Exception {
         try (BootLab lab = BootLab.create(name)) {
-            lab.startDnsmasq(List.of());
+            lab.startSiteDhcp();
             lab.startAstralboot(lab.config(TestOs.tree(), "proxy", TestOs.OS1, 1), "-l");
             BootResult r = lab.boot(fw, mac, Duration.ofSeconds(240));
             assertEquals(Optional.of(TestOs.OS1), r.bootedOs(), "booted through the proxy");

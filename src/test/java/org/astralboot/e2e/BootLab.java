@@ -14,9 +14,10 @@ import java.util.stream.Stream;
 import org.astralboot.testing.Netns;
 
 /**
- * One end-to-end test bench: a network namespace holding a tap device {@code tap0} with
- * 192.0.2.1/24 (the boot server's side), a boot server inside it, and QEMU virtual machines whose
- * NIC is that tap. Everything the lab starts is stopped by {@link #close()}, which also runs when the
+ * One end-to-end test bench: a network namespace holding a bridge {@code br0} with 192.0.2.1/24
+ * (the boot server's side) and a tap device {@code tap0} on it for QEMU virtual machines, a boot
+ * server inside it, and optionally a second namespace on the same segment (through a veth on the
+ * bridge) playing the site's own DHCP server. Everything the lab starts is stopped by {@link #close()}, which also runs when the
  * test fails; unless {@link #passed()} was called, the VM consoles and server logs are copied to
  * {@code target/e2e-artifacts/<test>/}.
  *
@@ -26,6 +27,8 @@ import org.astralboot.testing.Netns;
 final class BootLab implements AutoCloseable {
     static final String SERVER = "192.0.2.1";
     static final String TAP = "tap0";
+    /** The interface the boot servers listen on. */
+    static final String IFACE = "br0";
     static final String OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd";
     static final String OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd";
     /** Printed by the local disk's boot code. */
@@ -36,6 +39,7 @@ final class BootLab implements AutoCloseable {
     private final Path work;
     private final Path artifacts;
     private final List<Process> servers = new ArrayList<>();
+    private Netns site;
     private Process astralboot;
     private int vmCount;
     private boolean passed;
@@ -56,8 +60,11 @@ final class BootLab implements AutoCloseable {
         Netns ns = Netns.create("abe");
         try {
             Duration t = Duration.ofSeconds(10);
+            ns.run(t, "ip", "link", "add", IFACE, "type", "bridge", "forward_delay", "0", "stp_state", "0").check();
+            ns.run(t, "ip", "addr", "add", SERVER + "/24", "dev", IFACE).check();
+            ns.run(t, "ip", "link", "set", IFACE, "up").check();
             ns.run(t, "ip", "tuntap", "add", "dev", TAP, "mode", "tap").check();
-            ns.run(t, "ip", "addr", "add", SERVER + "/24", "dev", TAP).check();
+            ns.run(t, "ip", "link", "set", TAP, "master", IFACE).check();
             ns.run(t, "ip", "link", "set", TAP, "up").check();
         } catch (IOException | RuntimeException e) {
             ns.close();
@@ -110,14 +117,31 @@ final class BootLab implements AutoCloseable {
      * Starts dnsmasq as the site's DHCP server (addresses 192.0.2.100-150, no TFTP and no boot
      * information unless {@code extra} adds some).
      */
-    void startDnsmasq(List<String> extra) throws IOException, InterruptedException {
+    private void startDnsmasq(List<String> extra) throws IOException, InterruptedException {
+        startDnsmasq(ns, IFACE, extra);
+    }
+
+    /**
+     * Creates a second namespace, the "site", joined to the segment by a veth on the bridge
+     * ({@code 192.0.2.2/24}), and runs dnsmasq there as the site's DHCP server: addresses
+     * 192.0.2.100-150, no boot information, no TFTP.
+     */
+    void startSiteDhcp() throws IOException, InterruptedException {
+        site = Netns.create("abe");
+        String a = "abes" + Integer.toHexString(site.name().hashCode() & 0xffff);
+        Netns.veth(site, "site0", "192.0.2.2/24", ns, a, null);
+        ns.run(Duration.ofSeconds(10), "ip", "link", "set", a, "master", IFACE).check();
+        startDnsmasq(site, "site0", List.of());
+    }
+
+    private void startDnsmasq(Netns where, String iface, List<String> extra) throws IOException, InterruptedException {
         Path log = work.resolve("dnsmasq.log");
         List<String> cmd = new ArrayList<>(List.of("dnsmasq", "--keep-in-foreground", "--no-daemon", "--conf-file=/dev/null",
-                "--log-facility=-", "--log-dhcp", "--user=root", "--port=0", "--interface=" + TAP, "--bind-interfaces",
+                "--log-facility=-", "--log-dhcp", "--user=root", "--port=0", "--interface=" + iface, "--bind-interfaces",
                 "--dhcp-range=192.0.2.100,192.0.2.150,1h", "--no-ping",
                 "--dhcp-leasefile=" + work.resolve("dnsmasq.leases"), "--pid-file=" + work.resolve("dnsmasq.pid")));
         cmd.addAll(extra);
-        Process p = ns.start(log, cmd.toArray(String[]::new));
+        Process p = where.start(log, cmd.toArray(String[]::new));
         servers.add(p);
         awaitLogOrDeath(p, log, "started, version", Duration.ofSeconds(20));
     }
@@ -125,13 +149,13 @@ final class BootLab implements AutoCloseable {
     // ---------------------------------------------------------------- Astralboot
 
     /**
-     * The standard test configuration: full DHCP on tap0, HTTP on 80, TFTP on 69, the menu's default
+     * The standard test configuration: full DHCP on br0, HTTP on 80, TFTP on 69, the menu's default
      * OS chosen after {@code menuTimeout} seconds, boot tree {@code data} ({@code ipfs = false}).
      * {@code extra} is appended verbatim (TOML; may add sections such as {@code [dhcp]} keys by
      * redefining nothing that is already set).
      */
     String config(Path data, String dhcpMode, String menuDefault, int menuTimeout) {
-        return "interface = \"" + TAP + "\"\n"
+        return "interface = \"" + IFACE + "\"\n"
                 + "address = \"" + SERVER + "\"\n"
                 + "domain = \"e2e.test\"\n"
                 + "data = \"" + data + "\"\n"
@@ -327,6 +351,9 @@ final class BootLab implements AutoCloseable {
             stopAstralboot();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (site != null) {
+            site.close();
         }
         ns.close();
         if (!passed) {
