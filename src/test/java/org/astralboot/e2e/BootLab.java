@@ -31,6 +31,11 @@ final class BootLab implements AutoCloseable {
     static final String IFACE = "br0";
     static final String OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd";
     static final String OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd";
+    /**
+     * Console texts after which a network boot cannot succeed any more: SeaBIOS gave up, OVMF fell
+     * back to its shell, the kernel panicked. Seeing one ends the boot at once instead of at its limit.
+     */
+    static final List<String> DEAD_ENDS = List.of("No bootable device", "Shell> ", "Kernel panic");
     /** Printed by the local disk's boot code. */
     static final String LOCAL_DISK = "ASTRALBOOT-E2E-LOCAL-DISK";
 
@@ -280,6 +285,11 @@ final class BootLab implements AutoCloseable {
                             matched = s;
                             break;
                         }
+                    }
+                    if (matched == null && DEAD_ENDS.stream().anyMatch(text::contains)) {
+                        // Let the last lines reach the console file for the artefacts, then stop.
+                        Thread.sleep(500);
+                        break;
                     }
                 }
                 if (matched != null) {
