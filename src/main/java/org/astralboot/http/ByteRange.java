@@ -75,13 +75,13 @@ record ByteRange(long first, long last) {
             return FULL;
         }
         long f = first.get();
-        long l = b.isEmpty() ? size - 1 : last.get();
-        if (l < f) {
+        if (!b.isEmpty() && last.get() < f) {
             return FULL; // invalid range-spec: ignore the header
         }
         if (f >= size) {
             return new Unsatisfiable();
         }
+        long l = b.isEmpty() ? size - 1 : last.get();
         return new Partial(new ByteRange(f, Math.min(l, size - 1)));
     }
 
