@@ -128,6 +128,9 @@ final class FileResponder {
             }
             long stalledSince = 0;
             while (pos < end) {
+                // Undertow's response conduit, while the headers are still pending, copies through a
+                // buffer from the channel's *current* position and ignores the argument: keep both equal.
+                in.position(pos);
                 long n = out.transferFrom(in, pos, end - pos);
                 if (n > 0) {
                     pos += n;

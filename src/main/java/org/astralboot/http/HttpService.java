@@ -79,6 +79,9 @@ public final class HttpService implements Service {
                 // instead of being decoded into something that looks harmless.
                 .setServerOption(UndertowOptions.DECODE_URL, false)
                 .setServerOption(UndertowOptions.ALLOW_ENCODED_SLASH, false)
+                // Let a raw backslash (or other character RFC 3986 wants encoded) reach the handler,
+                // which answers 404 for it like for every other path that could leave the tree.
+                .setServerOption(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, true)
                 .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 10_000)
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, 64L * 1024)
