@@ -101,7 +101,12 @@ public final class MachineRegistry {
         db.commit();
         if (before == null || before.state() != after.state() || !before.os().equals(after.os())
                 || !before.osClass().equals(after.osClass())) {
-            log.info("machine {} {} os={} class={}", mac, after.state(), after.os(), after.osClass());
+            if (after.state() == MachineState.NEW) {
+                log.info("machine {} new (from {})", mac, after.lastIp());
+            } else {
+                log.info("machine {} {} {}{}", mac, after.state().name().toLowerCase(java.util.Locale.ROOT), after.os(),
+                        after.osClass().isEmpty() ? "" : "/" + after.osClass());
+            }
         }
         return after;
     }

@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * never executes the body of an error response, and the real status in {@code X-Astralboot-Status}.
  */
 final class BootHandler implements HttpHandler {
-    private static final Logger log = LoggerFactory.getLogger("http");
+    private static final Logger log = LoggerFactory.getLogger("org.astralboot.http");
     static final HttpString REAL_STATUS = new HttpString("X-Astralboot-Status");
 
     private final Config cfg;
@@ -226,7 +226,7 @@ final class BootHandler implements HttpHandler {
         ctx.put("base_url", cfg.http().base());
         ctx.put("server", cfg.address().getHostAddress());
         script(req, "entry", null, ctx);
-        log.info("http entry script to {}", req.ip());
+        log.info("entry script /boot.ipxe to {}", req.ip());
     }
 
     private void start(Req req, MacAddress mac) throws HttpError, BootStoreException, TemplateException, IOException {
@@ -244,10 +244,10 @@ final class BootHandler implements HttpHandler {
         Map<String, Object> ctx = context.forOs(mac, req.ip(), os.get(), m.osClass());
         if (m.state() == MachineState.INSTALLED) {
             script(req, "local", os.get(), ctx);
-            log.info("http start {} from {}: {} installed, local disk (menu on key m)", mac, req.ip(), m.os());
+            log.info("start {} from {}: {} installed, local disk (menu on key m)", mac, req.ip(), m.os());
         } else {
             script(req, "chosen", os.get(), ctx);
-            log.info("http start {} from {}: boots {}{} (menu on key m)", mac, req.ip(), m.os(),
+            log.info("start {} from {}: boots {}{} (menu on key m)", mac, req.ip(), m.os(),
                     m.osClass().isEmpty() ? "" : "/" + m.osClass());
         }
     }
@@ -273,7 +273,7 @@ final class BootHandler implements HttpHandler {
         ctx.put("oses", items);
         ctx.put("choose_args", chooseArgs(oses));
         script(req, "menu", null, ctx);
-        log.info("http menu for {} from {} ({} OSes)", mac, req.ip(), oses.size());
+        log.info("menu for {} from {} ({} OSes)", mac, req.ip(), oses.size());
     }
 
     /** {@code --default X --timeout N } for iPXE's choose, from [menu] default and timeout. */
@@ -307,7 +307,7 @@ final class BootHandler implements HttpHandler {
         }
         ctx.put("class_items", items);
         script(req, "class-menu", os, ctx);
-        log.info("http class menu of {} for {} from {}", os.name(), mac, req.ip());
+        log.info("class menu of {} for {} from {}", os.name(), mac, req.ip());
     }
 
     private void choose(Req req, MacAddress mac, String osName, String osClass) throws HttpError, BootStoreException, TemplateException, IOException {
@@ -340,7 +340,7 @@ final class BootHandler implements HttpHandler {
     private void bootScript(Req req, MacAddress mac, OsDefinition os, String cls, String why) throws HttpError, BootStoreException, TemplateException, IOException {
         Map<String, Object> ctx = context.forOs(mac, req.ip(), os, cls);
         script(req, "boot", os, ctx);
-        log.info("http boot script {}{} for {} ({}) from {} ({})", os.name(), cls.isEmpty() ? "" : "/" + cls, mac,
+        log.info("boot script {}{} for {} ({}) from {} ({})", os.name(), cls.isEmpty() ? "" : "/" + cls, mac,
                 ctx.get("hostname"), req.ip(), why);
     }
 
@@ -373,7 +373,7 @@ final class BootHandler implements HttpHandler {
         Map<String, Object> ctx = context.forOs(mac, req.ip(), os, m.osClass());
         String body = Templates.execute(t, templates.describe(name, os), ctx);
         text(req.ex(), 200, body, "text/plain; charset=utf-8");
-        log.info("http template {} of {} for {} ({}) from {}", name, os.name(), mac, ctx.get("hostname"), req.ip());
+        log.info("template {} of {} for {} ({}) from {}", name, os.name(), mac, ctx.get("hostname"), req.ip());
     }
 
     private void installed(Req req, MacAddress mac) throws HttpError, BootStoreException, TemplateException, IOException {
@@ -383,7 +383,7 @@ final class BootHandler implements HttpHandler {
         }
         text(req.ex(), 200, "ok: " + mac + " " + m.state().name().toLowerCase() + " " + m.os() + "\n",
                 "text/plain; charset=utf-8");
-        log.info("http install end hook: {} installed {} (from {}); next boot: local disk", mac, m.os(), req.ip());
+        log.info("install end hook: {} installed {} (from {}); next boot: local disk", mac, m.os(), req.ip());
     }
 
     private void status(Req req, MacAddress mac) throws HttpError {
@@ -401,9 +401,9 @@ final class BootHandler implements HttpHandler {
         FileResponder.Sent s = FileResponder.send(req.ex(), f);
         boolean ranged = req.ex().getRequestHeaders().contains(Headers.RANGE);
         if (req.get() && !ranged && s.status() == 200) {
-            log.info("http {} {} ({} bytes) to {}", what, path, s.bytes(), req.ip());
+            log.info("{} {} ({} bytes) to {}", what, path, s.bytes(), req.ip());
         } else {
-            log.debug("http {} {} {} {} ({} bytes) to {}", req.ex().getRequestMethod(), what, path, s.status(),
+            log.debug("{} {} {} {} ({} bytes) to {}", req.ex().getRequestMethod(), what, path, s.status(),
                     s.bytes(), req.ip());
         }
     }
@@ -443,12 +443,12 @@ final class BootHandler implements HttpHandler {
         String what = ex.getRequestMethod() + " " + printable(ex.getRequestPath()) + " from " + req.ip();
         if (status >= 500) {
             if (cause != null) {
-                log.error("http {} {}: {}", status, what, reason, cause);
+                log.error("{} {}: {}", status, what, reason, cause);
             } else {
-                log.error("http {} {}: {}", status, what, reason);
+                log.error("{} {}: {}", status, what, reason);
             }
         } else {
-            log.warn("http {} {}: {}", status, what, reason);
+            log.warn("{} {}: {}", status, what, reason);
         }
         if (ex.isResponseStarted()) {
             try {

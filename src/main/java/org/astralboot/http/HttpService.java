@@ -24,7 +24,7 @@ import org.xnio.Options;
  * templates, the install end hook, and the files of the boot tree. Routes: {@code docs/http.md}.
  */
 public final class HttpService implements Service {
-    private static final Logger log = LoggerFactory.getLogger("http");
+    private static final Logger log = LoggerFactory.getLogger("org.astralboot.http");
     /**
      * Worker threads. Large downloads block one worker each (zero-copy, mostly waiting for the
      * socket), so there are many more than cores: a rack booting at once must not queue on them.
