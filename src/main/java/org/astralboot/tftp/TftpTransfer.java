@@ -208,7 +208,9 @@ public final class TftpTransfer {
     }
 
     private Step sendFrom(long first) {
-        long count = Math.min(negotiation.windowsize(), lastIndex - first + 1);
+        // lastIndex is Long.MAX_VALUE while the end is unknown: compare before adding 1.
+        long left = lastIndex - first;
+        long count = left < negotiation.windowsize() ? left + 1 : negotiation.windowsize();
         nextToSend = first + count;
         arm();
         return new Step.SendBlocks(first, (int) count);
