@@ -11,10 +11,13 @@ import java.util.Optional;
  * @param blksize      DATA payload size (RFC 2348)
  * @param windowsize   blocks sent per ACK (RFC 7440); 1 is RFC 1350 lock-step
  * @param timeoutMillis retransmission timeout (RFC 2349 timeout, or the configured default)
+ * @param fixedTimeout  true when the client chose the timeout (RFC 2349): it is then used as is;
+ *                      the configured default backs off instead (RFC 1123 §4.2.3.2)
  * @param oack         the option acknowledgement, empty when no option was accepted (then the
  *                     first DATA block answers the request, RFC 2347 §3)
  */
-public record TftpNegotiation(int blksize, int windowsize, long timeoutMillis, Optional<TftpPacket.Oack> oack) {
+public record TftpNegotiation(int blksize, int windowsize, long timeoutMillis, boolean fixedTimeout,
+        Optional<TftpPacket.Oack> oack) {
 
     /**
      * Negotiates the options of {@code rrq} for a file of {@code size} bytes.
@@ -36,6 +39,7 @@ public record TftpNegotiation(int blksize, int windowsize, long timeoutMillis, O
         int blksize = TftpLimits.DEFAULT_BLKSIZE;
         int windowsize = 1;
         long timeoutMillis = limits.timeout().toMillis();
+        boolean fixedTimeout = false;
         List<TftpOption> ack = new ArrayList<>();
         // blksize first: the window cap depends on it.
         Optional<TftpOption> b = rrq.option("blksize");
@@ -57,6 +61,7 @@ public record TftpNegotiation(int blksize, int windowsize, long timeoutMillis, O
                 case "timeout" -> {
                     long v = number(o, 1, 255, "1-255 seconds");
                     timeoutMillis = v * 1000;
+                    fixedTimeout = true;
                     ack.add(new TftpOption(o.name(), Long.toString(v)));
                 }
                 case "windowsize" -> {
@@ -72,7 +77,7 @@ public record TftpNegotiation(int blksize, int windowsize, long timeoutMillis, O
             }
         }
         Optional<TftpPacket.Oack> oack = ack.isEmpty() ? Optional.empty() : Optional.of(new TftpPacket.Oack(ack));
-        return new TftpNegotiation(blksize, windowsize, timeoutMillis, oack);
+        return new TftpNegotiation(blksize, windowsize, timeoutMillis, fixedTimeout, oack);
     }
 
     private static long number(TftpOption o, long min, long max, String range) throws TftpException {

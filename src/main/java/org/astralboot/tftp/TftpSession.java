@@ -232,7 +232,8 @@ final class TftpSession implements Runnable {
         if (TftpCodec.peekOpcode(p.getData(), p.getLength()) == TftpOpcode.ERROR.code()) {
             return;
         }
-        log.info("tftp packet from {} on the transfer port of {}: ERROR 5", p.getSocketAddress(), TftpService.text(client));
+        log.info("tftp packet from {} on the transfer port of {}: ERROR 5",
+                TftpService.text((InetSocketAddress) p.getSocketAddress()), TftpService.text(client));
         byte[] b = TftpCodec.encode(new TftpPacket.Error(TftpErrorCode.UNKNOWN_TID, "unknown transfer ID"));
         s.send(new DatagramPacket(b, b.length, p.getSocketAddress()));
     }

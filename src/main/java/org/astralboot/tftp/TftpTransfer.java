@@ -20,7 +20,11 @@ import java.time.Clock;
  *   <li>An ACK of a block that was already acknowledged is ignored: answering duplicates is the
  *       Sorcerer's Apprentice bug (RFC 1123 §4.2.3.1). Only a timeout retransmits.</li>
  *   <li>A timeout resends the OACK or the unacknowledged window, at most {@code retries} times in
- *       a row; then the transfer ends with ERROR 0.</li>
+ *       a row; then the transfer ends with ERROR 0. Unless the client chose the timeout (RFC 2349),
+ *       the wait doubles after each timeout in a row, up to {@link #MAX_BACKOFF_MILLIS} (RFC 1123
+ *       §4.2.3.2): the first resend is quick, and the later, longer gaps let a client's own
+ *       timer fire. atftp needs that: it acknowledges a repeated block only once, and while
+ *       repeats keep arriving faster than its timeout (5 s by default) it never acknowledges again.</li>
  *   <li>The file ends with a block shorter than blksize, empty if the size is a multiple of it
  *       (RFC 1350 §6); the ACK of that block completes the transfer.</li>
  *   <li>An ERROR from the client (8 included: it refused the OACK) ends the transfer without a reply
@@ -67,6 +71,8 @@ public final class TftpTransfer {
         }
     }
 
+    /** Backoff stops doubling here (or at the configured timeout, if that is longer). */
+    static final long MAX_BACKOFF_MILLIS = 8000;
     private static final Step.Wait WAIT = new Step.Wait();
     private static final Step.SendOack SEND_OACK = new Step.SendOack();
 
@@ -217,7 +223,11 @@ public final class TftpTransfer {
     }
 
     private void arm() {
-        deadline = clock.millis() + negotiation.timeoutMillis();
+        int inARow = retries - retriesLeft;
+        long base = negotiation.timeoutMillis();
+        long wait = negotiation.fixedTimeout() ? base
+                : Math.min(base << Math.min(inARow, 20), Math.max(base, MAX_BACKOFF_MILLIS));
+        deadline = clock.millis() + wait;
     }
 
     private Step finish(Outcome o, String detail, TftpPacket.Error reply) {

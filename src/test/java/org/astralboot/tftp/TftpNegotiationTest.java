@@ -27,6 +27,7 @@ class TftpNegotiationTest {
         assertEquals(512, n.blksize());
         assertEquals(1, n.windowsize());
         assertEquals(1000, n.timeoutMillis());
+        assertTrue(!n.fixedTimeout());
         assertTrue(n.oack().isEmpty());
     }
 
@@ -48,6 +49,7 @@ class TftpNegotiationTest {
         assertEquals(1468, n.blksize());
         assertEquals(64, n.windowsize());
         assertEquals(3000, n.timeoutMillis());
+        assertTrue(n.fixedTimeout());
         assertEquals(List.of(new TftpOption("BLKSIZE", "1468"), new TftpOption("windowsize", "64"),
                 new TftpOption("timeout", "3")), n.oack().orElseThrow().options());
     }

@@ -15,7 +15,7 @@ class TftpTransferTest {
     final MutableClock clock = new MutableClock();
 
     static TftpNegotiation neg(int blksize, int window, boolean oack) {
-        return new TftpNegotiation(blksize, window, 1000,
+        return new TftpNegotiation(blksize, window, 1000, true,
                 oack ? Optional.of(new TftpPacket.Oack(List.of(new TftpOption("blksize", "" + blksize)))) : Optional.empty());
     }
 
@@ -93,6 +93,30 @@ class TftpTransferTest {
         assertEquals(0, f.reply().code());
         assertTrue(f.reply().message().contains("block 5"), f.reply().message());
         assertEquals(2, t.retransmissions());
+    }
+
+    @Test
+    void configuredTimeoutBacksOffButANegotiatedOneDoesNot() {
+        TftpNegotiation n = new TftpNegotiation(512, 1, 200, false, Optional.empty());
+        TftpTransfer t = new TftpTransfer(n, 100_000, 8, clock);
+        t.begin();
+        long start = clock.millis();
+        assertEquals(start + 200, t.deadline());
+        long[] waits = {400, 800, 1600, 3200, 6400, 8000, 8000};
+        for (long w : waits) {
+            clock.advance(t.deadline() - clock.millis());
+            assertEquals(blocks(0, 1), t.onTimeout());
+            assertEquals(clock.millis() + w, t.deadline());
+        }
+        assertEquals(blocks(1, 1), t.onAck(1)); // progress: back to the base timeout
+        assertEquals(clock.millis() + 200, t.deadline());
+        TftpTransfer fixed = new TftpTransfer(neg(512, 1, false), 100_000, 6, clock);
+        fixed.begin();
+        for (int i = 0; i < 4; i++) {
+            clock.advance(1000);
+            fixed.onTimeout();
+            assertEquals(clock.millis() + 1000, fixed.deadline());
+        }
     }
 
     @Test
