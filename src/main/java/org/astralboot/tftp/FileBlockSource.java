@@ -23,18 +23,25 @@ final class FileBlockSource implements TftpBlockSource {
     }
 
     @Override
-    public int read(long index, byte[] dst, int off) throws IOException {
+    public int read(long index, ByteBuffer dst) throws IOException {
         long pos = index * blksize;
         if (pos > size) {
             throw new IllegalArgumentException("block " + index + " is past the end of " + name);
         }
         int len = (int) Math.min(blksize, size - pos);
-        ByteBuffer bb = ByteBuffer.wrap(dst, off, len);
-        while (bb.hasRemaining()) {
-            if (channel.read(bb, pos + bb.position() - off) < 0) {
-                // The file shrank under us: never send a short file as if it were complete.
-                throw new BootStoreException(BootStoreException.Kind.CORRUPT, name + " shrank while being sent");
+        int start = dst.position();
+        int limit = dst.limit();
+        dst.limit(start + len);
+        try {
+            // A direct buffer is filled by pread(2) with no copy.
+            while (dst.hasRemaining()) {
+                if (channel.read(dst, pos + dst.position() - start) < 0) {
+                    // The file shrank under us: never send a short file as if it were complete.
+                    throw new BootStoreException(BootStoreException.Kind.CORRUPT, name + " shrank while being sent");
+                }
             }
+        } finally {
+            dst.limit(limit);
         }
         return len;
     }

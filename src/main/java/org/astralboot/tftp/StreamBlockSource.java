@@ -2,6 +2,7 @@ package org.astralboot.tftp;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 
 /**
  * Blocks cut from a sequential stream (a boot file without a local copy, or netascii output).
@@ -29,7 +30,7 @@ final class StreamBlockSource implements TftpBlockSource {
     }
 
     @Override
-    public int read(long index, byte[] dst, int off) throws IOException {
+    public int read(long index, ByteBuffer dst) throws IOException {
         if (index < base || index > lastIndex) {
             throw new IllegalArgumentException("block " + index + " is not available (retained from " + base + ")");
         }
@@ -37,7 +38,7 @@ final class StreamBlockSource implements TftpBlockSource {
             fill();
         }
         int len = index == lastIndex ? lastLength : blksize;
-        System.arraycopy(buf, (int) (index - base) * blksize, dst, off, len);
+        dst.put(buf, (int) (index - base) * blksize, len);
         return len;
     }
 

@@ -3,11 +3,12 @@ package org.astralboot.tftp;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -33,7 +34,12 @@ final class TftpSession implements Runnable {
     private final TftpService service;
     private final InetSocketAddress client;
     private final TftpPacket.Rrq rrq;
-    private volatile DatagramSocket socket;
+    private volatile DatagramChannel channel;
+    /** Where the ticker sends wake-ups; set once the channel is bound. */
+    private volatile InetSocketAddress local;
+    /** Clock millis when the engine wants {@link TftpTransfer#onTimeout()}; read by the ticker. */
+    private volatile long deadline = Long.MAX_VALUE;
+    private volatile boolean tickPending;
 
     TftpSession(TftpService service, InetSocketAddress client, TftpPacket.Rrq rrq) {
         this.service = service;
@@ -46,35 +52,57 @@ final class TftpSession implements Runnable {
     }
 
     void abort() {
-        DatagramSocket s = socket;
-        if (s != null) {
-            s.close();
+        DatagramChannel c = channel;
+        if (c != null) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                // closing only to unblock the receive
+            }
         }
     }
+
+    /**
+     * Called by the service's ticker thread: the session blocks in receive() without a timeout
+     * (one recvfrom per ACK, the cheapest wait there is), so a due timer is delivered as a
+     * one-byte datagram from the ticker's own address.
+     */
+    void tickIfDue(long now, DatagramChannel ticker) throws IOException {
+        InetSocketAddress to = local;
+        if (to != null && !tickPending && now >= deadline) {
+            tickPending = true;
+            ticker.send(ByteBuffer.wrap(TICK), to);
+        }
+    }
+
+    private static final byte[] TICK = {0};
 
     @Override
     public void run() {
         String who = TftpService.text(client);
         String name = TftpCodec.printable(rrq.filename());
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(service.config().address(), 0))) {
-            socket = s;
+        try (DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET)) {
+            channel = ch;
+            ch.bind(new InetSocketAddress(service.config().address(), 0));
+            local = (InetSocketAddress) ch.getLocalAddress();
             if (service.closed()) {
                 return;
             }
             try {
-                serve(s, who, name);
+                serve(ch, who, name);
             } catch (TftpException e) {
                 log.info("tftp RRQ {} from {}: ERROR {} {}", name, who, e.code().code(), e.getMessage());
-                send(s, TftpCodec.encode(e.toPacket()));
+                send(ch, TftpCodec.encode(e.toPacket()));
             }
-        } catch (SocketException e) {
+        } catch (ClosedChannelException e) {
             if (!service.closed()) {
-                log.warn("tftp transfer of {} to {}: {}", name, who, e.toString());
+                log.warn("tftp transfer of {} to {}: channel closed", name, who);
             }
         } catch (IOException | RuntimeException e) {
             log.warn("tftp transfer of {} to {} failed", name, who, e);
         } finally {
-            socket = null;
+            channel = null;
+            deadline = Long.MAX_VALUE;
             service.finished(this);
         }
     }
@@ -114,7 +142,7 @@ final class TftpSession implements Runnable {
         return new TftpException(TftpErrorCode.NOT_DEFINED, "cannot read file: " + e.getMessage(), e);
     }
 
-    private void serve(DatagramSocket s, String who, String name) throws TftpException, IOException {
+    private void serve(DatagramChannel ch, String who, String name) throws TftpException, IOException {
         if (rrq.mode() == TftpMode.MAIL) {
             throw new TftpException(TftpErrorCode.ILLEGAL_OPERATION, "illegal TFTP operation: mail mode is not supported");
         }
@@ -125,7 +153,7 @@ final class TftpSession implements Runnable {
         try (TftpBlockSource source = open(file, n)) {
             TftpTransfer t = new TftpTransfer(n, rrq.mode() == TftpMode.OCTET ? size : -1,
                     service.limits().retries(), service.clock());
-            TftpTransfer.Outcome outcome = drive(s, t, source, n);
+            TftpTransfer.Outcome outcome = drive(ch, t, source, n);
             long ms = (System.nanoTime() - started) / 1_000_000;
             switch (outcome) {
                 case COMPLETE -> log.info("tftp sent {} to {}: {} bytes in {} ms ({}, blksize {}, windowsize {}, {} timeouts)",
@@ -133,6 +161,8 @@ final class TftpSession implements Runnable {
                 case OPTIONS_REJECTED -> log.info("tftp {} to {}: client refused the OACK (ERROR 8)", name, who);
                 default -> log.info("tftp {} to {} ended: {} after {} blocks", name, who, outcome, t.blocksAcked());
             }
+        } catch (ClosedChannelException e) {
+            throw e;
         } catch (IOException e) {
             throw storeError(e);
         }
@@ -141,8 +171,8 @@ final class TftpSession implements Runnable {
     private TftpBlockSource open(BootFile file, TftpNegotiation n) throws IOException {
         Optional<Path> local = file.localPath();
         if (rrq.mode() == TftpMode.OCTET && local.isPresent()) {
-            FileChannel ch = FileChannel.open(local.get(), StandardOpenOption.READ);
-            return new FileBlockSource(ch, file.size(), n.blksize(), file.path().toString());
+            FileChannel fc = FileChannel.open(local.get(), StandardOpenOption.READ);
+            return new FileBlockSource(fc, file.size(), n.blksize(), file.path().toString());
         }
         InputStream in = new BufferedInputStream(file.open(), 64 * 1024);
         if (rrq.mode() == TftpMode.NETASCII) {
@@ -151,33 +181,38 @@ final class TftpSession implements Runnable {
         return new StreamBlockSource(in, n.blksize(), n.windowsize());
     }
 
-    /** The socket loop: execute the engine's steps, feed it packets and timeouts. */
-    private TftpTransfer.Outcome drive(DatagramSocket s, TftpTransfer t, TftpBlockSource source, TftpNegotiation n)
+    /**
+     * The socket loop: execute the engine's steps, feed it packets and timer ticks. On the hot
+     * path (an ACK in, the next block out) there is no allocation and no copy: the block is
+     * pread(2) into a direct buffer right behind its DATA header and sent from there.
+     */
+    private TftpTransfer.Outcome drive(DatagramChannel ch, TftpTransfer t, TftpBlockSource source, TftpNegotiation n)
             throws IOException {
-        byte[] out = new byte[4 + n.blksize()];
-        byte[] in = new byte[TftpCodec.MAX_PACKET];
-        DatagramPacket outPacket = new DatagramPacket(out, out.length, client);
-        DatagramPacket inPacket = new DatagramPacket(in, in.length);
+        ByteBuffer out = ByteBuffer.allocateDirect(4 + n.blksize());
+        // Only ACK and ERROR belong here; anything longer is refused after truncation anyway.
+        ByteBuffer in = ByteBuffer.allocateDirect(IN_BUFFER);
         byte[] oack = n.oack().map(TftpCodec::encode).orElse(null);
+        InetSocketAddress ticker = service.tickerAddress();
         TftpTransfer.Step step = t.begin();
         while (true) {
             switch (step) {
-                case TftpTransfer.Step.SendOack o -> send(s, oack);
+                case TftpTransfer.Step.SendOack o -> send(ch, oack);
                 case TftpTransfer.Step.SendBlocks b -> {
                     try {
                         source.release(b.first());
                         for (int i = 0; i < b.count(); i++) {
                             long idx = b.first() + i;
-                            int len = source.read(idx, out, 4);
-                            TftpCodec.putDataHeader(out, TftpTransfer.wireBlock(idx));
-                            outPacket.setData(out, 0, 4 + len);
-                            s.send(outPacket);
+                            out.clear();
+                            out.putShort((short) TftpOpcode.DATA.code()).putShort((short) TftpTransfer.wireBlock(idx));
+                            int len = source.read(idx, out);
+                            out.flip();
+                            ch.send(out, client);
                             if (len < n.blksize()) {
                                 t.endsAt(idx);
                                 break;
                             }
                         }
-                    } catch (SocketException e) {
+                    } catch (ClosedChannelException e) {
                         throw e;
                     } catch (IOException e) {
                         step = t.onSourceError(storeError(e).getMessage());
@@ -186,7 +221,7 @@ final class TftpSession implements Runnable {
                 }
                 case TftpTransfer.Step.Finish f -> {
                     if (f.reply() != null) {
-                        send(s, TftpCodec.encode(f.reply()));
+                        send(ch, TftpCodec.encode(f.reply()));
                     }
                     if (f.outcome() != TftpTransfer.Outcome.COMPLETE) {
                         log.debug("tftp {} to {}: {}", rrq.filename(), client, f.detail());
@@ -196,49 +231,51 @@ final class TftpSession implements Runnable {
                 case TftpTransfer.Step.Wait w -> {
                 }
             }
-            long wait = t.deadline() - service.clock().millis();
-            if (wait <= 0) {
+            long due = t.deadline();
+            if (due <= service.clock().millis()) {
                 step = t.onTimeout();
                 continue;
             }
-            s.setSoTimeout((int) Math.min(wait, Integer.MAX_VALUE));
-            inPacket.setLength(in.length);
-            try {
-                s.receive(inPacket);
-            } catch (SocketTimeoutException e) {
-                step = t.onTimeout();
+            deadline = due;
+            in.clear();
+            SocketAddress from = ch.receive(in);
+            in.flip();
+            if (from.equals(ticker)) {
+                tickPending = false;
+                step = t.onTimeout(); // Wait if progress moved the deadline since the tick was sent
                 continue;
             }
-            int len = inPacket.getLength();
-            if (inPacket.getPort() != client.getPort() || !inPacket.getAddress().equals(client.getAddress())) {
-                strayTid(s, inPacket);
+            if (!from.equals(client)) {
+                strayTid(ch, (InetSocketAddress) from, in);
                 step = new TftpTransfer.Step.Wait();
                 continue;
             }
-            if (len >= 4 && TftpCodec.peekOpcode(in, len) == TftpOpcode.ACK.code()) {
-                step = t.onAck(TftpCodec.u16(in, 2)); // hot path: no allocation per ACK
+            if (in.remaining() >= 4 && in.getShort(0) == TftpOpcode.ACK.code()) {
+                step = t.onAck(in.getShort(2) & 0xFFFF); // hot path: no allocation per ACK
                 continue;
             }
             try {
-                step = t.onPacket(TftpCodec.decode(in, 0, len));
+                step = t.onPacket(TftpCodec.decode(in));
             } catch (TftpCodecException e) {
                 step = t.onMalformed(e);
             }
         }
     }
 
+    /** Receive buffer: ACKs are 4 bytes and ERRORs a short message; longer datagrams are illegal here. */
+    private static final int IN_BUFFER = 2048;
+
     /** RFC 1350 §4: a packet from a foreign TID gets ERROR 5; the transfer carries on. */
-    private void strayTid(DatagramSocket s, DatagramPacket p) throws IOException {
-        if (TftpCodec.peekOpcode(p.getData(), p.getLength()) == TftpOpcode.ERROR.code()) {
+    private void strayTid(DatagramChannel ch, InetSocketAddress from, ByteBuffer p) throws IOException {
+        if (p.remaining() >= 2 && p.getShort(0) == TftpOpcode.ERROR.code()) {
             return;
         }
-        log.info("tftp packet from {} on the transfer port of {}: ERROR 5",
-                TftpService.text((InetSocketAddress) p.getSocketAddress()), TftpService.text(client));
+        log.info("tftp packet from {} on the transfer port of {}: ERROR 5", TftpService.text(from), TftpService.text(client));
         byte[] b = TftpCodec.encode(new TftpPacket.Error(TftpErrorCode.UNKNOWN_TID, "unknown transfer ID"));
-        s.send(new DatagramPacket(b, b.length, p.getSocketAddress()));
+        ch.send(ByteBuffer.wrap(b), from);
     }
 
-    private void send(DatagramSocket s, byte[] b) throws IOException {
-        s.send(new DatagramPacket(b, b.length, client));
+    private void send(DatagramChannel ch, byte[] b) throws IOException {
+        ch.send(ByteBuffer.wrap(b), client);
     }
 }

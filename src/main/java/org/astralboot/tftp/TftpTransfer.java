@@ -21,9 +21,12 @@ import java.time.Clock;
  *       Sorcerer's Apprentice bug (RFC 1123 §4.2.3.1). Only a timeout retransmits.</li>
  *   <li>A timeout resends the OACK or the unacknowledged window, at most {@code retries} times in
  *       a row; then the transfer ends with ERROR 0. Unless the client chose the timeout (RFC 2349),
- *       the wait doubles after each timeout in a row, up to {@link #MAX_BACKOFF_MILLIS} (RFC 1123
- *       §4.2.3.2): the first resend is quick, and the later, longer gaps let a client's own
- *       timer fire. atftp needs that: it acknowledges a repeated block only once, and while
+ *       the timeout adapts to the measured round trip (RFC 1123 §4.2.3.2 asks for an adaptive
+ *       timeout; the estimator is RFC 6298's, sampled only from windows sent once, bounded by
+ *       {@link #MIN_RTO_MILLIS} and the configured timeout), so a window whose tail was lost is
+ *       resent after milliseconds rather than a second. The OACK always waits the configured
+ *       timeout: a resent OACK makes atftp abort. The wait doubles after each timeout in a row, up
+ *       to {@link #MAX_BACKOFF_MILLIS}: the later, longer gaps let a client's own timer fire. atftp needs that: it acknowledges a repeated block only once, and while
  *       repeats keep arriving faster than its timeout (5 s by default) it never acknowledges again.</li>
  *   <li>The file ends with a block shorter than blksize, empty if the size is a multiple of it
  *       (RFC 1350 §6); the ACK of that block completes the transfer.</li>
@@ -71,6 +74,8 @@ public final class TftpTransfer {
         }
     }
 
+    /** Floor of the adaptive retransmission timeout. */
+    static final long MIN_RTO_MILLIS = 20;
     /** Backoff stops doubling here (or at the configured timeout, if that is longer). */
     static final long MAX_BACKOFF_MILLIS = 8000;
     private static final Step.Wait WAIT = new Step.Wait();
@@ -89,6 +94,12 @@ public final class TftpTransfer {
     private int retriesLeft;
     private long deadline;
     private long retransmissions;
+    /** RFC 6298 state, in milliseconds; srtt < 0 until the first sample. */
+    private long srtt = -1;
+    private long rttvar;
+    private long rto;
+    private long windowSentAt;
+    private boolean windowResent;
 
     /**
      * @param size    the number of bytes to send, or -1 when unknown until the source ends
@@ -101,6 +112,7 @@ public final class TftpTransfer {
         this.clock = clock;
         this.retriesLeft = retries;
         this.lastIndex = size < 0 ? Long.MAX_VALUE : size / negotiation.blksize();
+        this.rto = negotiation.timeoutMillis();
     }
 
     /** The wire block number of block {@code index} ({@code -1} gives 0, the OACK's ACK). */
@@ -152,6 +164,10 @@ public final class TftpTransfer {
         }
         lastAcked = acked;
         retriesLeft = retries;
+        if (!windowResent) {
+            sample(clock.millis() - windowSentAt); // Karn: never from a resent window
+        }
+        windowResent = false;
         if (acked >= lastIndex) {
             return finish(Outcome.COMPLETE, "complete", null);
         }
@@ -200,6 +216,7 @@ public final class TftpTransfer {
             arm();
             return SEND_OACK;
         }
+        windowResent = true;
         return sendFrom(lastAcked + 1);
     }
 
@@ -218,16 +235,39 @@ public final class TftpTransfer {
         long left = lastIndex - first;
         long count = left < negotiation.windowsize() ? left + 1 : negotiation.windowsize();
         nextToSend = first + count;
+        windowSentAt = clock.millis();
         arm();
         return new Step.SendBlocks(first, (int) count);
     }
 
     private void arm() {
         int inARow = retries - retriesLeft;
-        long base = negotiation.timeoutMillis();
-        long wait = negotiation.fixedTimeout() ? base
-                : Math.min(base << Math.min(inARow, 20), Math.max(base, MAX_BACKOFF_MILLIS));
+        long configured = negotiation.timeoutMillis();
+        long wait;
+        if (negotiation.fixedTimeout()) {
+            wait = configured;
+        } else {
+            long base = oackPending ? configured : rto;
+            wait = Math.min(base << Math.min(inARow, 20), Math.max(configured, MAX_BACKOFF_MILLIS));
+        }
         deadline = clock.millis() + wait;
+    }
+
+    /** RFC 6298 §2: smoothed round trip and variance, then RTO = SRTT + 4 RTTVAR, bounded. */
+    private void sample(long r) {
+        if (srtt < 0) {
+            srtt = r;
+            rttvar = r / 2;
+        } else {
+            rttvar = (3 * rttvar + Math.abs(srtt - r)) / 4;
+            srtt = (7 * srtt + r) / 8;
+        }
+        rto = Math.max(MIN_RTO_MILLIS, Math.min(negotiation.timeoutMillis(), srtt + Math.max(1, 4 * rttvar)));
+    }
+
+    /** The current adaptive retransmission timeout in milliseconds. */
+    public long rto() {
+        return rto;
     }
 
     private Step finish(Outcome o, String detail, TftpPacket.Error reply) {

@@ -30,18 +30,21 @@ class TftpBlockSourceTest {
     /** Reads every block in order, with one rewind per window as a retransmission would. */
     static byte[] drain(TftpBlockSource s, int blksize, int window) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buf = new byte[blksize + 4];
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(blksize + 4);
         long idx = 0;
         while (true) {
             s.release(idx);
             for (long i = idx; i < idx + window; i++) { // a first pass that gets "lost"
-                if (s.read(i, buf, 4) < blksize) {
+                if (s.read(i, buf.clear().position(4)) < blksize) {
                     break;
                 }
             }
             for (long i = idx; i < idx + window; i++) {
-                int n = s.read(i, buf, 4);
-                out.write(buf, 4, n);
+                int n = s.read(i, buf.clear().position(4));
+                assertEquals(4 + n, buf.position());
+                byte[] got = new byte[n];
+                buf.get(4, got);
+                out.write(got);
                 if (n < blksize) {
                     return out.toByteArray();
                 }
@@ -68,13 +71,13 @@ class TftpBlockSourceTest {
     @Test
     void streamSourceNeverHoldsMoreThanItsWindow() throws IOException {
         try (StreamBlockSource s = new StreamBlockSource(new ByteArrayInputStream(random(10_000)), 512, 2)) {
-            byte[] buf = new byte[512];
-            s.read(0, buf, 0);
-            s.read(1, buf, 0);
-            assertThrows(IllegalStateException.class, () -> s.read(2, buf, 0));
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(512);
+            s.read(0, buf.clear());
+            s.read(1, buf.clear());
+            assertThrows(IllegalStateException.class, () -> s.read(2, buf.clear()));
             s.release(1);
-            s.read(2, buf, 0);
-            assertThrows(IllegalArgumentException.class, () -> s.read(0, buf, 0)); // released
+            s.read(2, buf.clear());
+            assertThrows(IllegalArgumentException.class, () -> s.read(0, buf.clear())); // released
         }
     }
 
@@ -83,9 +86,9 @@ class TftpBlockSourceTest {
         Path f = dir.resolve("shrink");
         Files.write(f, random(2000));
         try (TftpBlockSource s = new FileBlockSource(FileChannel.open(f), 4000, 512, "shrink")) {
-            byte[] buf = new byte[512];
-            s.read(0, buf, 0);
-            BootStoreException e = assertThrows(BootStoreException.class, () -> s.read(3, buf, 0));
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(512);
+            s.read(0, buf.clear());
+            BootStoreException e = assertThrows(BootStoreException.class, () -> s.read(3, buf.clear()));
             assertEquals(BootStoreException.Kind.CORRUPT, e.kind());
         }
     }

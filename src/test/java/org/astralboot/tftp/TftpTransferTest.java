@@ -120,6 +120,40 @@ class TftpTransferTest {
     }
 
     @Test
+    void adaptiveTimeoutFollowsTheRoundTripButNotForTheOack() {
+        TftpNegotiation n = new TftpNegotiation(1468, 16, 1000, false,
+                Optional.of(new TftpPacket.Oack(List.of(new TftpOption("windowsize", "16")))));
+        TftpTransfer t = new TftpTransfer(n, 1468L * 16 * 100, 5, clock);
+        t.begin();
+        assertEquals(clock.millis() + 1000, t.deadline()); // OACK: the configured timeout
+        clock.advance(2);
+        t.onAck(0);
+        long block = 0;
+        for (int i = 0; i < 20; i++) { // LAN-like: 2 ms per window
+            clock.advance(2);
+            block += 16;
+            t.onAck(TftpTransfer.wireBlock(block - 1));
+        }
+        assertEquals(TftpTransfer.MIN_RTO_MILLIS, t.rto());
+        assertEquals(clock.millis() + TftpTransfer.MIN_RTO_MILLIS, t.deadline());
+        for (int i = 0; i < 20; i++) { // a slow client: 300 ms per window
+            clock.advance(300);
+            block += 16;
+            t.onAck(TftpTransfer.wireBlock(block - 1));
+        }
+        assertTrue(t.rto() >= 300 && t.rto() <= 1000, "rto " + t.rto());
+        // A resent window gives no sample (Karn), and the wait doubles.
+        long rto = t.rto();
+        clock.advance(t.deadline() - clock.millis());
+        t.onTimeout();
+        assertEquals(clock.millis() + 2 * rto, t.deadline());
+        clock.advance(5000);
+        block += 16;
+        t.onAck(TftpTransfer.wireBlock(block - 1));
+        assertEquals(rto, t.rto());
+    }
+
+    @Test
     void progressResetsTheRetryBudget() {
         TftpTransfer t = new TftpTransfer(neg(512, 1, false), 100_000, 1, clock);
         t.begin();
