@@ -92,6 +92,9 @@ public final class ServeCommand implements Callable<Integer> {
             HostLookup hosts = HostLookup.NONE;
             List<Service> services = new ArrayList<>();
             // Service wiring: one line per protocol.
+            org.astralboot.dhcp.DhcpService dhcp = new org.astralboot.dhcp.DhcpService(cfg, db);
+            hosts = dhcp.hosts();
+            services.add(dhcp);
 
             for (Service s : services) {
                 try {
