@@ -32,10 +32,12 @@ final class BootLab implements AutoCloseable {
     static final String OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd";
     static final String OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd";
     /**
-     * Console texts after which a network boot cannot succeed any more: SeaBIOS gave up, OVMF fell
+     * Console texts after which a network boot cannot succeed any more: iPXE found nothing to boot,
+     * SeaBIOS gave up, OVMF fell
      * back to its shell, the kernel panicked. Seeing one ends the boot at once instead of at its limit.
      */
-    static final List<String> DEAD_ENDS = List.of("No bootable device", "Shell> ", "Kernel panic");
+    static final List<String> DEAD_ENDS =
+            List.of("No more network devices", "No bootable device", "Shell> ", "Kernel panic");
     /** Printed by the local disk's boot code. */
     static final String LOCAL_DISK = "ASTRALBOOT-E2E-LOCAL-DISK";
 
