@@ -1,6 +1,5 @@
 package org.astralboot.http;
 
-import com.samskivert.mustache.Template;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -91,8 +90,8 @@ final class BootHandler implements HttpHandler {
                 fail(req, 500, "boot store error: " + e.getMessage(), e);
             }
         } catch (TemplateException e) {
-            log.error("template {} failed for {} {}: {}", e.template(), method, path, e.getMessage());
-            fail(req, 500, "template " + e.template() + " failed: " + e.getMessage(), null);
+            fail(req, 500, "template " + e.getMessage(), null); // the message starts with the template's source
+
         } catch (IOException | RuntimeException e) {
             fail(req, 500, "internal error: " + e, e);
         }
@@ -368,10 +367,11 @@ final class BootHandler implements HttpHandler {
     private void template(Req req, MacAddress mac, String name) throws HttpError, BootStoreException, TemplateException, IOException {
         Machine m = chosenMachine(mac);
         OsDefinition os = os(m.os());
-        Template t = templates.find(name, os)
-                .orElseThrow(() -> HttpError.notFound("no template " + printable(name) + " for OS " + os.name()));
+        if (templates.find(name, os).isEmpty()) {
+            throw HttpError.notFound("no template " + printable(name) + " for OS " + os.name());
+        }
         Map<String, Object> ctx = context.forOs(mac, req.ip(), os, m.osClass());
-        String body = Templates.execute(t, templates.describe(name, os), ctx);
+        String body = templates.render(name, os, ctx).orElseThrow();
         text(req.ex(), 200, body, "text/plain; charset=utf-8");
         log.info("template {} of {} for {} ({}) from {}", name, os.name(), mac, ctx.get("hostname"), req.ip());
     }
@@ -411,9 +411,8 @@ final class BootHandler implements HttpHandler {
     // ---- replies --------------------------------------------------------------------------
 
     private void script(Req req, String name, OsDefinition os, Map<String, Object> ctx) throws HttpError, BootStoreException, TemplateException, IOException {
-        Template t = templates.find(name, os)
+        String body = templates.render(name, os, ctx)
                 .orElseThrow(() -> new TemplateException("built-in " + name, "template missing", null));
-        String body = Templates.execute(t, templates.describe(name, os), ctx);
         HttpServerExchange ex = req.ex();
         ex.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
         text(ex, 200, body, "text/plain; charset=utf-8");
@@ -441,7 +440,7 @@ final class BootHandler implements HttpHandler {
     private void fail(Req req, int status, String reason, Throwable cause) {
         HttpServerExchange ex = req.ex();
         String what = ex.getRequestMethod() + " " + printable(ex.getRequestPath()) + " from " + req.ip();
-        if (status >= 500) {
+        if (status >= 500 && status != 503) {
             if (cause != null) {
                 log.error("{} {}: {}", status, what, reason, cause);
             } else {
@@ -492,7 +491,7 @@ final class BootHandler implements HttpHandler {
         for (int i = 0; i < s.length() && i < 300; i++) {
             char c = s.charAt(i);
             boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || " ._:/,'()=+-[]@#".indexOf(c) >= 0;
+                    || " ._:/,'()=+-[]@#_".indexOf(c) >= 0;
             sb.append(ok ? c : '?');
         }
         return sb.toString();

@@ -430,7 +430,7 @@ class HttpServiceTest {
         HttpResponse<byte[]> r = get("/ipxe/" + mac + "/choose/badtpl");
         assertEquals(500, r.statusCode());
         String s = text(r);
-        assertTrue(s.startsWith("#!ipxe\necho Astralboot error 500: template boot/badtpl/template/boot.mustache failed"), s);
+        assertTrue(s.startsWith("#!ipxe\necho Astralboot error 500: template boot/badtpl/template/boot.mustache: No method or field with name 'no_such_key' on line 2"), s);
         assertTrue(s.contains("exit 1"), s);
         // iPXE does not run the body of an error reply, so iPXE itself gets the script with 200
         HttpResponse<byte[]> ipxe = get("/ipxe/" + mac + "/choose/badtpl", "User-Agent", "iPXE/1.21.1+ (g4bd064de)");
