@@ -401,11 +401,28 @@ final class BootHandler implements HttpHandler {
         FileResponder.Sent s = FileResponder.send(req.ex(), f);
         boolean ranged = req.ex().getRequestHeaders().contains(Headers.RANGE);
         if (req.get() && !ranged && s.status() == 200) {
-            log.info("{} {} ({} bytes) to {}", what, path, s.bytes(), req.ip());
+            log.info("{} {} ({} bytes) to {} ({})", what, path, s.bytes(), req.ip(), macOf(req.ip()));
         } else {
             log.debug("{} {} {} {} ({} bytes) to {}", req.ex().getRequestMethod(), what, path, s.status(),
                     s.bytes(), req.ip());
         }
+    }
+
+    /**
+     * For log lines of file sends, whose URLs carry no MAC: DHCP's lease of the address, else the one
+     * machine whose last script request came from it, else "unknown MAC".
+     */
+    private String macOf(String ip) {
+        try {
+            var h = context.hostByAddress(ip);
+            if (h.isPresent()) {
+                return h.get().toString();
+            }
+        } catch (IllegalArgumentException e) {
+            return "unknown MAC";
+        }
+        List<Machine> m = registry.all().stream().filter(x -> x.lastIp().equals(ip)).toList();
+        return m.size() == 1 ? m.get(0).mac().toString() : "unknown MAC";
     }
 
     // ---- replies --------------------------------------------------------------------------
