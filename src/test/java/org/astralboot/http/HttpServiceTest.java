@@ -482,6 +482,31 @@ class HttpServiceTest {
     }
 
     @Test
+    void manyMachinesAtOnceGetExactFilesAndDurableChoices() throws Exception {
+        int n = 40;
+        List<java.util.concurrent.CompletableFuture<HttpResponse<byte[]>>> files = new ArrayList<>();
+        List<java.util.concurrent.CompletableFuture<HttpResponse<byte[]>>> choices = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String mac = String.format("52-54-00-ee-00-%02x", i);
+            choices.add(client.sendAsync(HttpRequest.newBuilder(URI.create(base + "/ipxe/" + mac + "/choose/debian")).build(),
+                    HttpResponse.BodyHandlers.ofByteArray()));
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/os/debian/images/linux"));
+            if (i % 2 == 1) {
+                b.header("Range", "bytes=" + (i * 1000) + "-" + (i * 1000 + 4095));
+            }
+            files.add(client.sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray()));
+        }
+        for (int i = 0; i < n; i++) {
+            HttpResponse<byte[]> r = files.get(i).get(60, TimeUnit.SECONDS);
+            byte[] want = i % 2 == 1 ? Arrays.copyOfRange(kernel, i * 1000, i * 1000 + 4096) : kernel;
+            assertArrayEquals(want, r.body(), "download " + i);
+            assertEquals(200, choices.get(i).get(60, TimeUnit.SECONDS).statusCode());
+            String mac = String.format("52:54:00:ee:00:%02x", i);
+            assertEquals(MachineState.CHOSEN, http.machines().get(MacAddress.parse(mac)).orElseThrow().state(), mac);
+        }
+    }
+
+    @Test
     void headAnswersLengthWithoutBody() throws Exception {
         Raw r = raw("HEAD", "/os/debian/images/linux");
         assertEquals(200, r.status());
