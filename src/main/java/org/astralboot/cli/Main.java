@@ -16,6 +16,7 @@ import picocli.CommandLine.Mixin;
         subcommands = {
             ServeCommand.class,
             SetupCommand.class,
+            org.astralboot.dhcp.LeasesCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Callable<Integer> {
