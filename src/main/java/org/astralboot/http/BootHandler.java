@@ -8,6 +8,7 @@ import io.undertow.util.Methods;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -229,26 +230,38 @@ final class BootHandler implements HttpHandler {
     }
 
     private void start(Req req, MacAddress mac) throws HttpError, BootStoreException, TemplateException, IOException {
-        Machine m = req.get() ? registry.seen(mac, req.ip()) : registry.get(mac).orElse(Machine.fresh(mac, req.ip(), java.time.Instant.EPOCH));
+        Machine m = req.get() ? registry.seen(mac, req.ip())
+                : registry.get(mac).orElse(Machine.fresh(mac, req.ip(), Instant.EPOCH));
         if (m.state() == MachineState.NEW) {
             menu(req, mac);
             return;
         }
         Optional<OsDefinition> os = catalog.find(m.os());
+        if (m.state() == MachineState.INSTALLED) {
+            // The OS lives on the disk now: boot it even if the tree no longer offers that OS.
+            Map<String, Object> ctx;
+            if (os.isPresent()) {
+                ctx = context.forOs(mac, req.ip(), os.get(), m.osClass());
+            } else {
+                ctx = context.basic(mac, req.ip());
+                ctx.put("os", m.os());
+                ctx.put("os_description", m.os());
+                ctx.put("class", m.osClass());
+                ctx.put("has_class", !m.osClass().isEmpty());
+            }
+            script(req, "local", os.orElse(null), ctx);
+            log.info("start {} from {}: {} installed, local disk (menu on key m)", mac, req.ip(), m.os());
+            return;
+        }
         if (os.isEmpty() || (os.get().hasClasses() && !os.get().classes().contains(m.osClass()))) {
             log.warn("machine {} chose {}/{}, which the boot tree no longer offers: menu", mac, m.os(), m.osClass());
             menu(req, mac);
             return;
         }
         Map<String, Object> ctx = context.forOs(mac, req.ip(), os.get(), m.osClass());
-        if (m.state() == MachineState.INSTALLED) {
-            script(req, "local", os.get(), ctx);
-            log.info("start {} from {}: {} installed, local disk (menu on key m)", mac, req.ip(), m.os());
-        } else {
-            script(req, "chosen", os.get(), ctx);
-            log.info("start {} from {}: boots {}{} (menu on key m)", mac, req.ip(), m.os(),
-                    m.osClass().isEmpty() ? "" : "/" + m.osClass());
-        }
+        script(req, "chosen", os.get(), ctx);
+        log.info("start {} from {}: boots {}{} (menu on key m)", mac, req.ip(), m.os(),
+                m.osClass().isEmpty() ? "" : "/" + m.osClass());
     }
 
     private void menu(Req req, MacAddress mac) throws HttpError, BootStoreException, TemplateException, IOException {
@@ -270,17 +283,22 @@ final class BootHandler implements HttpHandler {
             items.add(item);
         }
         ctx.put("oses", items);
-        ctx.put("choose_args", chooseArgs(oses));
+        boolean installed = m != null && m.state() == MachineState.INSTALLED;
+        ctx.put("choose_args", chooseArgs(oses, installed));
         script(req, "menu", null, ctx);
         log.info("menu for {} from {} ({} OSes)", mac, req.ip(), oses.size());
     }
 
-    /** {@code --default X --timeout N } for iPXE's choose, from [menu] default and timeout. */
-    private String chooseArgs(List<OsDefinition> oses) {
-        String d = cfg.menu().defaultOs();
-        if (d == null || d.isEmpty()) {
+    /**
+     * {@code --default X --timeout N } for iPXE's choose, from [menu] default and timeout. For an
+     * installed machine the default is the local disk, so a menu left alone never reinstalls it.
+     */
+    private String chooseArgs(List<OsDefinition> oses, boolean installed) {
+        String configured = cfg.menu().defaultOs();
+        if (configured == null || configured.isEmpty()) {
             return "";
         }
+        String d = installed ? "local" : configured;
         String item;
         if (d.equals("local") || d.equals("shell")) {
             item = d;

@@ -360,6 +360,9 @@ class HttpServiceTest {
         assertTrue(s.contains("sanboot --no-describe --drive 0x80 || exit"), s);
         assertFalse(s.contains("kernel "), "an installed machine must not reinstall");
 
+        // the menu of an installed machine defaults to the local disk, so leaving it alone never reinstalls
+        assertTrue(text(get("/ipxe/" + mac + "/menu")).contains("choose --default local --timeout 7000 target"));
+
         String status = text(get("/machine/" + mac));
         assertTrue(status.contains("\"state\":\"installed\""), status);
         assertTrue(status.contains("\"os\":\"debian\""), status);
@@ -367,6 +370,24 @@ class HttpServiceTest {
         // choosing again from the menu is a deliberate reinstall
         get("/ipxe/" + mac + "/choose/debian");
         assertEquals(MachineState.CHOSEN, http.machines().get(MacAddress.parse(mac)).orElseThrow().state());
+    }
+
+    @Test
+    void anInstalledMachineBootsItsDiskEvenWhenItsOsLeftTheTree() throws Exception {
+        Path gone = Files.createDirectories(data.resolve("boot/gone/images"));
+        Files.write(gone.resolve("k"), new byte[100]);
+        Files.writeString(data.resolve("boot/gone/os.toml"), "kernel = \"k\"\n");
+        String mac = "52-54-00-aa-00-07";
+        assertEquals(200, get("/ipxe/" + mac + "/choose/gone").statusCode());
+        assertEquals(200, get("/machine/" + mac + "/installed").statusCode());
+        Files.delete(gone.resolve("k"));
+        Files.delete(data.resolve("boot/gone/os.toml"));
+        Files.delete(gone);
+        Files.delete(data.resolve("boot/gone"));
+        assertFalse(text(get("/ipxe/" + mac + "/menu")).contains("os-gone"), "the OS list is re-read");
+        String s = text(get("/ipxe/" + mac));
+        assertTrue(s.contains("has gone installed; booting from local disk"), s);
+        assertTrue(s.contains("sanboot --no-describe --drive 0x80"), s);
     }
 
     @Test
