@@ -171,7 +171,11 @@ class HttpServiceTest {
             @Override
             public Optional<BootFile> file(TreePath path) throws BootStoreException {
                 down();
-                return local.file(path);
+                Optional<BootFile> f = local.file(path);
+                if (f.isPresent() && path.toString().startsWith("boot/flatcar/images/")) {
+                    return Optional.of(new ContentAddressed(f.get())); // as the IPFS store answers
+                }
+                return f;
             }
 
             private void down() throws BootStoreException {
@@ -182,6 +186,39 @@ class HttpServiceTest {
         };
         http = new HttpService(cfg, store, db, hosts);
         http.start();
+    }
+
+    /** A file with no local path (so it is streamed, not sent zero-copy) named by its content. */
+    record ContentAddressed(BootFile inner) implements BootFile {
+        @Override
+        public TreePath path() {
+            return inner.path();
+        }
+
+        @Override
+        public long size() {
+            return inner.size();
+        }
+
+        @Override
+        public String etag() {
+            return "bafkreifake" + Long.toHexString(inner.size());
+        }
+
+        @Override
+        public java.time.Instant lastModified() {
+            return java.time.Instant.EPOCH;
+        }
+
+        @Override
+        public boolean immutable() {
+            return true;
+        }
+
+        @Override
+        public InputStream open(long offset, long length) throws IOException {
+            return inner.open(offset, length);
+        }
     }
 
     @AfterAll
@@ -525,6 +562,24 @@ class HttpServiceTest {
             String mac = String.format("52:54:00:ee:00:%02x", i);
             assertEquals(MachineState.CHOSEN, http.machines().get(MacAddress.parse(mac)).orElseThrow().state(), mac);
         }
+    }
+
+    @Test
+    void contentAddressedFilesAreStreamedAndMarkedImmutable() throws Exception {
+        byte[] want = Arrays.copyOf(kernel, 5000);
+        HttpResponse<byte[]> r = get("/os/flatcar/images/flatcar.vmlinuz");
+        assertEquals(200, r.statusCode());
+        assertArrayEquals(want, r.body());
+        assertEquals("5000", r.headers().firstValue("Content-Length").orElseThrow());
+        assertEquals("public, max-age=31536000, immutable", r.headers().firstValue("Cache-Control").orElseThrow());
+        assertEquals("\"bafkreifake1388\"", r.headers().firstValue("ETag").orElseThrow());
+        HttpResponse<byte[]> part = get("/os/flatcar/images/flatcar.vmlinuz", "Range", "bytes=4990-");
+        assertEquals(206, part.statusCode());
+        assertArrayEquals(Arrays.copyOfRange(want, 4990, 5000), part.body());
+        assertEquals(304, get("/os/flatcar/images/flatcar.vmlinuz", "If-None-Match", "\"bafkreifake1388\"").statusCode());
+        Curl c = curl("-r", "0-99", base + "/os/flatcar/images/flatcar.vmlinuz");
+        assertEquals(206, c.status());
+        assertArrayEquals(Arrays.copyOf(want, 100), c.body());
     }
 
     @Test
