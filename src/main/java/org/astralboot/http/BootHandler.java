@@ -88,7 +88,7 @@ final class BootHandler implements HttpHandler {
             if (e.kind() == BootStoreException.Kind.UNAVAILABLE) {
                 fail(req, 503, "boot store unavailable, try again later: " + e.getMessage(), null);
             } else {
-                fail(req, 500, "boot store error: " + e.getMessage(), e);
+                fail(req, 500, "boot store error (" + e.kind() + "): " + e.getMessage(), null);
             }
         } catch (TemplateException e) {
             fail(req, 500, "template " + e.getMessage(), null); // the message starts with the template's source

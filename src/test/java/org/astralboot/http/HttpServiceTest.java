@@ -87,6 +87,7 @@ class HttpServiceTest {
         Path tftp = Files.createDirectories(data.resolve("tftp"));
         Files.write(tftp.resolve("undionly.kpxe"), undionly);
         Files.write(tftp.resolve("ipxe.efi"), Arrays.copyOf(undionly, 1000));
+        Files.write(tftp.resolve("short.bin"), Arrays.copyOf(undionly, 200_000));
 
         Path deb = Files.createDirectories(data.resolve("boot/debian/images"));
         Files.write(deb.resolve("linux"), kernel);
@@ -172,6 +173,10 @@ class HttpServiceTest {
             public Optional<BootFile> file(TreePath path) throws BootStoreException {
                 down();
                 Optional<BootFile> f = local.file(path);
+                if (f.isPresent() && path.toString().equals("tftp/short.bin")) {
+                    // announces more than the source delivers, as a truncated IPFS block would
+                    return Optional.of(new Short(f.get()));
+                }
                 if (f.isPresent() && path.toString().startsWith("boot/flatcar/images/")) {
                     return Optional.of(new ContentAddressed(f.get())); // as the IPFS store answers
                 }
@@ -218,6 +223,39 @@ class HttpServiceTest {
         @Override
         public InputStream open(long offset, long length) throws IOException {
             return inner.open(offset, length);
+        }
+    }
+
+    /** Claims 1000 bytes more than its source has; the source just ends. */
+    record Short(BootFile inner) implements BootFile {
+        @Override
+        public TreePath path() {
+            return inner.path();
+        }
+
+        @Override
+        public long size() {
+            return inner.size() + 1000;
+        }
+
+        @Override
+        public String etag() {
+            return "short";
+        }
+
+        @Override
+        public java.time.Instant lastModified() {
+            return java.time.Instant.EPOCH;
+        }
+
+        @Override
+        public boolean immutable() {
+            return true;
+        }
+
+        @Override
+        public InputStream open(long offset, long length) throws IOException {
+            return inner.open(0, inner.size());
         }
     }
 
@@ -580,6 +618,20 @@ class HttpServiceTest {
         Curl c = curl("-r", "0-99", base + "/os/flatcar/images/flatcar.vmlinuz");
         assertEquals(206, c.status());
         assertArrayEquals(Arrays.copyOf(want, 100), c.body());
+    }
+
+    @Test
+    void aSourceThatEndsEarlyCutsTheConnectionInsteadOfSendingAShortFile() throws Exception {
+        Raw r = raw("GET", "/tftp/short.bin");
+        assertEquals(200, r.status());
+        assertEquals("201000", r.headers().get("content-length"));
+        assertTrue(r.body().length < 201_000, "the client must see a truncated reply: " + r.body().length);
+        Path out = tmp.resolve("short.out");
+        Process p = new ProcessBuilder("curl", "-sS", "--max-time", "20", "-o", out.toString(), base + "/tftp/short.bin")
+                .redirectErrorStream(true).start();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(18, p.exitValue(), "curl: partial file");
+        assertEquals(200, get("/tftp/undionly.kpxe").statusCode(), "the server keeps serving");
     }
 
     @Test
