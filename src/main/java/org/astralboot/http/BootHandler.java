@@ -475,6 +475,15 @@ final class BootHandler implements HttpHandler {
     private void fail(Req req, int status, String reason, Throwable cause) {
         HttpServerExchange ex = req.ex();
         String what = ex.getRequestMethod() + " " + printable(ex.getRequestPath()) + " from " + req.ip();
+        if (ex.isResponseStarted()) {
+            log.error("{}: reply cut short after its {} status line: {}", what, ex.getStatusCode(), reason);
+            try {
+                ex.getConnection().close(); // the client sees fewer bytes than Content-Length announced
+            } catch (IOException e) {
+                log.debug("close: {}", e.toString());
+            }
+            return;
+        }
         if (status >= 500 && status != 503) {
             if (cause != null) {
                 log.error("{} {}: {}", status, what, reason, cause);
@@ -483,14 +492,6 @@ final class BootHandler implements HttpHandler {
             }
         } else {
             log.warn("{} {}: {}", status, what, reason);
-        }
-        if (ex.isResponseStarted()) {
-            try {
-                ex.getConnection().close(); // the status line is out: cut the body short so the client notices
-            } catch (IOException e) {
-                log.debug("close: {}", e.toString());
-            }
-            return;
         }
         ex.getResponseHeaders().clear();
         if (status == 405) {
