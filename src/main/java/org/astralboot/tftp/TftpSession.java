@@ -264,15 +264,13 @@ final class TftpSession implements Runnable {
     private record Io(DatagramChannel ch, Selector selector, SelectionKey key) {
         /** The sender of the next datagram put into {@code dst}, or {@code null} after {@code millis}. */
         SocketAddress receive(ByteBuffer dst, long millis) throws IOException {
-            SocketAddress from = ch.receive(dst);
-            if (from != null) {
-                return from; // already queued (windowed ACKs, or a fast client)
-            }
+            // Wait first: right after a send the answer is never there yet, so trying a read
+            // before epoll_wait(2) would only add a failed recvfrom(2) to every round trip.
             if (selector.select(millis) == 0) {
                 return null;
             }
             selector.selectedKeys().clear();
-            return ch.receive(dst);
+            return ch.receive(dst); // null after a spurious wake-up: treated like a timeout check
         }
 
         void send(ByteBuffer b, SocketAddress to) throws IOException {
