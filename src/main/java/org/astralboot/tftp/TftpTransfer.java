@@ -80,7 +80,7 @@ public final class TftpTransfer {
      */
     static final long MIN_OACK_WAIT_MILLIS = 1000;
     /** Floor of the adaptive retransmission timeout. */
-    static final long MIN_RTO_MILLIS = 20;
+    static final long MIN_RTO_MILLIS = 50;
     /** Backoff stops doubling here (or at the configured timeout, if that is longer). */
     static final long MAX_BACKOFF_MILLIS = 8000;
     private static final Step.Wait WAIT = new Step.Wait();
