@@ -116,8 +116,12 @@ EOC
         RSS=$(awk '/VmRSS/{print $2}' /proc/"$PID"/status); HWM=$(awk '/VmHWM/{print $2}' /proc/"$PID"/status)
         echo "astralboot RSS ${RSS} kB, peak ${HWM} kB" >> "$OUT"
         cpu_of astralboot "$PID"
-        kill "$PID"; sleep 1
+        kill "$PID"
+        for _ in $(seq 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
         for p in $(ip netns pids $S); do kill -9 "$p" 2>/dev/null; done
+        # Duplicate check on the durable table: no MAC may hold two live leases (an address has one record).
+        (cd "$W/ab" && ASTRALBOOT_JAVA_OPTS="$ASTRALBOOT_JAVA_OPTS" "$ROOT/bin/astralboot" leases -c config.toml > "$W/ab/leases.txt" 2>&1)
+        awk 'NR>1 && ($4=="bound" || $4=="offered") {n++; if (seen[$2]++) d++} END {printf "astralboot leases table: %d live leases, %d MACs with two live leases\n", n, d+0}' "$W/ab/leases.txt" | tee -a "$W/perf-astralboot.txt" >> "$OUT"
         ;;
     kea)
         mkdir -p /run/kea "$W/kea"
@@ -156,7 +160,7 @@ done
 echo "=== summary (DORA/s = perfdhcp 'Rate: 4-way exchanges/second')" | tee -a "$OUT"
 for srv in $SERVERS; do
     printf '%-10s %10s DORA/s  ' "$srv" "$(rate_of "$srv")" | tee -a "$OUT"
-    grep -E "^ *drops:|^ *avg delay:|overflows|CPU seconds" "$W/perf-$srv.txt" | tr -s ' ' | tr '\n' ';' | tee -a "$OUT"
+    grep -E "^ *drops:|^ *avg delay:|non unique|overflows|CPU seconds|leases table" "$W/perf-$srv.txt" | tr -s ' ' | tr '\n' ';' | tee -a "$OUT"
     echo | tee -a "$OUT"
 done
 A=$(rate_of astralboot 2>/dev/null); K=$(rate_of kea 2>/dev/null)
