@@ -28,6 +28,16 @@ class CliIT {
                 .start();
     }
 
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                java.net.DatagramSocket d = new java.net.DatagramSocket(s.getLocalPort(),
+                        java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (java.net.BindException e) {
+            return freePort();
+        }
+    }
+
     record Run(int code, String out) {
     }
 
@@ -41,7 +51,9 @@ class CliIT {
     Path config(String extra) throws IOException {
         Files.createDirectories(dir.resolve("data"));
         Path c = dir.resolve("config.toml");
-        Files.writeString(c, "interface = \"lo\"\nipfs = false\n[dhcp]\nmode = \"off\"\n" + extra);
+        // Free loopback ports: the host may run its own web server, and tests never take 80 or 69.
+        Files.writeString(c, "interface = \"lo\"\nipfs = false\n[http]\nport = " + freePort()
+                + "\n[tftp]\nport = " + freePort() + "\n[dhcp]\nmode = \"off\"\n" + extra);
         return c;
     }
 
@@ -66,10 +78,10 @@ class CliIT {
 
     @Test
     void invalidValueExitsTwo() throws Exception {
-        Path c = config("[tftp]\nport = 0\n");
+        Path c = config("[menu]\ntimeout = -1\n");
         Run r = run("-c", c.toString());
         assertEquals(2, r.code());
-        assertTrue(r.out().contains("tftp.port") && r.out().contains("out of range"), r.out());
+        assertTrue(r.out().contains("menu.timeout") && r.out().contains("out of range"), r.out());
     }
 
     @Test
@@ -136,5 +148,54 @@ class CliIT {
         assertEquals(1, eof.code());
         assertTrue(eof.out().contains("nothing written"), eof.out());
         assertTrue(Files.notExists(target));
+    }
+
+    @Test
+    void setupInANamespaceListsItsInterfaceAndSavesWhatWasAnswered() throws Exception {
+        try (Netns ns = Netns.create("abc")) {
+            ns.run(java.time.Duration.ofSeconds(10), "ip", "link", "add", "boot0", "type", "veth", "peer", "name", "boot1").check();
+            ns.run(java.time.Duration.ofSeconds(10), "ip", "addr", "add", "192.0.2.1/24", "dev", "boot0").check();
+            ns.run(java.time.Duration.ofSeconds(10), "ip", "link", "set", "boot0", "up").check();
+            Path target = dir.resolve("ns.toml");
+            Path answers = dir.resolve("answers.txt");
+            // interface 1, IPFS no, DHCP full, pool .100-.150, extra config yes, DNS, gateway, save yes
+            Files.writeString(answers, "1\nn\nfull\n192.0.2.100\n192.0.2.150\ny\n192.0.2.53\nnone\ny\n");
+            Netns.Result r = ns.run(java.time.Duration.ofSeconds(60), "sh", "-c",
+                    Netns.javaBinary() + " -cp " + System.getProperty("java.class.path")
+                            + " org.astralboot.cli.Main setup -c " + target + " < " + answers);
+            assertEquals(0, r.code(), r.out());
+            assertTrue(r.out().contains("1 : boot0 - 192.0.2.1/24"), r.out());
+            assertTrue(r.out().contains("WARNING: only one usable interface"), r.out());
+            String toml = Files.readString(target);
+            assertTrue(toml.contains("interface = \"boot0\"") && toml.contains("range_start = \"192.0.2.100\"")
+                    && toml.contains("dns = [\"192.0.2.53\"]") && toml.contains("gateway = \"\"")
+                    && toml.contains("ipfs = false"), toml);
+            // The saved file is one the server accepts.
+            org.astralboot.config.Config c = org.astralboot.config.ConfigLoader.load(target,
+                    org.astralboot.config.ConfigLoader.Network.OPTIONAL).config();
+            assertEquals("192.0.2.150", org.astralboot.net.Ipv4.text(c.dhcp().rangeEnd()));
+
+            // Answering "no" to overwrite leaves the existing file as it was.
+            String before = Files.readString(target);
+            Files.writeString(answers, "1\nn\noff\nn\nn\n");
+            Netns.Result r2 = ns.run(java.time.Duration.ofSeconds(60), "sh", "-c",
+                    Netns.javaBinary() + " -cp " + System.getProperty("java.class.path")
+                            + " org.astralboot.cli.Main setup -c " + target + " < " + answers);
+            assertEquals(1, r2.code(), r2.out());
+            assertEquals(before, Files.readString(target));
+        }
+    }
+
+    @Test
+    void launcherWithoutASuitableJdkExitsTwo() throws Exception {
+        Path launcher = Path.of("bin/astralboot").toAbsolutePath();
+        ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "--version").redirectErrorStream(true);
+        pb.environment().put("JAVA_HOME", "/usr/lib/jvm/java-17-openjdk-amd64");
+        pb.environment().put("ASTRALBOOT_JVM_DIR", dir.toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(2, p.exitValue(), out);
+        assertTrue(out.contains("no JDK >= 21 found"), out);
     }
 }
