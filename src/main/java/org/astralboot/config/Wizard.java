@@ -1,0 +1,243 @@
+package org.astralboot.config;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.Inet4Address;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.astralboot.net.Ipv4;
+import org.astralboot.net.Ipv4Subnet;
+
+/**
+ * The interactive first-run setup: asks what the original Astralboot asked (interface, IPFS, DHCP,
+ * DNS and gateway), with a default on Enter and a re-ask on a bad answer, then shows the resulting
+ * TOML. Reads lines, so it works with piped answers. End of input at any prompt cancels.
+ */
+public final class Wizard {
+
+    /** A usable interface: a name and its first IPv4 address. */
+    public record Iface(String name, ConfigLoader.Ipv4Address ipv4) {
+    }
+
+    /** The user ended the input: nothing is to be written. */
+    public static final class Cancelled extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Cancelled() {
+            super("setup cancelled (end of input); nothing written");
+        }
+    }
+
+    private final BufferedReader in;
+    private final PrintStream out;
+    private final List<Iface> interfaces;
+
+    public Wizard(BufferedReader in, PrintStream out, List<Iface> interfaces) {
+        this.in = in;
+        this.out = out;
+        this.interfaces = List.copyOf(interfaces);
+    }
+
+    /**
+     * Runs the questions and returns the config text, or empty when there is no usable interface.
+     *
+     * @throws Cancelled on end of input
+     */
+    public Optional<String> run() throws IOException, Cancelled {
+        out.println("Welcome to Astralboot, a boot server that provides DHCP, TFTP and HTTP to network-boot");
+        out.println("machines on one interface. A few questions; Enter takes the default in [brackets].");
+        out.println();
+        if (interfaces.isEmpty()) {
+            out.println("No network interface with an IPv4 address was found (loopback aside).");
+            out.println("Give the interface facing the machines to boot an address, then run setup again.");
+            return Optional.empty();
+        }
+        if (interfaces.size() == 1) {
+            out.println("WARNING: only one usable interface (" + interfaces.get(0).name() + "). If another DHCP server");
+            out.println("serves that network (an office or home LAN), a second one hands out conflicting");
+            out.println("addresses. Use DHCP mode 'proxy' or 'off' there, or a dedicated boot interface.");
+            out.println();
+        }
+        out.println("Interfaces:");
+        for (int i = 0; i < interfaces.size(); i++) {
+            Iface f = interfaces.get(i);
+            out.println("  " + (i + 1) + " : " + f.name() + " - " + Ipv4.text(f.ipv4().address()) + "/"
+                    + f.ipv4().prefixLength());
+        }
+        Iface iface = interfaces.get(pickNumber("Select the interface to run services on", 1, interfaces.size()) - 1);
+        Inet4Address address = iface.ipv4().address();
+        Ipv4Subnet subnet = Ipv4Subnet.of(address, iface.ipv4().prefixLength());
+
+        out.println();
+        out.println("IPFS: boot trees can come from IPFS (needs an IPFS node, e.g. Kubo's 'ipfs daemon', and");
+        out.println("refs.toml naming the trees) or from the local ./data folder.");
+        boolean ipfs = yesNo("Enable the IPFS data source", true);
+        String api = "http://127.0.0.1:5001";
+        if (ipfs) {
+            api = ask("IPFS node API address", api, s -> {
+                URI u = URI.create(s);
+                if (!"http".equals(u.getScheme()) || u.getHost() == null) {
+                    throw new IllegalArgumentException("not an http:// URL");
+                }
+                return s;
+            });
+        }
+
+        out.println();
+        String defMode = interfaces.size() == 1 ? "proxy" : "full";
+        String mode = ask("DHCP mode: full (hand out addresses), proxy (boot info beside another DHCP server) or off",
+                defMode, s -> {
+                    String m = s.toLowerCase(Locale.ROOT);
+                    if (!m.equals("full") && !m.equals("proxy") && !m.equals("off")) {
+                        throw new IllegalArgumentException("answer full, proxy or off");
+                    }
+                    return m;
+                });
+        Inet4Address start = subnet.firstHost();
+        Inet4Address end = subnet.lastHost();
+        if (mode.equals("full")) {
+            start = ask("First address of the pool", Ipv4.text(start), s -> inSubnet(s, subnet));
+            Inet4Address first = start;
+            end = ask("Last address of the pool", Ipv4.text(end), s -> {
+                Inet4Address a = inSubnet(s, subnet);
+                if (Integer.compareUnsigned(Ipv4.toInt(a), Ipv4.toInt(first)) < 0) {
+                    throw new IllegalArgumentException("must not be before " + Ipv4.text(first));
+                }
+                return a;
+            });
+        }
+
+        List<Inet4Address> dns = List.of(address);
+        Inet4Address gateway = address;
+        boolean noGateway = false;
+        out.println();
+        if (!mode.equals("off") && yesNo("Extra network configuration (DNS servers and gateway)", false)) {
+            dns = ask("DNS servers, comma separated", Ipv4.text(address), s -> {
+                List<Inet4Address> l = new ArrayList<>();
+                for (String p : s.split(",")) {
+                    l.add(Ipv4.parse(p.trim()));
+                }
+                return l;
+            });
+            String gw = ask("Gateway for DHCP clients ('none' for an isolated network)", Ipv4.text(address), s -> {
+                if (s.equalsIgnoreCase("none")) {
+                    return "none";
+                }
+                return Ipv4.text(Ipv4.parse(s));
+            });
+            if (gw.equals("none")) {
+                noGateway = true;
+            } else {
+                gateway = Ipv4.parse(gw);
+            }
+        }
+
+        StringBuilder b = new StringBuilder();
+        b.append("# Written by 'astralboot setup'. Every key is documented in config.toml.dist.\n");
+        b.append("interface = ").append(ConfigWriter.q(iface.name())).append('\n');
+        b.append("domain = \"local\"\n");
+        b.append("data = \"./data\"\n");
+        b.append("database = \"./astralboot.db\"\n");
+        b.append("cache = \"./cache\"\n");
+        b.append("ipfs = ").append(ipfs).append('\n');
+        b.append("ipfs_api = ").append(ConfigWriter.q(api)).append('\n');
+        b.append("\n[http]\nport = 80\n\n[tftp]\nport = 69\n\n[dhcp]\n");
+        b.append("mode = ").append(ConfigWriter.q(mode)).append('\n');
+        if (mode.equals("full")) {
+            b.append("range_start = ").append(ConfigWriter.q(Ipv4.text(start))).append('\n');
+            b.append("range_end = ").append(ConfigWriter.q(Ipv4.text(end))).append('\n');
+        }
+        b.append("lease_time = \"12h\"\n");
+        b.append("gateway = ").append(ConfigWriter.q(noGateway ? "" : Ipv4.text(gateway))).append('\n');
+        b.append("dns = ").append(ConfigWriter.ips(dns)).append('\n');
+        b.append("\n[menu]\ndefault = \"\"\ntimeout = 10\n");
+        return Optional.of(b.toString());
+    }
+
+    /** Asks whether to save; true for yes. */
+    public boolean confirmSave(String toml, Path file, boolean exists) throws IOException, Cancelled {
+        out.println();
+        out.println("This is the configuration so far:");
+        out.println("----");
+        out.print(toml);
+        out.println("----");
+        if (exists && !yesNo(file + " exists. Overwrite it", false)) {
+            return false;
+        }
+        return yesNo("Save it to " + file, true);
+    }
+
+    private static Inet4Address inSubnet(String s, Ipv4Subnet subnet) {
+        Inet4Address a = Ipv4.parse(s);
+        if (!subnet.contains(a)) {
+            throw new IllegalArgumentException(s + " is not in " + subnet);
+        }
+        return a;
+    }
+
+    private int pickNumber(String question, int def, int max) throws IOException, Cancelled {
+        return ask(question + " (1-" + max + ")", Integer.toString(def), s -> {
+            int n;
+            try {
+                n = Integer.parseInt(s);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("type a number from 1 to " + max);
+            }
+            if (n < 1 || n > max) {
+                throw new IllegalArgumentException("type a number from 1 to " + max);
+            }
+            return n;
+        });
+    }
+
+    /** Parses an answer or throws IllegalArgumentException with the reason to show. */
+    private interface Parser<T> {
+        T parse(String s);
+    }
+
+    private <T> T ask(String question, String def, Parser<T> parser) throws IOException, Cancelled {
+        while (true) {
+            out.print(question + " [" + def + "]> ");
+            out.flush();
+            String line = in.readLine();
+            if (line == null) {
+                out.println();
+                throw new Cancelled();
+            }
+            String answer = line.trim().isEmpty() ? def : line.trim();
+            try {
+                return parser.parse(answer);
+            } catch (IllegalArgumentException e) {
+                out.println("  " + e.getMessage() + "; please try again.");
+            }
+        }
+    }
+
+    private boolean yesNo(String question, boolean def) throws IOException, Cancelled {
+        while (true) {
+            out.print(question + (def ? " (Y/n)> " : " (y/N)> "));
+            out.flush();
+            String line = in.readLine();
+            if (line == null) {
+                out.println();
+                throw new Cancelled();
+            }
+            String a = line.trim().toLowerCase(Locale.ROOT);
+            if (a.isEmpty()) {
+                return def;
+            }
+            if (a.equals("y") || a.equals("yes")) {
+                return true;
+            }
+            if (a.equals("n") || a.equals("no")) {
+                return false;
+            }
+            out.println("  Please type yes or no.");
+        }
+    }
+}

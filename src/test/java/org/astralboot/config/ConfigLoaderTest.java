@@ -1,0 +1,162 @@
+package org.astralboot.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.astralboot.net.Ipv4;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    /** eth1 = 192.0.2.1/24 (+ 198.18.0.1/16), eth2 has no IPv4, lo = 127.0.0.1/8. */
+    static final ConfigLoader.Interfaces FAKE = new ConfigLoader.Interfaces() {
+        final Map<String, List<ConfigLoader.Ipv4Address>> m = Map.of(
+                "eth1", List.of(new ConfigLoader.Ipv4Address(Ipv4.parse("192.0.2.1"), 24),
+                        new ConfigLoader.Ipv4Address(Ipv4.parse("198.18.0.1"), 16)),
+                "eth2", List.of(),
+                "lo", List.of(new ConfigLoader.Ipv4Address(Ipv4.parse("127.0.0.1"), 8)));
+
+        @Override
+        public List<ConfigLoader.Ipv4Address> ipv4(String name) {
+            return m.get(name);
+        }
+
+        @Override
+        public List<String> names() {
+            return m.keySet().stream().sorted().toList();
+        }
+    };
+
+    ConfigLoader.Loaded load(String toml) throws ConfigException {
+        return new ConfigLoader(FAKE).parse(toml, dir.resolve("config.toml"), ConfigLoader.Network.REQUIRED);
+    }
+
+    String error(String toml) {
+        return assertThrows(ConfigException.class, () -> load(toml)).getMessage();
+    }
+
+    @Test
+    void defaultsAreDerivedFromTheInterface() throws Exception {
+        Config c = load("interface = \"eth1\"").config();
+        assertEquals("192.0.2.1", Ipv4.text(c.address()));
+        assertEquals("192.0.2.0/24", c.subnet().toString());
+        assertEquals("192.0.2.1", Ipv4.text(c.dhcp().rangeStart()));
+        assertEquals("192.0.2.254", Ipv4.text(c.dhcp().rangeEnd()));
+        assertEquals("192.0.2.1", Ipv4.text(c.dhcp().gateway()));
+        assertEquals(List.of(Ipv4.parse("192.0.2.1")), c.dhcp().dns());
+        assertEquals("http://192.0.2.1", c.http().base());
+        assertEquals(Config.DhcpMode.FULL, c.dhcp().mode());
+        assertEquals(Duration.ofHours(12), c.dhcp().leaseTime());
+        assertEquals(dir.resolve("data"), c.data());
+        assertEquals(dir.resolve("refs.toml"), c.refs());
+        assertEquals("", c.menu().defaultOs());
+        assertEquals(10, c.menu().timeoutSeconds());
+        assertTrue(c.ipfs());
+    }
+
+    @Test
+    void explicitAddressPicksItsSubnet() throws Exception {
+        Config c = load("interface = \"eth1\"\naddress = \"198.18.0.1\"\n[http]\nport = 8080").config();
+        assertEquals("198.18.0.0/16", c.subnet().toString());
+        assertEquals("http://198.18.0.1:8080", c.http().base());
+    }
+
+    @Test
+    void theShippedDistFileLoadsWithoutWarnings() throws Exception {
+        String dist = Files.readString(Path.of("config.toml.dist"));
+        ConfigLoader.Loaded l = load(dist);
+        assertEquals(List.of(), l.warnings());
+        assertEquals("eth1", l.config().iface());
+    }
+
+    @Test
+    void impliedConfigLoadsBackToTheSameConfig() throws Exception {
+        Config c = load("interface = \"eth1\"\n[dhcp]\nmode = \"proxy\"\ngateway = \"\"\n"
+                + "[[dhcp.reservation]]\nmac = \"52:54:00:00:00:01\"\naddress = \"192.0.2.50\"\nhostname = \"db1\"\n"
+                + "[menu]\ndefault = \"debian\"\ntimeout = 3").config();
+        Config again = load(ConfigWriter.toToml(c)).config();
+        assertEquals(c, again);
+        assertNull(again.dhcp().gateway());
+    }
+
+    @Test
+    void unknownKeysAreWarnedAboutByName() throws Exception {
+        ConfigLoader.Loaded l = load("interface = \"eth1\"\ncolour = \"blue\"\n[tftp]\nblocksize = 1\n");
+        assertEquals(2, l.warnings().size());
+        String all = String.join(" ", l.warnings());
+        assertTrue(all.contains("colour") && all.contains("tftp.blocksize"), all);
+    }
+
+    @Test
+    void syntaxErrorNamesFileLineAndColumn() {
+        String m = error("interface = \"eth1\"\n[http]\nport = = 80\n");
+        assertTrue(m.startsWith(dir.resolve("config.toml") + ":3:"), m);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "interface = \"eth9\"|no such interface",
+        "interface = \"eth2\"|has no IPv4 address",
+        "interface = \"eth1\"\\naddress = \"10.9.9.9\"|is not an address of eth1",
+        "interface = \"eth1\"\\naddress = \"192.0.2.300\"|not an IPv4 address",
+        "interface = \"eth1\"\\n[dhcp]\\nmode = \"sometimes\"|not a DHCP mode",
+        "interface = \"eth1\"\\n[http]\\nport = 70000|out of range",
+        "interface = \"eth1\"\\n[http]\\nport = \"80\"|must be a whole number",
+        "interface = \"eth1\"\\n[tftp]\\nmax_blksize = 4|out of range",
+        "interface = \"eth1\"\\n[dhcp]\\nrange_start = \"10.0.0.1\"|is not inside",
+        "interface = \"eth1\"\\n[dhcp]\\nrange_start = \"192.0.2.200\"\\nrange_end = \"192.0.2.100\"|is after range_end",
+        "interface = \"eth1\"\\n[dhcp]\\nlease_time = \"forever\"|not a duration",
+        "interface = \"eth1\"\\n[dhcp]\\ndns = [\"1.2.3\"]|not an IPv4 address",
+        "interface = \"eth1\"\\n[dhcp]\\nefi_binary = \"../ipxe.efi\"|plain file name",
+        "interface = \"eth1\"\\n[dhcp]\\nhostname_pattern = \"node\"|must contain",
+        "interface = \"eth1\"\\nipfs_api = \"ftp://x\"|not an http:// URL",
+        "interface = \"eth1\"\\nipfs = \"yes\"|must be true or false",
+        "interface = \"eth1\"\\n[[dhcp.reservation]]\\nmac = \"52:54:00:00:00\"\\naddress = \"192.0.2.9\"|not a MAC address",
+        "interface = \"eth1\"\\ndomain = \"bad domain\"|not a DNS domain name",
+        "interface = \"eth1\"\\nhttp = 3|must be a table",
+    })
+    void invalidValuesAreClearErrors(String toml, String expected) {
+        String m = error(toml.replace("\\n", "\n"));
+        assertTrue(m.contains(expected), m);
+        assertTrue(m.startsWith(dir.resolve("config.toml").toString()), m);
+    }
+
+    @Test
+    void commandsThatNeedNoNetworkTolerateAMissingInterface() throws Exception {
+        Config c = new ConfigLoader(FAKE).parse("interface = \"eth9\"", dir.resolve("c.toml"),
+                ConfigLoader.Network.OPTIONAL).config();
+        assertEquals("127.0.0.1", Ipv4.text(c.address()));
+    }
+
+    @Test
+    void missingFileIsAClearError() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> new ConfigLoader(FAKE).read(dir.resolve("nope.toml"), ConfigLoader.Network.REQUIRED));
+        assertTrue(e.getMessage().contains("does not exist"));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"90,PT1M30S", "90s,PT1M30S", "15m,PT15M", "12h,PT12H", "7d,PT168H", "500ms,PT0.5S"})
+    void durations(String text, String iso) {
+        assertEquals(Duration.parse(iso), ConfigLoader.parseDuration(text));
+        assertEquals(Duration.parse(iso), ConfigLoader.parseDuration(ConfigWriter.duration(Duration.parse(iso))));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1024,1024", "512M,536870912", "20G,21474836480", "1GiB,1073741824"})
+    void sizes(String text, long bytes) {
+        assertEquals(bytes, ConfigLoader.parseSize(text));
+    }
+}

@@ -1,0 +1,94 @@
+package org.astralboot.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.astralboot.net.Ipv4;
+import org.junit.jupiter.api.Test;
+
+class WizardTest {
+    static final List<Wizard.Iface> TWO = List.of(
+            new Wizard.Iface("eth0", new ConfigLoader.Ipv4Address(Ipv4.parse("198.18.5.5"), 16)),
+            new Wizard.Iface("eth1", new ConfigLoader.Ipv4Address(Ipv4.parse("192.0.2.1"), 24)));
+
+    final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    Wizard wizard(String answers, List<Wizard.Iface> ifs) {
+        return new Wizard(new BufferedReader(new StringReader(answers)), new PrintStream(out, true, StandardCharsets.UTF_8),
+                ifs);
+    }
+
+    String printed() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    Config parse(String toml) throws ConfigException {
+        return new ConfigLoader(ConfigLoaderTest.FAKE).parse(toml, Path.of("/tmp/w.toml"), ConfigLoader.Network.REQUIRED)
+                .config();
+    }
+
+    @Test
+    void defaultsOnEnterGiveALoadableConfig() throws Exception {
+        // interface 2, IPFS yes, API default, mode default (full), range defaults, no extra config
+        String toml = wizard("2\n\n\n\n\n\n\n", TWO).run().orElseThrow();
+        Config c = parse(toml);
+        assertEquals("eth1", c.iface());
+        assertTrue(c.ipfs());
+        assertEquals(Config.DhcpMode.FULL, c.dhcp().mode());
+        assertEquals("192.0.2.1", Ipv4.text(c.dhcp().rangeStart()));
+        assertTrue(printed().contains("1 : eth0 - 198.18.5.5/16"), printed());
+    }
+
+    @Test
+    void badAnswersAreAskedAgain() throws Exception {
+        String answers = String.join("\n",
+                "7", "x", "2",          // interface: out of range, not a number, then eth1
+                "maybe", "n",           // IPFS: not yes/no, then no
+                "sometimes", "full",    // DHCP mode
+                "10.0.0.1", "192.0.2.100", // range start: outside the subnet, then good
+                "192.0.2.50", "192.0.2.200", // range end: before start, then good
+                "y",                     // extra network configuration
+                "192.0.2.53, 192.0.2.54", // DNS
+                "none") + "\n";          // gateway
+        Config c = parse(wizard(answers, TWO).run().orElseThrow());
+        assertEquals(false, c.ipfs());
+        assertEquals("192.0.2.100", Ipv4.text(c.dhcp().rangeStart()));
+        assertEquals("192.0.2.200", Ipv4.text(c.dhcp().rangeEnd()));
+        assertEquals(List.of(Ipv4.parse("192.0.2.53"), Ipv4.parse("192.0.2.54")), c.dhcp().dns());
+        assertEquals(null, c.dhcp().gateway());
+        String p = printed();
+        assertTrue(p.contains("type a number from 1 to 2"), p);
+        assertTrue(p.contains("Please type yes or no"), p);
+        assertTrue(p.contains("not a DHCP mode") || p.contains("answer full, proxy or off"), p);
+        assertTrue(p.contains("is not in 192.0.2.0/24"), p);
+        assertTrue(p.contains("must not be before 192.0.2.100"), p);
+    }
+
+    @Test
+    void aSingleInterfaceIsWarnedAboutAndDefaultsToProxy() throws Exception {
+        Config c = parse(wizard("\n\n\n\n\n", TWO.subList(1, 2)).run().orElseThrow());
+        assertEquals(Config.DhcpMode.PROXY, c.dhcp().mode());
+        assertTrue(printed().contains("WARNING: only one usable interface"), printed());
+    }
+
+    @Test
+    void endOfInputAtAnyPromptCancels() {
+        for (String partial : List.of("", "2\n", "2\ny\n", "2\ny\n\n", "2\nn\nfull\n192.0.2.10\n")) {
+            assertThrows(Wizard.Cancelled.class, () -> wizard(partial, TWO).run(), partial);
+        }
+    }
+
+    @Test
+    void noUsableInterfaceIsExplained() throws Exception {
+        assertTrue(wizard("", List.of()).run().isEmpty());
+        assertTrue(printed().contains("No network interface with an IPv4 address"));
+    }
+}
