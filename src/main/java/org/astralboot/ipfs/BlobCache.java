@@ -72,6 +72,7 @@ final class BlobCache implements Closeable {
     private final AtomicLong fetches = new AtomicLong();
     private final AtomicLong corruptions = new AtomicLong();
     private final Object[] stripes = new Object[64];
+    private volatile boolean closed;
     private final ExecutorService downloads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "ipfs-fetch");
         t.setDaemon(true);
@@ -242,26 +243,44 @@ final class BlobCache implements Closeable {
         if (offset < 0 || length < 0 || offset + length > size) {
             throw new IllegalArgumentException("range " + offset + "+" + length + " outside " + size);
         }
-        if (length == 0) {
+        if (length == 0 && size > 0) {
             return InputStream.nullInputStream();
         }
-        Optional<Path> p = cached(cid, size);
-        if (p.isPresent()) {
-            try {
-                FileChannel ch = FileChannel.open(p.get(), StandardOpenOption.READ);
-                ch.position(offset);
-                return new FetchStream(null, ch, offset, length, label);
-            } catch (NoSuchFileException e) {
-                // evicted between the check and the open: fetch it again below
+        // A download can finish (its temporary file moved into place) or a cache file be evicted
+        // between two of these steps: look again rather than fail.
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Optional<Path> p = cached(cid, size);
+            if (p.isPresent()) {
+                try {
+                    FileChannel ch = FileChannel.open(p.get(), StandardOpenOption.READ);
+                    return new FetchStream(null, ch, offset, length, label);
+                } catch (NoSuchFileException e) {
+                    continue;
+                }
             }
-        }
-        Fetch f = active.get(cid);
-        if (f == null && offset == 0 && length == size) {
-            f = start(cid, size, label);
-        }
-        if (f != null) {
-            f.awaitStarted();
-            return new FetchStream(f, FileChannel.open(f.tmp, StandardOpenOption.READ), offset, length, label);
+            Fetch f = active.get(cid);
+            if (f == null && offset == 0 && length == size) {
+                f = start(cid, size, label);
+            }
+            if (f == null) {
+                break;
+            }
+            FileChannel ch;
+            try {
+                ch = FileChannel.open(f.tmp, StandardOpenOption.READ);
+            } catch (NoSuchFileException e) {
+                if (f.failure() != null) {
+                    throw f.failure();
+                }
+                continue;
+            }
+            try {
+                f.awaitStarted();
+            } catch (IOException e) {
+                ch.close();
+                throw e;
+            }
+            return new FetchStream(f, ch, offset, length, label);
         }
         if (!health.mayTry()) {
             throw unavailable(label, null);
@@ -315,6 +334,10 @@ final class BlobCache implements Closeable {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             try (InputStream in = size0(f) ? InputStream.nullInputStream() : client.cat(f.cid, 0, f.size);
                     FileChannel out = FileChannel.open(f.tmp, StandardOpenOption.WRITE)) {
+                f.in = in;
+                if (closed) {
+                    throw new IOException("cache closed");
+                }
                 health.ok();
                 f.started.complete(null);
                 byte[] buf = new byte[BUF];
@@ -331,7 +354,8 @@ final class BlobCache implements Closeable {
                     throw new KuboException("cat", 200, -1, f.cid + ": got " + out.size() + " bytes, the DAG says "
                             + f.size, false, null);
                 }
-                out.force(true);
+                // No fsync: a cache file damaged by a crash fails the length or sha256 check at its
+                // first use after the restart and is fetched again.
             }
             String hex = HexFormat.of().formatHex(sha.digest());
             if (keep) {
@@ -353,12 +377,12 @@ final class BlobCache implements Closeable {
                 LOG.warn("ipfs fetch {}: {} bytes is more than the whole cache limit ({}), streamed but not kept",
                         f.label, f.size, maxBytes);
             }
-            f.finish(null);
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             LOG.info("ipfs cached {} ({} bytes) in {} ms", f.label, f.size, ms);
             if (keep) {
                 evict(f.cid);
             }
+            f.finish(null);
         } catch (KuboException e) {
             health.failed(e);
             LOG.warn("ipfs fetch {} failed: {}", f.label, e.getMessage());
@@ -455,9 +479,33 @@ final class BlobCache implements Closeable {
                 + (cause == null ? "" : " (" + cause.getMessage() + ")"), cause);
     }
 
+    /**
+     * Stops the downloads by closing their streams. Never by interrupting: an interrupt during a
+     * MapDB write closes the database file for every user of it.
+     */
     @Override
     public void close() {
-        downloads.shutdownNow();
+        closed = true;
+        for (Fetch f : active.values()) {
+            InputStream in = f.in;
+            if (in != null) {
+                try {
+                    in.close();
+                } catch (IOException ignored) {
+                    // being abandoned
+                }
+            }
+        }
+        downloads.shutdown();
+        try {
+            downloads.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    boolean closed() {
+        return closed;
     }
 
     /** One download, shared by every reader of the file while it runs. */
@@ -468,6 +516,7 @@ final class BlobCache implements Closeable {
         final String label;
         final CompletableFuture<Void> started = new CompletableFuture<>();
         final CompletableFuture<Void> done = new CompletableFuture<>();
+        volatile InputStream in;
         private long written;
         private boolean finished;
         private BootStoreException failure;
@@ -477,6 +526,10 @@ final class BlobCache implements Closeable {
             this.size = size;
             this.tmp = tmp;
             this.label = label;
+        }
+
+        synchronized BootStoreException failure() {
+            return failure;
         }
 
         synchronized long written() {
@@ -507,6 +560,17 @@ final class BlobCache implements Closeable {
         void awaitStarted() throws IOException {
             try {
                 started.get();
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted waiting for " + label);
+            }
+        }
+
+        void awaitDone() throws IOException {
+            try {
+                done.get();
             } catch (ExecutionException e) {
                 throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
             } catch (InterruptedException e) {
@@ -554,6 +618,7 @@ final class BlobCache implements Closeable {
         private final String label;
         private long pos;
         private long remaining;
+        private boolean ended;
 
         FetchStream(Fetch fetch, FileChannel ch, long offset, long length, String label) {
             this.fetch = fetch;
@@ -576,6 +641,13 @@ final class BlobCache implements Closeable {
                 return 0;
             }
             if (remaining == 0) {
+                if (fetch != null && !ended && pos == fetch.size) {
+                    ended = true;
+                    // The last byte is on disk; wait for the length check and the move into the
+                    // cache, so a reader that saw the end also sees the file cached, and a download
+                    // that failed its final check is reported rather than taken as complete.
+                    fetch.awaitDone();
+                }
                 return -1;
             }
             long want = Math.min(len, remaining);

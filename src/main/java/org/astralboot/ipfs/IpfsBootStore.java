@@ -67,6 +67,7 @@ public final class IpfsBootStore implements BootStore {
     private final Map<String, List<CacheIndex.Link>> dirs = new ConcurrentHashMap<>();
     private volatile Tree tree;
     private volatile long lastRetry;
+    private volatile Thread warmer;
 
     private IpfsBootStore(Path refsPath, KuboClient client, CacheIndex index, BlobCache cache, NodeHealth health) {
         this.refsPath = refsPath;
@@ -103,6 +104,7 @@ public final class IpfsBootStore implements BootStore {
         if (!health.down()) {
             Thread t = new Thread(s::warmListings, "ipfs-listings");
             t.setDaemon(true);
+            s.warmer = t;
             t.start();
         }
         return s;
@@ -418,13 +420,13 @@ public final class IpfsBootStore implements BootStore {
             int[] n = {0};
             warm(TreePath.ROOT, n);
             LOG.debug("ipfs tree: {} listings known", n[0]);
-        } catch (BootStoreException e) {
-            LOG.debug("ipfs tree: listing walk stopped: {}", e.getMessage());
+        } catch (BootStoreException | RuntimeException e) {
+            LOG.debug("ipfs tree: listing walk stopped: {}", e.toString());
         }
     }
 
     private void warm(TreePath dir, int[] n) throws BootStoreException {
-        if (++n[0] > WARM_DIRS) {
+        if (++n[0] > WARM_DIRS || cache.closed()) {
             return;
         }
         Optional<List<Entry>> l = list(dir);
@@ -467,6 +469,14 @@ public final class IpfsBootStore implements BootStore {
     @Override
     public void close() {
         cache.close();
+        Thread t = warmer;
+        if (t != null) {
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private final class IpfsFile implements BootFile {
