@@ -444,6 +444,15 @@ public final class IpfsBootStore implements BootStore {
         }
     }
 
+    /** The name of the ref that serves {@code path}: {@code os.<name>} or {@code boot}. */
+    public String refFor(TreePath path) {
+        List<String> s = path.segments();
+        if (s.size() >= 2 && s.get(0).equals("boot") && tree.os().containsKey(s.get(1))) {
+            return "os." + s.get(1);
+        }
+        return "boot";
+    }
+
     KuboClient client() {
         return client;
     }
