@@ -68,6 +68,7 @@ public final class IpfsBootStore implements BootStore {
     private volatile Tree tree;
     private volatile long lastRetry;
     private volatile Thread warmer;
+    private volatile List<String> refProblems = List.of();
 
     private IpfsBootStore(Path refsPath, KuboClient client, CacheIndex index, BlobCache cache, NodeHealth health) {
         this.refsPath = refsPath;
@@ -114,8 +115,12 @@ public final class IpfsBootStore implements BootStore {
     public void reload() throws IOException {
         RefsFile refs = RefsFile.load(refsPath);
         for (String p : refs.problems()) {
-            LOG.error("{}: {}", refsPath, p);
+            LOG.error("{}: {}; not served", refsPath, p);
         }
+        for (String w : refs.warnings()) {
+            LOG.warn("{}: {}", refsPath, w);
+        }
+        refProblems = refs.problems();
         Root boot = refs.boot() == null ? null : resolve(refs.boot(), true);
         Map<String, Root> os = new LinkedHashMap<>();
         for (Map.Entry<String, RefsFile.Ref> e : refs.os().entrySet()) {
@@ -317,6 +322,11 @@ public final class IpfsBootStore implements BootStore {
             b.append(" boot/").append(e.getKey()).append('=').append(e.getValue().ok() ? e.getValue().cid() : "-");
         }
         return b.toString();
+    }
+
+    /** The refs of refs.toml that could not even be read (not a CID, not a string, ...). */
+    public List<String> refProblems() {
+        return refProblems;
     }
 
     /** Every ref with its resolution, boot first. */

@@ -58,7 +58,7 @@ public final class PrecacheCommand implements Callable<Integer> {
 
     /** Precaches everything {@code store} serves; progress to {@code out}. */
     static int run(IpfsBootStore store, PrintStream out, boolean terminal) throws IOException {
-        List<String> failed = new ArrayList<>();
+        List<String> failed = new ArrayList<>(store.refProblems());
         KuboClient client = store.client();
         for (IpfsBootStore.Root r : store.roots()) {
             String name = "ref " + r.ref().name() + " = \"" + r.ref().value() + "\"";

@@ -26,10 +26,11 @@ import org.tomlj.TomlTable;
  * </pre>
  *
  * A malformed entry does not fail the file: it is recorded in {@link #problems()} with a message
- * naming it, and the other entries keep working. Only an unreadable or syntactically broken file
+ * naming it, and the other entries keep working. Keys that are not refs at all are reported in
+ * {@link #warnings()} and ignored. Only an unreadable or syntactically broken file
  * is fatal.
  */
-public record RefsFile(Path file, Ref boot, Map<String, Ref> os, List<String> problems) {
+public record RefsFile(Path file, Ref boot, Map<String, Ref> os, List<String> problems, List<String> warnings) {
 
     /** One reference: {@code name} is {@code boot} or {@code os.<name>}, {@code value} as written. */
     public record Ref(String name, String value) {
@@ -48,6 +49,7 @@ public record RefsFile(Path file, Ref boot, Map<String, Ref> os, List<String> pr
     public RefsFile {
         os = Collections.unmodifiableMap(new LinkedHashMap<>(os));
         problems = List.copyOf(problems);
+        warnings = List.copyOf(warnings);
     }
 
     /**
@@ -73,6 +75,7 @@ public record RefsFile(Path file, Ref boot, Map<String, Ref> os, List<String> pr
             throw new IOException("refs file " + file + ": " + t.errors().get(0).toString());
         }
         List<String> problems = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
         Ref boot = null;
         Map<String, Ref> os = new LinkedHashMap<>();
         for (String key : t.keySet()) {
@@ -112,11 +115,11 @@ public record RefsFile(Path file, Ref boot, Map<String, Ref> os, List<String> pr
                     }
                 }
                 // rocket/spawn were keys of the 2015 program; say so rather than fail.
-                case "rocket", "spawn" -> problems.add("ref " + key + ": not supported any more, ignored");
-                default -> problems.add("ref " + key + ": unknown key, ignored");
+                case "rocket", "spawn" -> warnings.add("ref " + key + ": not supported any more, ignored");
+                default -> warnings.add("key " + key + ": unknown key, ignored");
             }
         }
-        return new RefsFile(file, boot, os, problems);
+        return new RefsFile(file, boot, os, problems, warnings);
     }
 
     /** Why {@code ref} is not a usable CID, /ipfs/ path or /ipns/ name; null when it is. */
