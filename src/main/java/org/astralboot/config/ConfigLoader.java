@@ -105,6 +105,9 @@ public final class ConfigLoader {
     private static final Set<String> RESERVATION = Set.of("mac", "address", "hostname");
     private static final Set<String> MENU = Set.of("default", "timeout");
 
+    /** Marks an address that did not come from the interface (Network.OPTIONAL); never a real prefix. */
+    private static final int OFFLINE_PREFIX_MARK = -1;
+
     private final Interfaces interfaces;
 
     public ConfigLoader(Interfaces interfaces) {
@@ -149,6 +152,10 @@ public final class ConfigLoader {
         String iface = r.string(toml, "interface", "eth1");
         Optional<Inet4Address> explicitAddress = r.optIp(toml, "address");
         Ipv4Address ifAddr = resolveInterface(file, iface, explicitAddress, network);
+        boolean offlineFallback = ifAddr.prefixLength() == OFFLINE_PREFIX_MARK;
+        if (offlineFallback) {
+            ifAddr = new Ipv4Address(ifAddr.address(), 32);
+        }
         Inet4Address address = ifAddr.address();
         Ipv4Subnet subnet = Ipv4Subnet.of(address, ifAddr.prefixLength());
 
@@ -191,7 +198,9 @@ public final class ConfigLoader {
         Inet4Address start = r.optIp(dhcpT, "dhcp.range_start").orElse(range[0]);
         Inet4Address end = r.optIp(dhcpT, "dhcp.range_end").orElse(range[1]);
         if (mode == Config.DhcpMode.FULL) {
-            if (!subnet.contains(start) || !subnet.contains(end)) {
+            // Without the interface (Network.OPTIONAL) the subnet is unknown: only the order is checked.
+            boolean subnetKnown = !offlineFallback;
+            if (subnetKnown && (!subnet.contains(start) || !subnet.contains(end))) {
                 throw r.invalid("dhcp.range_start", "the pool " + Ipv4.text(start) + " - " + Ipv4.text(end)
                         + " is not inside " + iface + "'s subnet " + subnet);
             }
@@ -272,7 +281,7 @@ public final class ConfigLoader {
         }
         if (addrs == null || addrs.isEmpty()) {
             if (network == Network.OPTIONAL) {
-                return new Ipv4Address(explicit.orElse(Ipv4.parse("127.0.0.1")), 32);
+                return new Ipv4Address(explicit.orElse(Ipv4.parse("127.0.0.1")), OFFLINE_PREFIX_MARK);
             }
             if (addrs == null) {
                 String known;
@@ -295,7 +304,7 @@ public final class ConfigLoader {
             }
         }
         if (network == Network.OPTIONAL) {
-            return new Ipv4Address(explicit.get(), 32);
+            return new Ipv4Address(explicit.get(), OFFLINE_PREFIX_MARK);
         }
         throw new ConfigException(file + ": address = \"" + Ipv4.text(explicit.get()) + "\" is not an address of "
                 + iface + " (it has " + addrs.stream().map(a -> Ipv4.text(a.address()) + "/" + a.prefixLength())

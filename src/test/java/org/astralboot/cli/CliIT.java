@@ -137,4 +137,53 @@ class CliIT {
         assertTrue(eof.out().contains("nothing written"), eof.out());
         assertTrue(Files.notExists(target));
     }
+
+    @Test
+    void setupInANamespaceListsItsInterfaceAndSavesWhatWasAnswered() throws Exception {
+        try (Netns ns = Netns.create("abc")) {
+            ns.run(java.time.Duration.ofSeconds(10), "ip", "link", "add", "boot0", "type", "veth", "peer", "name", "boot1").check();
+            ns.run(java.time.Duration.ofSeconds(10), "ip", "addr", "add", "192.0.2.1/24", "dev", "boot0").check();
+            ns.run(java.time.Duration.ofSeconds(10), "ip", "link", "set", "boot0", "up").check();
+            Path target = dir.resolve("ns.toml");
+            Path answers = dir.resolve("answers.txt");
+            // interface 1, IPFS no, DHCP full, pool .100-.150, extra config yes, DNS, gateway, save yes
+            Files.writeString(answers, "1\nn\nfull\n192.0.2.100\n192.0.2.150\ny\n192.0.2.53\nnone\ny\n");
+            Netns.Result r = ns.run(java.time.Duration.ofSeconds(60), "sh", "-c",
+                    Netns.javaBinary() + " -cp " + System.getProperty("java.class.path")
+                            + " org.astralboot.cli.Main setup -c " + target + " < " + answers);
+            assertEquals(0, r.code(), r.out());
+            assertTrue(r.out().contains("1 : boot0 - 192.0.2.1/24"), r.out());
+            assertTrue(r.out().contains("WARNING: only one usable interface"), r.out());
+            String toml = Files.readString(target);
+            assertTrue(toml.contains("interface = \"boot0\"") && toml.contains("range_start = \"192.0.2.100\"")
+                    && toml.contains("dns = [\"192.0.2.53\"]") && toml.contains("gateway = \"\"")
+                    && toml.contains("ipfs = false"), toml);
+            // The saved file is one the server accepts.
+            org.astralboot.config.Config c = org.astralboot.config.ConfigLoader.load(target,
+                    org.astralboot.config.ConfigLoader.Network.OPTIONAL).config();
+            assertEquals("192.0.2.150", org.astralboot.net.Ipv4.text(c.dhcp().rangeEnd()));
+
+            // Answering "no" to overwrite leaves the existing file as it was.
+            String before = Files.readString(target);
+            Files.writeString(answers, "1\nn\noff\nn\nn\n");
+            Netns.Result r2 = ns.run(java.time.Duration.ofSeconds(60), "sh", "-c",
+                    Netns.javaBinary() + " -cp " + System.getProperty("java.class.path")
+                            + " org.astralboot.cli.Main setup -c " + target + " < " + answers);
+            assertEquals(1, r2.code(), r2.out());
+            assertEquals(before, Files.readString(target));
+        }
+    }
+
+    @Test
+    void launcherWithoutASuitableJdkExitsTwo() throws Exception {
+        Path launcher = Path.of("bin/astralboot").toAbsolutePath();
+        ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "--version").redirectErrorStream(true);
+        pb.environment().put("JAVA_HOME", "/usr/lib/jvm/java-17-openjdk-amd64");
+        pb.environment().put("ASTRALBOOT_JVM_DIR", dir.toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(2, p.exitValue(), out);
+        assertTrue(out.contains("no JDK >= 21 found"), out);
+    }
 }
