@@ -335,6 +335,19 @@ public final class KuboClient {
         return p.asText();
     }
 
+    /** Publishes {@code path} under the node's own key; returns the IPNS name (the key's id). */
+    public String namePublish(String path) throws KuboException {
+        Map<String, String> q = new LinkedHashMap<>();
+        q.put("arg", path);
+        q.put("allow-offline", "true");
+        JsonNode n = json("name/publish", q, JsonNode.class);
+        JsonNode name = n == null ? null : n.get("Name");
+        if (name == null || name.asText().isEmpty()) {
+            throw new KuboException("name/publish", 200, -1, "answer without Name: " + n, false, null);
+        }
+        return name.asText();
+    }
+
     /**
      * Adds a file or a directory tree. Directories become {@code application/x-directory} parts,
      * files are streamed from disk; the multipart body is assembled with

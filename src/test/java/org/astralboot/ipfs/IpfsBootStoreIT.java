@@ -302,12 +302,16 @@ class IpfsBootStoreIT {
     @Test
     @Order(10)
     void nodeDownServesTheCacheAndRecoversWithoutRestart() throws Exception {
-        Path b = base("down", "boot = \"" + treeCid + "\"\n");
+        // Named through IPNS: resolved while the node is up, the resolution remembered for a start
+        // while it is down.
+        String name = admin.namePublish("/ipfs/" + treeCid);
+        Path b = base("down", "boot = \"/ipns/" + name + "\"\n");
         Config cfg = TestTrees.config(b, node.api(), 1L << 30);
         TreePath warm = tp("boot/debian/images/linux");
         TreePath cold = tp("tftp/ipxe.efi");
         String warmSha = TestTrees.sha256(tree.resolve("boot/debian/images/linux"));
         try (Database db = Database.open(cfg.database()); IpfsBootStore s = IpfsBootStore.open(cfg, db, node.client())) {
+            assertEquals(treeCid, s.roots().get(0).cid());
             assertEquals(warmSha, TestTrees.sha256(s.file(warm).orElseThrow().open()));
             s.files(TreePath.ROOT); // learn every listing
         }
