@@ -128,9 +128,11 @@ final class CacheIndex {
         return out;
     }
 
+    /** Records a resolution; writes (and commits) only when it changed, not on every request. */
     void putPath(String treePath, PathEntry e) {
         String v = write(e);
-        if (!v.equals(paths.put(treePath, v))) {
+        if (!v.equals(paths.get(treePath))) {
+            paths.put(treePath, v);
             commitLater();
         }
     }
@@ -149,7 +151,8 @@ final class CacheIndex {
     }
 
     void putRoot(String ref, String cid) {
-        if (!cid.equals(roots.put(ref, cid))) {
+        if (!cid.equals(roots.get(ref))) {
+            roots.put(ref, cid);
             commitLater();
         }
     }

@@ -23,27 +23,31 @@ final class IdleWatchdog {
         return t;
     });
 
+    /** Every guarded stream of every client: one timer task serves them all. */
+    private static final Set<IdleWatchdog.Guarded> STREAMS = ConcurrentHashMap.newKeySet();
+
+    static {
+        TIMER.scheduleAtFixedRate(IdleWatchdog::sweep, 250, 250, TimeUnit.MILLISECONDS);
+    }
+
     private final long idleNanos;
-    private final Set<Guarded> streams = ConcurrentHashMap.newKeySet();
 
     IdleWatchdog(Duration idle) {
         this.idleNanos = idle.toNanos();
-        long tick = Math.max(100, Math.min(1000, idle.toMillis() / 4));
-        TIMER.scheduleAtFixedRate(this::sweep, tick, tick, TimeUnit.MILLISECONDS);
     }
 
     InputStream guard(InputStream in, String endpoint) {
         Guarded g = new Guarded(in, endpoint);
-        streams.add(g);
+        STREAMS.add(g);
         return g;
     }
 
-    private void sweep() {
+    private static void sweep() {
         long now = System.nanoTime();
-        for (Guarded g : streams) {
-            if (now - g.last > idleNanos) {
+        for (Guarded g : STREAMS) {
+            if (now - g.last > g.owner().idleNanos) {
                 g.expired = true;
-                streams.remove(g);
+                STREAMS.remove(g);
                 try {
                     g.rawClose();
                 } catch (IOException ignored) {
@@ -61,6 +65,10 @@ final class IdleWatchdog {
         Guarded(InputStream in, String endpoint) {
             super(in);
             this.endpoint = endpoint;
+        }
+
+        IdleWatchdog owner() {
+            return IdleWatchdog.this;
         }
 
         private IOException wrap(IOException e) {
@@ -113,7 +121,7 @@ final class IdleWatchdog {
 
         @Override
         public void close() throws IOException {
-            streams.remove(this);
+            STREAMS.remove(this);
             super.close();
         }
     }
