@@ -185,4 +185,45 @@ class IpfsCommandsIT {
         assertTrue(r.err().contains("precache failed: ref os.broken = \"nope\": not a CID"), r.err());
         assertTrue(r.err().contains("blocks on the node, pinned"), r.err());
     }
+
+    @Test
+    void serveStartsOnTheIpfsTreeAndOnlyWarnsWhenTheNodeIsDown() throws Exception {
+        Path dir = tmp.resolve("serve");
+        Path data = TestTrees.bootTree(dir.resolve("tree"));
+        List<KuboClient.Added> a = node.client().add(data, KuboClient.AddOptions.DEFAULT);
+        String cid = a.get(a.size() - 1).hash();
+        Files.writeString(dir.resolve("refs.toml"), "boot = \"" + cid + "\"\n");
+        config(dir, node.api());
+        assertTrue(serveUntilReady(dir).contains("boot tree ipfs:" + cid));
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        config(dir, java.net.URI.create("http://127.0.0.1:" + port));
+        String log = serveUntilReady(dir);
+        assertTrue(log.contains("boot tree ipfs:" + cid), log);
+        assertTrue(log.contains("unreachable") && log.contains("serving cached content only"), log);
+    }
+
+    /** Runs {@code astralboot serve} until it says it is ready, stops it, returns its output. */
+    private static String serveUntilReady(Path dir) throws Exception {
+        Process p = astralboot(dir, "serve", "-c", "config.toml").redirectErrorStream(true).start();
+        StringBuilder out = new StringBuilder();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                out.append(line).append('\n');
+                if (line.contains("Astralboot ready")) {
+                    p.destroy();
+                    break;
+                }
+            }
+        } finally {
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+        assertTrue(out.toString().contains("Astralboot ready"), out.toString());
+        return out.toString();
+    }
 }
