@@ -92,6 +92,7 @@ public final class ServeCommand implements Callable<Integer> {
             HostLookup hosts = HostLookup.NONE;
             List<Service> services = new ArrayList<>();
             // Service wiring: one line per protocol.
+            services.add(new org.astralboot.http.HttpService(cfg, store, db, hosts));
 
             for (Service s : services) {
                 try {
