@@ -44,11 +44,12 @@ final class TestTrees {
     static Path bootTree(Path dir) throws IOException {
         file(dir.resolve("tftp/undionly.kpxe"), 70_345, 1);
         file(dir.resolve("tftp/ipxe.efi"), 1_000_000, 2);
-        text(dir.resolve("boot/debian/os.toml"), "description = \"Debian 12\"\n");
+        text(dir.resolve("boot/debian/os.toml"),
+                "description = \"Debian 12\"\nkernel = \"linux\"\ninitrd = [\"initrd.gz\"]\n");
         text(dir.resolve("boot/debian/template/start.tmpl"), "#!ipxe\nkernel {{url}}/image/debian/linux\n");
         file(dir.resolve("boot/debian/images/linux"), 3_000_000, 3);
         file(dir.resolve("boot/debian/images/initrd.gz"), 2_500_001, 4);
-        text(dir.resolve("boot/coreos/os.toml"), "description = \"CoreOS\"\n");
+        text(dir.resolve("boot/coreos/os.toml"), "description = \"CoreOS\"\nkernel = \"vmlinuz\"\n");
         file(dir.resolve("boot/coreos/images/vmlinuz"), 800_000, 5);
         Files.createDirectories(dir.resolve("bin"));
         Files.write(dir.resolve("bin/empty"), new byte[0]);
