@@ -40,9 +40,12 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  *
  * <p>Timeouts: a connect timeout, a header timeout (the wait for the response head) and an
  * idle-read watchdog on streamed bodies. Kubo reports errors that happen after streaming began in
- * an {@code X-Stream-Error} HTTP trailer, which the JDK client drops silently; callers that read
- * content therefore check the byte count against the size the DAG announced ({@link #cat} does
- * so when given the expected length).
+ * an {@code X-Stream-Error} HTTP trailer, which the JDK client drops silently; every content read
+ * is therefore checked against the size the DAG announced ({@link #cat} yields exactly the length
+ * asked for or fails).
+ *
+ * <p>{@code cat}, the hot path, goes over {@link RawStream} instead of {@code java.net.http}: a
+ * plain socket that is faster for large bodies and reads the {@code X-Stream-Error} trailer.
  */
 public final class KuboClient {
     /** Node version, for health and compatibility checks. */
@@ -106,6 +109,8 @@ public final class KuboClient {
     private final URI base;
     private final HttpClient http;
     private final Duration headerTimeout;
+    private final Duration connectTimeout;
+    private final Duration idleTimeout;
     private final IdleWatchdog watchdog;
     private final AtomicLong catCalls = new AtomicLong();
     private final AtomicLong catBytes = new AtomicLong();
@@ -125,6 +130,8 @@ public final class KuboClient {
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
         this.headerTimeout = headerTimeout;
+        this.connectTimeout = connectTimeout;
+        this.idleTimeout = idleTimeout;
         this.watchdog = new IdleWatchdog(idleTimeout);
     }
 
@@ -224,7 +231,8 @@ public final class KuboClient {
         }
         q.put("length", Long.toString(length));
         catCalls.incrementAndGet();
-        InputStream in = stream("cat", q, null, null);
+        InputStream in = RawStream.post(base, "cat", base.getRawPath() + "cat" + query(q), connectTimeout, headerTimeout,
+                idleTimeout);
         return new ExactStream(in, length, "cat " + path + " @" + offset, catBytes);
     }
 
@@ -450,15 +458,20 @@ public final class KuboClient {
         return new KuboException(endpoint, 200, -1, "unreadable answer: " + e.getMessage(), false, e);
     }
 
+    private static String query(Map<String, String> q) {
+        StringBuilder b = new StringBuilder();
+        char sep = '?';
+        for (Map.Entry<String, String> e : q.entrySet()) {
+            b.append(sep).append(e.getKey()).append('=').append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
+            sep = '&';
+        }
+        return b.toString();
+    }
+
     /** Sends the POST and returns the guarded body of a 200 answer; anything else throws. */
     private InputStream stream(String endpoint, Map<String, String> q, HttpRequest.BodyPublisher body,
             String contentType) throws KuboException {
-        StringBuilder uri = new StringBuilder(base.toString()).append(endpoint);
-        char sep = '?';
-        for (Map.Entry<String, String> e : q.entrySet()) {
-            uri.append(sep).append(e.getKey()).append('=').append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
-            sep = '&';
-        }
+        StringBuilder uri = new StringBuilder(base.toString()).append(endpoint).append(query(q));
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(uri.toString()))
                 .timeout(headerTimeout)
                 .POST(body == null ? HttpRequest.BodyPublishers.noBody() : body);
@@ -488,8 +501,13 @@ public final class KuboClient {
         } catch (IOException e) {
             err = new byte[0];
         }
+        throw errorOf(endpoint, r.statusCode(), err);
+    }
+
+    /** The exception for a non-200 answer: Kubo's {@code {Message, Code}} when the body has them. */
+    static KuboException errorOf(String endpoint, int status, byte[] err) {
         String text = new String(err, StandardCharsets.UTF_8).strip();
-        String message = text.isEmpty() ? "HTTP " + r.statusCode() : text;
+        String message = text.isEmpty() ? "HTTP " + status : text;
         int code = -1;
         try {
             JsonNode n = JSON.readTree(err);
@@ -500,8 +518,7 @@ public final class KuboClient {
         } catch (IOException | RuntimeException ignored) {
             // not JSON: plain-text body (404 unknown command, 403 Origin refused) kept as is
         }
-        throw new KuboException(endpoint, r.statusCode(), code, message + " (HTTP " + r.statusCode() + ")", false,
-                null);
+        return new KuboException(endpoint, status, code, message + " (HTTP " + status + ")", false, null);
     }
 
     /** Yields exactly {@code length} bytes; a shorter or longer body fails as a cut stream. */

@@ -29,6 +29,22 @@ public final class ColdReadBench {
         Path work = Path.of(a[3]);
         int rounds = Integer.parseInt(a[4]);
         byte[] buf = new byte[256 * 1024];
+        if (a.length > 5 && a[5].equals("raw")) {
+            // The client alone: cat of the file's CID into nothing.
+            KuboClient c = new KuboClient(api);
+            String cid = a[6];
+            long size = Long.parseLong(a[7]);
+            for (int i = 0; i < rounds; i++) {
+                long t0 = System.nanoTime();
+                try (InputStream in = c.cat(cid, 0, size)) {
+                    while (in.read(buf) > 0) {
+                        // discard
+                    }
+                }
+                System.out.printf(java.util.Locale.ROOT, "%.3f%n", (System.nanoTime() - t0) / 1e9);
+            }
+            return;
+        }
         for (int i = 0; i < rounds; i++) {
             Path base = Files.createDirectories(work.resolve("round" + i));
             Config d = TestTrees.config(base, api, 1L << 34);

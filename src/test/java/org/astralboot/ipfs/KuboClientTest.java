@@ -238,4 +238,42 @@ class KuboClientTest {
         assertEquals(List.of("tree", "tree%2Fboot", "tree%2Fboot%2Fdebian", "tree%2Fboot%2Fdebian%2Fos.toml"), parts);
         assertTrue(seen.get(0).contains("cid-version=0") && seen.get(0).contains("pin=true"), seen.get(0));
     }
+
+    @Test
+    void catReadsTheStreamErrorTrailerTheJdkClientWouldDrop() throws Exception {
+        try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread t = new Thread(() -> {
+                try (java.net.Socket c = ss.accept()) {
+                    InputStream in = c.getInputStream();
+                    byte[] head = new byte[4096];
+                    int n = 0;
+                    while (n < 4 || !new String(head, 0, n, StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+                        n += in.read(head, n, 1);
+                    }
+                    // As Kubo sends it: a 200 head announcing the trailer, some data, then the error.
+                    c.getOutputStream().write(("HTTP/1.1 200 OK\r\nTrailer: X-Stream-Error\r\n"
+                            + "Transfer-Encoding: chunked\r\nX-Stream-Output: 1\r\n\r\n"
+                            + "5\r\nhello\r\n0\r\nX-Stream-Error: context deadline exceeded\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    c.getOutputStream().flush();
+                    Thread.sleep(200);
+                } catch (IOException | InterruptedException ignored) {
+                    // test over
+                }
+            });
+            t.start();
+            KuboClient c = new KuboClient(URI.create("http://127.0.0.1:" + ss.getLocalPort()), Duration.ofSeconds(2),
+                    Duration.ofSeconds(2), Duration.ofSeconds(2));
+            byte[] got = new byte[5];
+            KuboException e = assertThrows(KuboException.class, () -> {
+                try (InputStream in = c.cat("QmA", 0, 5)) {
+                    assertEquals(5, in.readNBytes(got, 0, 5));
+                    in.read();
+                }
+            });
+            assertEquals("ipfs cat: failed while streaming: context deadline exceeded", e.getMessage());
+            assertArrayEquals("hello".getBytes(StandardCharsets.US_ASCII), got);
+            t.join();
+        }
+    }
 }
