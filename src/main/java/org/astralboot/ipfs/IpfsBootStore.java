@@ -248,6 +248,17 @@ public final class IpfsBootStore implements BootStore {
             if (k.name() == null || k.hash() == null || k.size() < 0) {
                 throw new BootStoreException(Kind.CORRUPT, "listing of " + cid + " has a malformed entry: " + k);
             }
+            try {
+                TreePath.ROOT.child(k.name());
+            } catch (InvalidPathException e) {
+                // A name no client could ask for ("..", a slash, a control character): never listed.
+                LOG.warn("ipfs tree: {} in {} skipped: {}", k.name(), cid, e.getMessage());
+                continue;
+            }
+            if (!k.directory() && !k.file()) {
+                LOG.debug("ipfs tree: {} in {} skipped: UnixFS type {} (symlink or metadata)", k.name(), cid, k.type());
+                continue;
+            }
             out.add(new CacheIndex.Link(k.name(), k.hash(), k.directory() ? 0 : k.size(), k.directory()));
         }
         out.sort(Comparator.comparing(CacheIndex.Link::name));

@@ -64,6 +64,11 @@ public final class KuboClient {
         public boolean directory() {
             return type == 1 || type == 5; // 5: HAMT-sharded directory
         }
+
+        /** A regular file (UnixFS file or raw leaf); symlinks (4) and metadata (3) are neither. */
+        public boolean file() {
+            return type == 2 || type == 0;
+        }
     }
 
     private record LsObject(@JsonProperty("Hash") String hash, @JsonProperty("Type") Integer type,

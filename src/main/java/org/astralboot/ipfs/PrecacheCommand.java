@@ -68,7 +68,14 @@ public final class PrecacheCommand implements Callable<Integer> {
             }
             try {
                 long t0 = System.nanoTime();
-                long blocks = client.refs(r.cid(), null);
+                long[] last = {System.nanoTime(), 0};
+                long blocks = client.refs(r.cid(), ref -> {
+                    last[1]++;
+                    if (System.nanoTime() - last[0] > 5_000_000_000L) {
+                        last[0] = System.nanoTime();
+                        out.printf("precache: %s: %d blocks so far%n", name, last[1]);
+                    }
+                });
                 client.pinAdd(r.cid());
                 out.printf("precache: %s: %d blocks on the node, pinned (%d ms)%n", name, blocks,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
