@@ -16,6 +16,7 @@ import picocli.CommandLine.Mixin;
         subcommands = {
             ServeCommand.class,
             SetupCommand.class,
+            org.astralboot.dhcp.LeasesCommand.class,
             org.astralboot.ipfs.PrecacheCommand.class,
             org.astralboot.ipfs.PublishCommand.class,
             org.astralboot.ipfs.VerifyCommand.class,

@@ -1,0 +1,51 @@
+package org.astralboot.tftp;
+
+import java.time.Duration;
+import org.astralboot.config.Config;
+
+/**
+ * What the server grants and how hard it tries: the {@code [tftp]} config keys plus the
+ * protocol's fixed bounds.
+ *
+ * @param maxBlksize     largest blksize granted (RFC 2348 allows 8-65464; clamp to the MTU)
+ * @param maxWindowsize  largest windowsize granted (RFC 7440 allows 1-65535)
+ * @param timeout        retransmission timeout when the client asks for none (RFC 2349)
+ * @param retries        retransmissions of one window (or OACK) before the transfer is abandoned
+ */
+public record TftpLimits(int maxBlksize, int maxWindowsize, Duration timeout, int retries) {
+    /** RFC 2348 §2: smallest valid blksize. */
+    public static final int MIN_BLKSIZE = 8;
+    /** RFC 1350: block size when no blksize option is negotiated. */
+    public static final int DEFAULT_BLKSIZE = 512;
+    /** RFC 7440 §3: largest valid windowsize. */
+    public static final int MAX_WINDOWSIZE_RFC = 65535;
+    /**
+     * Bytes one window may span. Bounds the memory a transfer holds for retransmission (stream
+     * sources keep the unacknowledged window) whatever the config says.
+     */
+    public static final int MAX_WINDOW_BYTES = 1 << 20;
+    /**
+     * Blocks in flight stay below half the 16-bit block-number space, so an ACK number always
+     * names exactly one block even across rollover.
+     */
+    public static final int MAX_WINDOW_BLOCKS = 32768;
+
+    public TftpLimits {
+        if (maxBlksize < MIN_BLKSIZE || maxBlksize > TftpPacket.MAX_BLKSIZE) {
+            throw new IllegalArgumentException("max_blksize must be 8-65464, not " + maxBlksize);
+        }
+        if (maxWindowsize < 1 || maxWindowsize > MAX_WINDOWSIZE_RFC) {
+            throw new IllegalArgumentException("max_windowsize must be 1-65535, not " + maxWindowsize);
+        }
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive");
+        }
+        if (retries < 0) {
+            throw new IllegalArgumentException("retries must not be negative");
+        }
+    }
+
+    public static TftpLimits of(Config.Tftp t) {
+        return new TftpLimits(t.maxBlksize(), t.maxWindowsize(), t.timeout(), t.retries());
+    }
+}

@@ -1,0 +1,278 @@
+package org.astralboot.tftp;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.DatagramChannel;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.astralboot.config.Config;
+import org.astralboot.net.Ipv4;
+import org.astralboot.server.Service;
+import org.astralboot.store.BootStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The read-only TFTP server (RFC 1350, 2347-2349, 7440) on {@code address:tftp.port}. The listener
+ * only decodes requests; each read runs in its own {@link TftpSession} on a fresh ephemeral port
+ * (its TID) and thread, at most {@code tftp.max_transfers} at a time. Files come from
+ * {@code tftp/} of the {@link BootStore}.
+ */
+public final class TftpService implements Service {
+    private static final Logger log = LoggerFactory.getLogger(TftpService.class);
+
+    private final Config config;
+    private final BootStore store;
+    private final Clock clock;
+    private final TftpLimits limits;
+    private final Semaphore permits;
+    private final Map<SocketAddress, TftpSession> active = new ConcurrentHashMap<>();
+    private volatile DatagramSocket listener;
+    private volatile boolean closed;
+    private ExecutorService executor;
+    private Thread listenerThread;
+    private DatagramChannel ticker;
+    private volatile InetSocketAddress tickerAddress;
+    private Thread tickerThread;
+
+    public TftpService(Config config, BootStore store) {
+        this(config, store, new MonotonicClock());
+    }
+
+    TftpService(Config config, BootStore store, Clock clock) {
+        this.config = config;
+        this.store = store;
+        this.clock = clock;
+        this.limits = TftpLimits.of(config.tftp());
+        this.permits = new Semaphore(config.tftp().maxTransfers());
+    }
+
+    @Override
+    public String name() {
+        return "tftp";
+    }
+
+    @Override
+    public synchronized void start() throws IOException {
+        if (listener != null) {
+            throw new IllegalStateException("already started");
+        }
+        InetSocketAddress at = new InetSocketAddress(config.address(), config.tftp().port());
+        DatagramSocket s;
+        try {
+            s = new DatagramSocket(at);
+        } catch (SocketException e) {
+            throw new IOException("tftp cannot bind " + Ipv4.text(config.address()) + ":" + config.tftp().port()
+                    + ": " + e.getMessage(), e);
+        }
+        s.setReceiveBufferSize(1 << 20);
+        listener = s;
+        executor = Executors.newCachedThreadPool(Thread.ofPlatform().name("tftp-", 0).daemon().factory());
+        ticker = DatagramChannel.open(StandardProtocolFamily.INET);
+        ticker.bind(new InetSocketAddress(config.address(), 0));
+        tickerAddress = (InetSocketAddress) ticker.getLocalAddress();
+        listenerThread = Thread.ofPlatform().name("tftp-listener").daemon().start(this::listen);
+        tickerThread = Thread.ofPlatform().name("tftp-ticker").daemon().start(this::tick);
+        log.info("tftp listening on {}:{}", Ipv4.text(config.address()), s.getLocalPort());
+    }
+
+    /** The bound listener port (useful when the config asked for port 0). */
+    public int port() {
+        DatagramSocket s = listener;
+        return s == null ? -1 : s.getLocalPort();
+    }
+
+    /** Transfers running now. */
+    public int activeTransfers() {
+        return active.size();
+    }
+
+    private void listen() {
+        byte[] buf = new byte[TftpCodec.MAX_PACKET];
+        DatagramPacket p = new DatagramPacket(buf, buf.length);
+        DatagramSocket s = listener;
+        while (!closed) {
+            try {
+                p.setLength(buf.length);
+                s.receive(p);
+                handle(p);
+            } catch (IOException e) {
+                if (!closed) {
+                    log.warn("tftp listener: {}", e.toString());
+                }
+            } catch (RuntimeException e) {
+                log.error("tftp listener: unexpected failure on a request from {}", p.getSocketAddress(), e);
+            }
+        }
+    }
+
+    /** How often due retransmission timers are checked: a quarter of the timeout, 5-100 ms. */
+    private long tickMillis() {
+        return Math.max(5, Math.min(100, config.tftp().timeout().toMillis() / 4));
+    }
+
+    /** Wakes sessions whose retransmission timer is due (see {@link TftpSession#tickIfDue}). */
+    private void tick() {
+        long period = tickMillis();
+        while (!closed) {
+            try {
+                Thread.sleep(period);
+                long now = clock.millis();
+                for (TftpSession s : active.values()) {
+                    s.tickIfDue(now, ticker);
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (IOException | RuntimeException e) {
+                if (!closed) {
+                    log.warn("tftp ticker: {}", e.toString());
+                }
+            }
+        }
+    }
+
+    InetSocketAddress tickerAddress() {
+        return tickerAddress;
+    }
+
+    private void handle(DatagramPacket p) throws IOException {
+        InetSocketAddress client = (InetSocketAddress) p.getSocketAddress();
+        TftpPacket packet;
+        try {
+            packet = TftpCodec.decode(p.getData(), 0, p.getLength());
+        } catch (TftpCodecException e) {
+            // Never answer something that claims to be an ERROR: two servers could loop.
+            if (TftpCodec.peekOpcode(p.getData(), p.getLength()) != TftpOpcode.ERROR.code()) {
+                log.info("tftp bad request from {}: {}", text(client), e.getMessage());
+                reply(client, e.toPacket());
+            }
+            return;
+        }
+        switch (packet) {
+            case TftpPacket.Rrq rrq -> startTransfer(client, rrq);
+            case TftpPacket.Wrq wrq -> {
+                log.info("tftp WRQ {} from {} refused: read-only server", TftpCodec.printable(wrq.filename()), text(client));
+                reply(client, new TftpPacket.Error(TftpErrorCode.ACCESS_VIOLATION,
+                        "access violation: this server is read-only"));
+            }
+            case TftpPacket.Error e -> log.debug("tftp ERROR {} from {} on the listener ignored", e.code(), text(client));
+            default -> {
+                log.debug("tftp {} from {} on the listener port refused", packet.opcode(), text(client));
+                reply(client, new TftpPacket.Error(TftpErrorCode.ILLEGAL_OPERATION,
+                        "illegal TFTP operation: " + packet.opcode() + " sent to the request port"));
+            }
+        }
+    }
+
+    private void startTransfer(InetSocketAddress client, TftpPacket.Rrq rrq) throws IOException {
+        if (active.containsKey(client)) {
+            // The client resent its request before our first answer arrived: the running
+            // transfer answers it; a second one would send every block twice.
+            log.debug("tftp duplicate RRQ from {} ignored", text(client));
+            return;
+        }
+        if (!permits.tryAcquire()) {
+            log.warn("tftp RRQ {} from {} refused: {} transfers running", TftpCodec.printable(rrq.filename()),
+                    text(client), config.tftp().maxTransfers());
+            reply(client, new TftpPacket.Error(TftpErrorCode.NOT_DEFINED,
+                    "server busy: " + config.tftp().maxTransfers() + " transfers running, retry later"));
+            return;
+        }
+        TftpSession session = new TftpSession(this, client, rrq);
+        active.put(client, session);
+        try {
+            executor.execute(session);
+        } catch (RuntimeException e) {
+            active.remove(client, session);
+            permits.release();
+            throw e;
+        }
+    }
+
+    void finished(TftpSession session) {
+        active.remove(session.client(), session);
+        permits.release();
+    }
+
+    private void reply(InetSocketAddress to, TftpPacket.Error error) throws IOException {
+        byte[] b = TftpCodec.encode(error);
+        listener.send(new DatagramPacket(b, b.length, to));
+    }
+
+    Config config() {
+        return config;
+    }
+
+    BootStore store() {
+        return store;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    TftpLimits limits() {
+        return limits;
+    }
+
+    boolean closed() {
+        return closed;
+    }
+
+    static String text(InetSocketAddress a) {
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        DatagramSocket s = listener;
+        if (s != null) {
+            s.close();
+        }
+        for (TftpSession t : active.values()) {
+            t.abort();
+        }
+        if (tickerThread != null) {
+            tickerThread.interrupt();
+        }
+        if (ticker != null) {
+            try {
+                ticker.close();
+            } catch (IOException e) {
+                log.debug("tftp ticker close: {}", e.toString());
+            }
+        }
+        if (executor != null) {
+            executor.shutdownNow();
+            try {
+                if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+                    log.warn("tftp: transfers still running after close");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (listenerThread != null) {
+            try {
+                listenerThread.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        log.info("tftp stopped");
+    }
+}

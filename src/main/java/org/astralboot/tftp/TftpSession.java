@@ -1,0 +1,281 @@
+package org.astralboot.tftp;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Optional;
+import org.astralboot.store.BootFile;
+import org.astralboot.store.BootStoreException;
+import org.astralboot.store.InvalidPathException;
+import org.astralboot.store.TreePath;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One read transfer on its own ephemeral UDP port: resolves the file, negotiates, then drives a
+ * {@link TftpTransfer} with the socket. Packets from any other address or port get ERROR 5 and do
+ * not touch the transfer (RFC 1350 §4). Every {@link TftpException} becomes an ERROR packet here.
+ */
+final class TftpSession implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(TftpSession.class);
+    /** Files are served from this folder of the boot tree. */
+    static final TreePath TFTP_ROOT = new TreePath(List.of("tftp"));
+
+    private final TftpService service;
+    private final InetSocketAddress client;
+    private final TftpPacket.Rrq rrq;
+    private volatile DatagramChannel channel;
+    /** Where the ticker sends wake-ups; set once the channel is bound. */
+    private volatile InetSocketAddress local;
+    /** Clock millis when the engine wants {@link TftpTransfer#onTimeout()}; read by the ticker. */
+    private volatile long deadline = Long.MAX_VALUE;
+    private volatile boolean tickPending;
+
+    TftpSession(TftpService service, InetSocketAddress client, TftpPacket.Rrq rrq) {
+        this.service = service;
+        this.client = client;
+        this.rrq = rrq;
+    }
+
+    InetSocketAddress client() {
+        return client;
+    }
+
+    void abort() {
+        DatagramChannel c = channel;
+        if (c != null) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                // closing only to unblock the receive
+            }
+        }
+    }
+
+    /**
+     * Called by the service's ticker thread: the session blocks in receive() without a timeout
+     * (one recvfrom per ACK, the cheapest wait there is), so a due timer is delivered as a
+     * one-byte datagram from the ticker's own address.
+     */
+    void tickIfDue(long now, DatagramChannel ticker) throws IOException {
+        InetSocketAddress to = local;
+        if (to != null && !tickPending && now >= deadline) {
+            tickPending = true;
+            ticker.send(ByteBuffer.wrap(TICK), to);
+        }
+    }
+
+    private static final byte[] TICK = {0};
+
+    @Override
+    public void run() {
+        String who = TftpService.text(client);
+        String name = TftpCodec.printable(rrq.filename());
+        try (DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET)) {
+            channel = ch;
+            ch.bind(new InetSocketAddress(service.config().address(), 0));
+            local = (InetSocketAddress) ch.getLocalAddress();
+            if (service.closed()) {
+                return;
+            }
+            try {
+                serve(ch, who, name);
+            } catch (TftpException e) {
+                log.info("tftp RRQ {} from {}: ERROR {} {}", name, who, e.code().code(), e.getMessage());
+                send(ch, TftpCodec.encode(e.toPacket()));
+            }
+        } catch (ClosedChannelException e) {
+            if (!service.closed()) {
+                log.warn("tftp transfer of {} to {}: channel closed", name, who);
+            }
+        } catch (IOException | RuntimeException e) {
+            log.warn("tftp transfer of {} to {} failed", name, who, e);
+        } finally {
+            channel = null;
+            deadline = Long.MAX_VALUE;
+            service.finished(this);
+        }
+    }
+
+    /**
+     * Resolves {@code name} under {@code tftp/}. One leading '/' is stripped: many PXE configs
+     * write {@code /pxelinux.0} and mean the TFTP root. Everything {@link TreePath} refuses
+     * ({@code ..}, a second leading '/', backslashes, NUL, control characters, '%') is an access
+     * violation; a symbolic link out of the tree is absent, so the client gets "not found".
+     */
+    static BootFile resolve(org.astralboot.store.BootStore store, String filename) throws TftpException {
+        String rel = filename.startsWith("/") ? filename.substring(1) : filename;
+        TreePath p;
+        try {
+            p = TreePath.parse(rel);
+        } catch (InvalidPathException e) {
+            throw new TftpException(TftpErrorCode.ACCESS_VIOLATION, "access violation: " + e.getMessage());
+        }
+        if (p.isRoot()) {
+            throw new TftpException(TftpErrorCode.FILE_NOT_FOUND, "file not found: " + TftpCodec.printable(filename));
+        }
+        try {
+            Optional<BootFile> f = store.file(TFTP_ROOT.resolve(p));
+            if (f.isEmpty()) {
+                throw new TftpException(TftpErrorCode.FILE_NOT_FOUND, "file not found: " + TftpCodec.printable(filename));
+            }
+            return f.get();
+        } catch (BootStoreException e) {
+            throw storeError(e);
+        }
+    }
+
+    static TftpException storeError(IOException e) {
+        if (e instanceof BootStoreException b && b.kind() == BootStoreException.Kind.UNAVAILABLE) {
+            return new TftpException(TftpErrorCode.NOT_DEFINED, "boot store unavailable, retry later: " + e.getMessage(), e);
+        }
+        return new TftpException(TftpErrorCode.NOT_DEFINED, "cannot read file: " + e.getMessage(), e);
+    }
+
+    private void serve(DatagramChannel ch, String who, String name) throws TftpException, IOException {
+        if (rrq.mode() == TftpMode.MAIL) {
+            throw new TftpException(TftpErrorCode.ILLEGAL_OPERATION, "illegal TFTP operation: mail mode is not supported");
+        }
+        BootFile file = resolve(service.store(), rrq.filename());
+        long size = file.size();
+        TftpNegotiation n = TftpNegotiation.negotiate(rrq, size, service.limits());
+        long started = System.nanoTime();
+        try (TftpBlockSource source = open(file, n)) {
+            TftpTransfer t = new TftpTransfer(n, rrq.mode() == TftpMode.OCTET ? size : -1,
+                    service.limits().retries(), service.clock());
+            TftpTransfer.Outcome outcome = drive(ch, t, source, n);
+            long ms = (System.nanoTime() - started) / 1_000_000;
+            switch (outcome) {
+                case COMPLETE -> log.info("tftp sent {} to {}: {} bytes in {} ms ({}, blksize {}, windowsize {}, {} timeouts)",
+                        name, who, size, ms, rrq.mode().wireName(), n.blksize(), n.windowsize(), t.retransmissions());
+                case OPTIONS_REJECTED -> log.info("tftp {} to {}: client refused the OACK (ERROR 8)", name, who);
+                default -> log.info("tftp {} to {} ended: {} after {} blocks", name, who, outcome, t.blocksAcked());
+            }
+        } catch (ClosedChannelException e) {
+            throw e;
+        } catch (IOException e) {
+            throw storeError(e);
+        }
+    }
+
+    private TftpBlockSource open(BootFile file, TftpNegotiation n) throws IOException {
+        Optional<Path> local = file.localPath();
+        if (rrq.mode() == TftpMode.OCTET && local.isPresent()) {
+            FileChannel fc = FileChannel.open(local.get(), StandardOpenOption.READ);
+            return new FileBlockSource(fc, file.size(), n.blksize(), file.path().toString());
+        }
+        InputStream in = new BufferedInputStream(file.open(), 64 * 1024);
+        if (rrq.mode() == TftpMode.NETASCII) {
+            in = new NetasciiInputStream(in);
+        }
+        return new StreamBlockSource(in, n.blksize(), n.windowsize());
+    }
+
+    /**
+     * The socket loop: execute the engine's steps, feed it packets and timer ticks. On the hot
+     * path (an ACK in, the next block out) there is no allocation and no copy: the block is
+     * pread(2) into a direct buffer right behind its DATA header and sent from there.
+     */
+    private TftpTransfer.Outcome drive(DatagramChannel ch, TftpTransfer t, TftpBlockSource source, TftpNegotiation n)
+            throws IOException {
+        ByteBuffer out = ByteBuffer.allocateDirect(4 + n.blksize());
+        // Only ACK and ERROR belong here; anything longer is refused after truncation anyway.
+        ByteBuffer in = ByteBuffer.allocateDirect(IN_BUFFER);
+        byte[] oack = n.oack().map(TftpCodec::encode).orElse(null);
+        InetSocketAddress ticker = service.tickerAddress();
+        TftpTransfer.Step step = t.begin();
+        while (true) {
+            switch (step) {
+                case TftpTransfer.Step.SendOack o -> send(ch, oack);
+                case TftpTransfer.Step.SendBlocks b -> {
+                    try {
+                        source.release(b.first());
+                        for (int i = 0; i < b.count(); i++) {
+                            long idx = b.first() + i;
+                            out.clear();
+                            out.putShort((short) TftpOpcode.DATA.code()).putShort((short) TftpTransfer.wireBlock(idx));
+                            int len = source.read(idx, out);
+                            out.flip();
+                            ch.send(out, client);
+                            if (len < n.blksize()) {
+                                t.endsAt(idx);
+                                break;
+                            }
+                        }
+                    } catch (ClosedChannelException e) {
+                        throw e;
+                    } catch (IOException e) {
+                        step = t.onSourceError(storeError(e).getMessage());
+                        continue;
+                    }
+                }
+                case TftpTransfer.Step.Finish f -> {
+                    if (f.reply() != null) {
+                        send(ch, TftpCodec.encode(f.reply()));
+                    }
+                    if (f.outcome() != TftpTransfer.Outcome.COMPLETE) {
+                        log.debug("tftp {} to {}: {}", rrq.filename(), client, f.detail());
+                    }
+                    return f.outcome();
+                }
+                case TftpTransfer.Step.Wait w -> {
+                }
+            }
+            long due = t.deadline();
+            if (due <= service.clock().millis()) {
+                step = t.onTimeout();
+                continue;
+            }
+            deadline = due;
+            in.clear();
+            SocketAddress from = ch.receive(in);
+            in.flip();
+            if (from.equals(ticker)) {
+                tickPending = false;
+                step = t.onTimeout(); // Wait if progress moved the deadline since the tick was sent
+                continue;
+            }
+            if (!from.equals(client)) {
+                strayTid(ch, (InetSocketAddress) from, in);
+                step = new TftpTransfer.Step.Wait();
+                continue;
+            }
+            if (in.remaining() >= 4 && in.getShort(0) == TftpOpcode.ACK.code()) {
+                step = t.onAck(in.getShort(2) & 0xFFFF); // hot path: no allocation per ACK
+                continue;
+            }
+            try {
+                step = t.onPacket(TftpCodec.decode(in));
+            } catch (TftpCodecException e) {
+                step = t.onMalformed(e);
+            }
+        }
+    }
+
+    /** Receive buffer: ACKs are 4 bytes and ERRORs a short message; longer datagrams are illegal here. */
+    private static final int IN_BUFFER = 2048;
+
+    /** RFC 1350 §4: a packet from a foreign TID gets ERROR 5; the transfer carries on. */
+    private void strayTid(DatagramChannel ch, InetSocketAddress from, ByteBuffer p) throws IOException {
+        if (p.remaining() >= 2 && p.getShort(0) == TftpOpcode.ERROR.code()) {
+            return;
+        }
+        log.info("tftp packet from {} on the transfer port of {}: ERROR 5", TftpService.text(from), TftpService.text(client));
+        byte[] b = TftpCodec.encode(new TftpPacket.Error(TftpErrorCode.UNKNOWN_TID, "unknown transfer ID"));
+        ch.send(ByteBuffer.wrap(b), from);
+    }
+
+    private void send(DatagramChannel ch, byte[] b) throws IOException {
+        ch.send(ByteBuffer.wrap(b), client);
+    }
+}

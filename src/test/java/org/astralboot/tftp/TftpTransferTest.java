@@ -1,0 +1,251 @@
+package org.astralboot.tftp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Optional;
+import org.astralboot.tftp.TftpTransfer.Outcome;
+import org.astralboot.tftp.TftpTransfer.Step;
+import org.junit.jupiter.api.Test;
+
+class TftpTransferTest {
+    final MutableClock clock = new MutableClock();
+
+    static TftpNegotiation neg(int blksize, int window, boolean oack) {
+        return new TftpNegotiation(blksize, window, 1000, true,
+                oack ? Optional.of(new TftpPacket.Oack(List.of(new TftpOption("blksize", "" + blksize)))) : Optional.empty());
+    }
+
+    static Step.SendBlocks blocks(long first, int count) {
+        return new Step.SendBlocks(first, count);
+    }
+
+    @Test
+    void lockStepWithoutOptions() {
+        TftpTransfer t = new TftpTransfer(neg(512, 1, false), 1100, 5, clock);
+        assertEquals(blocks(0, 1), t.begin());
+        assertEquals(blocks(1, 1), t.onAck(1));
+        assertEquals(blocks(2, 1), t.onAck(2));
+        Step.Finish f = assertInstanceOf(Step.Finish.class, t.onAck(3));
+        assertEquals(Outcome.COMPLETE, f.outcome());
+        assertNull(f.reply());
+        assertTrue(t.finished());
+    }
+
+    @Test
+    void sizeMultipleOfBlksizeEndsWithAnEmptyBlock() {
+        TftpTransfer t = new TftpTransfer(neg(512, 1, false), 1024, 5, clock);
+        t.begin();
+        t.onAck(1);
+        assertEquals(blocks(2, 1), t.onAck(2)); // block 3, 0 bytes
+        assertEquals(Outcome.COMPLETE, ((Step.Finish) t.onAck(3)).outcome());
+    }
+
+    @Test
+    void emptyFileIsOneEmptyBlock() {
+        TftpTransfer t = new TftpTransfer(neg(512, 4, true), 0, 5, clock);
+        assertInstanceOf(Step.SendOack.class, t.begin());
+        assertEquals(blocks(0, 1), t.onAck(0));
+        assertEquals(Outcome.COMPLETE, ((Step.Finish) t.onAck(1)).outcome());
+    }
+
+    @Test
+    void oackThenDataAfterAck0AndOackResentOnTimeout() {
+        TftpTransfer t = new TftpTransfer(neg(1468, 1, true), 5000, 2, clock);
+        assertInstanceOf(Step.SendOack.class, t.begin());
+        assertInstanceOf(Step.Wait.class, t.onAck(3)); // stray ACK while waiting for ACK 0
+        clock.advance(999);
+        assertInstanceOf(Step.Wait.class, t.onTimeout());
+        clock.advance(1);
+        assertInstanceOf(Step.SendOack.class, t.onTimeout());
+        assertEquals(blocks(0, 1), t.onAck(0));
+    }
+
+    @Test
+    void duplicateAcksNeverTriggerASend() {
+        TftpTransfer t = new TftpTransfer(neg(512, 1, false), 10_000, 5, clock);
+        t.begin();
+        assertEquals(blocks(1, 1), t.onAck(1));
+        // The classic Sorcerer's Apprentice: a delayed duplicate of ACK 1 must not resend block 2.
+        assertInstanceOf(Step.Wait.class, t.onAck(1));
+        assertInstanceOf(Step.Wait.class, t.onAck(1));
+        assertEquals(blocks(2, 1), t.onAck(2));
+        // An ACK for a block not yet sent is ignored as well.
+        assertInstanceOf(Step.Wait.class, t.onAck(9));
+        assertEquals(0, t.retransmissions());
+    }
+
+    @Test
+    void timeoutResendsTheUnacknowledgedWindowThenGivesUpWithError0() {
+        TftpTransfer t = new TftpTransfer(neg(512, 4, false), 100_000, 2, clock);
+        assertEquals(blocks(0, 4), t.begin());
+        assertEquals(blocks(4, 4), t.onAck(4));
+        clock.advance(1000);
+        assertEquals(blocks(4, 4), t.onTimeout());
+        clock.advance(1000);
+        assertEquals(blocks(4, 4), t.onTimeout());
+        clock.advance(1000);
+        Step.Finish f = assertInstanceOf(Step.Finish.class, t.onTimeout());
+        assertEquals(Outcome.TIMED_OUT, f.outcome());
+        assertEquals(0, f.reply().code());
+        assertTrue(f.reply().message().contains("block 5"), f.reply().message());
+        assertEquals(2, t.retransmissions());
+    }
+
+    @Test
+    void configuredTimeoutBacksOffButANegotiatedOneDoesNot() {
+        TftpNegotiation n = new TftpNegotiation(512, 1, 200, false, Optional.empty());
+        TftpTransfer t = new TftpTransfer(n, 100_000, 8, clock);
+        t.begin();
+        long start = clock.millis();
+        assertEquals(start + 200, t.deadline());
+        long[] waits = {400, 800, 1600, 3200, 6400, 8000, 8000};
+        for (long w : waits) {
+            clock.advance(t.deadline() - clock.millis());
+            assertEquals(blocks(0, 1), t.onTimeout());
+            assertEquals(clock.millis() + w, t.deadline());
+        }
+        assertEquals(blocks(1, 1), t.onAck(1)); // progress: back to the base timeout
+        assertEquals(clock.millis() + 200, t.deadline());
+        TftpTransfer fixed = new TftpTransfer(neg(512, 1, false), 100_000, 6, clock);
+        fixed.begin();
+        for (int i = 0; i < 4; i++) {
+            clock.advance(1000);
+            fixed.onTimeout();
+            assertEquals(clock.millis() + 1000, fixed.deadline());
+        }
+    }
+
+    @Test
+    void adaptiveTimeoutFollowsTheRoundTripButNotForTheOack() {
+        TftpNegotiation n = new TftpNegotiation(1468, 16, 1000, false,
+                Optional.of(new TftpPacket.Oack(List.of(new TftpOption("windowsize", "16")))));
+        TftpTransfer t = new TftpTransfer(n, 1468L * 16 * 100, 5, clock);
+        t.begin();
+        assertEquals(clock.millis() + 1000, t.deadline()); // OACK: the configured timeout
+        clock.advance(2);
+        t.onAck(0);
+        long block = 0;
+        for (int i = 0; i < 20; i++) { // LAN-like: 2 ms per window
+            clock.advance(2);
+            block += 16;
+            t.onAck(TftpTransfer.wireBlock(block - 1));
+        }
+        assertEquals(TftpTransfer.MIN_RTO_MILLIS, t.rto());
+        assertEquals(clock.millis() + TftpTransfer.MIN_RTO_MILLIS, t.deadline());
+        for (int i = 0; i < 20; i++) { // a slow client: 300 ms per window
+            clock.advance(300);
+            block += 16;
+            t.onAck(TftpTransfer.wireBlock(block - 1));
+        }
+        assertTrue(t.rto() >= 300 && t.rto() <= 1000, "rto " + t.rto());
+        // A resent window gives no sample (Karn), and the wait doubles.
+        long rto = t.rto();
+        clock.advance(t.deadline() - clock.millis());
+        t.onTimeout();
+        assertEquals(clock.millis() + 2 * rto, t.deadline());
+        clock.advance(5000);
+        block += 16;
+        t.onAck(TftpTransfer.wireBlock(block - 1));
+        assertEquals(rto, t.rto());
+    }
+
+    @Test
+    void progressResetsTheRetryBudget() {
+        TftpTransfer t = new TftpTransfer(neg(512, 1, false), 100_000, 1, clock);
+        t.begin();
+        clock.advance(1000);
+        assertEquals(blocks(0, 1), t.onTimeout());
+        assertEquals(blocks(1, 1), t.onAck(1));
+        clock.advance(1000);
+        assertEquals(blocks(1, 1), t.onTimeout());
+    }
+
+    @Test
+    void windowAckInsideTheWindowRestartsFromTheGap() {
+        // RFC 7440 §4: the receiver acks the last block it got in order.
+        TftpTransfer t = new TftpTransfer(neg(512, 8, false), 100_000, 5, clock);
+        assertEquals(blocks(0, 8), t.begin());
+        assertEquals(blocks(3, 8), t.onAck(3));
+        assertInstanceOf(Step.Wait.class, t.onAck(3)); // the same ACK again changes nothing
+        assertEquals(blocks(11, 8), t.onAck(11));
+        // A late ACK from before the rewind is ignored.
+        assertInstanceOf(Step.Wait.class, t.onAck(8));
+    }
+
+    @Test
+    void lastWindowIsShortAndItsAckCompletes() {
+        TftpTransfer t = new TftpTransfer(neg(512, 16, false), 512 * 20 + 7, 5, clock);
+        assertEquals(blocks(0, 16), t.begin());
+        assertEquals(blocks(16, 5), t.onAck(16)); // blocks 17..21, the 21st holds 7 bytes
+        assertEquals(Outcome.COMPLETE, ((Step.Finish) t.onAck(21)).outcome());
+    }
+
+    @Test
+    void blockNumbersRollOverPast65535() {
+        long blocks = 70_000;
+        TftpTransfer t = new TftpTransfer(neg(512, 1, false), 512 * blocks - 1, 5, clock);
+        t.begin();
+        for (long idx = 0; idx < blocks - 1; idx++) {
+            int wire = TftpTransfer.wireBlock(idx);
+            assertEquals(blocks(idx + 1, 1), t.onAck(wire), "at index " + idx);
+        }
+        assertEquals(65535, TftpTransfer.wireBlock(65534));
+        assertEquals(0, TftpTransfer.wireBlock(65535));
+        assertEquals(1, TftpTransfer.wireBlock(65536));
+        assertEquals(Outcome.COMPLETE, ((Step.Finish) t.onAck(TftpTransfer.wireBlock(blocks - 1))).outcome());
+    }
+
+    @Test
+    void windowedRolloverMapsAcksToTheRightBlock() {
+        TftpTransfer t = new TftpTransfer(neg(8, 64, false), 8L * 200_000, 5, clock);
+        Step s = t.begin();
+        long next = 0;
+        while (s instanceof Step.SendBlocks b) {
+            assertEquals(next, b.first());
+            long last = b.first() + b.count() - 1;
+            next = last + 1;
+            s = t.onAck(TftpTransfer.wireBlock(last));
+        }
+        assertEquals(Outcome.COMPLETE, ((Step.Finish) s).outcome());
+        assertEquals(200_001, t.blocksAcked());
+    }
+
+    @Test
+    void clientErrorEndsWithoutReply() {
+        TftpTransfer t = new TftpTransfer(neg(1468, 1, true), 5000, 5, clock);
+        t.begin();
+        Step.Finish f = (Step.Finish) t.onPacket(new TftpPacket.Error(TftpErrorCode.OPTION_REFUSED, "no thanks"));
+        assertEquals(Outcome.OPTIONS_REJECTED, f.outcome());
+        assertNull(f.reply());
+        assertInstanceOf(Step.Wait.class, t.onAck(0));
+        TftpTransfer u = new TftpTransfer(neg(512, 1, false), 5000, 5, clock);
+        u.begin();
+        assertEquals(Outcome.CLIENT_ERROR, ((Step.Finish) u.onPacket(new TftpPacket.Error(0, "disk full"))).outcome());
+    }
+
+    @Test
+    void otherPacketsFromTheClientAreIllegal() {
+        TftpTransfer t = new TftpTransfer(neg(512, 1, false), 5000, 5, clock);
+        t.begin();
+        Step.Finish f = (Step.Finish) t.onPacket(new TftpPacket.Data(1, new byte[3]));
+        assertEquals(Outcome.PROTOCOL_ERROR, f.outcome());
+        assertEquals(TftpErrorCode.ILLEGAL_OPERATION, f.reply().errorCode());
+        TftpTransfer u = new TftpTransfer(neg(512, 1, false), 5000, 5, clock);
+        u.begin();
+        Step.Finish g = (Step.Finish) u.onMalformed(new TftpCodecException("ACK of 3 bytes, expected 4"));
+        assertEquals(4, g.reply().code());
+    }
+
+    @Test
+    void unknownSizeEndsWhereTheSourceSays() {
+        TftpTransfer t = new TftpTransfer(neg(512, 4, false), -1, 5, clock);
+        assertEquals(blocks(0, 4), t.begin());
+        t.endsAt(2); // the transport found block index 2 short
+        assertInstanceOf(Step.Wait.class, t.onAck(4)); // block 4 was never sent
+        assertEquals(Outcome.COMPLETE, ((Step.Finish) t.onAck(3)).outcome());
+    }
+}
