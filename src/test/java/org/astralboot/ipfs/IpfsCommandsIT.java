@@ -68,13 +68,31 @@ class IpfsCommandsIT {
     }
 
     private static void config(Path dir, java.net.URI api) throws IOException {
+        // serve starts HTTP and TFTP: free loopback ports, never 80/69.
         Files.writeString(dir.resolve("config.toml"), """
                 interface = "lo"
                 address = "127.0.0.1"
                 ipfs_api = "%s"
+                [http]
+                port = %d
+                bind = "127.0.0.1"
+                [tftp]
+                port = %d
                 [dhcp]
                 mode = "off"
-                """.formatted(api));
+                """.formatted(api, freeTcpPort(), freeUdpPort()));
+    }
+
+    static int freeTcpPort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    static int freeUdpPort() throws IOException {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
     }
 
     private static List<Path> files(Path root) throws IOException {

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code astralboot serve} in IPFS mode, fetched with curl: every file route returns the bytes of
+ * {@code astralboot serve} in IPFS mode, fetched with curl over HTTP and TFTP: every file route returns the bytes of
  * the tree added to the node, with the CID as ETag and an immutable Cache-Control; a range of a
  * cold file; the menu lists the tree's OSes; with the node stopped, cached files are still served
  * and the others get 503, until the node is back.
@@ -33,6 +31,7 @@ class IpfsHttpIT {
     static IpfsNode node;
     static Process server;
     static int port;
+    static int tftpPort;
     static Path tree;
 
     @BeforeAll
@@ -44,9 +43,8 @@ class IpfsHttpIT {
         String cid = a.get(a.size() - 1).hash();
         Path dir = Files.createDirectories(tmp.resolve("site"));
         Files.writeString(dir.resolve("refs.toml"), "boot = \"" + cid + "\"\n");
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        port = IpfsCommandsIT.freeTcpPort();
+        tftpPort = IpfsCommandsIT.freeUdpPort();
         Files.writeString(dir.resolve("config.toml"), """
                 interface = "lo"
                 address = "127.0.0.1"
@@ -54,9 +52,11 @@ class IpfsHttpIT {
                 [http]
                 port = %d
                 bind = "127.0.0.1"
+                [tftp]
+                port = %d
                 [dhcp]
                 mode = "off"
-                """.formatted(node.api(), port));
+                """.formatted(node.api(), port, tftpPort));
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
                 System.getProperty("java.class.path"), "org.astralboot.cli.Main", "serve", "-c", "config.toml", "-v"));
         server = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
@@ -181,6 +181,19 @@ class IpfsHttpIT {
             } catch (KuboException e) {
                 node.start();
             }
+        }
+    }
+
+    @Test
+    void tftpServesTheIpfsTreeToo() throws Exception {
+        for (String f : List.of("undionly.kpxe", "ipxe.efi")) {
+            Path out = Files.createTempFile(tmp, "tftp", "");
+            Process p = new ProcessBuilder("curl", "-s", "--max-time", "60", "--tftp-blksize", "1468", "-o",
+                    out.toString(), "tftp://127.0.0.1:" + tftpPort + "/" + f).redirectErrorStream(true).start();
+            String msg = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(70, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), "curl tftp " + f + ": " + msg);
+            assertEquals(TestTrees.sha256(tree.resolve("tftp/" + f)), TestTrees.sha256(out), f);
         }
     }
 }
