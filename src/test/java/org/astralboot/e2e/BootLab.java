@@ -189,8 +189,10 @@ final class BootLab implements AutoCloseable {
         Files.writeString(serverLog(), "---- astralboot " + String.join(" ", a) + "\n",
                 StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
                 java.nio.file.StandardOpenOption.APPEND);
+        // The log is appended to across restarts: only a "ready" written by this start counts.
+        long from = Files.size(serverLog());
         astralboot = ns.startAstralboot(work, serverLog(), a.toArray(String[]::new));
-        awaitLogOrDeath(astralboot, serverLog(), "Astralboot ready", Duration.ofSeconds(60));
+        awaitLogOrDeath(astralboot, serverLog(), from, "Astralboot ready", Duration.ofSeconds(60));
         return astralboot;
     }
 
@@ -320,14 +322,20 @@ final class BootLab implements AutoCloseable {
 
     /** Waits for {@code text} in {@code log}; fails at once (with the log) if the process died. */
     static void awaitLogOrDeath(Process p, Path log, String text, Duration limit) throws IOException, InterruptedException {
+        awaitLogOrDeath(p, log, 0, text, limit);
+    }
+
+    /** As above, looking only at what the log gained after its first {@code from} bytes. */
+    static void awaitLogOrDeath(Process p, Path log, long from, String text, Duration limit)
+            throws IOException, InterruptedException {
         long end = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < end) {
-            if (Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains(text)) {
+            if (logTail(log, from).contains(text)) {
                 return;
             }
             if (!p.isAlive()) {
                 // One last look: the line may have been written just before it exited.
-                if (Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains(text)) {
+                if (logTail(log, from).contains(text)) {
                     return;
                 }
                 throw new IOException("process exited " + p.exitValue() + " before '" + text + "' appeared in "
@@ -337,6 +345,15 @@ final class BootLab implements AutoCloseable {
         }
         throw new IOException("'" + text + "' did not appear in " + log + " within " + limit + ":\n"
                 + (Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "(no log)"));
+    }
+
+    private static String logTail(Path log, long from) throws IOException {
+        if (!Files.exists(log)) {
+            return "";
+        }
+        byte[] all = Files.readAllBytes(log);
+        int start = (int) Math.min(from, all.length);
+        return new String(all, start, all.length - start, StandardCharsets.UTF_8);
     }
 
     private void awaitHttp(String url) throws IOException, InterruptedException {
