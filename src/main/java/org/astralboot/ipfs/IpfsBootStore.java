@@ -133,6 +133,16 @@ public final class IpfsBootStore implements BootStore {
         LOG.info("ipfs tree: {}", describe());
     }
 
+    /** {@link #reload()} for a signal handler: a failure is logged and the current tree kept. */
+    public void reloadLogged() {
+        try {
+            LOG.info("ipfs: reloading {}", refsPath);
+            reload();
+        } catch (IOException | RuntimeException e) {
+            LOG.error("ipfs: reload of {} failed, keeping the current tree: {}", refsPath, e.getMessage());
+        }
+    }
+
     private Root resolve(RefsFile.Ref ref, boolean isBoot) {
         try {
             String cid = resolveCid(ref);

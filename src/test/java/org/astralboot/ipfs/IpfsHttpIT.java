@@ -33,6 +33,7 @@ class IpfsHttpIT {
     static int port;
     static int tftpPort;
     static Path tree;
+    static Path site;
 
     @BeforeAll
     static void start() throws Exception {
@@ -42,6 +43,7 @@ class IpfsHttpIT {
         List<KuboClient.Added> a = node.client().add(tree, KuboClient.AddOptions.DEFAULT);
         String cid = a.get(a.size() - 1).hash();
         Path dir = Files.createDirectories(tmp.resolve("site"));
+        site = dir;
         Files.writeString(dir.resolve("refs.toml"), "boot = \"" + cid + "\"\n");
         port = IpfsCommandsIT.freeTcpPort();
         tftpPort = IpfsCommandsIT.freeUdpPort();
@@ -195,5 +197,35 @@ class IpfsHttpIT {
             assertEquals(0, p.exitValue(), "curl tftp " + f + ": " + msg);
             assertEquals(TestTrees.sha256(tree.resolve("tftp/" + f)), TestTrees.sha256(out), f);
         }
+    }
+
+    @Test
+    void hangupReloadsRefsToml() throws Exception {
+        // A superset of the tree, so the other tests see the same files whatever the order.
+        Path bigger = tmp.resolve("bigger");
+        try (var w = Files.walk(tree)) {
+            for (Path p : w.toList()) {
+                Path d = bigger.resolve(tree.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(d);
+                } else {
+                    Files.copy(p, d);
+                }
+            }
+        }
+        TestTrees.file(bigger.resolve("tftp/reloaded.bin"), 5000, 77);
+        List<KuboClient.Added> a = node.client().add(bigger, KuboClient.AddOptions.DEFAULT);
+        assertEquals(404, curl("/tftp/reloaded.bin").status());
+        Files.writeString(site.resolve("refs.toml"), "boot = \"" + a.get(a.size() - 1).hash() + "\"\n");
+        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(server.pid())).start();
+        assertEquals(0, kill.waitFor());
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        Curl c;
+        do {
+            Thread.sleep(200);
+            c = curl("/tftp/reloaded.bin");
+        } while (c.status() == 404 && System.nanoTime() < deadline);
+        assertEquals(200, c.status());
+        assertEquals(TestTrees.sha256(bigger.resolve("tftp/reloaded.bin")), TestTrees.sha256(c.body()));
     }
 }
