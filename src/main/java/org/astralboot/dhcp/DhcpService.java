@@ -228,11 +228,11 @@ public final class DhcpService implements Service {
             if (log.isTraceEnabled()) {
                 log.trace("dhcp out to {}: {}", dest, reply.packet());
             }
-            Runnable send = () -> ch.writeAndFlush(new DatagramPacket(ch.alloc().buffer(out.length).writeBytes(out), dest));
             if (reply.leaseChanged()) {
-                writer.afterCommit(send);
+                writer.afterCommit(new LeaseWriter.Outgoing((io.netty.channel.unix.Socket) ((EpollDatagramChannel) ch).fd(),
+                        out, dest.getAddress(), dest.getPort()));
             } else {
-                send.run();
+                ch.writeAndFlush(new DatagramPacket(ch.alloc().buffer(out.length).writeBytes(out), dest));
             }
         }
     }

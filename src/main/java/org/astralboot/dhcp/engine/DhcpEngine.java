@@ -393,11 +393,14 @@ public final class DhcpEngine {
         int siaddr = 0;
         if (boot != null) {
             file = bootFields(boot, c);
-            c.putText(DhcpOption.VENDOR_CLASS, boot.http() ? "HTTPClient" : "PXEClient");
             if (boot.tftp()) {
                 siaddr = server;
+                c.putText(DhcpOption.VENDOR_CLASS, "PXEClient");
                 c.put(DhcpOption.VENDOR_SPECIFIC, PXE_DISCOVERY_USE_FILE);
+            } else if (boot.http()) {
+                c.putText(DhcpOption.VENDOR_CLASS, "HTTPClient"); // UEFI HTTP Boot requires it in the offer
             }
+            // iPXE gets neither: a PXEClient offer makes it wait for ProxyDHCP offers that never come.
         }
         DhcpOptions cand = c.build();
         DhcpOptions.Builder o = DhcpOptions.builder();

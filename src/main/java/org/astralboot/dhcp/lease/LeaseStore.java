@@ -2,36 +2,52 @@ package org.astralboot.dhcp.lease;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.astralboot.db.Database;
+import org.astralboot.net.Ipv4;
 import org.mapdb.HTreeMap;
 import org.mapdb.Serializer;
+import org.mapdb.Store;
 
 /**
- * Leases in the MapDB file: map {@code dhcp.leases}, address (int) to {@link Lease#toBytes()}.
- * Writes are not durable until the database commits; callers use {@link Database#commitAsync()} and
- * answer the client from its completion.
+ * Leases in the MapDB file. Each address has one record ({@link Lease#toBytes()}) in the store, and
+ * the map {@code dhcp.lease-records} (address → record id) is written once per address. A lease
+ * change is then a single record update: no hash-tree walk, which is what made {@code HTreeMap.put}
+ * the largest cost per DORA. Writes are not durable until the database commits; callers answer the
+ * client from the commit's completion.
+ *
+ * <p>Not thread-safe: one writer at a time (the lease writer thread; at start-up the starting thread).
  */
 public final class LeaseStore implements LeaseSink {
-    /** Name of the MapDB collection. */
-    public static final String MAP = "dhcp.leases";
+    /** Name of the MapDB index collection. */
+    public static final String INDEX = "dhcp.lease-records";
 
-    private final HTreeMap<Integer, byte[]> map;
+    private final HTreeMap<Integer, Long> index;
+    private final Store store;
+    private final Map<Integer, Long> recids = new HashMap<>();
 
     public LeaseStore(Database db) {
-        this.map = db.db().hashMap(MAP, Serializer.INTEGER, Serializer.BYTE_ARRAY).createOrOpen();
+        this.index = db.db().hashMap(INDEX, Serializer.INTEGER, Serializer.LONG).createOrOpen();
+        this.store = db.db().getStore();
     }
 
     /** Every stored lease. A record that cannot be read is an {@link IOException} naming the address. */
     public List<Lease> load() throws IOException {
-        List<Lease> r = new ArrayList<>(map.size());
-        for (Map.Entry<Integer, byte[]> e : map.entrySet()) {
+        List<Lease> r = new ArrayList<>(index.size());
+        for (Map.Entry<Integer, Long> e : index.entrySet()) {
+            int addr = e.getKey();
             try {
-                r.add(Lease.fromBytes(e.getKey(), e.getValue()));
+                byte[] b = store.get(e.getValue(), Serializer.BYTE_ARRAY);
+                if (b == null) {
+                    throw new IOException("record " + e.getValue() + " is missing");
+                }
+                r.add(Lease.fromBytes(addr, b));
+                recids.put(addr, e.getValue());
             } catch (IOException | RuntimeException ex) {
-                throw new IOException("lease record for " + org.astralboot.net.Ipv4.fromInt(e.getKey()).getHostAddress()
-                        + " is damaged: " + ex.getMessage(), ex);
+                throw new IOException("lease record for " + Ipv4.fromInt(addr).getHostAddress() + " is damaged: "
+                        + ex.getMessage(), ex);
             }
         }
         return r;
@@ -39,6 +55,17 @@ public final class LeaseStore implements LeaseSink {
 
     @Override
     public void put(Lease lease) {
-        map.put(lease.address(), lease.toBytes());
+        byte[] b = lease.toBytes();
+        Long recid = recids.get(lease.address());
+        if (recid == null) {
+            recid = index.get(lease.address());
+        }
+        if (recid == null) {
+            recid = store.put(b, Serializer.BYTE_ARRAY);
+            index.put(lease.address(), recid);
+        } else {
+            store.update(recid, b, Serializer.BYTE_ARRAY);
+        }
+        recids.put(lease.address(), recid);
     }
 }

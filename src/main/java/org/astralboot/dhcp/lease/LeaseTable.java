@@ -38,10 +38,14 @@ public final class LeaseTable {
     public record Stats(int pool, int available, int offered, int bound, int declined) {
     }
 
-    private static final Comparator<Lease> BY_FREE_SINCE = Comparator.comparingLong(LeaseTable::freeSince)
-            .thenComparingInt(l -> l.address() ^ Integer.MIN_VALUE);
-    private static final Comparator<Lease> BY_EXPIRY = Comparator.comparingLong(Lease::expiresAt)
-            .thenComparingInt(l -> l.address() ^ Integer.MIN_VALUE);
+    private static final Comparator<Lease> BY_FREE_SINCE = (a, b) -> {
+        int c = Long.compare(freeSince(a), freeSince(b));
+        return c != 0 ? c : Integer.compareUnsigned(a.address(), b.address());
+    };
+    private static final Comparator<Lease> BY_EXPIRY = (a, b) -> {
+        int c = Long.compare(a.expiresAt(), b.expiresAt());
+        return c != 0 ? c : Integer.compareUnsigned(a.address(), b.address());
+    };
 
     private final Map<Integer, Lease> byAddress = new HashMap<>();
     private final Map<MacAddress, Integer> byMac = new HashMap<>();

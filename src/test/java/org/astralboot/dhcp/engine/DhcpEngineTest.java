@@ -352,6 +352,10 @@ class DhcpEngineTest {
         for (byte[] raw : new byte[][] {CapturedPackets.IPXE_BIOS_DISCOVER, CapturedPackets.IPXE_EFI_DISCOVER}) {
             DhcpPacket o = one(full().handle(DhcpCodec.decode(ByteBuffer.wrap(raw)), false, 0, 68)).packet();
             assertEquals("http://192.0.2.1/boot.ipxe", o.file());
+            assertEquals("http://192.0.2.1/boot.ipxe", o.options().text(DhcpOption.BOOTFILE_NAME).orElseThrow());
+            // No PXEClient class: iPXE would wait for ProxyDHCP offers.
+            assertFalse(o.options().has(DhcpOption.VENDOR_CLASS));
+            assertFalse(o.options().has(DhcpOption.VENDOR_SPECIFIC));
         }
         // RFC 3004 form of the user class
         DhcpPacket o = offerFor(full(), pxe(7, "PXEClient:Arch:00007:UNDI:003016")
