@@ -40,6 +40,7 @@ class IpfsHttpIT {
         node = IpfsNode.start(tmp.resolve("node"));
         tree = TestTrees.bootTree(tmp.resolve("tree"));
         TestTrees.file(tree.resolve("tftp/offline.bin"), 300_000, 99); // fetched only by the node-down test
+        TestTrees.file(tree.resolve("tftp/offline-tftp.bin"), 200_000, 98); // ditto, over TFTP
         List<KuboClient.Added> a = node.client().add(tree, KuboClient.AddOptions.DEFAULT);
         String cid = a.get(a.size() - 1).hash();
         Path dir = Files.createDirectories(tmp.resolve("site"));
@@ -167,6 +168,16 @@ class IpfsHttpIT {
             Curl cold = curl("/tftp/offline.bin");
             assertEquals(503, cold.status(), cold.headers().toString());
             assertTrue(cold.headers().containsKey("Retry-After"), cold.headers().toString());
+            // Over TFTP the same file state is an ERROR packet, not a hang or a short file.
+            Path out = Files.createTempFile(tmp, "tftp", "");
+            Files.delete(out);
+            // tftp-hpa prints the server's ERROR message (curl only reports a socket error).
+            Process p = new ProcessBuilder("tftp", "-m", "binary", "127.0.0.1", Integer.toString(tftpPort), "-c", "get",
+                    "offline-tftp.bin", out.toString()).redirectErrorStream(true).start();
+            String msg = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(40, TimeUnit.SECONDS));
+            assertTrue(msg.contains("Error code") && msg.contains("unavailable"), msg);
+            assertTrue(!Files.exists(out) || Files.size(out) == 0, "no byte of an unavailable file");
             node.start();
             // Back without restarting Astralboot (after the store's one-second back-off).
             long deadline = System.nanoTime() + 15_000_000_000L;
