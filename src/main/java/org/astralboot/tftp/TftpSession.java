@@ -3,6 +3,7 @@ package org.astralboot.tftp;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
@@ -87,7 +88,11 @@ final class TftpSession implements Runnable {
                 log.warn("tftp transfer of {} to {}: channel closed", name, who);
             }
         } catch (IOException | RuntimeException e) {
-            log.warn("tftp transfer of {} to {} failed", name, who, e);
+            if (service.closed()) {
+                log.debug("tftp transfer of {} to {} stopped: {}", name, who, e.toString());
+            } else {
+                log.warn("tftp transfer of {} to {} failed", name, who, e);
+            }
         } finally {
             channel = null;
             service.finished(this);
@@ -264,6 +269,10 @@ final class TftpSession implements Runnable {
     private record Io(DatagramChannel ch, Selector selector, SelectionKey key) {
         /** The sender of the next datagram put into {@code dst}, or {@code null} after {@code millis}. */
         SocketAddress receive(ByteBuffer dst, long millis) throws IOException {
+            if (Thread.currentThread().isInterrupted()) {
+                // select() returns at once while interrupted: stop rather than spin.
+                throw new InterruptedIOException("tftp transfer interrupted");
+            }
             // Wait first: right after a send the answer is never there yet, so trying a read
             // before epoll_wait(2) would only add a failed recvfrom(2) to every round trip.
             if (selector.select(millis) == 0) {
