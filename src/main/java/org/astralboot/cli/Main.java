@@ -16,6 +16,10 @@ import picocli.CommandLine.Mixin;
         subcommands = {
             ServeCommand.class,
             SetupCommand.class,
+            org.astralboot.dhcp.LeasesCommand.class,
+            org.astralboot.ipfs.PrecacheCommand.class,
+            org.astralboot.ipfs.PublishCommand.class,
+            org.astralboot.ipfs.VerifyCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Callable<Integer> {

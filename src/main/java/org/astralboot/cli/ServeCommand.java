@@ -92,7 +92,13 @@ public final class ServeCommand implements Callable<Integer> {
             HostLookup hosts = HostLookup.NONE;
             List<Service> services = new ArrayList<>();
             // Service wiring: one line per protocol.
+            if (cfg.dhcp().mode() != Config.DhcpMode.OFF) {
+                org.astralboot.dhcp.DhcpService dhcp = new org.astralboot.dhcp.DhcpService(cfg, db);
+                hosts = dhcp.hosts();
+                services.add(dhcp);
+            }
             services.add(new org.astralboot.tftp.TftpService(cfg, store));
+            services.add(new org.astralboot.http.HttpService(cfg, store, db, hosts));
 
             for (Service s : services) {
                 try {
@@ -129,6 +135,6 @@ public final class ServeCommand implements Callable<Integer> {
                 throw new IOException("data folder " + cfg.data() + " is not usable: " + e.getMessage(), e);
             }
         }
-        throw new IOException("IPFS boot trees are not available in this build; serve the local tree with -l");
+        return org.astralboot.ipfs.IpfsBootStore.open(cfg, db);
     }
 }

@@ -52,7 +52,7 @@ public final class Database implements AutoCloseable {
         try {
             DB db = DBMaker.fileDB(file.toFile())
                     .transactionEnable()
-                    .fileChannelEnable()
+                    .fileMmapEnableIfSupported()
                     .make();
             return new Database(file, db);
         } catch (DBException.FileLocked e) {

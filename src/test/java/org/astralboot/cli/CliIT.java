@@ -28,6 +28,16 @@ class CliIT {
                 .start();
     }
 
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                java.net.DatagramSocket d = new java.net.DatagramSocket(s.getLocalPort(),
+                        java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (java.net.BindException e) {
+            return freePort();
+        }
+    }
+
     record Run(int code, String out) {
     }
 
@@ -41,7 +51,9 @@ class CliIT {
     Path config(String extra) throws IOException {
         Files.createDirectories(dir.resolve("data"));
         Path c = dir.resolve("config.toml");
-        Files.writeString(c, "interface = \"lo\"\nipfs = false\n[dhcp]\nmode = \"off\"\n" + extra);
+        // Free loopback ports: the host may run its own web server, and tests never take 80 or 69.
+        Files.writeString(c, "interface = \"lo\"\nipfs = false\n[http]\nport = " + freePort()
+                + "\n[tftp]\nport = " + freePort() + "\n[dhcp]\nmode = \"off\"\n" + extra);
         return c;
     }
 
@@ -66,10 +78,10 @@ class CliIT {
 
     @Test
     void invalidValueExitsTwo() throws Exception {
-        Path c = config("[tftp]\nport = 0\n");
+        Path c = config("[menu]\ntimeout = -1\n");
         Run r = run("-c", c.toString());
         assertEquals(2, r.code());
-        assertTrue(r.out().contains("tftp.port") && r.out().contains("out of range"), r.out());
+        assertTrue(r.out().contains("menu.timeout") && r.out().contains("out of range"), r.out());
     }
 
     @Test

@@ -1,0 +1,255 @@
+package org.astralboot.dhcp;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.unix.RawUnixChannelOption;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.astralboot.config.Config;
+import org.astralboot.db.Database;
+import org.astralboot.dhcp.codec.DhcpCodec;
+import org.astralboot.dhcp.codec.DhcpCodecException;
+import org.astralboot.dhcp.codec.DhcpPacket;
+import org.astralboot.dhcp.engine.DhcpEngine;
+import org.astralboot.dhcp.engine.DhcpReply;
+import org.astralboot.dhcp.lease.Lease;
+import org.astralboot.dhcp.lease.LeasePool;
+import org.astralboot.dhcp.lease.LeaseState;
+import org.astralboot.dhcp.lease.LeaseStore;
+import org.astralboot.dhcp.lease.LeaseTable;
+import org.astralboot.net.HostInfo;
+import org.astralboot.net.HostLookup;
+import org.astralboot.net.Ipv4;
+import org.astralboot.net.MacAddress;
+import org.astralboot.server.Service;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The DHCP service: UDP port 67 (and the PXE boot-server port 4011 in proxy mode), bound to the
+ * configured interface with {@code SO_BINDTODEVICE}, so a request arriving through any other
+ * interface never reaches it and every reply leaves by that interface (RFC 2131 §4.1 broadcast
+ * replies included). The JDK cannot bind to a device, hence Netty's epoll transport (Linux only;
+ * without it the service refuses to start rather than answer on every interface).
+ *
+ * <p>One event-loop thread decodes and runs the {@link DhcpEngine}; replies that change a lease go
+ * out only after the {@link LeaseWriter} has committed the change.
+ */
+public final class DhcpService implements Service {
+    private static final Logger log = LoggerFactory.getLogger(DhcpService.class);
+    private static final Logger SUMMARY = LoggerFactory.getLogger("astralboot");
+    /** SOL_SOCKET / SO_BINDTODEVICE from Linux {@code asm-generic/socket.h}. */
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_BINDTODEVICE = 25;
+
+    private final Config cfg;
+    private final Database db;
+    private final Clock clock;
+    private volatile LeaseTable table;
+    private LeaseWriter writer;
+    private volatile org.astralboot.dhcp.lease.LeaseSink sink;
+    private EventLoopGroup group;
+    private final List<Channel> channels = new ArrayList<>();
+    private final AtomicLong malformed = new AtomicLong();
+
+    public DhcpService(Config cfg, Database db) {
+        this(cfg, db, Clock.systemUTC());
+    }
+
+    DhcpService(Config cfg, Database db, Clock clock) {
+        this.cfg = cfg;
+        this.db = db;
+        this.clock = clock;
+    }
+
+    @Override
+    public String name() {
+        return "dhcp";
+    }
+
+    /** Machines with a lease, for HTTP templates. Knows nobody in proxy or off mode. */
+    public HostLookup hosts() {
+        return new HostLookup() {
+            @Override
+            public Optional<HostInfo> byMac(MacAddress mac) {
+                LeaseTable t = table;
+                Lease l = t == null ? null : t.forMac(mac);
+                return info(l);
+            }
+
+            @Override
+            public Optional<HostInfo> byAddress(Inet4Address address) {
+                LeaseTable t = table;
+                Lease l = t == null ? null : t.at(Ipv4.toInt(address));
+                return info(l);
+            }
+
+            private Optional<HostInfo> info(Lease l) {
+                if (l == null || l.mac() == null || l.state() == LeaseState.DECLINED || l.state() == LeaseState.FREE) {
+                    return Optional.empty();
+                }
+                return Optional.of(new HostInfo(l.mac(), l.inet(), l.hostname()));
+            }
+        };
+    }
+
+    @Override
+    public void start() throws IOException {
+        Config.DhcpMode mode = cfg.dhcp().mode();
+        if (mode == Config.DhcpMode.OFF) {
+            SUMMARY.info("dhcp off");
+            return;
+        }
+        if (!Epoll.isAvailable()) {
+            throw new IOException("DHCP needs Linux epoll to bind to interface " + cfg.iface()
+                    + " (SO_BINDTODEVICE) and will not answer on every interface: " + Epoll.unavailabilityCause());
+        }
+        DhcpEngine engine;
+        if (mode == Config.DhcpMode.FULL) {
+            LeaseStore store = new LeaseStore(db);
+            List<Lease> stored = store.load();
+            int[] pool = LeasePool.addresses(cfg);
+            // Pool pre-population (first run) is written straight to the store and committed here;
+            // afterwards every change goes through the group-committing writer.
+            sink = store;
+            LeaseTable t = new LeaseTable(pool, LeasePool.reservations(cfg), stored, LeasePool.hostnames(cfg),
+                    l -> sink.put(l));
+            db.commit();
+            writer = new LeaseWriter(db, store);
+            sink = writer;
+            table = t;
+            LeaseTable.Stats s = t.stats(clock.millis());
+            SUMMARY.info("dhcp pool {} - {}: {} addresses, {} bound, {} reservations",
+                    Ipv4.text(cfg.dhcp().rangeStart()), Ipv4.text(cfg.dhcp().rangeEnd()), s.pool(), s.bound(),
+                    cfg.dhcp().reservations().size());
+            engine = new DhcpEngine(cfg, t, clock);
+        } else {
+            engine = new DhcpEngine(cfg, null, clock);
+        }
+        group = new MultiThreadIoEventLoopGroup(1, r -> {
+            Thread th = new Thread(r, "dhcp");
+            th.setDaemon(true);
+            return th;
+        }, EpollIoHandler.newFactory());
+        try {
+            bind(engine, cfg.dhcp().port(), false);
+            if (mode == Config.DhcpMode.PROXY) {
+                bind(engine, cfg.dhcp().proxyPort(), true);
+            }
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void bind(DhcpEngine engine, int port, boolean pxePort) throws IOException {
+        byte[] dev = (cfg.iface() + "\0").getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer devBuf = ByteBuffer.allocateDirect(dev.length).put(dev).flip();
+        Bootstrap b = new Bootstrap().group(group).channel(EpollDatagramChannel.class)
+                .option(ChannelOption.SO_BROADCAST, true)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.SO_RCVBUF, 4 << 20)
+                .option(ChannelOption.SO_SNDBUF, 4 << 20)
+                .option(new RawUnixChannelOption("SO_BINDTODEVICE", SOL_SOCKET, SO_BINDTODEVICE, dev.length), devBuf)
+                .handler(new Handler(engine, pxePort));
+        Channel ch;
+        try {
+            ch = b.bind(new InetSocketAddress("0.0.0.0", port)).sync().channel();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while binding UDP 0.0.0.0:" + port);
+        } catch (Exception e) {
+            throw new IOException("cannot bind UDP 0.0.0.0:" + port + " on interface " + cfg.iface() + ": " + e.getMessage(), e);
+        }
+        channels.add(ch);
+        SUMMARY.info("dhcp listening on {}:{} (interface {}, mode {})", Ipv4.text(cfg.address()), port, cfg.iface(),
+                cfg.dhcp().mode().name().toLowerCase());
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<DatagramPacket> {
+        private final DhcpEngine engine;
+        private final boolean pxePort;
+
+        Handler(DhcpEngine engine, boolean pxePort) {
+            this.engine = engine;
+            this.pxePort = pxePort;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket msg) {
+            ByteBuf content = msg.content();
+            byte[] bytes = ByteBufUtil.getBytes(content);
+            DhcpPacket req;
+            try {
+                req = DhcpCodec.decode(bytes, 0, bytes.length);
+            } catch (DhcpCodecException e) {
+                long n = malformed.incrementAndGet();
+                log.debug("dhcp dropped malformed packet #{} from {}: {}", n, msg.sender(), e.getMessage());
+                return;
+            }
+            if (log.isTraceEnabled()) {
+                log.trace("dhcp in from {}: {}", msg.sender(), req);
+            }
+            InetSocketAddress src = msg.sender();
+            int srcAddr = src.getAddress() instanceof Inet4Address a ? Ipv4.toInt(a) : 0;
+            Optional<DhcpReply> r;
+            try {
+                r = engine.handle(req, pxePort, srcAddr, src.getPort());
+            } catch (RuntimeException e) {
+                log.error("dhcp engine failed on {}: {}", req, e.toString(), e);
+                return;
+            }
+            if (r.isEmpty()) {
+                return;
+            }
+            DhcpReply reply = r.get();
+            byte[] out = DhcpCodec.encode(reply.packet());
+            InetSocketAddress dest = new InetSocketAddress(Ipv4.fromInt(reply.destination()), reply.port());
+            Channel ch = ctx.channel();
+            if (log.isTraceEnabled()) {
+                log.trace("dhcp out to {}: {}", dest, reply.packet());
+            }
+            if (reply.leaseChanged()) {
+                writer.afterCommit(new LeaseWriter.Outgoing((io.netty.channel.unix.Socket) ((EpollDatagramChannel) ch).fd(),
+                        out, dest.getAddress(), dest.getPort()));
+            } else {
+                ch.writeAndFlush(new DatagramPacket(ch.alloc().buffer(out.length).writeBytes(out), dest));
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Channel c : channels) {
+            c.close().awaitUninterruptibly();
+        }
+        channels.clear();
+        if (group != null) {
+            group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
+            group = null;
+        }
+        if (writer != null) {
+            writer.close();
+            writer = null;
+        }
+    }
+}

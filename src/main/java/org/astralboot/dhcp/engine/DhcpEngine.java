@@ -1,0 +1,454 @@
+package org.astralboot.dhcp.engine;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import org.astralboot.config.Config;
+import org.astralboot.dhcp.codec.DhcpMessageType;
+import org.astralboot.dhcp.codec.DhcpOp;
+import org.astralboot.dhcp.codec.DhcpOption;
+import org.astralboot.dhcp.codec.DhcpOptions;
+import org.astralboot.dhcp.codec.DhcpPacket;
+import org.astralboot.dhcp.lease.Lease;
+import org.astralboot.dhcp.lease.LeaseState;
+import org.astralboot.dhcp.lease.LeaseTable;
+import org.astralboot.net.Ipv4;
+import org.astralboot.net.MacAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * DHCP server decisions (RFC 2131 §4.3, RFC 4578, PXE 2.1 proxyDHCP): request in, reply (or
+ * silence) out, leases changed in the {@link LeaseTable}. No I/O; time comes from the injected clock.
+ * Not thread-safe: the transport calls it from one thread.
+ *
+ * <p>Modes: {@code FULL} hands out addresses; {@code PROXY} answers PXE clients only, with boot
+ * information and no address, on port 67 and on the PXE boot-server port 4011 (UEFI firmware is sent
+ * there by an offer without option 43, as Pixiecore and dnsmasq do).
+ */
+public final class DhcpEngine {
+    private static final Logger log = LoggerFactory.getLogger(DhcpEngine.class);
+
+    /** How long an OFFER holds its address for the client (RFC 2131 §4.3.1 leaves it to the server). */
+    public static final Duration OFFER_HOLD = Duration.ofSeconds(60);
+    /** Minimum gap between two "pool exhausted" warnings. */
+    public static final Duration EXHAUSTION_WARNING_INTERVAL = Duration.ofSeconds(60);
+    /** PXE discovery control (PXE 2.1 option 43 sub-option 6) = 8: use the boot file in this offer. */
+    private static final byte[] PXE_DISCOVERY_USE_FILE = {6, 1, 8, (byte) 255};
+
+    private final Config cfg;
+    private final LeaseTable table;
+    private final Clock clock;
+    private final int server;
+    private final int subnetNet;
+    private final int subnetMask;
+    private final byte[] serverBytes;
+    private final long leaseSeconds;
+    private long lastExhaustionWarning = Long.MIN_VALUE;
+    private long unansweredSinceWarning;
+
+    /** @param table the lease table; may be {@code null} in proxy mode */
+    public DhcpEngine(Config cfg, LeaseTable table, Clock clock) {
+        this.cfg = cfg;
+        this.table = table;
+        this.clock = clock;
+        this.server = Ipv4.toInt(cfg.address());
+        this.subnetMask = cfg.subnet().maskInt();
+        this.subnetNet = Ipv4.toInt(cfg.subnet().network());
+        this.serverBytes = cfg.address().getAddress();
+        this.leaseSeconds = Math.max(60, Math.min(0xFFFFFFFEL, cfg.dhcp().leaseTime().toSeconds()));
+        if (cfg.dhcp().mode() == Config.DhcpMode.FULL && table == null) {
+            throw new IllegalArgumentException("full mode needs a lease table");
+        }
+    }
+
+    /**
+     * Decides the answer to one request.
+     *
+     * @param req      decoded request
+     * @param pxePort  it arrived on the PXE boot-server port (4011), not 67
+     * @param source   source IPv4 address (unsigned int)
+     * @param srcPort  source UDP port
+     * @return the reply, or empty for silence
+     */
+    public Optional<DhcpReply> handle(DhcpPacket req, boolean pxePort, int source, int srcPort) {
+        if (req.op() != DhcpOp.BOOTREQUEST || req.hlen() != 6) {
+            log.debug("dhcp ignored: not an Ethernet BOOTREQUEST ({})", req);
+            return Optional.empty();
+        }
+        DhcpMessageType type = req.messageType();
+        if (type == null) {
+            log.debug("dhcp ignored: no or unknown message type from {}", req.mac());
+            return Optional.empty();
+        }
+        if (req.giaddr() != 0 && !inSubnet(req.giaddr())) {
+            log.debug("dhcp ignored: relay {} is not on {}", Ipv4.fromInt(req.giaddr()).getHostAddress(), cfg.subnet());
+            return Optional.empty();
+        }
+        return switch (cfg.dhcp().mode()) {
+            case OFF -> Optional.empty();
+            case PROXY -> proxy(req, type, pxePort, source, srcPort);
+            case FULL -> pxePort ? proxy(req, type, true, source, srcPort) : full(req, type);
+        };
+    }
+
+    private boolean inSubnet(int a) {
+        return (a & subnetMask) == subnetNet;
+    }
+
+    // ---------------------------------------------------------------- full mode
+
+    private Optional<DhcpReply> full(DhcpPacket req, DhcpMessageType type) {
+        long now = clock.millis();
+        MacAddress mac = req.mac();
+        return switch (type) {
+            case DISCOVER -> discover(req, mac, now);
+            case REQUEST -> request(req, mac, now);
+            case DECLINE -> {
+                decline(req, mac, now);
+                yield Optional.empty();
+            }
+            case RELEASE -> {
+                release(req, mac, now);
+                yield Optional.empty();
+            }
+            case INFORM -> inform(req);
+            default -> Optional.empty();
+        };
+    }
+
+    private Optional<DhcpReply> discover(DhcpPacket req, MacAddress mac, long now) {
+        int requested = req.options().intValue(DhcpOption.REQUESTED_ADDRESS, 0);
+        Lease cand = table.candidate(mac, requested, now);
+        if (cand == null) {
+            exhausted(now);
+            return Optional.empty();
+        }
+        boolean changed;
+        Lease lease;
+        if (mac.equals(cand.mac()) && cand.state() == LeaseState.BOUND && cand.activeAt(now)) {
+            lease = cand;
+            changed = false;
+        } else {
+            lease = table.assign(cand, mac, LeaseState.OFFERED, now, now + OFFER_HOLD.toMillis());
+            changed = true;
+        }
+        Firmware fw = Firmware.of(req);
+        BootChoice boot = BootChoice.of(fw, cfg);
+        DhcpPacket reply = reply(req, DhcpMessageType.OFFER, lease.address(), 0, lease, boot, true);
+        logEvent("OFFER", lease, mac, fw, boot);
+        return Optional.of(new DhcpReply(reply, destination(req, false), port(req), changed));
+    }
+
+    private Optional<DhcpReply> request(DhcpPacket req, MacAddress mac, long now) {
+        int serverId = req.options().intValue(DhcpOption.SERVER_ID, 0);
+        int requested = req.options().intValue(DhcpOption.REQUESTED_ADDRESS, 0);
+        boolean selecting = req.options().has(DhcpOption.SERVER_ID);
+        int addr;
+        if (selecting) {
+            if (serverId != server) {
+                // The client chose another server (RFC 2131 §4.3.2): silence; our offer lapses on its own.
+                log.debug("dhcp REQUEST from {} is for server {}", mac, Ipv4.fromInt(serverId).getHostAddress());
+                return Optional.empty();
+            }
+            if (requested == 0) {
+                log.debug("dhcp REQUEST from {} in SELECTING without option 50: ignored", mac);
+                return Optional.empty();
+            }
+            addr = requested;
+        } else if (requested != 0) {
+            addr = requested; // INIT-REBOOT
+        } else if (req.ciaddr() != 0) {
+            addr = req.ciaddr(); // RENEWING or REBINDING
+        } else {
+            log.debug("dhcp REQUEST from {} names no address: ignored", mac);
+            return Optional.empty();
+        }
+        if (!inSubnet(addr)) {
+            return nak(req, mac, addr, "not on " + cfg.subnet());
+        }
+        LeaseTable.Fixed fixed = table.fixed(mac);
+        if (fixed != null && fixed.address() != addr) {
+            return nak(req, mac, addr, "reserved address is " + Ipv4.fromInt(fixed.address()).getHostAddress());
+        }
+        if (!table.manages(addr)) {
+            if (selecting) {
+                return nak(req, mac, addr, "not in the pool");
+            }
+            // RFC 2131 §4.3.2: no record of this client, so remain silent (a static address or another server's).
+            log.debug("dhcp REQUEST from {} for unmanaged {}: silent", mac, Ipv4.fromInt(addr).getHostAddress());
+            return Optional.empty();
+        }
+        Lease lease = table.at(addr);
+        if (lease == null) {
+            lease = new Lease(addr, null, "", LeaseState.FREE, 0, 0); // a reservation used for the first time
+        }
+        boolean mine = mac.equals(lease.mac()) && lease.state() != LeaseState.DECLINED;
+        if (!mine && !lease.availableAt(now)) {
+            return nak(req, mac, addr, lease.state() == LeaseState.DECLINED ? "declined" : "in use by " + lease.mac());
+        }
+        if (!mine && fixed == null) {
+            // Free but not this client's: allowed (INIT-REBOOT/RENEW after the server lost state), unless
+            // another client's reservation... reservations are not in the pool, so nothing to check.
+            Lease owned = table.forMac(mac);
+            if (selecting && owned != null && owned.address() != addr && owned.activeAt(now)) {
+                return nak(req, mac, addr, "offered " + Ipv4.fromInt(owned.address()).getHostAddress());
+            }
+        }
+        Lease bound = table.assign(lease, mac, LeaseState.BOUND, now, now + leaseSeconds * 1000);
+        Firmware fw = Firmware.of(req);
+        BootChoice boot = BootChoice.of(fw, cfg);
+        DhcpPacket reply = reply(req, DhcpMessageType.ACK, bound.address(), req.ciaddr(), bound, boot, true);
+        logEvent("ACK", bound, mac, fw, boot);
+        return Optional.of(new DhcpReply(reply, destination(req, false), port(req), true));
+    }
+
+    private Optional<DhcpReply> nak(DhcpPacket req, MacAddress mac, int addr, String why) {
+        log.info("dhcp NAK {} to {} ({})", Ipv4.fromInt(addr).getHostAddress(), mac, why);
+        DhcpOptions.Builder o = DhcpOptions.builder();
+        o.putByte(DhcpOption.MESSAGE_TYPE, DhcpMessageType.NAK.code);
+        o.put(DhcpOption.SERVER_ID, serverBytes);
+        o.putText(DhcpOption.MESSAGE, why);
+        echoRelayInfo(req, o);
+        DhcpPacket p = header(req, 0, 0, 0, "", o.build());
+        return Optional.of(new DhcpReply(p, destination(req, true), port(req), false));
+    }
+
+    private void decline(DhcpPacket req, MacAddress mac, long now) {
+        if (!ours(req)) {
+            return;
+        }
+        int addr = req.options().intValue(DhcpOption.REQUESTED_ADDRESS, 0);
+        Lease l = addr == 0 ? null : table.at(addr);
+        if (l == null || !mac.equals(l.mac())) {
+            log.debug("dhcp DECLINE from {} for {} not leased to it: ignored", mac, Ipv4.fromInt(addr).getHostAddress());
+            return;
+        }
+        Duration prob = cfg.dhcp().declineProbation();
+        table.decline(l, now, now + prob.toMillis());
+        log.warn("dhcp DECLINE {} from {}: address in use on the network, unused for {}", l.inet().getHostAddress(),
+                mac, prob);
+    }
+
+    private void release(DhcpPacket req, MacAddress mac, long now) {
+        if (!ours(req)) {
+            return;
+        }
+        Lease l = req.ciaddr() == 0 ? null : table.at(req.ciaddr());
+        if (l == null || !mac.equals(l.mac()) || !l.activeAt(now)) {
+            log.debug("dhcp RELEASE from {} for {} not leased to it: ignored", mac, Ipv4.fromInt(req.ciaddr()).getHostAddress());
+            return;
+        }
+        table.release(l, now);
+        log.info("dhcp RELEASE {} from {}", l.inet().getHostAddress(), mac);
+    }
+
+    private boolean ours(DhcpPacket req) {
+        return !req.options().has(DhcpOption.SERVER_ID) || req.options().intValue(DhcpOption.SERVER_ID, 0) == server;
+    }
+
+    private Optional<DhcpReply> inform(DhcpPacket req) {
+        MacAddress mac = req.mac();
+        Lease l = req.ciaddr() == 0 ? null : table.at(req.ciaddr());
+        Firmware fw = Firmware.of(req);
+        BootChoice boot = BootChoice.of(fw, cfg);
+        DhcpPacket reply = reply(req, DhcpMessageType.ACK, 0, req.ciaddr(),
+                l != null && mac.equals(l.mac()) ? l : null, boot, false);
+        log.info("dhcp ACK (INFORM) to {} at {}", mac, Ipv4.fromInt(req.ciaddr()).getHostAddress());
+        // RFC 2131 §4.3.5: unicast to ciaddr (or the relay).
+        int dest = req.giaddr() != 0 ? req.giaddr() : req.ciaddr() != 0 ? req.ciaddr() : DhcpReply.BROADCAST;
+        return Optional.of(new DhcpReply(reply, dest, port(req), false));
+    }
+
+    private void exhausted(long now) {
+        unansweredSinceWarning++;
+        if (lastExhaustionWarning == Long.MIN_VALUE
+                || now - lastExhaustionWarning >= EXHAUSTION_WARNING_INTERVAL.toMillis()) {
+            LeaseTable.Stats s = table.stats(now);
+            log.warn("dhcp pool exhausted: {} addresses, {} bound, {} offered, {} declined, {} free; "
+                    + "{} DISCOVER(s) unanswered since the last warning; renewals are still served",
+                    s.pool(), s.bound(), s.offered(), s.declined(), s.available(), unansweredSinceWarning);
+            lastExhaustionWarning = now;
+            unansweredSinceWarning = 0;
+        }
+    }
+
+    // ---------------------------------------------------------------- proxy mode
+
+    private Optional<DhcpReply> proxy(DhcpPacket req, DhcpMessageType type, boolean pxePort, int source, int srcPort) {
+        Firmware fw = Firmware.of(req);
+        if (!fw.pxe()) {
+            return Optional.empty();
+        }
+        BootChoice boot = BootChoice.of(fw, cfg);
+        if (boot == null) {
+            log.info("dhcp proxy: no boot file for {} ({})", req.mac(), fw.describe());
+            return Optional.empty();
+        }
+        MacAddress mac = req.mac();
+        if (!pxePort) {
+            if (type != DhcpMessageType.DISCOVER) {
+                return Optional.empty(); // REQUESTs on 67 go to the site's DHCP server.
+            }
+            // UEFI PXE firmware takes the boot file from a port-4011 request when option 43 is absent.
+            boolean efiViaBinl = boot.tftp() && fw.arch() != Firmware.ARCH_BIOS && !fw.ipxe();
+            DhcpOptions.Builder o = DhcpOptions.builder();
+            o.putByte(DhcpOption.MESSAGE_TYPE, DhcpMessageType.OFFER.code);
+            o.put(DhcpOption.SERVER_ID, serverBytes);
+            o.putText(DhcpOption.VENDOR_CLASS, boot.http() ? "HTTPClient" : "PXEClient");
+            copy(req, o, DhcpOption.CLIENT_UUID);
+            String file = "";
+            if (!efiViaBinl) {
+                file = bootFields(boot, o);
+                if (boot.tftp()) {
+                    o.put(DhcpOption.VENDOR_SPECIFIC, PXE_DISCOVERY_USE_FILE);
+                }
+            }
+            echoRelayInfo(req, o);
+            DhcpPacket p = header(req, 0, 0, boot.tftp() ? server : 0, file, o.build());
+            log.info("dhcp proxy OFFER to {} ({}, {})", mac, fw.describe(), efiViaBinl ? "boot file on port "
+                    + cfg.dhcp().proxyPort() : boot.file());
+            return Optional.of(new DhcpReply(p, destination(req, false), port(req), false));
+        }
+        if (type != DhcpMessageType.REQUEST && type != DhcpMessageType.DISCOVER && type != DhcpMessageType.INFORM) {
+            return Optional.empty();
+        }
+        DhcpOptions.Builder o = DhcpOptions.builder();
+        o.putByte(DhcpOption.MESSAGE_TYPE, DhcpMessageType.ACK.code);
+        o.put(DhcpOption.SERVER_ID, serverBytes);
+        o.putText(DhcpOption.VENDOR_CLASS, boot.http() ? "HTTPClient" : "PXEClient");
+        copy(req, o, DhcpOption.CLIENT_UUID);
+        String file = bootFields(boot, o);
+        DhcpPacket p = header(req, 0, req.ciaddr(), boot.tftp() ? server : 0, file, o.build());
+        log.info("dhcp proxy ACK (port {}) to {} ({}, {})", cfg.dhcp().proxyPort(), mac, fw.describe(), boot.file());
+        // The client already has its address: answer where it came from (PXE 2.1 §2.2.3).
+        int dest = source != 0 ? source : req.ciaddr() != 0 ? req.ciaddr() : DhcpReply.BROADCAST;
+        return Optional.of(new DhcpReply(p, dest, srcPort != 0 ? srcPort : DhcpReply.CLIENT_PORT, false));
+    }
+
+    // ---------------------------------------------------------------- reply building
+
+    /** RFC 2131 §4.1: relay first, NAKs broadcast, then ciaddr, else broadcast (no ARP entry for an unconfigured client). */
+    private static int destination(DhcpPacket req, boolean nak) {
+        if (req.giaddr() != 0) {
+            return req.giaddr();
+        }
+        if (!nak && req.ciaddr() != 0) {
+            return req.ciaddr();
+        }
+        return DhcpReply.BROADCAST;
+    }
+
+    private static int port(DhcpPacket req) {
+        return req.giaddr() != 0 ? DhcpReply.SERVER_PORT : DhcpReply.CLIENT_PORT;
+    }
+
+    private DhcpPacket header(DhcpPacket req, int yiaddr, int ciaddr, int siaddr, String file, DhcpOptions o) {
+        return new DhcpPacket(DhcpOp.BOOTREPLY, req.htype(), req.hlen(), 0, req.xid(), 0, req.flags(), ciaddr, yiaddr,
+                siaddr, req.giaddr(), req.chaddr(), "", file, o);
+    }
+
+    /** Adds 66/67 for TFTP boot, 67 for a URL; returns the BOOTP {@code file} header value. */
+    private String bootFields(BootChoice boot, DhcpOptions.Builder o) {
+        if (boot.tftp()) {
+            o.putText(DhcpOption.TFTP_SERVER, Ipv4.text(cfg.address()));
+        }
+        o.putText(DhcpOption.BOOTFILE_NAME, boot.file());
+        return boot.file().length() <= 127 ? boot.file() : "";
+    }
+
+    /**
+     * OFFER/ACK with the network options. Order: 53, then the options the client listed in 55 in its
+     * order, then the others we always send, 82 last (RFC 3046 §2.2).
+     */
+    private DhcpPacket reply(DhcpPacket req, DhcpMessageType type, int yiaddr, int ciaddr, Lease lease, BootChoice boot,
+            boolean leaseTimes) {
+        DhcpOptions.Builder c = DhcpOptions.builder();
+        c.put(DhcpOption.SUBNET_MASK, Ipv4.fromInt(subnetMask).getAddress());
+        if (cfg.dhcp().gateway() != null) {
+            c.put(DhcpOption.ROUTER, cfg.dhcp().gateway().getAddress());
+        }
+        if (!cfg.dhcp().dns().isEmpty()) {
+            byte[] d = new byte[4 * cfg.dhcp().dns().size()];
+            for (int i = 0; i < cfg.dhcp().dns().size(); i++) {
+                System.arraycopy(cfg.dhcp().dns().get(i).getAddress(), 0, d, 4 * i, 4);
+            }
+            c.put(DhcpOption.DNS_SERVERS, d);
+        }
+        if (lease != null && !lease.hostname().isEmpty()) {
+            c.putText(DhcpOption.HOST_NAME, lease.hostname());
+        }
+        if (cfg.domain() != null && !cfg.domain().isEmpty()) {
+            c.putText(DhcpOption.DOMAIN_NAME, cfg.domain());
+        }
+        c.putInt(DhcpOption.BROADCAST_ADDRESS, subnetNet | ~subnetMask);
+        if (leaseTimes) {
+            c.putInt(DhcpOption.LEASE_TIME, (int) leaseSeconds);
+            c.putInt(DhcpOption.RENEWAL_TIME, (int) (leaseSeconds / 2)); // T1 = 0.5 (RFC 2131 §4.4.5)
+            c.putInt(DhcpOption.REBINDING_TIME, (int) (leaseSeconds * 7 / 8)); // T2 = 0.875
+        }
+        c.put(DhcpOption.SERVER_ID, serverBytes);
+        String file = "";
+        int siaddr = 0;
+        if (boot != null) {
+            file = bootFields(boot, c);
+            if (boot.tftp()) {
+                siaddr = server;
+                c.putText(DhcpOption.VENDOR_CLASS, "PXEClient");
+                c.put(DhcpOption.VENDOR_SPECIFIC, PXE_DISCOVERY_USE_FILE);
+            } else if (boot.http()) {
+                c.putText(DhcpOption.VENDOR_CLASS, "HTTPClient"); // UEFI HTTP Boot requires it in the offer
+            }
+            // iPXE gets neither: a PXEClient offer makes it wait for ProxyDHCP offers that never come.
+        }
+        DhcpOptions cand = c.build();
+        DhcpOptions.Builder o = DhcpOptions.builder();
+        o.putByte(DhcpOption.MESSAGE_TYPE, type.code);
+        byte[] prl = req.options().get(DhcpOption.PARAMETER_LIST);
+        if (prl != null) {
+            for (byte b : prl) {
+                int code = b & 0xFF;
+                if (cand.has(code) && !o.has(code)) {
+                    o.put(code, cand.get(code));
+                }
+            }
+        }
+        for (int code : cand.codes()) {
+            if (!o.has(code)) {
+                o.put(code, cand.get(code));
+            }
+        }
+        echoRelayInfo(req, o);
+        return header(req, yiaddr, ciaddr, siaddr, file, o.build());
+    }
+
+    private static void echoRelayInfo(DhcpPacket req, DhcpOptions.Builder o) {
+        if (req.giaddr() != 0) {
+            copy(req, o, DhcpOption.RELAY_AGENT_INFO);
+        }
+    }
+
+    private static void copy(DhcpPacket req, DhcpOptions.Builder o, DhcpOption opt) {
+        byte[] v = req.options().get(opt);
+        if (v != null) {
+            o.put(opt, v);
+        }
+    }
+
+    private void logEvent(String what, Lease lease, MacAddress mac, Firmware fw, BootChoice boot) {
+        if (what.equals("ACK") ? log.isInfoEnabled() : log.isDebugEnabled()) {
+            String msg = "dhcp " + what + " " + lease.inet().getHostAddress() + " to " + mac
+                    + (boot != null ? " (" + fw.describe() + ", " + boot.file() + ")" : "");
+            if (what.equals("ACK")) {
+                log.info(msg);
+            } else {
+                log.debug(msg);
+            }
+        }
+    }
+
+    static String text(byte[] b) {
+        return new String(b, StandardCharsets.ISO_8859_1);
+    }
+}

@@ -1,0 +1,178 @@
+package org.astralboot.http;
+
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.DateUtils;
+import io.undertow.util.Headers;
+import io.undertow.util.Methods;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Date;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.astralboot.store.BootFile;
+import org.astralboot.store.BootStoreException;
+import org.xnio.channels.StreamSinkChannel;
+
+/**
+ * Sends one {@link BootFile}: always with Content-Length (iPXE presizes its buffer from it),
+ * validators (ETag, Last-Modified), conditional GET (304, RFC 9110 §13), HEAD, and single byte
+ * ranges (206 / 416, RFC 9110 §14). Local files go out zero-copy ({@code sendfile} through XNIO's
+ * {@code transferFrom}); other stores stream {@link BootFile#open(long, long)}. Runs on a worker
+ * thread in blocking mode.
+ */
+final class FileResponder {
+    /** A client that accepts nothing for this long is dropped. */
+    static final long STALL_MILLIS = 60_000;
+    private static final int BUFFER = 64 * 1024;
+
+    /** What was sent, for the log line. */
+    record Sent(int status, long bytes) {
+    }
+
+    private FileResponder() {
+    }
+
+    static Sent send(HttpServerExchange ex, BootFile f) throws IOException {
+        var h = ex.getResponseHeaders();
+        long size = f.size();
+        String etag = "\"" + f.etag() + "\"";
+        Instant modified = f.lastModified().truncatedTo(ChronoUnit.SECONDS);
+        h.put(Headers.ACCEPT_RANGES, "bytes");
+        h.put(Headers.ETAG, etag);
+        h.put(Headers.LAST_MODIFIED, DateUtils.toDateString(Date.from(modified)));
+        h.put(Headers.CACHE_CONTROL, f.immutable() ? "public, max-age=31536000, immutable" : "no-cache");
+
+        if (notModified(ex, etag, modified)) {
+            ex.setStatusCode(304);
+            ex.endExchange();
+            return new Sent(304, 0);
+        }
+        h.put(Headers.CONTENT_TYPE, ContentTypes.of(f.path().name()));
+
+        String ifRange = ex.getRequestHeaders().getFirst(Headers.IF_RANGE);
+        String rangeHeader = ex.getRequestHeaders().getFirst(Headers.RANGE);
+        if (ifRange != null && !ifRange.trim().equals(etag)) {
+            rangeHeader = null; // If-Range with a stale or weak validator: send the whole file (§13.1.5)
+        }
+        ByteRange.Result r = ByteRange.parse(rangeHeader, size);
+        long first = 0;
+        long length = size;
+        int status = 200;
+        if (r instanceof ByteRange.Unsatisfiable) {
+            ex.setStatusCode(416);
+            h.put(Headers.CONTENT_RANGE, "bytes */" + size);
+            h.put(Headers.CONTENT_LENGTH, 0);
+            h.remove(Headers.CONTENT_TYPE);
+            ex.endExchange();
+            return new Sent(416, 0);
+        }
+        if (r instanceof ByteRange.Partial p) {
+            status = 206;
+            first = p.range().first();
+            length = p.range().length();
+            h.put(Headers.CONTENT_RANGE, p.range().contentRange(size));
+        }
+        ex.setStatusCode(status);
+        h.put(Headers.CONTENT_LENGTH, length);
+        if (ex.getRequestMethod().equals(Methods.HEAD) || length == 0) {
+            ex.endExchange();
+            return new Sent(status, 0);
+        }
+        Optional<Path> local = f.localPath();
+        if (local.isPresent()) {
+            transfer(ex, local.get(), first, length, f);
+        } else {
+            stream(ex, f, first, length);
+        }
+        return new Sent(status, length);
+    }
+
+    /** RFC 9110 §13.2.2: If-None-Match wins over If-Modified-Since. */
+    static boolean notModified(HttpServerExchange ex, String etag, Instant modified) {
+        String inm = ex.getRequestHeaders().getFirst(Headers.IF_NONE_MATCH);
+        if (inm != null) {
+            for (String tag : inm.split(",")) {
+                String t = tag.trim();
+                if (t.startsWith("W/")) {
+                    t = t.substring(2); // weak comparison (§8.8.3.2)
+                }
+                if (t.equals("*") || t.equals(etag)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        String ims = ex.getRequestHeaders().getFirst(Headers.IF_MODIFIED_SINCE);
+        if (ims != null) {
+            Date d = DateUtils.parseDate(ims);
+            return d != null && !modified.isAfter(d.toInstant());
+        }
+        return false;
+    }
+
+    /** Zero-copy: XNIO hands the file channel to the socket ({@code sendfile} on Linux). */
+    private static void transfer(HttpServerExchange ex, Path path, long first, long length, BootFile f)
+            throws IOException {
+        StreamSinkChannel out = ex.getResponseChannel();
+        try (FileChannel in = FileChannel.open(path, StandardOpenOption.READ)) {
+            long pos = first;
+            long end = first + length;
+            if (in.size() < end) {
+                throw new BootStoreException(BootStoreException.Kind.CORRUPT, f.path() + " shrank while being served");
+            }
+            long stalledSince = 0;
+            while (pos < end) {
+                // Undertow's response conduit, while the headers are still pending, copies through a
+                // buffer from the channel's *current* position and ignores the argument: keep both equal.
+                in.position(pos);
+                long n = out.transferFrom(in, pos, end - pos);
+                if (n > 0) {
+                    pos += n;
+                    stalledSince = 0;
+                    continue;
+                }
+                if (in.size() < end) {
+                    throw new BootStoreException(BootStoreException.Kind.CORRUPT, f.path() + " shrank while being served");
+                }
+                long now = System.currentTimeMillis();
+                if (stalledSince == 0) {
+                    stalledSince = now;
+                } else if (now - stalledSince > STALL_MILLIS) {
+                    throw new IOException("client accepted nothing for " + STALL_MILLIS / 1000 + " s");
+                }
+                out.awaitWritable(1, TimeUnit.SECONDS);
+            }
+            out.shutdownWrites();
+            long flushStart = System.currentTimeMillis();
+            while (!out.flush()) {
+                if (System.currentTimeMillis() - flushStart > STALL_MILLIS) {
+                    throw new IOException("client accepted nothing for " + STALL_MILLIS / 1000 + " s");
+                }
+                out.awaitWritable(1, TimeUnit.SECONDS);
+            }
+        }
+        ex.endExchange();
+    }
+
+    private static void stream(HttpServerExchange ex, BootFile f, long first, long length) throws IOException {
+        try (InputStream in = f.open(first, length); OutputStream out = ex.getOutputStream()) {
+            byte[] buf = new byte[BUFFER];
+            long left = length;
+            while (left > 0) {
+                int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+                if (n < 0) {
+                    throw new BootStoreException(BootStoreException.Kind.CORRUPT, f.path() + " ended early");
+                }
+                out.write(buf, 0, n);
+                left -= n;
+            }
+        }
+        ex.endExchange();
+    }
+}

@@ -1,0 +1,23 @@
+package org.astralboot.http;
+
+/**
+ * The one error type of the HTTP service: a status and a reason fit for the client. {@link
+ * BootHandler} turns it into the reply in one place (plain text, or an iPXE script on iPXE routes).
+ */
+final class HttpError extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final int status;
+
+    HttpError(int status, String reason) {
+        super(reason, null, false, false);
+        this.status = status;
+    }
+
+    static HttpError notFound(String reason) {
+        return new HttpError(404, reason);
+    }
+
+    int status() {
+        return status;
+    }
+}

@@ -1,0 +1,110 @@
+package org.astralboot.http;
+
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import org.astralboot.boot.MachineContext;
+import org.astralboot.boot.MachineRegistry;
+import org.astralboot.boot.OsCatalog;
+import org.astralboot.boot.Templates;
+import org.astralboot.config.Config;
+import org.astralboot.db.Database;
+import org.astralboot.net.HostLookup;
+import org.astralboot.net.Ipv4;
+import org.astralboot.server.Service;
+import org.astralboot.store.BootStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xnio.Options;
+
+/**
+ * The HTTP boot service (Undertow): iPXE entry script and menus, per-machine boot scripts and
+ * templates, the install end hook, and the files of the boot tree. Routes: {@code docs/http.md}.
+ */
+public final class HttpService implements Service {
+    private static final Logger log = LoggerFactory.getLogger("org.astralboot.http");
+    /**
+     * Worker threads. Large downloads block one worker each (zero-copy, mostly waiting for the
+     * socket), so there are many more than cores: a rack booting at once must not queue on them.
+     */
+    static final int WORKER_THREADS = 128;
+
+    private final Config cfg;
+    private final BootStore store;
+    private final MachineRegistry registry;
+    private final OsCatalog catalog;
+    private final Templates templates;
+    private final MachineContext context;
+    private Undertow server;
+    private InetSocketAddress bound;
+
+    public HttpService(Config cfg, BootStore store, Database db, HostLookup hosts) {
+        this.cfg = cfg;
+        this.store = store;
+        this.templates = new Templates(store);
+        this.catalog = new OsCatalog(store, templates);
+        this.registry = new MachineRegistry(db, Clock.systemUTC());
+        this.context = new MachineContext(cfg, hosts, registry, templates);
+    }
+
+    @Override
+    public String name() {
+        return "http";
+    }
+
+    public MachineRegistry machines() {
+        return registry;
+    }
+
+    public OsCatalog catalog() {
+        return catalog;
+    }
+
+    /** The address actually bound (after {@link #start()}). */
+    public InetSocketAddress address() {
+        return bound;
+    }
+
+    @Override
+    public synchronized void start() throws IOException {
+        String host = Ipv4.text(cfg.http().bind());
+        int port = cfg.http().port();
+        Undertow u = Undertow.builder()
+                .addHttpListener(port, host)
+                .setIoThreads(Math.max(2, Runtime.getRuntime().availableProcessors()))
+                .setWorkerThreads(WORKER_THREADS)
+                // Route on the raw path: %2e%2e, %2f and %5c stay visible and are refused by TreePath
+                // instead of being decoded into something that looks harmless.
+                .setServerOption(UndertowOptions.DECODE_URL, false)
+                // Let a raw backslash (or other character RFC 3986 wants encoded) reach the handler,
+                // which answers 404 for it like for every other path that could leave the tree.
+                .setServerOption(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, true)
+                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 10_000)
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, 64L * 1024)
+                .setServerOption(UndertowOptions.ALWAYS_SET_DATE, true)
+                .setSocketOption(Options.REUSE_ADDRESSES, true)
+                .setHandler(new BootHandler(cfg, store, catalog, templates, registry, context))
+                .build();
+        try {
+            u.start();
+        } catch (RuntimeException e) {
+            Throwable c = e.getCause() != null ? e.getCause() : e;
+            throw new IOException("http cannot listen on " + host + ":" + port + ": " + c.getMessage(), e);
+        }
+        server = u;
+        bound = (InetSocketAddress) u.getListenerInfo().get(0).getAddress();
+        log.info("http listening on {}:{} (boot tree {}, entry {}/boot.ipxe)", host, bound.getPort(),
+                store.describe(), cfg.http().base());
+    }
+
+    @Override
+    public synchronized void close() {
+        if (server != null) {
+            server.stop();
+            server = null;
+        }
+    }
+}
