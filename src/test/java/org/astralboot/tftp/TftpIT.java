@@ -350,9 +350,12 @@ class TftpIT {
         assertTrue(!log.contains("Exception"), tail(serveLog));
     }
 
+    /** Also: a boot store that cannot answer (IPFS node down) gives ERROR 0 with the reason. */
     @Test
     void busyServerAndDuplicateAcksOnTheWire() throws Exception {
-        Map<String, String> r = probe(1069, "duplicate-ack=undionly.kpxe", "hold=2|undionly.kpxe");
+        Map<String, String> r = probe(1069, "duplicate-ack=undionly.kpxe", "rrq=unavailable.bin", "hold=2|undionly.kpxe");
+        assertEquals("ERROR 0 boot store unavailable, retry later: IPFS node at http://127.0.0.1:5001 is not answering"
+                + " and the file is not cached (from transfer port)", r.get("rrq=unavailable.bin"));
         String dup = r.get("duplicate-ack=undionly.kpxe");
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) blocks, (\\d+) DATA packets, sha256 (\\w+)")
                 .matcher(dup);
