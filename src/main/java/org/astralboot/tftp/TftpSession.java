@@ -106,7 +106,12 @@ final class TftpSession implements Runnable {
      * violation; a symbolic link out of the tree is absent, so the client gets "not found".
      */
     static BootFile resolve(org.astralboot.store.BootStore store, String filename) throws TftpException {
-        String rel = filename.startsWith("/") ? filename.substring(1) : filename;
+        String rel = filename;
+        if (filename.startsWith("/")) {
+            rel = filename.substring(1);
+            log.debug("tftp quirk {}: '{}' served as '{}'", TftpQuirk.LEADING_SLASH, TftpCodec.printable(filename),
+                    TftpCodec.printable(rel));
+        }
         TreePath p;
         try {
             p = TreePath.parse(rel);
