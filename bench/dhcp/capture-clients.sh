@@ -14,8 +14,8 @@ ip netns exec abdcs dnsmasq --no-daemon --port=0 --no-ping --dhcp-range=198.18.1
 ip netns exec abdcs tcpdump -i abdcs0 -w $D/veth.pcap -U udp port 67 or udp port 68 > $D/tcpdump1.log 2>&1 &
 ip netns exec abdcs tcpdump -i abdtap0 -w $D/tap.pcap -U udp port 67 or udp port 68 or udp port 4011 > $D/tcpdump2.log 2>&1 &
 sleep 2
-echo dhclient; ip netns exec abdcc timeout 20 dhclient -1 -d -lf $D/dhclient.leases -pf $D/dhclient.pid abdcc0 > $D/dhclient.log 2>&1
-ip netns exec abdcc dhclient -r -lf $D/dhclient.leases -pf $D/dhclient.pid abdcc0 >> $D/dhclient.log 2>&1
+echo dhclient; ip netns exec abdcc timeout 20 dhclient -1 -d -sf /bin/true -lf $D/dhclient.leases -pf $D/dhclient.pid abdcc0 > $D/dhclient.log 2>&1
+ip netns exec abdcc dhclient -r -sf /bin/true -lf $D/dhclient.leases -pf $D/dhclient.pid abdcc0 >> $D/dhclient.log 2>&1
 ip -n abdcc link set abdcc0 address 52:54:00:aa:bb:02
 echo udhcpc; ip netns exec abdcc timeout 20 busybox udhcpc -i abdcc0 -q -n -s /bin/true > $D/udhcpc.log 2>&1
 sleep 1
