@@ -39,6 +39,9 @@ final class TftpSession implements Runnable {
     private final InetSocketAddress client;
     private final TftpPacket.Rrq rrq;
     private volatile DatagramChannel channel;
+    private volatile Selector selector;
+    /** Set by the listener when the client repeats its request; read by the session thread. */
+    private volatile boolean requestRepeated;
 
     TftpSession(TftpService service, InetSocketAddress client, TftpPacket.Rrq rrq) {
         this.service = service;
@@ -48,6 +51,15 @@ final class TftpSession implements Runnable {
 
     InetSocketAddress client() {
         return client;
+    }
+
+    /** The listener saw the same request from the same TID again. */
+    void requestRepeated() {
+        requestRepeated = true;
+        Selector s = selector;
+        if (s != null) {
+            s.wakeup();
+        }
     }
 
     void abort() {
@@ -68,6 +80,7 @@ final class TftpSession implements Runnable {
         try (DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET);
                 Selector selector = Selector.open()) {
             channel = ch;
+            this.selector = selector;
             ch.bind(new InetSocketAddress(service.config().address(), 0));
             // A whole window must fit: 64 x 1468-byte blocks is ~94 KB (more with skb overhead).
             ch.setOption(StandardSocketOptions.SO_SNDBUF, 1 << 20);
@@ -95,6 +108,7 @@ final class TftpSession implements Runnable {
             }
         } finally {
             channel = null;
+            selector = null;
             service.finished(this);
         }
     }
@@ -226,6 +240,12 @@ final class TftpSession implements Runnable {
                 }
                 case TftpTransfer.Step.Wait w -> {
                 }
+            }
+            if (requestRepeated) { // set by the listener, which also woke the selector
+                requestRepeated = false;
+                log.debug("tftp {} from {}: request repeated", rrq.filename(), client);
+                step = t.onRequestRepeated();
+                continue;
             }
             long wait = t.deadline() - service.clock().millis();
             in.clear();
