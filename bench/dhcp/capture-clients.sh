@@ -1,7 +1,12 @@
 #!/bin/bash
-# Capture DHCP client packets from real clients inside namespaces abdcs (server) / abdcc (client).
+# How the packets in src/test/java/org/astralboot/dhcp/codec/CapturedPackets.java were captured:
+# real clients (dhclient, udhcpc, QEMU's iPXE ROM, OVMF firmware PXE, iPXE EFI) against dnsmasq in
+# namespaces abdcs (server) / abdcc (client), tcpdump writing veth.pcap and tap.pcap in $D.
+# Needs tcpdump, dnsmasq, isc-dhcp-client, busybox, qemu-system-x86, ipxe-qemu, ovmf.
+# The clients never run their distribution scripts: those rewrite the host's /etc/resolv.conf,
+# which a network namespace shares with the host.
 set -u
-D=/tmp/dhcp-cap
+D=${D:-/tmp/dhcp-cap}; mkdir -p "$D"
 cleanup() { for p in $(ip netns pids abdcs 2>/dev/null) $(ip netns pids abdcc 2>/dev/null); do kill -9 $p 2>/dev/null; done; ip netns del abdcs 2>/dev/null; ip netns del abdcc 2>/dev/null; }
 trap cleanup EXIT
 cleanup
@@ -14,8 +19,8 @@ ip netns exec abdcs dnsmasq --no-daemon --port=0 --no-ping --dhcp-range=198.18.1
 ip netns exec abdcs tcpdump -i abdcs0 -w $D/veth.pcap -U udp port 67 or udp port 68 > $D/tcpdump1.log 2>&1 &
 ip netns exec abdcs tcpdump -i abdtap0 -w $D/tap.pcap -U udp port 67 or udp port 68 or udp port 4011 > $D/tcpdump2.log 2>&1 &
 sleep 2
-echo dhclient; ip netns exec abdcc timeout 20 dhclient -1 -d -lf $D/dhclient.leases -pf $D/dhclient.pid abdcc0 > $D/dhclient.log 2>&1
-ip netns exec abdcc dhclient -r -lf $D/dhclient.leases -pf $D/dhclient.pid abdcc0 >> $D/dhclient.log 2>&1
+echo dhclient; ip netns exec abdcc timeout 20 dhclient -1 -d -sf /bin/true -lf $D/dhclient.leases -pf $D/dhclient.pid abdcc0 > $D/dhclient.log 2>&1
+ip netns exec abdcc dhclient -r -sf /bin/true -lf $D/dhclient.leases -pf $D/dhclient.pid abdcc0 >> $D/dhclient.log 2>&1
 ip -n abdcc link set abdcc0 address 52:54:00:aa:bb:02
 echo udhcpc; ip netns exec abdcc timeout 20 busybox udhcpc -i abdcc0 -q -n -s /bin/true > $D/udhcpc.log 2>&1
 sleep 1
