@@ -63,6 +63,11 @@ public final class MachineContext {
         return cfg.http().base();
     }
 
+    /** The MAC DHCP leased {@code ip} to, if any. */
+    public Optional<MacAddress> hostByAddress(String ip) {
+        return hosts.byAddress(Ipv4.parse(ip)).map(HostInfo::mac);
+    }
+
     /** The machine's address: DHCP's lease, else its last request's source, else "". */
     public String ipOf(MacAddress mac, String lastIp) {
         Optional<HostInfo> h = hosts.byMac(mac);

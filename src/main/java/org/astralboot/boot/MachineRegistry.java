@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 import org.astralboot.db.Database;
@@ -104,7 +105,7 @@ public final class MachineRegistry {
             if (after.state() == MachineState.NEW) {
                 log.info("machine {} new (from {})", mac, after.lastIp());
             } else {
-                log.info("machine {} {} {}{}", mac, after.state().name().toLowerCase(java.util.Locale.ROOT), after.os(),
+                log.info("machine {} {} {}{}", mac, after.state().name().toLowerCase(Locale.ROOT), after.os(),
                         after.osClass().isEmpty() ? "" : "/" + after.osClass());
             }
         }

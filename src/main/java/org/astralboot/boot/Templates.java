@@ -119,6 +119,28 @@ public final class Templates {
      * @return empty when neither exists
      */
     public Optional<Template> find(String name, OsDefinition os) throws BootStoreException, TemplateException {
+        return locate(name, os).map(Located::template);
+    }
+
+    /**
+     * Renders template {@code name} (the OS's own, else the built-in one) with {@code context}.
+     *
+     * @return empty when no such template exists
+     * @throws TemplateException naming the template's source (file path or "built-in name")
+     */
+    public Optional<String> render(String name, OsDefinition os, Object context)
+            throws BootStoreException, TemplateException {
+        Optional<Located> l = locate(name, os);
+        if (l.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(execute(l.get().template(), l.get().source(), context));
+    }
+
+    private record Located(Template template, String source) {
+    }
+
+    private Optional<Located> locate(String name, OsDefinition os) throws BootStoreException, TemplateException {
         if (!OsDefinition.NAME.matcher(name).matches()) {
             return Optional.empty();
         }
@@ -145,7 +167,7 @@ public final class Templates {
                     c = new Compiled(file.etag(), compile(text, p.toString()));
                     overrides.put(p, c);
                 }
-                return Optional.of(c.template());
+                return Optional.of(new Located(c.template(), p.toString()));
             }
         }
         if (!BUILTIN.contains(name)) {
@@ -156,7 +178,7 @@ public final class Templates {
             t = compile(readBuiltin(name), "built-in " + name);
             builtin.put(name, t);
         }
-        return Optional.of(t);
+        return Optional.of(new Located(t, "built-in " + name));
     }
 
     /** Source text of a built-in template. */

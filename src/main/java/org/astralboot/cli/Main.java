@@ -17,6 +17,9 @@ import picocli.CommandLine.Mixin;
             ServeCommand.class,
             SetupCommand.class,
             org.astralboot.dhcp.LeasesCommand.class,
+            org.astralboot.ipfs.PrecacheCommand.class,
+            org.astralboot.ipfs.PublishCommand.class,
+            org.astralboot.ipfs.VerifyCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Callable<Integer> {

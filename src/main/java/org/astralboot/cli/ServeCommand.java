@@ -135,6 +135,6 @@ public final class ServeCommand implements Callable<Integer> {
                 throw new IOException("data folder " + cfg.data() + " is not usable: " + e.getMessage(), e);
             }
         }
-        throw new IOException("IPFS boot trees are not available in this build; serve the local tree with -l");
+        return org.astralboot.ipfs.IpfsBootStore.open(cfg, db);
     }
 }

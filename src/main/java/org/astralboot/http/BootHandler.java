@@ -1,6 +1,5 @@
 package org.astralboot.http;
 
-import com.samskivert.mustache.Template;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -9,6 +8,7 @@ import io.undertow.util.Methods;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -88,11 +88,11 @@ final class BootHandler implements HttpHandler {
             if (e.kind() == BootStoreException.Kind.UNAVAILABLE) {
                 fail(req, 503, "boot store unavailable, try again later: " + e.getMessage(), null);
             } else {
-                fail(req, 500, "boot store error: " + e.getMessage(), e);
+                fail(req, 500, "boot store error (" + e.kind() + "): " + e.getMessage(), null);
             }
         } catch (TemplateException e) {
-            log.error("template {} failed for {} {}: {}", e.template(), method, path, e.getMessage());
-            fail(req, 500, "template " + e.template() + " failed: " + e.getMessage(), null);
+            fail(req, 500, "template " + e.getMessage(), null); // the message starts with the template's source
+
         } catch (IOException | RuntimeException e) {
             fail(req, 500, "internal error: " + e, e);
         }
@@ -230,26 +230,38 @@ final class BootHandler implements HttpHandler {
     }
 
     private void start(Req req, MacAddress mac) throws HttpError, BootStoreException, TemplateException, IOException {
-        Machine m = req.get() ? registry.seen(mac, req.ip()) : registry.get(mac).orElse(Machine.fresh(mac, req.ip(), java.time.Instant.EPOCH));
+        Machine m = req.get() ? registry.seen(mac, req.ip())
+                : registry.get(mac).orElse(Machine.fresh(mac, req.ip(), Instant.EPOCH));
         if (m.state() == MachineState.NEW) {
             menu(req, mac);
             return;
         }
         Optional<OsDefinition> os = catalog.find(m.os());
+        if (m.state() == MachineState.INSTALLED) {
+            // The OS lives on the disk now: boot it even if the tree no longer offers that OS.
+            Map<String, Object> ctx;
+            if (os.isPresent()) {
+                ctx = context.forOs(mac, req.ip(), os.get(), m.osClass());
+            } else {
+                ctx = context.basic(mac, req.ip());
+                ctx.put("os", m.os());
+                ctx.put("os_description", m.os());
+                ctx.put("class", m.osClass());
+                ctx.put("has_class", !m.osClass().isEmpty());
+            }
+            script(req, "local", os.orElse(null), ctx);
+            log.info("start {} from {}: {} installed, local disk (menu on key m)", mac, req.ip(), m.os());
+            return;
+        }
         if (os.isEmpty() || (os.get().hasClasses() && !os.get().classes().contains(m.osClass()))) {
             log.warn("machine {} chose {}/{}, which the boot tree no longer offers: menu", mac, m.os(), m.osClass());
             menu(req, mac);
             return;
         }
         Map<String, Object> ctx = context.forOs(mac, req.ip(), os.get(), m.osClass());
-        if (m.state() == MachineState.INSTALLED) {
-            script(req, "local", os.get(), ctx);
-            log.info("start {} from {}: {} installed, local disk (menu on key m)", mac, req.ip(), m.os());
-        } else {
-            script(req, "chosen", os.get(), ctx);
-            log.info("start {} from {}: boots {}{} (menu on key m)", mac, req.ip(), m.os(),
-                    m.osClass().isEmpty() ? "" : "/" + m.osClass());
-        }
+        script(req, "chosen", os.get(), ctx);
+        log.info("start {} from {}: boots {}{} (menu on key m)", mac, req.ip(), m.os(),
+                m.osClass().isEmpty() ? "" : "/" + m.osClass());
     }
 
     private void menu(Req req, MacAddress mac) throws HttpError, BootStoreException, TemplateException, IOException {
@@ -271,17 +283,22 @@ final class BootHandler implements HttpHandler {
             items.add(item);
         }
         ctx.put("oses", items);
-        ctx.put("choose_args", chooseArgs(oses));
+        boolean installed = m != null && m.state() == MachineState.INSTALLED;
+        ctx.put("choose_args", chooseArgs(oses, installed));
         script(req, "menu", null, ctx);
         log.info("menu for {} from {} ({} OSes)", mac, req.ip(), oses.size());
     }
 
-    /** {@code --default X --timeout N } for iPXE's choose, from [menu] default and timeout. */
-    private String chooseArgs(List<OsDefinition> oses) {
-        String d = cfg.menu().defaultOs();
-        if (d == null || d.isEmpty()) {
+    /**
+     * {@code --default X --timeout N } for iPXE's choose, from [menu] default and timeout. For an
+     * installed machine the default is the local disk, so a menu left alone never reinstalls it.
+     */
+    private String chooseArgs(List<OsDefinition> oses, boolean installed) {
+        String configured = cfg.menu().defaultOs();
+        if (configured == null || configured.isEmpty()) {
             return "";
         }
+        String d = installed ? "local" : configured;
         String item;
         if (d.equals("local") || d.equals("shell")) {
             item = d;
@@ -368,10 +385,11 @@ final class BootHandler implements HttpHandler {
     private void template(Req req, MacAddress mac, String name) throws HttpError, BootStoreException, TemplateException, IOException {
         Machine m = chosenMachine(mac);
         OsDefinition os = os(m.os());
-        Template t = templates.find(name, os)
-                .orElseThrow(() -> HttpError.notFound("no template " + printable(name) + " for OS " + os.name()));
+        if (templates.find(name, os).isEmpty()) {
+            throw HttpError.notFound("no template " + printable(name) + " for OS " + os.name());
+        }
         Map<String, Object> ctx = context.forOs(mac, req.ip(), os, m.osClass());
-        String body = Templates.execute(t, templates.describe(name, os), ctx);
+        String body = templates.render(name, os, ctx).orElseThrow();
         text(req.ex(), 200, body, "text/plain; charset=utf-8");
         log.info("template {} of {} for {} ({}) from {}", name, os.name(), mac, ctx.get("hostname"), req.ip());
     }
@@ -401,19 +419,35 @@ final class BootHandler implements HttpHandler {
         FileResponder.Sent s = FileResponder.send(req.ex(), f);
         boolean ranged = req.ex().getRequestHeaders().contains(Headers.RANGE);
         if (req.get() && !ranged && s.status() == 200) {
-            log.info("{} {} ({} bytes) to {}", what, path, s.bytes(), req.ip());
+            log.info("{} {} ({} bytes) to {} ({})", what, path, s.bytes(), req.ip(), macOf(req.ip()));
         } else {
             log.debug("{} {} {} {} ({} bytes) to {}", req.ex().getRequestMethod(), what, path, s.status(),
                     s.bytes(), req.ip());
         }
     }
 
+    /**
+     * For log lines of file sends, whose URLs carry no MAC: DHCP's lease of the address, else the one
+     * machine whose last script request came from it, else "unknown MAC".
+     */
+    private String macOf(String ip) {
+        try {
+            var h = context.hostByAddress(ip);
+            if (h.isPresent()) {
+                return h.get().toString();
+            }
+        } catch (IllegalArgumentException e) {
+            return "unknown MAC";
+        }
+        List<Machine> m = registry.all().stream().filter(x -> x.lastIp().equals(ip)).toList();
+        return m.size() == 1 ? m.get(0).mac().toString() : "unknown MAC";
+    }
+
     // ---- replies --------------------------------------------------------------------------
 
     private void script(Req req, String name, OsDefinition os, Map<String, Object> ctx) throws HttpError, BootStoreException, TemplateException, IOException {
-        Template t = templates.find(name, os)
+        String body = templates.render(name, os, ctx)
                 .orElseThrow(() -> new TemplateException("built-in " + name, "template missing", null));
-        String body = Templates.execute(t, templates.describe(name, os), ctx);
         HttpServerExchange ex = req.ex();
         ex.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
         text(ex, 200, body, "text/plain; charset=utf-8");
@@ -441,7 +475,16 @@ final class BootHandler implements HttpHandler {
     private void fail(Req req, int status, String reason, Throwable cause) {
         HttpServerExchange ex = req.ex();
         String what = ex.getRequestMethod() + " " + printable(ex.getRequestPath()) + " from " + req.ip();
-        if (status >= 500) {
+        if (ex.isResponseStarted()) {
+            log.error("{}: reply cut short after its {} status line: {}", what, ex.getStatusCode(), reason);
+            try {
+                ex.getConnection().close(); // the client sees fewer bytes than Content-Length announced
+            } catch (IOException e) {
+                log.debug("close: {}", e.toString());
+            }
+            return;
+        }
+        if (status >= 500 && status != 503) {
             if (cause != null) {
                 log.error("{} {}: {}", status, what, reason, cause);
             } else {
@@ -449,14 +492,6 @@ final class BootHandler implements HttpHandler {
             }
         } else {
             log.warn("{} {}: {}", status, what, reason);
-        }
-        if (ex.isResponseStarted()) {
-            try {
-                ex.getConnection().close(); // the status line is out: cut the body short so the client notices
-            } catch (IOException e) {
-                log.debug("close: {}", e.toString());
-            }
-            return;
         }
         ex.getResponseHeaders().clear();
         if (status == 405) {
@@ -492,7 +527,7 @@ final class BootHandler implements HttpHandler {
         for (int i = 0; i < s.length() && i < 300; i++) {
             char c = s.charAt(i);
             boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || " ._:/,'()=+-[]@#".indexOf(c) >= 0;
+                    || " ._:/,'()=+-[]@#_".indexOf(c) >= 0;
             sb.append(ok ? c : '?');
         }
         return sb.toString();

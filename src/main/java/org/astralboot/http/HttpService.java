@@ -78,7 +78,6 @@ public final class HttpService implements Service {
                 // Route on the raw path: %2e%2e, %2f and %5c stay visible and are refused by TreePath
                 // instead of being decoded into something that looks harmless.
                 .setServerOption(UndertowOptions.DECODE_URL, false)
-                .setServerOption(UndertowOptions.ALLOW_ENCODED_SLASH, false)
                 // Let a raw backslash (or other character RFC 3986 wants encoded) reach the handler,
                 // which answers 404 for it like for every other path that could leave the tree.
                 .setServerOption(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, true)

@@ -6,8 +6,6 @@ import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketException;
-import java.net.StandardProtocolFamily;
-import java.nio.channels.DatagramChannel;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,9 +39,7 @@ public final class TftpService implements Service {
     private volatile boolean closed;
     private ExecutorService executor;
     private Thread listenerThread;
-    private DatagramChannel ticker;
-    private volatile InetSocketAddress tickerAddress;
-    private Thread tickerThread;
+
 
     public TftpService(Config config, BootStore store) {
         this(config, store, new MonotonicClock());
@@ -78,11 +74,8 @@ public final class TftpService implements Service {
         s.setReceiveBufferSize(1 << 20);
         listener = s;
         executor = Executors.newCachedThreadPool(Thread.ofPlatform().name("tftp-", 0).daemon().factory());
-        ticker = DatagramChannel.open(StandardProtocolFamily.INET);
-        ticker.bind(new InetSocketAddress(config.address(), 0));
-        tickerAddress = (InetSocketAddress) ticker.getLocalAddress();
         listenerThread = Thread.ofPlatform().name("tftp-listener").daemon().start(this::listen);
-        tickerThread = Thread.ofPlatform().name("tftp-ticker").daemon().start(this::tick);
+
         log.info("tftp listening on {}:{}", Ipv4.text(config.address()), s.getLocalPort());
     }
 
@@ -114,35 +107,6 @@ public final class TftpService implements Service {
                 log.error("tftp listener: unexpected failure on a request from {}", p.getSocketAddress(), e);
             }
         }
-    }
-
-    /** How often due retransmission timers are checked: a quarter of the timeout, 5-100 ms. */
-    private long tickMillis() {
-        return Math.max(5, Math.min(100, config.tftp().timeout().toMillis() / 4));
-    }
-
-    /** Wakes sessions whose retransmission timer is due (see {@link TftpSession#tickIfDue}). */
-    private void tick() {
-        long period = tickMillis();
-        while (!closed) {
-            try {
-                Thread.sleep(period);
-                long now = clock.millis();
-                for (TftpSession s : active.values()) {
-                    s.tickIfDue(now, ticker);
-                }
-            } catch (InterruptedException e) {
-                return;
-            } catch (IOException | RuntimeException e) {
-                if (!closed) {
-                    log.warn("tftp ticker: {}", e.toString());
-                }
-            }
-        }
-    }
-
-    InetSocketAddress tickerAddress() {
-        return tickerAddress;
     }
 
     private void handle(DatagramPacket p) throws IOException {
@@ -246,16 +210,7 @@ public final class TftpService implements Service {
         for (TftpSession t : active.values()) {
             t.abort();
         }
-        if (tickerThread != null) {
-            tickerThread.interrupt();
-        }
-        if (ticker != null) {
-            try {
-                ticker.close();
-            } catch (IOException e) {
-                log.debug("tftp ticker close: {}", e.toString());
-            }
-        }
+
         if (executor != null) {
             executor.shutdownNow();
             try {

@@ -6,10 +6,13 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -35,11 +38,6 @@ final class TftpSession implements Runnable {
     private final InetSocketAddress client;
     private final TftpPacket.Rrq rrq;
     private volatile DatagramChannel channel;
-    /** Where the ticker sends wake-ups; set once the channel is bound. */
-    private volatile InetSocketAddress local;
-    /** Clock millis when the engine wants {@link TftpTransfer#onTimeout()}; read by the ticker. */
-    private volatile long deadline = Long.MAX_VALUE;
-    private volatile boolean tickPending;
 
     TftpSession(TftpService service, InetSocketAddress client, TftpPacket.Rrq rrq) {
         this.service = service;
@@ -62,37 +60,27 @@ final class TftpSession implements Runnable {
         }
     }
 
-    /**
-     * Called by the service's ticker thread: the session blocks in receive() without a timeout
-     * (one recvfrom per ACK, the cheapest wait there is), so a due timer is delivered as a
-     * one-byte datagram from the ticker's own address.
-     */
-    void tickIfDue(long now, DatagramChannel ticker) throws IOException {
-        InetSocketAddress to = local;
-        if (to != null && !tickPending && now >= deadline) {
-            tickPending = true;
-            ticker.send(ByteBuffer.wrap(TICK), to);
-        }
-    }
-
-    private static final byte[] TICK = {0};
-
     @Override
     public void run() {
         String who = TftpService.text(client);
         String name = TftpCodec.printable(rrq.filename());
-        try (DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET)) {
+        try (DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET);
+                Selector selector = Selector.open()) {
             channel = ch;
             ch.bind(new InetSocketAddress(service.config().address(), 0));
-            local = (InetSocketAddress) ch.getLocalAddress();
+            // A whole window must fit: 64 x 1468-byte blocks is ~94 KB (more with skb overhead).
+            ch.setOption(StandardSocketOptions.SO_SNDBUF, 1 << 20);
+            ch.configureBlocking(false);
+            SelectionKey key = ch.register(selector, SelectionKey.OP_READ);
             if (service.closed()) {
                 return;
             }
+            Io io = new Io(ch, selector, key);
             try {
-                serve(ch, who, name);
+                serve(io, who, name);
             } catch (TftpException e) {
                 log.info("tftp RRQ {} from {}: ERROR {} {}", name, who, e.code().code(), e.getMessage());
-                send(ch, TftpCodec.encode(e.toPacket()));
+                io.send(ByteBuffer.wrap(TftpCodec.encode(e.toPacket())), client);
             }
         } catch (ClosedChannelException e) {
             if (!service.closed()) {
@@ -102,7 +90,6 @@ final class TftpSession implements Runnable {
             log.warn("tftp transfer of {} to {} failed", name, who, e);
         } finally {
             channel = null;
-            deadline = Long.MAX_VALUE;
             service.finished(this);
         }
     }
@@ -142,7 +129,7 @@ final class TftpSession implements Runnable {
         return new TftpException(TftpErrorCode.NOT_DEFINED, "cannot read file: " + e.getMessage(), e);
     }
 
-    private void serve(DatagramChannel ch, String who, String name) throws TftpException, IOException {
+    private void serve(Io io, String who, String name) throws TftpException, IOException {
         if (rrq.mode() == TftpMode.MAIL) {
             throw new TftpException(TftpErrorCode.ILLEGAL_OPERATION, "illegal TFTP operation: mail mode is not supported");
         }
@@ -153,7 +140,7 @@ final class TftpSession implements Runnable {
         try (TftpBlockSource source = open(file, n)) {
             TftpTransfer t = new TftpTransfer(n, rrq.mode() == TftpMode.OCTET ? size : -1,
                     service.limits().retries(), service.clock());
-            TftpTransfer.Outcome outcome = drive(ch, t, source, n);
+            TftpTransfer.Outcome outcome = drive(io, t, source, n);
             long ms = (System.nanoTime() - started) / 1_000_000;
             switch (outcome) {
                 case COMPLETE -> log.info("tftp sent {} to {}: {} bytes in {} ms ({}, blksize {}, windowsize {}, {} timeouts)",
@@ -172,7 +159,7 @@ final class TftpSession implements Runnable {
         Optional<Path> local = file.localPath();
         if (rrq.mode() == TftpMode.OCTET && local.isPresent()) {
             FileChannel fc = FileChannel.open(local.get(), StandardOpenOption.READ);
-            return new FileBlockSource(fc, file.size(), n.blksize(), file.path().toString());
+            return new FileBlockSource(fc, file.size(), n.blksize(), n.windowsize(), file.path().toString());
         }
         InputStream in = new BufferedInputStream(file.open(), 64 * 1024);
         if (rrq.mode() == TftpMode.NETASCII) {
@@ -182,21 +169,20 @@ final class TftpSession implements Runnable {
     }
 
     /**
-     * The socket loop: execute the engine's steps, feed it packets and timer ticks. On the hot
-     * path (an ACK in, the next block out) there is no allocation and no copy: the block is
-     * pread(2) into a direct buffer right behind its DATA header and sent from there.
+     * The socket loop: execute the engine's steps, feed it packets and timeouts. On the hot path
+     * (an ACK in, the next block out) there is no allocation and no copy into the heap: blocks go
+     * from the read-ahead buffer right behind their DATA header in a direct buffer.
      */
-    private TftpTransfer.Outcome drive(DatagramChannel ch, TftpTransfer t, TftpBlockSource source, TftpNegotiation n)
+    private TftpTransfer.Outcome drive(Io io, TftpTransfer t, TftpBlockSource source, TftpNegotiation n)
             throws IOException {
         ByteBuffer out = ByteBuffer.allocateDirect(4 + n.blksize());
         // Only ACK and ERROR belong here; anything longer is refused after truncation anyway.
         ByteBuffer in = ByteBuffer.allocateDirect(IN_BUFFER);
         byte[] oack = n.oack().map(TftpCodec::encode).orElse(null);
-        InetSocketAddress ticker = service.tickerAddress();
         TftpTransfer.Step step = t.begin();
         while (true) {
             switch (step) {
-                case TftpTransfer.Step.SendOack o -> send(ch, oack);
+                case TftpTransfer.Step.SendOack o -> io.send(ByteBuffer.wrap(oack), client);
                 case TftpTransfer.Step.SendBlocks b -> {
                     try {
                         source.release(b.first());
@@ -206,7 +192,7 @@ final class TftpSession implements Runnable {
                             out.putShort((short) TftpOpcode.DATA.code()).putShort((short) TftpTransfer.wireBlock(idx));
                             int len = source.read(idx, out);
                             out.flip();
-                            ch.send(out, client);
+                            io.send(out, client);
                             if (len < n.blksize()) {
                                 t.endsAt(idx);
                                 break;
@@ -221,7 +207,7 @@ final class TftpSession implements Runnable {
                 }
                 case TftpTransfer.Step.Finish f -> {
                     if (f.reply() != null) {
-                        send(ch, TftpCodec.encode(f.reply()));
+                        io.send(ByteBuffer.wrap(TftpCodec.encode(f.reply())), client);
                     }
                     if (f.outcome() != TftpTransfer.Outcome.COMPLETE) {
                         log.debug("tftp {} to {}: {}", rrq.filename(), client, f.detail());
@@ -231,22 +217,16 @@ final class TftpSession implements Runnable {
                 case TftpTransfer.Step.Wait w -> {
                 }
             }
-            long due = t.deadline();
-            if (due <= service.clock().millis()) {
-                step = t.onTimeout();
-                continue;
-            }
-            deadline = due;
+            long wait = t.deadline() - service.clock().millis();
             in.clear();
-            SocketAddress from = ch.receive(in);
-            in.flip();
-            if (from.equals(ticker)) {
-                tickPending = false;
-                step = t.onTimeout(); // Wait if progress moved the deadline since the tick was sent
+            SocketAddress from = wait <= 0 ? null : io.receive(in, wait);
+            if (from == null) {
+                step = t.onTimeout(); // Wait if the deadline has not really passed
                 continue;
             }
+            in.flip();
             if (!from.equals(client)) {
-                strayTid(ch, (InetSocketAddress) from, in);
+                strayTid(io, (InetSocketAddress) from, in);
                 step = new TftpTransfer.Step.Wait();
                 continue;
             }
@@ -264,18 +244,52 @@ final class TftpSession implements Runnable {
 
     /** Receive buffer: ACKs are 4 bytes and ERRORs a short message; longer datagrams are illegal here. */
     private static final int IN_BUFFER = 2048;
+    /** A send that finds the socket buffer full waits this long for room, then counts as lost. */
+    private static final long SEND_STALL_MILLIS = 1000;
 
     /** RFC 1350 §4: a packet from a foreign TID gets ERROR 5; the transfer carries on. */
-    private void strayTid(DatagramChannel ch, InetSocketAddress from, ByteBuffer p) throws IOException {
+    private void strayTid(Io io, InetSocketAddress from, ByteBuffer p) throws IOException {
         if (p.remaining() >= 2 && p.getShort(0) == TftpOpcode.ERROR.code()) {
             return;
         }
         log.info("tftp packet from {} on the transfer port of {}: ERROR 5", TftpService.text(from), TftpService.text(client));
         byte[] b = TftpCodec.encode(new TftpPacket.Error(TftpErrorCode.UNKNOWN_TID, "unknown transfer ID"));
-        ch.send(ByteBuffer.wrap(b), from);
+        io.send(ByteBuffer.wrap(b), from);
     }
 
-    private void send(DatagramChannel ch, byte[] b) throws IOException {
-        ch.send(ByteBuffer.wrap(b), client);
+    /**
+     * A non-blocking channel with its own selector: a receive waits in epoll_wait(2) with the
+     * engine's timeout and then reads once; a send that finds the buffer full waits for room.
+     */
+    private record Io(DatagramChannel ch, Selector selector, SelectionKey key) {
+        /** The sender of the next datagram put into {@code dst}, or {@code null} after {@code millis}. */
+        SocketAddress receive(ByteBuffer dst, long millis) throws IOException {
+            // Wait first: right after a send the answer is never there yet, so trying a read
+            // before epoll_wait(2) would only add a failed recvfrom(2) to every round trip.
+            if (selector.select(millis) == 0) {
+                return null;
+            }
+            selector.selectedKeys().clear();
+            return ch.receive(dst); // null after a spurious wake-up: treated like a timeout check
+        }
+
+        void send(ByteBuffer b, SocketAddress to) throws IOException {
+            long until = 0;
+            while (ch.send(b, to) == 0) {
+                long now = System.nanoTime();
+                if (until == 0) {
+                    until = now + SEND_STALL_MILLIS * 1_000_000;
+                } else if (now - until > 0) {
+                    return; // counts as lost; the retransmission timer covers it
+                }
+                key.interestOps(SelectionKey.OP_WRITE);
+                try {
+                    selector.select(10);
+                    selector.selectedKeys().clear();
+                } finally {
+                    key.interestOps(SelectionKey.OP_READ);
+                }
+            }
+        }
     }
 }

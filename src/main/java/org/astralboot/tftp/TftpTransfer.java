@@ -24,8 +24,8 @@ import java.time.Clock;
  *       the timeout adapts to the measured round trip (RFC 1123 §4.2.3.2 asks for an adaptive
  *       timeout; the estimator is RFC 6298's, sampled only from windows sent once, bounded by
  *       {@link #MIN_RTO_MILLIS} and the configured timeout), so a window whose tail was lost is
- *       resent after milliseconds rather than a second. The OACK always waits the configured
- *       timeout: a resent OACK makes atftp abort. The wait doubles after each timeout in a row, up
+ *       resent after milliseconds rather than a second. The OACK waits the configured timeout, and
+ *       at least {@link #MIN_OACK_WAIT_MILLIS}: a resent OACK makes atftp abort. The wait doubles after each timeout in a row, up
  *       to {@link #MAX_BACKOFF_MILLIS}: the later, longer gaps let a client's own timer fire. atftp needs that: it acknowledges a repeated block only once, and while
  *       repeats keep arriving faster than its timeout (5 s by default) it never acknowledges again.</li>
  *   <li>The file ends with a block shorter than blksize, empty if the size is a multiple of it
@@ -74,8 +74,13 @@ public final class TftpTransfer {
         }
     }
 
+    /**
+     * The OACK is resent no sooner than this: atftp aborts on a second OACK, so a slow ACK 0 (a
+     * busy client) must not be mistaken for a lost one.
+     */
+    static final long MIN_OACK_WAIT_MILLIS = 1000;
     /** Floor of the adaptive retransmission timeout. */
-    static final long MIN_RTO_MILLIS = 20;
+    static final long MIN_RTO_MILLIS = 50;
     /** Backoff stops doubling here (or at the configured timeout, if that is longer). */
     static final long MAX_BACKOFF_MILLIS = 8000;
     private static final Step.Wait WAIT = new Step.Wait();
@@ -247,7 +252,7 @@ public final class TftpTransfer {
         if (negotiation.fixedTimeout()) {
             wait = configured;
         } else {
-            long base = oackPending ? configured : rto;
+            long base = oackPending ? Math.max(configured, MIN_OACK_WAIT_MILLIS) : rto;
             wait = Math.min(base << Math.min(inARow, 20), Math.max(configured, MAX_BACKOFF_MILLIS));
         }
         deadline = clock.millis() + wait;

@@ -87,6 +87,7 @@ class HttpServiceTest {
         Path tftp = Files.createDirectories(data.resolve("tftp"));
         Files.write(tftp.resolve("undionly.kpxe"), undionly);
         Files.write(tftp.resolve("ipxe.efi"), Arrays.copyOf(undionly, 1000));
+        Files.write(tftp.resolve("short.bin"), Arrays.copyOf(undionly, 200_000));
 
         Path deb = Files.createDirectories(data.resolve("boot/debian/images"));
         Files.write(deb.resolve("linux"), kernel);
@@ -171,7 +172,15 @@ class HttpServiceTest {
             @Override
             public Optional<BootFile> file(TreePath path) throws BootStoreException {
                 down();
-                return local.file(path);
+                Optional<BootFile> f = local.file(path);
+                if (f.isPresent() && path.toString().equals("tftp/short.bin")) {
+                    // announces more than the source delivers, as a truncated IPFS block would
+                    return Optional.of(new Short(f.get()));
+                }
+                if (f.isPresent() && path.toString().startsWith("boot/flatcar/images/")) {
+                    return Optional.of(new ContentAddressed(f.get())); // as the IPFS store answers
+                }
+                return f;
             }
 
             private void down() throws BootStoreException {
@@ -182,6 +191,72 @@ class HttpServiceTest {
         };
         http = new HttpService(cfg, store, db, hosts);
         http.start();
+    }
+
+    /** A file with no local path (so it is streamed, not sent zero-copy) named by its content. */
+    record ContentAddressed(BootFile inner) implements BootFile {
+        @Override
+        public TreePath path() {
+            return inner.path();
+        }
+
+        @Override
+        public long size() {
+            return inner.size();
+        }
+
+        @Override
+        public String etag() {
+            return "bafkreifake" + Long.toHexString(inner.size());
+        }
+
+        @Override
+        public java.time.Instant lastModified() {
+            return java.time.Instant.EPOCH;
+        }
+
+        @Override
+        public boolean immutable() {
+            return true;
+        }
+
+        @Override
+        public InputStream open(long offset, long length) throws IOException {
+            return inner.open(offset, length);
+        }
+    }
+
+    /** Claims 1000 bytes more than its source has; the source just ends. */
+    record Short(BootFile inner) implements BootFile {
+        @Override
+        public TreePath path() {
+            return inner.path();
+        }
+
+        @Override
+        public long size() {
+            return inner.size() + 1000;
+        }
+
+        @Override
+        public String etag() {
+            return "short";
+        }
+
+        @Override
+        public java.time.Instant lastModified() {
+            return java.time.Instant.EPOCH;
+        }
+
+        @Override
+        public boolean immutable() {
+            return true;
+        }
+
+        @Override
+        public InputStream open(long offset, long length) throws IOException {
+            return inner.open(0, inner.size());
+        }
     }
 
     @AfterAll
@@ -360,6 +435,9 @@ class HttpServiceTest {
         assertTrue(s.contains("sanboot --no-describe --drive 0x80 || exit"), s);
         assertFalse(s.contains("kernel "), "an installed machine must not reinstall");
 
+        // the menu of an installed machine defaults to the local disk, so leaving it alone never reinstalls
+        assertTrue(text(get("/ipxe/" + mac + "/menu")).contains("choose --default local --timeout 7000 target"));
+
         String status = text(get("/machine/" + mac));
         assertTrue(status.contains("\"state\":\"installed\""), status);
         assertTrue(status.contains("\"os\":\"debian\""), status);
@@ -367,6 +445,24 @@ class HttpServiceTest {
         // choosing again from the menu is a deliberate reinstall
         get("/ipxe/" + mac + "/choose/debian");
         assertEquals(MachineState.CHOSEN, http.machines().get(MacAddress.parse(mac)).orElseThrow().state());
+    }
+
+    @Test
+    void anInstalledMachineBootsItsDiskEvenWhenItsOsLeftTheTree() throws Exception {
+        Path gone = Files.createDirectories(data.resolve("boot/gone/images"));
+        Files.write(gone.resolve("k"), new byte[100]);
+        Files.writeString(data.resolve("boot/gone/os.toml"), "kernel = \"k\"\n");
+        String mac = "52-54-00-aa-00-07";
+        assertEquals(200, get("/ipxe/" + mac + "/choose/gone").statusCode());
+        assertEquals(200, get("/machine/" + mac + "/installed").statusCode());
+        Files.delete(gone.resolve("k"));
+        Files.delete(data.resolve("boot/gone/os.toml"));
+        Files.delete(gone);
+        Files.delete(data.resolve("boot/gone"));
+        assertFalse(text(get("/ipxe/" + mac + "/menu")).contains("os-gone"), "the OS list is re-read");
+        String s = text(get("/ipxe/" + mac));
+        assertTrue(s.contains("has gone installed; booting from local disk"), s);
+        assertTrue(s.contains("sanboot --no-describe --drive 0x80"), s);
     }
 
     @Test
@@ -430,7 +526,7 @@ class HttpServiceTest {
         HttpResponse<byte[]> r = get("/ipxe/" + mac + "/choose/badtpl");
         assertEquals(500, r.statusCode());
         String s = text(r);
-        assertTrue(s.startsWith("#!ipxe\necho Astralboot error 500: template boot/badtpl/template/boot.mustache failed"), s);
+        assertTrue(s.startsWith("#!ipxe\necho Astralboot error 500: template boot/badtpl/template/boot.mustache: No method or field with name 'no_such_key' on line 2"), s);
         assertTrue(s.contains("exit 1"), s);
         // iPXE does not run the body of an error reply, so iPXE itself gets the script with 200
         HttpResponse<byte[]> ipxe = get("/ipxe/" + mac + "/choose/badtpl", "User-Agent", "iPXE/1.21.1+ (g4bd064de)");
@@ -479,6 +575,63 @@ class HttpServiceTest {
         assertEquals(200, c.status());
         assertArrayEquals(initrd, c.body());
         assertTrue(c.headers().toLowerCase(Locale.ROOT).contains("content-length: " + initrd.length), c.headers());
+    }
+
+    @Test
+    void manyMachinesAtOnceGetExactFilesAndDurableChoices() throws Exception {
+        int n = 40;
+        List<java.util.concurrent.CompletableFuture<HttpResponse<byte[]>>> files = new ArrayList<>();
+        List<java.util.concurrent.CompletableFuture<HttpResponse<byte[]>>> choices = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String mac = String.format("52-54-00-ee-00-%02x", i);
+            choices.add(client.sendAsync(HttpRequest.newBuilder(URI.create(base + "/ipxe/" + mac + "/choose/debian")).build(),
+                    HttpResponse.BodyHandlers.ofByteArray()));
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/os/debian/images/linux"));
+            if (i % 2 == 1) {
+                b.header("Range", "bytes=" + (i * 1000) + "-" + (i * 1000 + 4095));
+            }
+            files.add(client.sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray()));
+        }
+        for (int i = 0; i < n; i++) {
+            HttpResponse<byte[]> r = files.get(i).get(60, TimeUnit.SECONDS);
+            byte[] want = i % 2 == 1 ? Arrays.copyOfRange(kernel, i * 1000, i * 1000 + 4096) : kernel;
+            assertArrayEquals(want, r.body(), "download " + i);
+            assertEquals(200, choices.get(i).get(60, TimeUnit.SECONDS).statusCode());
+            String mac = String.format("52:54:00:ee:00:%02x", i);
+            assertEquals(MachineState.CHOSEN, http.machines().get(MacAddress.parse(mac)).orElseThrow().state(), mac);
+        }
+    }
+
+    @Test
+    void contentAddressedFilesAreStreamedAndMarkedImmutable() throws Exception {
+        byte[] want = Arrays.copyOf(kernel, 5000);
+        HttpResponse<byte[]> r = get("/os/flatcar/images/flatcar.vmlinuz");
+        assertEquals(200, r.statusCode());
+        assertArrayEquals(want, r.body());
+        assertEquals("5000", r.headers().firstValue("Content-Length").orElseThrow());
+        assertEquals("public, max-age=31536000, immutable", r.headers().firstValue("Cache-Control").orElseThrow());
+        assertEquals("\"bafkreifake1388\"", r.headers().firstValue("ETag").orElseThrow());
+        HttpResponse<byte[]> part = get("/os/flatcar/images/flatcar.vmlinuz", "Range", "bytes=4990-");
+        assertEquals(206, part.statusCode());
+        assertArrayEquals(Arrays.copyOfRange(want, 4990, 5000), part.body());
+        assertEquals(304, get("/os/flatcar/images/flatcar.vmlinuz", "If-None-Match", "\"bafkreifake1388\"").statusCode());
+        Curl c = curl("-r", "0-99", base + "/os/flatcar/images/flatcar.vmlinuz");
+        assertEquals(206, c.status());
+        assertArrayEquals(Arrays.copyOf(want, 100), c.body());
+    }
+
+    @Test
+    void aSourceThatEndsEarlyCutsTheConnectionInsteadOfSendingAShortFile() throws Exception {
+        Raw r = raw("GET", "/tftp/short.bin");
+        assertEquals(200, r.status());
+        assertEquals("201000", r.headers().get("content-length"));
+        assertTrue(r.body().length < 201_000, "the client must see a truncated reply: " + r.body().length);
+        Path out = tmp.resolve("short.out");
+        Process p = new ProcessBuilder("curl", "-sS", "--max-time", "20", "-o", out.toString(), base + "/tftp/short.bin")
+                .redirectErrorStream(true).start();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(18, p.exitValue(), "curl: partial file");
+        assertEquals(200, get("/tftp/undionly.kpxe").statusCode(), "the server keeps serving");
     }
 
     @Test

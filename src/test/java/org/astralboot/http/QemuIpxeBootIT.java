@@ -40,11 +40,34 @@ class QemuIpxeBootIT {
     static final Path KERNEL = Path.of("/usr/lib/debian-installer/images/12/amd64/text/debian-installer/amd64/linux");
     static final String MAC = "52:54:00:12:34:56";
 
+    static final Path OVMF_CODE = Path.of("/usr/share/OVMF/OVMF_CODE_4M.fd");
+    static final Path OVMF_VARS = Path.of("/usr/share/OVMF/OVMF_VARS_4M.fd");
+
     @Test
     void menuChoiceBootsTheOsAndAnInstalledMachineGoesToTheLocalDisk(@TempDir Path tmp) throws Exception {
         assumeTrue(Files.isRegularFile(KERNEL), "needs package debian-installer-12-netboot-amd64");
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/qemu-system-x86_64")), "needs package qemu-system-x86");
         assumeTrue(Files.isExecutable(Path.of("/bin/busybox")), "needs package busybox-static");
+        runFlow(tmp, null);
+    }
+
+    /**
+     * The same first boot under UEFI (OVMF; iPXE is the NIC's EFI option ROM). The kernel's EFI stub
+     * only finds the initrd through {@code initrd=<name>} on its command line: without it the marker
+     * never appears.
+     */
+    @Test
+    void uefiBootFindsTheInitrdThroughItsNameOnTheCommandLine(@TempDir Path tmp) throws Exception {
+        assumeTrue(Files.isRegularFile(KERNEL), "needs package debian-installer-12-netboot-amd64");
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/qemu-system-x86_64")), "needs package qemu-system-x86");
+        assumeTrue(Files.isExecutable(Path.of("/bin/busybox")), "needs package busybox-static");
+        assumeTrue(Files.isRegularFile(OVMF_CODE) && Files.isRegularFile(OVMF_VARS), "needs package ovmf");
+        Path vars = tmp.resolve("OVMF_VARS.fd");
+        Files.copy(OVMF_VARS, vars);
+        runFlow(tmp, vars);
+    }
+
+    private void runFlow(Path tmp, Path uefiVars) throws Exception {
 
         Path images = Files.createDirectories(tmp.resolve("data/boot/probe/images"));
         Files.createDirectories(tmp.resolve("data/tftp"));
@@ -70,10 +93,14 @@ class QemuIpxeBootIT {
                 HttpService http = new HttpService(cfg, new LocalBootStore(tmp.resolve("data")), db, HostLookup.NONE)) {
             http.start();
 
-            String boot1 = qemu(port, "BOOT-MARKER", Duration.ofSeconds(60));
-            assertTrue(boot1.contains("BOOT-MARKER initrd=initrd.gz console=ttyS0 panic=-1 quiet host=node1 preseed=http://10.0.2.2:"
+            String boot1 = qemu(port, uefiVars, "BOOT-MARKER", Duration.ofSeconds(90));
+            // under UEFI the stub puts the image name first: "BOOT-MARKER linux initrd=initrd.gz ..."
+            assertTrue(boot1.contains(" initrd=initrd.gz console=ttyS0 panic=-1 quiet host=node1 preseed=http://10.0.2.2:"
                     + port + "/machine/52-54-00-12-34-56/template/preseed"), boot1);
             assertEquals(MachineState.CHOSEN, http.machines().get(MacAddress.parse(MAC)).orElseThrow().state());
+            if (uefiVars != null) {
+                return; // the local-disk step is firmware-independent on the server side
+            }
 
             // the installer's late_command would call this
             var hook = java.net.http.HttpClient.newHttpClient().send(
@@ -82,19 +109,27 @@ class QemuIpxeBootIT {
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             assertEquals(200, hook.statusCode(), hook.body());
             assertEquals(MachineState.INSTALLED, http.machines().get(MacAddress.parse(MAC)).orElseThrow().state());
-            String boot2 = qemu(port, "Booting from SAN device 0x80", Duration.ofSeconds(45));
+            String boot2 = qemu(port, null, "Booting from SAN device 0x80", Duration.ofSeconds(60));
             assertTrue(boot2.contains("installed; booting from local disk"), boot2);
             assertTrue(!boot2.contains("/os/probe/images/linux"), "an installed machine must not load the installer again");
         }
     }
 
     /** Runs QEMU until {@code marker} appears on its console (then stops it); returns the console text. */
-    private static String qemu(int port, String marker, Duration limit) throws Exception {
-        Process p = new ProcessBuilder("qemu-system-x86_64", "-m", "256", "-nographic", "-no-reboot", "-boot", "n",
-                "-netdev", "user,id=n0,bootfile=http://10.0.2.2:" + port + "/boot.ipxe",
-                "-device", "virtio-net-pci,netdev=n0,mac=" + MAC,
-                "-serial", "mon:stdio", "-display", "none")
-                .redirectErrorStream(true).start();
+    private static String qemu(int port, Path uefiVars, String marker, Duration limit) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("qemu-system-x86_64", "-m", "256",
+                "-nographic", "-no-reboot",
+                "-netdev", "user,id=n0,ipv6=off,bootfile=http://10.0.2.2:" + port + "/boot.ipxe",
+                "-device", "virtio-net-pci,netdev=n0,mac=" + MAC + (uefiVars != null ? ",bootindex=1" : ""),
+                "-serial", "mon:stdio", "-display", "none"));
+        if (uefiVars != null) {
+            cmd.addAll(java.util.List.of("-machine", "q35",
+                    "-drive", "if=pflash,format=raw,readonly=on,file=" + OVMF_CODE,
+                    "-drive", "if=pflash,format=raw,file=" + uefiVars));
+        } else {
+            cmd.addAll(java.util.List.of("-boot", "n"));
+        }
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         StringBuilder out = new StringBuilder();
         Instant deadline = Instant.now().plus(limit);
         try (InputStream in = p.getInputStream()) {

@@ -26,6 +26,11 @@ public final class Netns implements AutoCloseable {
     /** Creates {@code <prefix>-<random>} with loopback up. Prefix: a few letters naming the test. */
     public static Netns create(String prefix) throws IOException {
         String name = prefix + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xFFFFF));
+        // `ip netns exec` bind-mounts /etc/netns/<name>/* over /etc: a DHCP client's script run in
+        // the namespace then rewrites this private resolv.conf, never the host's.
+        Path etc = Path.of("/etc/netns", name);
+        Files.createDirectories(etc);
+        Files.writeString(etc.resolve("resolv.conf"), "# private to test namespace " + name + "\n");
         sh(Duration.ofSeconds(10), "ip", "netns", "add", name).check();
         Netns ns = new Netns(name);
         ns.run(Duration.ofSeconds(10), "ip", "link", "set", "lo", "up").check();
@@ -133,6 +138,9 @@ public final class Netns implements AutoCloseable {
                 }
             }
             sh(Duration.ofSeconds(10), "ip", "netns", "del", name);
+            Path etc = Path.of("/etc/netns", name);
+            Files.deleteIfExists(etc.resolve("resolv.conf"));
+            Files.deleteIfExists(etc);
         } catch (IOException | RuntimeException e) {
             System.err.println("netns cleanup of " + name + " failed: " + e);
         }

@@ -59,7 +59,7 @@ class TftpBlockSourceTest {
             byte[] data = random(size);
             Path f = dir.resolve("f" + size);
             Files.write(f, data);
-            try (TftpBlockSource s = new FileBlockSource(FileChannel.open(f), size, 512, "f")) {
+            try (TftpBlockSource s = new FileBlockSource(FileChannel.open(f), size, 512, 3, "f")) {
                 assertArrayEquals(data, drain(s, 512, 3), "file " + size);
             }
             try (TftpBlockSource s = new StreamBlockSource(new ByteArrayInputStream(data), 512, 3)) {
@@ -85,10 +85,13 @@ class TftpBlockSourceTest {
     void fileThatShrankIsAnErrorNotAShortFile() throws IOException {
         Path f = dir.resolve("shrink");
         Files.write(f, random(2000));
-        try (TftpBlockSource s = new FileBlockSource(FileChannel.open(f), 4000, 512, "shrink")) {
+        try (TftpBlockSource s = new FileBlockSource(FileChannel.open(f), 4000, 512, 1, "shrink")) {
             java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(512);
-            s.read(0, buf.clear());
-            BootStoreException e = assertThrows(BootStoreException.class, () -> s.read(3, buf.clear()));
+            // The read-ahead reaches the missing bytes on the first read already.
+            BootStoreException e = assertThrows(BootStoreException.class, () -> {
+                s.read(0, buf.clear());
+                s.read(3, buf.clear());
+            });
             assertEquals(BootStoreException.Kind.CORRUPT, e.kind());
         }
     }

@@ -165,29 +165,47 @@ public final class TftpProbe {
         }
     }
 
-    /** ACK 1 is sent twice: exactly one DATA 2 may come back before the server's own timeout. */
+    /**
+     * A lock-step download that sends every ACK twice. A server with the Sorcerer's Apprentice
+     * bug answers each duplicate with the next block again and so sends about twice as many DATA
+     * packets as there are blocks; a correct one sends each block once (plus any timer resends).
+     */
     private String duplicateAck(String file) throws Exception {
         try (DatagramSocket s = new DatagramSocket()) {
             s.setSoTimeout(3000);
             byte[] q = request(1, file, "octet");
             s.send(new DatagramPacket(q, q.length, server, port));
-            DatagramPacket d1 = receive(s);
-            if (d1 == null) {
-                return "NOTHING";
-            }
-            send(s, d1, new TftpPacket.Ack(1));
-            send(s, d1, new TftpPacket.Ack(1));
-            send(s, d1, new TftpPacket.Ack(1));
-            s.setSoTimeout(700); // below the 2 s retransmission timeout of the server under test
-            int data2 = 0;
-            DatagramPacket r;
-            while ((r = receive(s)) != null) {
-                if (TftpCodec.decode(r.getData(), 0, r.getLength()) instanceof TftpPacket.Data d && d.block() == 2) {
-                    data2++;
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            int expect = 1;
+            int blocks = 0;
+            int dataPackets = 0;
+            while (true) {
+                DatagramPacket r = receive(s);
+                if (r == null) {
+                    return "stalled after " + blocks + " blocks";
+                }
+                if (!(TftpCodec.decode(r.getData(), 0, r.getLength()) instanceof TftpPacket.Data d)) {
+                    return "unexpected " + describe(r);
+                }
+                dataPackets++;
+                if (d.block() != expect) {
+                    continue; // a resend of a block we have
+                }
+                sha.update(d.data());
+                blocks++;
+                expect = (expect + 1) & 0xFFFF;
+                send(s, r, new TftpPacket.Ack(d.block()));
+                send(s, r, new TftpPacket.Ack(d.block()));
+                if (d.length() < 512) {
+                    break;
                 }
             }
-            send(s, d1, new TftpPacket.Error(0, "probe done"));
-            return "DATA 2 received " + data2 + " times";
+            // Collect whatever else the duplicates provoke.
+            s.setSoTimeout(300);
+            while (receive(s) != null) {
+                dataPackets++;
+            }
+            return blocks + " blocks, " + dataPackets + " DATA packets, sha256 " + HexFormat.of().formatHex(sha.digest());
         }
     }
 

@@ -1,0 +1,715 @@
+package org.astralboot.ipfs;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+import org.astralboot.store.BootStoreException;
+import org.astralboot.store.BootStoreException.Kind;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The content-addressed cache folder: {@code <cache>/<cid>} holds exactly the bytes of that CID.
+ *
+ * <p>Filling: a file is downloaded with {@code cat} into {@code <cache>/tmp/}, its length checked
+ * against the size the DAG announced and its sha256 recorded, then moved into place atomically.
+ * Concurrent requests for a file that is being downloaded read the growing temporary file, so a
+ * cold file is fetched from the node once however many clients ask for it, and the first client
+ * is served as the bytes arrive.
+ *
+ * <p>Serving from disk: before the first use of a cache file in this process its sha256 is
+ * recomputed and compared with the index (and again whenever its size or mtime changes); a
+ * truncated or altered file is removed and fetched again, never served.
+ *
+ * <p>Size limit: after each completed download the least recently used files are evicted until
+ * the total is under the limit. A file larger than the whole limit is streamed but not kept.
+ */
+final class BlobCache implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(BlobCache.class);
+    private static final Pattern CID_NAME = Pattern.compile("(Qm|b|z|f|B|F|k)[0-9A-Za-z]{20,}");
+    private static final int BUF = 256 * 1024;
+    /** Last-use times are written to the index at most this often per file. */
+    private static final long TOUCH_MILLIS = 60_000;
+
+    private final Path dir;
+    private final Path tmpDir;
+    private final long maxBytes;
+    private final CacheIndex index;
+    private final KuboClient client;
+    private final NodeHealth health;
+    private final Map<String, Fetch> active = new ConcurrentHashMap<>();
+    private final Map<String, Long> verified = new ConcurrentHashMap<>();
+    private final Map<String, Long> lastUse = new ConcurrentHashMap<>();
+    private final AtomicLong total = new AtomicLong();
+    private final AtomicLong fetches = new AtomicLong();
+    private final AtomicLong corruptions = new AtomicLong();
+    private final Object[] stripes = new Object[64];
+    private volatile boolean closed;
+    private final ExecutorService downloads = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "ipfs-fetch");
+        t.setDaemon(true);
+        return t;
+    });
+
+    BlobCache(Path dir, long maxBytes, CacheIndex index, KuboClient client, NodeHealth health) throws IOException {
+        this.dir = dir.toAbsolutePath();
+        this.tmpDir = this.dir.resolve("tmp");
+        this.maxBytes = maxBytes;
+        this.index = index;
+        this.client = client;
+        this.health = health;
+        for (int i = 0; i < stripes.length; i++) {
+            stripes[i] = new Object();
+        }
+        Files.createDirectories(tmpDir);
+        recover();
+    }
+
+    /**
+     * Brings the folder and the index into agreement after a stop or crash: partial downloads are
+     * dropped (they restart from the beginning), index entries without a file are forgotten, and
+     * CID-named files the index does not vouch for are removed.
+     */
+    private void recover() throws IOException {
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(tmpDir)) {
+            for (Path p : s) {
+                Files.deleteIfExists(p);
+            }
+        }
+        long sum = 0;
+        for (Map.Entry<String, CacheIndex.Blob> e : index.blobs().entrySet()) {
+            CacheIndex.Blob b = e.getValue();
+            Path p = dir.resolve(e.getKey());
+            if (b.state() != CacheIndex.State.COMPLETE || !Files.isRegularFile(p)) {
+                index.removeBlob(e.getKey());
+                continue;
+            }
+            sum += b.size();
+        }
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+            for (Path p : s) {
+                String name = p.getFileName().toString();
+                if (Files.isRegularFile(p) && CID_NAME.matcher(name).matches()
+                        && index.blob(name).map(b -> b.state() != CacheIndex.State.COMPLETE).orElse(true)) {
+                    LOG.warn("ipfs cache: removing {} (not in the cache index)", p);
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+        total.set(sum);
+        index.commit();
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    long totalBytes() {
+        return total.get();
+    }
+
+    /** Downloads started from the node (each shared by all its readers). */
+    long fetches() {
+        return fetches.get();
+    }
+
+    /** Cache files found corrupt (and removed). */
+    long corruptions() {
+        return corruptions.get();
+    }
+
+    private Object stripe(String cid) {
+        return stripes[Math.floorMod(cid.hashCode(), stripes.length)];
+    }
+
+    /**
+     * The cache file of {@code cid} if it is present and intact; empty otherwise (a damaged file
+     * is removed on the way, so the caller fetches it again).
+     */
+    Optional<Path> cached(String cid, long size) {
+        Optional<CacheIndex.Blob> ob = index.blob(cid);
+        if (ob.isEmpty() || ob.get().state() != CacheIndex.State.COMPLETE) {
+            return Optional.empty();
+        }
+        CacheIndex.Blob b = ob.get();
+        Path p = dir.resolve(cid);
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(p, BasicFileAttributes.class);
+        } catch (IOException e) {
+            forget(cid, b, "file missing");
+            return Optional.empty();
+        }
+        if (a.size() != size || b.size() != size) {
+            discard(cid, b, "length " + a.size() + ", expected " + size);
+            return Optional.empty();
+        }
+        long mtime = a.lastModifiedTime().to(TimeUnit.MICROSECONDS);
+        Long v = verified.get(cid);
+        if (v == null || v != mtime) {
+            synchronized (stripe(cid)) {
+                v = verified.get(cid);
+                if (v == null || v != mtime) {
+                    String sha;
+                    try {
+                        sha = sha256(p);
+                    } catch (IOException e) {
+                        discard(cid, b, "unreadable: " + e.getMessage());
+                        return Optional.empty();
+                    }
+                    if (!sha.equals(b.sha256())) {
+                        discard(cid, b, "sha256 " + sha + " differs from the one recorded when it was fetched");
+                        return Optional.empty();
+                    }
+                    verified.put(cid, mtime);
+                }
+            }
+        }
+        touch(cid, b);
+        return Optional.of(p);
+    }
+
+    private void touch(String cid, CacheIndex.Blob b) {
+        long now = System.currentTimeMillis();
+        lastUse.put(cid, now);
+        if (now - b.lastUse() > TOUCH_MILLIS) {
+            index.putBlob(cid, b.touched(now));
+            index.commitLater();
+        }
+    }
+
+    private void forget(String cid, CacheIndex.Blob b, String why) {
+        synchronized (stripe(cid)) {
+            if (index.blob(cid).isPresent()) {
+                index.removeBlob(cid);
+                total.addAndGet(-b.size());
+                index.commitLater();
+                LOG.warn("ipfs cache: {} dropped from the index: {}", cid, why);
+            }
+            verified.remove(cid);
+        }
+    }
+
+    /** Removes a damaged cache file; the next request fetches it again. */
+    void discard(String cid, CacheIndex.Blob b, String why) {
+        corruptions.incrementAndGet();
+        LOG.warn("ipfs cache: {} is corrupt ({}): removed, will be fetched again", cid, why);
+        try {
+            Files.deleteIfExists(dir.resolve(cid));
+        } catch (IOException e) {
+            LOG.warn("ipfs cache: cannot remove {}: {}", dir.resolve(cid), e.getMessage());
+        }
+        forget(cid, b, "corrupt");
+    }
+
+    /**
+     * Exactly {@code length} bytes of {@code cid} from {@code offset}: from the cache file, from
+     * the download in progress, from a new shared download (whole-file reads), or for a partial
+     * read of a file not cached, straight from the node with {@code cat offset/length} so a range
+     * never waits for the whole file.
+     *
+     * @throws BootStoreException UNAVAILABLE when the node cannot be reached and the file is not
+     *                            cached
+     */
+    InputStream open(String cid, long size, long offset, long length, String label) throws IOException {
+        if (offset < 0 || length < 0 || offset + length > size) {
+            throw new IllegalArgumentException("range " + offset + "+" + length + " outside " + size);
+        }
+        if (length == 0 && size > 0) {
+            return InputStream.nullInputStream();
+        }
+        // A download can finish (its temporary file moved into place) or a cache file be evicted
+        // between two of these steps: look again rather than fail.
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Optional<Path> p = cached(cid, size);
+            if (p.isPresent()) {
+                try {
+                    FileChannel ch = FileChannel.open(p.get(), StandardOpenOption.READ);
+                    return new FetchStream(null, ch, offset, length, label);
+                } catch (NoSuchFileException e) {
+                    continue;
+                }
+            }
+            Fetch f = active.get(cid);
+            if (f == null && offset == 0 && length == size) {
+                f = start(cid, size, label);
+            }
+            if (f == null) {
+                break;
+            }
+            FileChannel ch;
+            try {
+                ch = FileChannel.open(f.tmp, StandardOpenOption.READ);
+            } catch (NoSuchFileException e) {
+                if (f.failure() != null) {
+                    throw f.failure();
+                }
+                continue;
+            }
+            try {
+                f.awaitStarted();
+            } catch (IOException e) {
+                ch.close();
+                throw e;
+            }
+            return new FetchStream(f, ch, offset, length, label);
+        }
+        if (!health.mayTry()) {
+            throw unavailable(label, null);
+        }
+        try {
+            InputStream in = client.cat(cid, offset, length);
+            health.ok();
+            return new MappedStream(in, label);
+        } catch (KuboException e) {
+            health.failed(e);
+            throw map(label, e);
+        }
+    }
+
+    /**
+     * Makes sure {@code cid} is in the cache: joins or starts its download. The future completes
+     * when the file is in place (at once when it already is).
+     */
+    Fetch fill(String cid, long size, String label) throws IOException {
+        if (cached(cid, size).isPresent()) {
+            return null;
+        }
+        Fetch f = active.get(cid);
+        return f != null ? f : start(cid, size, label);
+    }
+
+    private Fetch start(String cid, long size, String label) throws IOException {
+        if (!health.mayTry()) {
+            throw unavailable(label, null);
+        }
+        synchronized (stripe(cid)) {
+            Fetch f = active.get(cid);
+            if (f != null) {
+                return f;
+            }
+            Path tmp = Files.createTempFile(tmpDir, cid + ".", ".part");
+            f = new Fetch(cid, size, tmp, label);
+            active.put(cid, f);
+            fetches.incrementAndGet();
+            Fetch job = f;
+            downloads.execute(() -> download(job));
+            return f;
+        }
+    }
+
+    private void download(Fetch f) {
+        long t0 = System.nanoTime();
+        boolean keep = f.size <= maxBytes;
+        LOG.info("ipfs fetch {} ({}, {} bytes) from the node", f.label, f.cid, f.size);
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            try (InputStream in = size0(f) ? InputStream.nullInputStream() : client.cat(f.cid, 0, f.size);
+                    FileChannel out = FileChannel.open(f.tmp, StandardOpenOption.WRITE)) {
+                f.in = in;
+                if (closed) {
+                    throw new IOException("cache closed");
+                }
+                health.ok();
+                f.started.complete(null);
+                byte[] buf = new byte[BUF];
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    sha.update(buf, 0, n);
+                    ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
+                    while (bb.hasRemaining()) {
+                        out.write(bb);
+                    }
+                    f.advance(n);
+                }
+                if (out.size() != f.size) {
+                    throw new KuboException("cat", 200, -1, f.cid + ": got " + out.size() + " bytes, the DAG says "
+                            + f.size, false, null);
+                }
+                // No fsync: a cache file damaged by a crash fails the length or sha256 check at its
+                // first use after the restart and is fetched again.
+            }
+            String hex = HexFormat.of().formatHex(sha.digest());
+            if (keep) {
+                Path dest = dir.resolve(f.cid);
+                synchronized (stripe(f.cid)) {
+                    Files.move(f.tmp, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    long now = System.currentTimeMillis();
+                    long mtime = Files.getLastModifiedTime(dest).to(TimeUnit.MICROSECONDS);
+                    boolean had = index.blob(f.cid).map(b -> b.state() == CacheIndex.State.COMPLETE).orElse(false);
+                    index.putBlob(f.cid, new CacheIndex.Blob(f.size, CacheIndex.State.COMPLETE, now, hex, mtime, now));
+                    if (!had) {
+                        total.addAndGet(f.size);
+                    }
+                    verified.put(f.cid, mtime);
+                    lastUse.put(f.cid, now);
+                }
+                index.commitLater();
+            } else {
+                LOG.warn("ipfs fetch {}: {} bytes is more than the whole cache limit ({}), streamed but not kept",
+                        f.label, f.size, maxBytes);
+            }
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            LOG.info("ipfs cached {} ({} bytes) in {} ms", f.label, f.size, ms);
+            if (keep) {
+                evict(f.cid);
+            }
+            f.finish(null);
+        } catch (KuboException e) {
+            health.failed(e);
+            LOG.warn("ipfs fetch {} failed: {}", f.label, e.getMessage());
+            f.finish(map(f.label, e));
+        } catch (IOException | NoSuchAlgorithmException | RuntimeException e) {
+            LOG.warn("ipfs fetch {} failed: {}", f.label, e.toString());
+            f.finish(new BootStoreException(Kind.IO, f.label + ": " + e.getMessage(), e));
+        } finally {
+            active.remove(f.cid, f);
+            if (!keep || f.failure != null) {
+                try {
+                    Files.deleteIfExists(f.tmp);
+                } catch (IOException ignored) {
+                    // tmp/ is emptied at the next start
+                }
+            }
+        }
+    }
+
+    private static boolean size0(Fetch f) {
+        return f.size == 0;
+    }
+
+    /** Evicts least recently used files until the total is within the limit. */
+    private synchronized void evict(String justAdded) {
+        if (total.get() <= maxBytes) {
+            return;
+        }
+        List<Map.Entry<String, CacheIndex.Blob>> all = new ArrayList<>(index.blobs().entrySet());
+        all.sort(Comparator.comparingLong(e -> Math.max(e.getValue().lastUse(),
+                lastUse.getOrDefault(e.getKey(), 0L))));
+        for (Map.Entry<String, CacheIndex.Blob> e : all) {
+            if (total.get() <= maxBytes) {
+                break;
+            }
+            String cid = e.getKey();
+            if (cid.equals(justAdded) || active.containsKey(cid) || e.getValue().state() != CacheIndex.State.COMPLETE) {
+                continue;
+            }
+            try {
+                Files.deleteIfExists(dir.resolve(cid));
+            } catch (IOException ex) {
+                LOG.warn("ipfs cache: cannot evict {}: {}", cid, ex.getMessage());
+                continue;
+            }
+            forgetQuietly(cid, e.getValue());
+            LOG.info("ipfs cache: evicted {} ({} bytes, least recently used); cache now {} of {} bytes", cid,
+                    e.getValue().size(), total.get(), maxBytes);
+        }
+        index.commitLater();
+    }
+
+    private void forgetQuietly(String cid, CacheIndex.Blob b) {
+        synchronized (stripe(cid)) {
+            if (index.blob(cid).isPresent()) {
+                index.removeBlob(cid);
+                total.addAndGet(-b.size());
+            }
+            verified.remove(cid);
+            lastUse.remove(cid);
+        }
+    }
+
+    static String sha256(Path p) throws IOException {
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ);
+                InputStream in = Channels.newInputStream(ch)) {
+            return sha256(in);
+        }
+    }
+
+    static String sha256(InputStream in) throws IOException {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[BUF];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                sha.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static BootStoreException map(String label, KuboException e) {
+        if (e.unreachable()) {
+            return unavailable(label, e);
+        }
+        return new BootStoreException(Kind.CORRUPT, label + ": " + e.getMessage(), e);
+    }
+
+    static BootStoreException unavailable(String label, Throwable cause) {
+        return new BootStoreException(Kind.UNAVAILABLE, label + ": not cached and the IPFS node is unreachable"
+                + (cause == null ? "" : " (" + cause.getMessage() + ")"), cause);
+    }
+
+    /**
+     * Stops the downloads by closing their streams. Never by interrupting: an interrupt during a
+     * MapDB write closes the database file for every user of it.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        for (Fetch f : active.values()) {
+            InputStream in = f.in;
+            if (in != null) {
+                try {
+                    in.close();
+                } catch (IOException ignored) {
+                    // being abandoned
+                }
+            }
+        }
+        downloads.shutdown();
+        try {
+            downloads.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    boolean closed() {
+        return closed;
+    }
+
+    /** One download, shared by every reader of the file while it runs. */
+    static final class Fetch {
+        final String cid;
+        final long size;
+        final Path tmp;
+        final String label;
+        final CompletableFuture<Void> started = new CompletableFuture<>();
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        volatile InputStream in;
+        private long written;
+        private boolean finished;
+        private BootStoreException failure;
+
+        Fetch(String cid, long size, Path tmp, String label) {
+            this.cid = cid;
+            this.size = size;
+            this.tmp = tmp;
+            this.label = label;
+        }
+
+        synchronized BootStoreException failure() {
+            return failure;
+        }
+
+        synchronized long written() {
+            return written;
+        }
+
+        synchronized void advance(long n) {
+            written += n;
+            notifyAll();
+        }
+
+        void finish(BootStoreException e) {
+            synchronized (this) {
+                finished = true;
+                failure = e;
+                notifyAll();
+            }
+            if (e == null) {
+                started.complete(null);
+                done.complete(null);
+            } else {
+                started.completeExceptionally(e);
+                done.completeExceptionally(e);
+            }
+        }
+
+        /** Waits until the node answered the download (or refused it). */
+        void awaitStarted() throws IOException {
+            try {
+                started.get();
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted waiting for " + label);
+            }
+        }
+
+        void awaitDone() throws IOException {
+            try {
+                done.get();
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted waiting for " + label);
+            }
+        }
+
+        /** Waits for the download to end. */
+        void await(long timeout, TimeUnit unit) throws IOException, TimeoutException {
+            try {
+                done.get(timeout, unit);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted waiting for " + label);
+            }
+        }
+
+        /** Blocks until byte {@code pos} is on disk; returns how many bytes are, or throws the failure. */
+        synchronized long available(long pos) throws IOException {
+            while (written <= pos && !finished) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted waiting for " + label);
+                }
+            }
+            if (written > pos) {
+                return written;
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            throw new BootStoreException(Kind.CORRUPT, label + ": download ended at " + written + " of " + size);
+        }
+    }
+
+    /** Reads a range from a cache file, or from a download's temporary file as it grows. */
+    private static final class FetchStream extends InputStream {
+        private final Fetch fetch;
+        private final FileChannel ch;
+        private final String label;
+        private long pos;
+        private long remaining;
+        private boolean ended;
+
+        FetchStream(Fetch fetch, FileChannel ch, long offset, long length, String label) {
+            this.fetch = fetch;
+            this.ch = ch;
+            this.pos = offset;
+            this.remaining = length;
+            this.label = label;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            if (remaining == 0) {
+                if (fetch != null && !ended && pos == fetch.size) {
+                    ended = true;
+                    // The last byte is on disk; wait for the length check and the move into the
+                    // cache, so a reader that saw the end also sees the file cached, and a download
+                    // that failed its final check is reported rather than taken as complete.
+                    fetch.awaitDone();
+                }
+                return -1;
+            }
+            long want = Math.min(len, remaining);
+            if (fetch != null) {
+                want = Math.min(want, fetch.available(pos) - pos);
+            }
+            int n = ch.read(ByteBuffer.wrap(b, off, (int) want), pos);
+            if (n <= 0) {
+                throw new BootStoreException(Kind.CORRUPT, label + ": cache file ended early at " + pos);
+            }
+            pos += n;
+            remaining -= n;
+            return n;
+        }
+
+        @Override
+        public long skip(long n) {
+            long s = Math.max(0, Math.min(n, remaining));
+            pos += s;
+            remaining -= s;
+            return s;
+        }
+
+        @Override
+        public void close() throws IOException {
+            ch.close();
+        }
+    }
+
+    /** Turns the client's failures into the store's, mid-stream too. */
+    private final class MappedStream extends InputStream {
+        private final InputStream in;
+        private final String label;
+
+        MappedStream(InputStream in, String label) {
+            this.in = in;
+            this.label = label;
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return in.read();
+            } catch (KuboException e) {
+                health.failed(e);
+                throw map(label, e);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return in.read(b, off, len);
+            } catch (KuboException e) {
+                health.failed(e);
+                throw map(label, e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+}

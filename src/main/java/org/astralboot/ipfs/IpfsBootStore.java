@@ -1,0 +1,559 @@
+package org.astralboot.ipfs;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.astralboot.config.Config;
+import org.astralboot.db.Database;
+import org.astralboot.store.BootFile;
+import org.astralboot.store.BootStore;
+import org.astralboot.store.BootStoreException;
+import org.astralboot.store.BootStoreException.Kind;
+import org.astralboot.store.InvalidPathException;
+import org.astralboot.store.TreePath;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The boot tree named by {@code refs.toml}, served from the IPFS node through the local cache.
+ *
+ * <p>The tree is the {@code boot} ref's directory, with {@code boot/<os>} replaced (or added) by
+ * each {@code [os]} ref. Listings come from the node's {@code ls} and are kept in the database by
+ * directory CID (content-addressed, so never stale), which gives every file's size before a byte
+ * is served, and listings while the node is down. File content goes through {@link BlobCache}.
+ *
+ * <p>Node down: at start a warning, then what is cached is served and the rest fails with
+ * {@link Kind#UNAVAILABLE}; when the node answers again, service resumes by itself. A bad ref
+ * (not a CID, not found, not a directory, a boot tree without {@code boot/}) is logged naming the
+ * ref and left out; the other refs are served.
+ */
+public final class IpfsBootStore implements BootStore {
+    private static final Logger LOG = LoggerFactory.getLogger(IpfsBootStore.class);
+    private static final TreePath BOOT = TreePath.ROOT.resolve(new TreePath(List.of("boot")));
+    /** Upper bound on directories walked in the background to learn the listings at start. */
+    private static final int WARM_DIRS = 10_000;
+
+    /** A ref and what it currently resolves to. {@code cid} is null while unresolved. */
+    public record Root(RefsFile.Ref ref, String cid, String problem) {
+        public boolean ok() {
+            return cid != null && problem == null;
+        }
+    }
+
+    private record Tree(Root boot, Map<String, Root> os) {
+    }
+
+    /** A file of the tree: where it is and which content it has. */
+    public record FileInfo(TreePath path, String cid, long size) {
+    }
+
+    private final Path refsPath;
+    private final KuboClient client;
+    private final CacheIndex index;
+    private final BlobCache cache;
+    private final NodeHealth health;
+    private final Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    private final Map<String, List<CacheIndex.Link>> dirs = new ConcurrentHashMap<>();
+    private volatile Tree tree;
+    private volatile long lastRetry;
+    private volatile Thread warmer;
+    private volatile List<String> refProblems = List.of();
+
+    private IpfsBootStore(Path refsPath, KuboClient client, CacheIndex index, BlobCache cache, NodeHealth health) {
+        this.refsPath = refsPath;
+        this.client = client;
+        this.index = index;
+        this.cache = cache;
+        this.health = health;
+    }
+
+    /** Opens the store described by {@code cfg}: its refs file, cache folder and IPFS API. */
+    public static IpfsBootStore open(Config cfg, Database db) throws IOException {
+        return open(cfg, db, new KuboClient(cfg.ipfsApi()));
+    }
+
+    /**
+     * As {@link #open(Config, Database)} with a given client (tests use short timeouts).
+     *
+     * @throws IOException when the refs file cannot be read or parsed, or the cache folder cannot
+     *                     be created
+     */
+    public static IpfsBootStore open(Config cfg, Database db, KuboClient client) throws IOException {
+        NodeHealth health = new NodeHealth(cfg.ipfsApi(), 1000);
+        CacheIndex index = new CacheIndex(db);
+        BlobCache cache = new BlobCache(cfg.cache(), cfg.cacheMaxBytes(), index, client, health);
+        IpfsBootStore s = new IpfsBootStore(cfg.refs(), client, index, cache, health);
+        try {
+            KuboClient.Version v = client.version();
+            health.ok();
+            LOG.info("ipfs node {} version {}", cfg.ipfsApi(), v.version());
+        } catch (KuboException e) {
+            health.failed(e);
+        }
+        s.reload();
+        if (!health.down()) {
+            Thread t = new Thread(s::warmListings, "ipfs-listings");
+            t.setDaemon(true);
+            s.warmer = t;
+            t.start();
+        }
+        return s;
+    }
+
+    /** Re-reads refs.toml and resolves every ref again ({@code /ipns/} names included). */
+    public void reload() throws IOException {
+        RefsFile refs = RefsFile.load(refsPath);
+        for (String p : refs.problems()) {
+            LOG.error("{}: {}; not served", refsPath, p);
+        }
+        for (String w : refs.warnings()) {
+            LOG.warn("{}: {}", refsPath, w);
+        }
+        refProblems = refs.problems();
+        Root boot = refs.boot() == null ? null : resolve(refs.boot(), true);
+        Map<String, Root> os = new LinkedHashMap<>();
+        for (Map.Entry<String, RefsFile.Ref> e : refs.os().entrySet()) {
+            os.put(e.getKey(), resolve(e.getValue(), false));
+        }
+        if (boot == null && os.isEmpty()) {
+            LOG.error("{}: no usable ref: nothing to serve (set boot = \"<CID>\")", refsPath);
+        }
+        tree = new Tree(boot, os);
+        LOG.info("ipfs tree: {}", describe());
+    }
+
+    private Root resolve(RefsFile.Ref ref, boolean isBoot) {
+        try {
+            String cid = resolveCid(ref);
+            List<CacheIndex.Link> links = links(cid, ref.name() + " = \"" + ref.value() + "\"");
+            if (isBoot && links.stream().noneMatch(l -> l.dir() && l.name().equals("boot"))) {
+                return bad(ref, "the tree " + cid + " has no boot/ folder");
+            }
+            index.putRoot(ref.value(), cid);
+            return new Root(ref, cid, null);
+        } catch (NotADirectory e) {
+            return bad(ref, "not a directory");
+        } catch (BootStoreException e) {
+            if (e.kind() == Kind.UNAVAILABLE) {
+                // Node down: keep what the ref resolved to last time, and retry later.
+                Optional<String> last = index.root(ref.value());
+                String plain = plainCid(ref.value());
+                String cid = last.orElse(plain);
+                LOG.warn("ref {} = \"{}\": IPFS node unreachable, {}", ref.name(), ref.value(),
+                        cid == null ? "not resolved yet" : "using " + cid + " (listings from the cache)");
+                return new Root(ref, cid, null);
+            }
+            return bad(ref, e.getMessage());
+        }
+    }
+
+    private static Root bad(RefsFile.Ref ref, String why) {
+        String msg = "ref " + ref.name() + " = \"" + ref.value() + "\": " + why + "; not served";
+        LOG.error(msg);
+        return new Root(ref, null, msg);
+    }
+
+    /** A bare CID ref (no sub-path) resolves without the node. */
+    private static String plainCid(String v) {
+        String s = v.startsWith("/ipfs/") ? v.substring(6) : v;
+        while (s.endsWith("/")) {
+            s = s.substring(0, s.length() - 1);
+        }
+        return s.contains("/") || v.startsWith("/ipns/") ? null : s;
+    }
+
+    private String resolveCid(RefsFile.Ref ref) throws BootStoreException {
+        String v = ref.value();
+        String label = "ref " + ref.name();
+        if (v.startsWith("/ipns/")) {
+            if (!health.mayTry()) {
+                throw BlobCache.unavailable(label, null);
+            }
+            try {
+                v = client.nameResolve(v);
+                health.ok();
+            } catch (KuboException e) {
+                health.failed(e);
+                if (e.unreachable()) {
+                    throw BlobCache.unavailable(label, e);
+                }
+                throw new BootStoreException(Kind.IO, "cannot resolve the name: " + e.getMessage(), e);
+            }
+        }
+        String s = v.startsWith("/ipfs/") ? v.substring(6) : v;
+        String[] segs = s.split("/");
+        String cid = segs[0];
+        for (int i = 1; i < segs.length; i++) {
+            if (segs[i].isEmpty()) {
+                continue;
+            }
+            String name = segs[i];
+            CacheIndex.Link l = links(cid, label).stream().filter(x -> x.name().equals(name)).findFirst()
+                    .orElseThrow(() -> new BootStoreException(Kind.IO, "no '" + name + "' in the tree"));
+            cid = l.cid();
+        }
+        return cid;
+    }
+
+    /** Thrown by {@link #links} for a CID that is a file. */
+    private static final class NotADirectory extends BootStoreException {
+        private static final long serialVersionUID = 1L;
+
+        NotADirectory(String what) {
+            super(Kind.IO, what + " is not a directory");
+        }
+    }
+
+    /** The entries of directory {@code cid}: from memory, the database, or the node. */
+    private List<CacheIndex.Link> links(String cid, String label) throws BootStoreException {
+        List<CacheIndex.Link> l = dirs.get(cid);
+        if (l != null) {
+            return l;
+        }
+        Optional<List<CacheIndex.Link>> stored = index.dir(cid);
+        if (stored.isPresent()) {
+            dirs.put(cid, stored.get());
+            return stored.get();
+        }
+        if (!health.mayTry()) {
+            throw BlobCache.unavailable(label + " (listing " + cid + ")", null);
+        }
+        KuboClient.Listing ls;
+        try {
+            ls = client.ls(cid);
+            health.ok();
+        } catch (KuboException e) {
+            health.failed(e);
+            if (e.unreachable()) {
+                throw BlobCache.unavailable(label + " (listing " + cid + ")", e);
+            }
+            throw new BootStoreException(Kind.IO, "not found on the IPFS node (" + e.getMessage() + ")", e);
+        }
+        if (ls.file()) {
+            throw new NotADirectory(cid);
+        }
+        List<CacheIndex.Link> out = new ArrayList<>();
+        for (KuboClient.Link k : ls.links()) {
+            if (k.name() == null || k.hash() == null || k.size() < 0) {
+                throw new BootStoreException(Kind.CORRUPT, "listing of " + cid + " has a malformed entry: " + k);
+            }
+            try {
+                TreePath.ROOT.child(k.name());
+            } catch (InvalidPathException e) {
+                // A name no client could ask for ("..", a slash, a control character): never listed.
+                LOG.warn("ipfs tree: {} in {} skipped: {}", k.name(), cid, e.getMessage());
+                continue;
+            }
+            if (!k.directory() && !k.file()) {
+                LOG.debug("ipfs tree: {} in {} skipped: UnixFS type {} (symlink or metadata)", k.name(), cid, k.type());
+                continue;
+            }
+            out.add(new CacheIndex.Link(k.name(), k.hash(), k.directory() ? 0 : k.size(), k.directory()));
+        }
+        out.sort(Comparator.comparing(CacheIndex.Link::name));
+        List<CacheIndex.Link> done = List.copyOf(out);
+        index.putDir(cid, done);
+        dirs.put(cid, done);
+        return done;
+    }
+
+    /** The current tree, retrying refs that could not be resolved while the node was down. */
+    private Tree tree() {
+        Tree t = tree;
+        boolean pending = (t.boot() != null && t.boot().cid() == null && t.boot().problem() == null)
+                || t.os().values().stream().anyMatch(r -> r.cid() == null && r.problem() == null);
+        long now = System.nanoTime();
+        if (pending && health.mayTry() && now - lastRetry > Duration.ofSeconds(1).toNanos()) {
+            lastRetry = now;
+            Root boot = t.boot() == null || t.boot().cid() != null || t.boot().problem() != null ? t.boot()
+                    : resolve(t.boot().ref(), true);
+            Map<String, Root> os = new LinkedHashMap<>();
+            for (Map.Entry<String, Root> e : t.os().entrySet()) {
+                Root r = e.getValue();
+                os.put(e.getKey(), r.cid() != null || r.problem() != null ? r : resolve(r.ref(), false));
+            }
+            t = new Tree(boot, os);
+            tree = t;
+        }
+        return t;
+    }
+
+    /** Where a tree path lives: a root CID and the path inside it. */
+    private record Loc(Root root, List<String> rest) {
+    }
+
+    private static Optional<Loc> locate(Tree t, TreePath p) {
+        List<String> s = p.segments();
+        if (s.size() >= 2 && s.get(0).equals("boot")) {
+            Root os = t.os().get(s.get(1));
+            if (os != null) {
+                return os.ok() ? Optional.of(new Loc(os, s.subList(2, s.size()))) : Optional.empty();
+            }
+        }
+        if (t.boot() == null || !t.boot().ok()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Loc(t.boot(), s));
+    }
+
+    /** The link named by {@code rest} below {@code rootCid}; null link for the root itself. */
+    private Optional<CacheIndex.Link> walk(String rootCid, List<String> rest, String label) throws BootStoreException {
+        CacheIndex.Link cur = new CacheIndex.Link("", rootCid, 0, true);
+        for (String name : rest) {
+            if (!cur.dir()) {
+                return Optional.empty();
+            }
+            Optional<CacheIndex.Link> next = links(cur.cid(), label).stream().filter(l -> l.name().equals(name))
+                    .findFirst();
+            if (next.isEmpty()) {
+                return Optional.empty();
+            }
+            cur = next.get();
+        }
+        return Optional.of(cur);
+    }
+
+    @Override
+    public String describe() {
+        Tree t = tree;
+        StringBuilder b = new StringBuilder("ipfs:");
+        b.append(t.boot() != null && t.boot().ok() ? t.boot().cid() : "-");
+        for (Map.Entry<String, Root> e : t.os().entrySet()) {
+            b.append(" boot/").append(e.getKey()).append('=').append(e.getValue().ok() ? e.getValue().cid() : "-");
+        }
+        return b.toString();
+    }
+
+    /** The refs of refs.toml that could not even be read (not a CID, not a string, ...). */
+    public List<String> refProblems() {
+        return refProblems;
+    }
+
+    /** Every ref with its resolution, boot first. */
+    public List<Root> roots() {
+        Tree t = tree();
+        List<Root> out = new ArrayList<>();
+        if (t.boot() != null) {
+            out.add(t.boot());
+        }
+        out.addAll(t.os().values());
+        return out;
+    }
+
+    @Override
+    public Optional<List<Entry>> list(TreePath dir) throws BootStoreException {
+        Tree t = tree();
+        Map<String, Entry> out = new TreeMap<>();
+        boolean exists = false;
+        Optional<Loc> loc = locate(t, dir);
+        if (loc.isPresent()) {
+            String label = dir.isRoot() ? "/" : dir.toString();
+            Optional<CacheIndex.Link> d = walk(loc.get().root().cid(), loc.get().rest(), label);
+            if (d.isPresent() && d.get().dir()) {
+                exists = true;
+                for (CacheIndex.Link l : links(d.get().cid(), label)) {
+                    out.put(l.name(), new Entry(l.name(), l.dir(), l.size()));
+                }
+            }
+        }
+        // [os] refs appear as folders under boot/ (and boot/ under the root) even without a boot tree.
+        if (!t.os().isEmpty() && dir.isRoot()) {
+            exists = true;
+            out.putIfAbsent("boot", new Entry("boot", true, 0));
+        }
+        if (dir.equals(BOOT)) {
+            for (Map.Entry<String, Root> e : t.os().entrySet()) {
+                if (e.getValue().ok()) {
+                    exists = true;
+                    out.put(e.getKey(), new Entry(e.getKey(), true, 0));
+                } else {
+                    out.remove(e.getKey()); // a bad override hides the OS rather than serving the old one
+                }
+            }
+        }
+        return exists ? Optional.of(List.copyOf(out.values())) : Optional.empty();
+    }
+
+    @Override
+    public Optional<BootFile> file(TreePath path) throws BootStoreException {
+        return info(path).map(IpfsFile::new);
+    }
+
+    /** The CID and size of the file at {@code path}, if it is one. */
+    public Optional<FileInfo> info(TreePath path) throws BootStoreException {
+        if (path.isRoot()) {
+            return Optional.empty();
+        }
+        Optional<Loc> loc = locate(tree(), path);
+        if (loc.isEmpty() || loc.get().rest().isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<CacheIndex.Link> l = walk(loc.get().root().cid(), loc.get().rest(), path.toString());
+        if (l.isEmpty() || l.get().dir()) {
+            return Optional.empty();
+        }
+        index.putPath(path.toString(), new CacheIndex.PathEntry(l.get().cid(), l.get().size()));
+        return Optional.of(new FileInfo(path, l.get().cid(), l.get().size()));
+    }
+
+    /** Every file under {@code dir} of the effective tree, depth first, in name order. */
+    public List<FileInfo> files(TreePath dir) throws BootStoreException {
+        List<FileInfo> out = new ArrayList<>();
+        collect(dir, out);
+        return out;
+    }
+
+    private void collect(TreePath dir, List<FileInfo> out) throws BootStoreException {
+        Optional<List<Entry>> l = list(dir);
+        if (l.isEmpty()) {
+            return;
+        }
+        for (Entry e : l.get()) {
+            TreePath p;
+            try {
+                p = dir.child(e.name());
+            } catch (InvalidPathException ex) {
+                LOG.warn("ipfs tree: skipping unusable name under {}: {}", dir, ex.getMessage());
+                continue;
+            }
+            if (e.directory()) {
+                collect(p, out);
+            } else {
+                info(p).ifPresent(out::add);
+            }
+        }
+    }
+
+    /** Learns every listing of the tree in the background, so sizes and listings survive a node outage. */
+    private void warmListings() {
+        try {
+            int[] n = {0};
+            warm(TreePath.ROOT, n);
+            LOG.debug("ipfs tree: {} listings known", n[0]);
+        } catch (BootStoreException | RuntimeException e) {
+            LOG.debug("ipfs tree: listing walk stopped: {}", e.toString());
+        }
+    }
+
+    private void warm(TreePath dir, int[] n) throws BootStoreException {
+        if (++n[0] > WARM_DIRS || cache.closed()) {
+            return;
+        }
+        Optional<List<Entry>> l = list(dir);
+        if (l.isEmpty()) {
+            return;
+        }
+        for (Entry e : l.get()) {
+            if (e.directory()) {
+                try {
+                    warm(dir.child(e.name()), n);
+                } catch (InvalidPathException ignored) {
+                    // not reachable by any client either
+                }
+            }
+        }
+    }
+
+    /** The name of the ref that serves {@code path}: {@code os.<name>} or {@code boot}. */
+    public String refFor(TreePath path) {
+        List<String> s = path.segments();
+        if (s.size() >= 2 && s.get(0).equals("boot") && tree.os().containsKey(s.get(1))) {
+            return "os." + s.get(1);
+        }
+        return "boot";
+    }
+
+    KuboClient client() {
+        return client;
+    }
+
+    BlobCache cache() {
+        return cache;
+    }
+
+    CacheIndex index() {
+        return index;
+    }
+
+    /** Downloads started from the node since the store was opened (shared downloads count once). */
+    public long fetches() {
+        return cache.fetches();
+    }
+
+    /** Cache files found truncated or altered since the store was opened. */
+    public long corruptions() {
+        return cache.corruptions();
+    }
+
+    @Override
+    public void close() {
+        cache.close();
+        Thread t = warmer;
+        if (t != null) {
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private final class IpfsFile implements BootFile {
+        private final FileInfo info;
+
+        IpfsFile(FileInfo info) {
+            this.info = info;
+        }
+
+        @Override
+        public TreePath path() {
+            return info.path();
+        }
+
+        @Override
+        public long size() {
+            return info.size();
+        }
+
+        @Override
+        public String etag() {
+            return info.cid();
+        }
+
+        @Override
+        public Instant lastModified() {
+            return started;
+        }
+
+        @Override
+        public boolean immutable() {
+            return true;
+        }
+
+        @Override
+        public InputStream open(long offset, long length) throws IOException {
+            return cache.open(info.cid(), info.size(), offset, length, info.path().toString());
+        }
+
+        @Override
+        public Optional<Path> localPath() {
+            return cache.cached(info.cid(), info.size());
+        }
+
+        @Override
+        public String toString() {
+            return info.path() + " (" + info.cid() + ", " + info.size() + " bytes)";
+        }
+    }
+}

@@ -1,0 +1,279 @@
+package org.astralboot.ipfs;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The client against answers as the node sends them (bodies copied from a js-ipfs 0.66 / Kubo
+ * session), served by a loopback HTTP server: error mapping, short and stalled streams, unsafe tar
+ * entries. The real node is exercised by the *IT tests.
+ */
+class KuboClientTest {
+    private HttpServer server;
+    private final List<String> seen = new CopyOnWriteArrayList<>();
+    private volatile Handler handler;
+
+    interface Handler {
+        void handle(HttpExchange ex) throws IOException;
+    }
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void start() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", ex -> {
+            seen.add(ex.getRequestMethod() + " " + ex.getRequestURI());
+            try {
+                handler.handle(ex);
+            } catch (IOException e) {
+                // the client went away: fine for these tests
+            } finally {
+                ex.close();
+            }
+        });
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        server.start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.stop(0);
+    }
+
+    private KuboClient client() {
+        return new KuboClient(URI.create("http://127.0.0.1:" + server.getAddress().getPort()), Duration.ofSeconds(2),
+                Duration.ofSeconds(2), Duration.ofMillis(600));
+    }
+
+    private static void reply(HttpExchange ex, int status, String body) throws IOException {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().add("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, b.length);
+        ex.getResponseBody().write(b);
+    }
+
+    @Test
+    void callsArePostsWithEncodedArguments() throws IOException {
+        handler = ex -> reply(ex, 200, "{\"Version\":\"0.18.1\",\"Commit\":\"\",\"Repo\":\"12\",\"ipfs-core\":\"0.18.1\"}");
+        assertEquals("0.18.1", client().version().version());
+        handler = ex -> reply(ex, 200, "{\"Objects\":[{\"Hash\":\"QmA\",\"Links\":[{\"Hash\":\"QmB\",\"Size\":6,\"Type\":2,"
+                + "\"Name\":\"b file\",\"Mode\":\"0644\"},{\"Hash\":\"QmC\",\"Size\":0,\"Type\":1,\"Name\":\"a\"}]}]}");
+        KuboClient.Listing l = client().ls("/ipfs/QmA/x y");
+        assertFalse(l.file());
+        assertEquals(List.of("a", "b file"), l.links().stream().map(KuboClient.Link::name).toList());
+        assertTrue(l.links().get(0).directory());
+        assertEquals(6, l.links().get(1).size());
+        assertEquals("POST /api/v0/version", seen.get(0));
+        assertTrue(seen.get(1).startsWith("POST /api/v0/ls?arg=%2Fipfs%2FQmA%2Fx+y&"), seen.get(1));
+    }
+
+    @Test
+    void lsOfAFileSaysSo() throws IOException {
+        handler = ex -> reply(ex, 200, "{\"Objects\":[{\"Hash\":\"QmZULkCELmmk5XNfCgTnCyFgAVxBRBXyDHGGMVoLFLiXEN\","
+                + "\"Size\":6,\"Type\":2,\"Depth\":1,\"Mode\":\"0644\",\"Links\":[]}]}");
+        assertTrue(client().ls("QmZULkCELmmk5XNfCgTnCyFgAVxBRBXyDHGGMVoLFLiXEN").file());
+    }
+
+    @Test
+    void commandErrorsNameTheEndpointAndCarryTheCode() {
+        handler = ex -> reply(ex, 500, "{\"Message\":\"request timed out\",\"Code\":0,\"Type\":\"error\"}");
+        KuboException e = assertThrows(KuboException.class, () -> client().ls("QmMissing"));
+        assertEquals("ls", e.endpoint());
+        assertEquals(0, e.code());
+        assertEquals(500, e.status());
+        assertFalse(e.unreachable());
+        assertEquals("ipfs ls: request timed out (HTTP 500)", e.getMessage());
+        handler = ex -> reply(ex, 404, "404 page not found");
+        e = assertThrows(KuboException.class, () -> client().pinAdd("QmX"));
+        assertEquals("ipfs pin/add: 404 page not found (HTTP 404)", e.getMessage());
+    }
+
+    @Test
+    void inlineRefsErrorFailsTheCall() {
+        handler = ex -> reply(ex, 200, "{\"Ref\":\"QmA\"}\n{\"Ref\":\"\",\"Err\":\"Want for QmB aborted\"}\n");
+        List<String> got = new ArrayList<>();
+        KuboException e = assertThrows(KuboException.class, () -> client().refs("QmA", got::add));
+        assertEquals(List.of("QmA"), got);
+        assertEquals("ipfs refs: Want for QmB aborted", e.getMessage());
+    }
+
+    @Test
+    void catYieldsExactlyTheLengthAndRejectsShortBodies() throws IOException {
+        handler = ex -> {
+            ex.sendResponseHeaders(200, 0); // chunked, as the node streams
+            ex.getResponseBody().write("hello wor".getBytes(StandardCharsets.US_ASCII));
+        };
+        try (InputStream in = client().cat("QmA", 0, 9)) {
+            assertArrayEquals("hello wor".getBytes(StandardCharsets.US_ASCII), in.readAllBytes());
+        }
+        // The node failed mid-stream: its X-Stream-Error trailer is lost, the count is not.
+        KuboException e = assertThrows(KuboException.class, () -> {
+            try (InputStream in = client().cat("QmA", 0, 11)) {
+                in.readAllBytes();
+            }
+        });
+        assertTrue(e.unreachable());
+        assertTrue(e.getMessage().contains("2 bytes early"), e.getMessage());
+        e = assertThrows(KuboException.class, () -> {
+            try (InputStream in = client().cat("QmA", 0, 5)) {
+                in.readAllBytes();
+            }
+        });
+        assertTrue(e.getMessage().contains("more bytes than the DAG announced"), e.getMessage());
+        assertTrue(seen.get(0).contains("length=9"), seen.get(0));
+    }
+
+    @Test
+    void aStalledBodyIsAbandonedByTheWatchdog() {
+        handler = ex -> {
+            ex.sendResponseHeaders(200, 0);
+            OutputStream o = ex.getResponseBody();
+            o.write(new byte[100]);
+            o.flush();
+            try {
+                Thread.sleep(5000);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        long t0 = System.nanoTime();
+        KuboException e = assertThrows(KuboException.class, () -> {
+            try (InputStream in = client().cat("QmA", 0, 1000)) {
+                in.readAllBytes();
+            }
+        });
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(e.unreachable());
+        assertTrue(ms < 3000, "abandoned after " + ms + " ms");
+    }
+
+    @Test
+    void noHeadWithinTheTimeoutAndRefusedConnectionsAreUnreachable() throws IOException {
+        handler = ex -> {
+            try {
+                Thread.sleep(4000);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        KuboException e = assertThrows(KuboException.class, () -> client().version());
+        assertTrue(e.unreachable());
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        KuboClient dead = new KuboClient(URI.create("http://127.0.0.1:" + port));
+        e = assertThrows(KuboException.class, dead::id);
+        assertTrue(e.unreachable());
+        assertTrue(e.getMessage().startsWith("ipfs id: cannot connect"), e.getMessage());
+    }
+
+    @Test
+    void getRefusesEntriesThatEscapeTheTarget() throws IOException {
+        handler = ex -> {
+            ex.sendResponseHeaders(200, 0);
+            try (TarArchiveOutputStream tar = new TarArchiveOutputStream(ex.getResponseBody())) {
+                TarArchiveEntry d = new TarArchiveEntry("QmA/");
+                tar.putArchiveEntry(d);
+                tar.closeArchiveEntry();
+                TarArchiveEntry f = new TarArchiveEntry("QmA/../../escape");
+                f.setSize(3);
+                tar.putArchiveEntry(f);
+                tar.write("bad".getBytes(StandardCharsets.US_ASCII));
+                tar.closeArchiveEntry();
+            }
+        };
+        Path target = dir.resolve("t");
+        KuboException e = assertThrows(KuboException.class, () -> client().get("QmA", target));
+        assertTrue(e.getMessage().contains("escapes the target"), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("escape")));
+        assertFalse(Files.exists(dir.getParent().resolve("escape")));
+    }
+
+    @Test
+    void addSendsDirectoriesBeforeTheirFiles() throws IOException {
+        Files.createDirectories(dir.resolve("tree/boot/debian"));
+        Files.writeString(dir.resolve("tree/boot/debian/os.toml"), "x");
+        List<String> parts = new CopyOnWriteArrayList<>();
+        handler = ex -> {
+            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            for (String line : body.split("\r\n")) {
+                if (line.startsWith("Content-Disposition")) {
+                    parts.add(line.replaceAll(".*filename=\"([^\"]*)\".*", "$1"));
+                }
+            }
+            reply(ex, 200, "{\"Name\":\"tree/boot/debian/os.toml\",\"Hash\":\"QmF\",\"Size\":\"9\"}\n"
+                    + "{\"Name\":\"tree\",\"Hash\":\"QmT\",\"Size\":\"99\"}\n");
+        };
+        List<KuboClient.Added> a = client().add(dir.resolve("tree"), KuboClient.AddOptions.DEFAULT);
+        assertEquals("QmT", a.get(a.size() - 1).hash());
+        assertEquals(List.of("tree", "tree%2Fboot", "tree%2Fboot%2Fdebian", "tree%2Fboot%2Fdebian%2Fos.toml"), parts);
+        assertTrue(seen.get(0).contains("cid-version=0") && seen.get(0).contains("pin=true"), seen.get(0));
+    }
+
+    @Test
+    void catReadsTheStreamErrorTrailerTheJdkClientWouldDrop() throws Exception {
+        try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread t = new Thread(() -> {
+                try (java.net.Socket c = ss.accept()) {
+                    InputStream in = c.getInputStream();
+                    byte[] head = new byte[4096];
+                    int n = 0;
+                    while (n < 4 || !new String(head, 0, n, StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+                        n += in.read(head, n, 1);
+                    }
+                    // As Kubo sends it: a 200 head announcing the trailer, some data, then the error.
+                    c.getOutputStream().write(("HTTP/1.1 200 OK\r\nTrailer: X-Stream-Error\r\n"
+                            + "Transfer-Encoding: chunked\r\nX-Stream-Output: 1\r\n\r\n"
+                            + "5\r\nhello\r\n0\r\nX-Stream-Error: context deadline exceeded\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    c.getOutputStream().flush();
+                    Thread.sleep(200);
+                } catch (IOException | InterruptedException ignored) {
+                    // test over
+                }
+            });
+            t.start();
+            KuboClient c = new KuboClient(URI.create("http://127.0.0.1:" + ss.getLocalPort()), Duration.ofSeconds(2),
+                    Duration.ofSeconds(2), Duration.ofSeconds(2));
+            byte[] got = new byte[5];
+            KuboException e = assertThrows(KuboException.class, () -> {
+                try (InputStream in = c.cat("QmA", 0, 5)) {
+                    assertEquals(5, in.readNBytes(got, 0, 5));
+                    in.read();
+                }
+            });
+            assertEquals("ipfs cat: failed while streaming: context deadline exceeded", e.getMessage());
+            assertArrayEquals("hello".getBytes(StandardCharsets.US_ASCII), got);
+            t.join();
+        }
+    }
+}
