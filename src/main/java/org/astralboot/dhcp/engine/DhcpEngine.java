@@ -405,18 +405,18 @@ public final class DhcpEngine {
         DhcpOptions cand = c.build();
         DhcpOptions.Builder o = DhcpOptions.builder();
         o.putByte(DhcpOption.MESSAGE_TYPE, type.code);
-        byte[] prl = req.options().get(DhcpOption.PARAMETER_LIST);
-        if (prl != null) {
-            for (byte b : prl) {
-                int code = b & 0xFF;
+        int prlLen = req.options().length(DhcpOption.PARAMETER_LIST.code);
+        if (prlLen > 0) {
+            for (int i = 0; i < prlLen; i++) {
+                int code = req.options().byteAt(DhcpOption.PARAMETER_LIST.code, i);
                 if (cand.has(code) && !o.has(code)) {
-                    o.put(code, cand.get(code));
+                    o.copy(cand, code);
                 }
             }
         }
         for (int code : cand.codes()) {
             if (!o.has(code)) {
-                o.put(code, cand.get(code));
+                o.copy(cand, code);
             }
         }
         echoRelayInfo(req, o);
@@ -430,10 +430,7 @@ public final class DhcpEngine {
     }
 
     private static void copy(DhcpPacket req, DhcpOptions.Builder o, DhcpOption opt) {
-        byte[] v = req.options().get(opt);
-        if (v != null) {
-            o.put(opt, v);
-        }
+        o.copy(req.options(), opt.code);
     }
 
     private void logEvent(String what, Lease lease, MacAddress mac, Firmware fw, BootChoice boot) {
