@@ -154,8 +154,8 @@ boot_vm() {
     _end=$(( $(date +%s) + _limit ))
     while :; do
         if grep -aq "$MARKER" "$_console"; then _t1=$(now_ms); _ok=0; break; fi
-        # Dead ends: SeaBIOS gave up, OVMF fell back to its shell, the kernel panicked.
-        grep -aqE 'No bootable device|Shell> |Kernel panic' "$_console" && { sleep 0.5; break; }
+        # Dead ends: iPXE found nothing to boot, SeaBIOS gave up, OVMF fell back to its shell, the kernel panicked.
+        grep -aqE 'No more network devices|No bootable device|Shell> |Kernel panic' "$_console" && { sleep 0.5; break; }
         kill -0 "$_vm" 2>/dev/null || break
         [ "$(date +%s)" -ge "$_end" ] && break
         sleep 0.05

@@ -32,10 +32,12 @@ final class BootLab implements AutoCloseable {
     static final String OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd";
     static final String OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd";
     /**
-     * Console texts after which a network boot cannot succeed any more: SeaBIOS gave up, OVMF fell
+     * Console texts after which a network boot cannot succeed any more: iPXE found nothing to boot,
+     * SeaBIOS gave up, OVMF fell
      * back to its shell, the kernel panicked. Seeing one ends the boot at once instead of at its limit.
      */
-    static final List<String> DEAD_ENDS = List.of("No bootable device", "Shell> ", "Kernel panic");
+    static final List<String> DEAD_ENDS =
+            List.of("No more network devices", "No bootable device", "Shell> ", "Kernel panic");
     /** Printed by the local disk's boot code. */
     static final String LOCAL_DISK = "ASTRALBOOT-E2E-LOCAL-DISK";
 
@@ -187,8 +189,10 @@ final class BootLab implements AutoCloseable {
         Files.writeString(serverLog(), "---- astralboot " + String.join(" ", a) + "\n",
                 StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
                 java.nio.file.StandardOpenOption.APPEND);
+        // The log is appended to across restarts: only a "ready" written by this start counts.
+        long from = Files.size(serverLog());
         astralboot = ns.startAstralboot(work, serverLog(), a.toArray(String[]::new));
-        awaitLogOrDeath(astralboot, serverLog(), "Astralboot ready", Duration.ofSeconds(60));
+        awaitLogOrDeath(astralboot, serverLog(), from, "Astralboot ready", Duration.ofSeconds(60));
         return astralboot;
     }
 
@@ -318,14 +322,20 @@ final class BootLab implements AutoCloseable {
 
     /** Waits for {@code text} in {@code log}; fails at once (with the log) if the process died. */
     static void awaitLogOrDeath(Process p, Path log, String text, Duration limit) throws IOException, InterruptedException {
+        awaitLogOrDeath(p, log, 0, text, limit);
+    }
+
+    /** As above, looking only at what the log gained after its first {@code from} bytes. */
+    static void awaitLogOrDeath(Process p, Path log, long from, String text, Duration limit)
+            throws IOException, InterruptedException {
         long end = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < end) {
-            if (Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains(text)) {
+            if (logTail(log, from).contains(text)) {
                 return;
             }
             if (!p.isAlive()) {
                 // One last look: the line may have been written just before it exited.
-                if (Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains(text)) {
+                if (logTail(log, from).contains(text)) {
                     return;
                 }
                 throw new IOException("process exited " + p.exitValue() + " before '" + text + "' appeared in "
@@ -335,6 +345,15 @@ final class BootLab implements AutoCloseable {
         }
         throw new IOException("'" + text + "' did not appear in " + log + " within " + limit + ":\n"
                 + (Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "(no log)"));
+    }
+
+    private static String logTail(Path log, long from) throws IOException {
+        if (!Files.exists(log)) {
+            return "";
+        }
+        byte[] all = Files.readAllBytes(log);
+        int start = (int) Math.min(from, all.length);
+        return new String(all, start, all.length - start, StandardCharsets.UTF_8);
     }
 
     private void awaitHttp(String url) throws IOException, InterruptedException {
