@@ -306,7 +306,9 @@ public final class DhcpEngine {
                 }
             }
             echoRelayInfo(req, o);
-            DhcpPacket p = header(req, 0, 0, boot.tftp() ? server : 0, file, o.build());
+            // siaddr always: iPXE takes a proxy offer or ACK only when it has both next-server and a
+            // boot file (dhcp_has_pxeopts), even when the file is an http:// URL.
+            DhcpPacket p = header(req, 0, 0, server, file, o.build());
             log.info("dhcp proxy OFFER to {} ({}, {})", mac, fw.describe(), efiViaBinl ? "boot file on port "
                     + cfg.dhcp().proxyPort() : boot.file());
             return Optional.of(new DhcpReply(p, destination(req, false), port(req), false));
@@ -320,10 +322,13 @@ public final class DhcpEngine {
         o.putText(DhcpOption.VENDOR_CLASS, boot.http() ? "HTTPClient" : "PXEClient");
         copy(req, o, DhcpOption.CLIENT_UUID);
         String file = bootFields(boot, o);
-        DhcpPacket p = header(req, 0, req.ciaddr(), boot.tftp() ? server : 0, file, o.build());
+        DhcpPacket p = header(req, 0, req.ciaddr(), server, file, o.build());
         log.info("dhcp proxy ACK (port {}) to {} ({}, {})", cfg.dhcp().proxyPort(), mac, fw.describe(), boot.file());
-        // The client already has its address: answer where it came from (PXE 2.1 §2.2.3).
-        int dest = source != 0 ? source : req.ciaddr() != 0 ? req.ciaddr() : DhcpReply.BROADCAST;
+        // The client already has its address: answer where it came from (PXE 2.1 §2.2.3). To iPXE,
+        // broadcast: it accepts a ProxyDHCPACK by source port 4011 and server identifier alone, and a
+        // broadcast does not depend on the client answering ARP in the middle of its DHCP session.
+        int dest = fw.ipxe() ? DhcpReply.BROADCAST
+                : source != 0 ? source : req.ciaddr() != 0 ? req.ciaddr() : DhcpReply.BROADCAST;
         return Optional.of(new DhcpReply(p, dest, srcPort != 0 ? srcPort : DhcpReply.CLIENT_PORT, false));
     }
 
