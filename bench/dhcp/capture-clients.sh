@@ -1,7 +1,12 @@
 #!/bin/bash
-# Capture DHCP client packets from real clients inside namespaces abdcs (server) / abdcc (client).
+# How the packets in src/test/java/org/astralboot/dhcp/codec/CapturedPackets.java were captured:
+# real clients (dhclient, udhcpc, QEMU's iPXE ROM, OVMF firmware PXE, iPXE EFI) against dnsmasq in
+# namespaces abdcs (server) / abdcc (client), tcpdump writing veth.pcap and tap.pcap in $D.
+# Needs tcpdump, dnsmasq, isc-dhcp-client, busybox, qemu-system-x86, ipxe-qemu, ovmf.
+# The clients never run their distribution scripts: those rewrite the host's /etc/resolv.conf,
+# which a network namespace shares with the host.
 set -u
-D=/tmp/dhcp-cap
+D=${D:-/tmp/dhcp-cap}; mkdir -p "$D"
 cleanup() { for p in $(ip netns pids abdcs 2>/dev/null) $(ip netns pids abdcc 2>/dev/null); do kill -9 $p 2>/dev/null; done; ip netns del abdcs 2>/dev/null; ip netns del abdcc 2>/dev/null; }
 trap cleanup EXIT
 cleanup

@@ -112,14 +112,16 @@ sleep 0.5
 # --- measurements ----------------------------------------------------------------------------
 RESULTS=$WORK/results.tsv
 : > "$RESULTS"
-now() { date +%s.%N; }
 
+# Times atftp inside the client namespace (bash $EPOCHREALTIME: no fork, no setns in the timing);
+# prints the seconds, or FAIL.
 fetch() { # server-ip out-file options...
     local ip=$1 out=$2
     shift 2
     local opts=()
     for o in "$@"; do opts+=(--option "$o"); done
-    ip netns exec $CLI atftp "${opts[@]}" -g -r big.bin -l "$out" "$ip" >/dev/null 2>&1
+    ip netns exec $CLI bash -c 't0=$EPOCHREALTIME; atftp "$@" >/dev/null 2>&1 || { echo FAIL; exit; }; t1=$EPOCHREALTIME
+        echo "$t1 - $t0" | bc' _ "${opts[@]}" -g -r big.bin -l "$out" "$ip"
 }
 
 declare -A NAME=([$A_IP]=astralboot [$D_IP]=dnsmasq [$H_IP]=tftpd-hpa)
@@ -127,7 +129,7 @@ SETTINGS=("blksize 512" "blksize 1468" "blksize 1468|windowsize 16" "blksize 146
 
 echo "warm-up..." >&2
 for ip in $A_IP $D_IP $H_IP; do
-    fetch $ip "$WORK/out/warm" "blksize 1468"
+    fetch $ip "$WORK/out/warm" "blksize 1468" >/dev/null
     cmp -s "$WORK/out/warm" "$DATA/tftp/big.bin" || { echo "warm-up fetch from ${NAME[$ip]} is wrong" >&2; exit 1; }
 done
 
@@ -136,10 +138,9 @@ for rep in $(seq 1 "$REPEAT"); do
         IFS='|' read -ra opts <<< "$s"
         for ip in $A_IP $D_IP $H_IP; do
             rm -f "$WORK/out/big"
-            t0=$(now)
-            if fetch $ip "$WORK/out/big" "${opts[@]}" && cmp -s "$WORK/out/big" "$DATA/tftp/big.bin"; then
-                t1=$(now)
-                printf 'file\t%s\t%s\t%s\n' "${NAME[$ip]}" "$s" "$(echo "$t1 - $t0" | bc)" >> "$RESULTS"
+            secs=$(fetch $ip "$WORK/out/big" "${opts[@]}")
+            if [ "$secs" != FAIL ] && cmp -s "$WORK/out/big" "$DATA/tftp/big.bin"; then
+                printf 'file\t%s\t%s\t%s\n' "${NAME[$ip]}" "$s" "$secs" >> "$RESULTS"
             else
                 printf 'file\t%s\t%s\tFAIL\n' "${NAME[$ip]}" "$s" >> "$RESULTS"
             fi
@@ -150,12 +151,10 @@ for rep in $(seq 1 "$REPEAT"); do
         dir=$WORK/out/conc
         rm -rf "$dir"
         mkdir -p "$dir"
-        t0=$(now)
-        ip netns exec $CLI sh -c "for i in \$(seq 1 $CONC); do atftp --option 'blksize 1468' --option 'tsize 0' -g -r undionly.kpxe -l $dir/f\$i $ip >/dev/null 2>&1 & done; wait"
-        t1=$(now)
+        secs=$(ip netns exec $CLI bash -c "t0=\$EPOCHREALTIME; for i in \$(seq 1 $CONC); do atftp --option 'blksize 1468' --option 'tsize 0' -g -r undionly.kpxe -l $dir/f\$i $ip >/dev/null 2>&1 & done; wait; t1=\$EPOCHREALTIME; echo \"\$t1 - \$t0\" | bc")
         ok=0
         for i in $(seq 1 "$CONC"); do cmp -s "$dir/f$i" "$UNDI" && ok=$((ok + 1)); done
-        printf 'conc\t%s\t%s\t%s\t%s\n' "${NAME[$ip]}" "$CONC" "$(echo "$t1 - $t0" | bc)" "$ok" >> "$RESULTS"
+        printf 'conc\t%s\t%s\t%s\t%s\n' "${NAME[$ip]}" "$CONC" "$secs" "$ok" >> "$RESULTS"
         echo "rep $rep ${NAME[$ip]} $CONC concurrent: $(tail -1 "$RESULTS" | cut -f4) s, $ok correct" >&2
     done
 done

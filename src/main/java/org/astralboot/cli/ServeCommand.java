@@ -89,6 +89,9 @@ public final class ServeCommand implements Callable<Integer> {
             open.add(db);
             BootStore store = openStore(cfg, local, db);
             open.add(store);
+            if (store instanceof org.astralboot.ipfs.IpfsBootStore ipfs) {
+                Signal.handle(new Signal("HUP"), s -> ipfs.reloadLogged()); // refs.toml and /ipns/ names again
+            }
             HostLookup hosts = HostLookup.NONE;
             List<Service> services = new ArrayList<>();
             // Service wiring: one line per protocol.

@@ -157,7 +157,7 @@ final class LeaseWriter implements LeaseSink, AutoCloseable {
      * rate at about twice the arrival rate, so the queue still drains before the next commit ends.
      */
     private static final class Pacer implements AutoCloseable {
-        static final int SLICE = 16;
+        static final int SLICE = 8;
         private final java.util.concurrent.LinkedBlockingQueue<Object[]> queue = new java.util.concurrent.LinkedBlockingQueue<>();
         private final Thread thread;
         private volatile boolean closed;
@@ -192,7 +192,7 @@ final class LeaseWriter implements LeaseSink, AutoCloseable {
                 long slices = (sends.size() + SLICE - 1) / SLICE;
                 // Spread over half the commit time, but never slower than 1 ms between slices, and not at all
                 // when more batches are already waiting (then sending is the bottleneck).
-                long gap = slices <= 1 ? 0 : Math.min(1_000_000L, (Long) item[1] / 2 / slices);
+                long gap = slices <= 1 ? 0 : Math.min(1_000_000L, (Long) item[1] * 9 / 10 / slices);
                 for (int i = 0; i < sends.size(); i++) {
                     send(sends.get(i));
                     if ((i + 1) % SLICE == 0 && i + 1 < sends.size() && gap > 0) {

@@ -340,15 +340,8 @@ final class BlobCache implements Closeable {
                 }
                 health.ok();
                 f.started.complete(null);
-                byte[] buf = new byte[BUF];
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    sha.update(buf, 0, n);
-                    ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
-                    while (bb.hasRemaining()) {
-                        out.write(bb);
-                    }
-                    f.advance(n);
+                if (f.size > 0) {
+                    pump(in, out, sha, f);
                 }
                 if (out.size() != f.size) {
                     throw new KuboException("cat", 200, -1, f.cid + ": got " + out.size() + " bytes, the DAG says "
@@ -399,6 +392,109 @@ final class BlobCache implements Closeable {
                     // tmp/ is emptied at the next start
                 }
             }
+        }
+    }
+
+    /** A filled buffer on its way from the socket to the disk; {@code n < 0} ends the stream. */
+    private record Chunk(byte[] buf, int n) {
+    }
+
+    private static final Chunk END = new Chunk(null, -1);
+    /** Buffers in flight between the receiving and the writing thread. */
+    private static final int PIPE = 8;
+    /** A chunk is handed on once it holds this much (or the stream ended). */
+    private static final int FILL = 128 * 1024;
+
+    /**
+     * Copies the node's stream into the cache file on two threads: one receives from the socket,
+     * this one hashes, writes and wakes the readers. Writing 100 MiB into the page cache and
+     * hashing it costs more CPU than receiving it (measured: ~0.2 s against ~0.05 s); done in line
+     * with the receiving it delays reading the socket and so the node's stream; on its own thread
+     * it overlaps the transfer whenever a core is free.
+     */
+    private void pump(InputStream in, FileChannel out, MessageDigest sha, Fetch f) throws IOException {
+        java.util.concurrent.ArrayBlockingQueue<byte[]> free = new java.util.concurrent.ArrayBlockingQueue<>(PIPE);
+        java.util.concurrent.ArrayBlockingQueue<Chunk> full = new java.util.concurrent.ArrayBlockingQueue<>(PIPE + 1);
+        for (int i = 0; i < PIPE; i++) {
+            free.add(new byte[BUF]);
+        }
+        java.util.concurrent.atomic.AtomicReference<Throwable> received = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.Future<?> receiver = downloads.submit(() -> {
+            try {
+                while (!stop.get()) {
+                    byte[] b = free.take();
+                    int n = 0;
+                    boolean eof = false;
+                    while (n < FILL) {
+                        int r = in.read(b, n, b.length - n);
+                        if (r < 0) {
+                            eof = true;
+                            break;
+                        }
+                        n += r;
+                    }
+                    if (n > 0) {
+                        full.put(new Chunk(b, n));
+                    } else {
+                        free.put(b);
+                    }
+                    if (eof) {
+                        break;
+                    }
+                }
+            } catch (Throwable t) {
+                received.set(t);
+            } finally {
+                try {
+                    full.put(END);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        IOException failed = null;
+        try {
+            while (true) {
+                Chunk c = full.take();
+                if (c == END) {
+                    break;
+                }
+                if (failed == null) {
+                    try {
+                        sha.update(c.buf(), 0, c.n());
+                        ByteBuffer bb = ByteBuffer.wrap(c.buf(), 0, c.n());
+                        while (bb.hasRemaining()) {
+                            out.write(bb);
+                        }
+                        f.advance(c.n());
+                    } catch (IOException e) {
+                        // Stop the receiver (closing the stream unblocks its read), keep draining.
+                        failed = e;
+                        stop.set(true);
+                        in.close();
+                    }
+                }
+                free.put(c.buf());
+            }
+            receiver.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stop.set(true);
+            in.close();
+            throw new InterruptedIOException("interrupted while fetching " + f.label);
+        } catch (ExecutionException e) {
+            throw new IOException(e.getCause());
+        }
+        if (failed != null) {
+            throw failed;
+        }
+        Throwable t = received.get();
+        if (t instanceof IOException io) {
+            throw io;
+        }
+        if (t != null) {
+            throw new IOException(t);
         }
     }
 

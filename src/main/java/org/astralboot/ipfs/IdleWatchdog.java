@@ -11,7 +11,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Closes streamed response bodies that deliver no byte for longer than the idle limit.
+ * Closes streamed response bodies whose {@code read} has been blocked for longer than the idle
+ * limit (time the caller spends between reads does not count).
  * {@code HttpRequest.timeout} only bounds the wait for response headers, so without this a node
  * that stalls mid-body would block a reader for ever. Closing the stream makes the blocked
  * {@code read} fail, and the wrapper turns that into an "unreachable" {@link KuboException}.
@@ -45,7 +46,8 @@ final class IdleWatchdog {
     private static void sweep() {
         long now = System.nanoTime();
         for (Guarded g : STREAMS) {
-            if (now - g.last > g.owner().idleNanos) {
+            long since = g.blockedSince;
+            if (since != 0 && now - since > g.owner().idleNanos) {
                 g.expired = true;
                 STREAMS.remove(g);
                 try {
@@ -59,7 +61,8 @@ final class IdleWatchdog {
 
     private final class Guarded extends FilterInputStream {
         private final String endpoint;
-        private volatile long last = System.nanoTime();
+        /** When the read in progress started, 0 when none is: a slow consumer is not a stalled node. */
+        private volatile long blockedSince;
         private volatile boolean expired;
 
         Guarded(InputStream in, String endpoint) {
@@ -84,34 +87,37 @@ final class IdleWatchdog {
 
         @Override
         public int read() throws IOException {
+            blockedSince = System.nanoTime();
             try {
-                int b = super.read();
-                last = System.nanoTime();
-                return b;
+                return super.read();
             } catch (IOException e) {
                 throw wrap(e);
+            } finally {
+                blockedSince = 0;
             }
         }
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
+            blockedSince = System.nanoTime();
             try {
-                int n = super.read(b, off, len);
-                last = System.nanoTime();
-                return n;
+                return super.read(b, off, len);
             } catch (IOException e) {
                 throw wrap(e);
+            } finally {
+                blockedSince = 0;
             }
         }
 
         @Override
         public long skip(long n) throws IOException {
+            blockedSince = System.nanoTime();
             try {
-                long s = super.skip(n);
-                last = System.nanoTime();
-                return s;
+                return super.skip(n);
             } catch (IOException e) {
                 throw wrap(e);
+            } finally {
+                blockedSince = 0;
             }
         }
 

@@ -133,6 +133,16 @@ public final class IpfsBootStore implements BootStore {
         LOG.info("ipfs tree: {}", describe());
     }
 
+    /** {@link #reload()} for a signal handler: a failure is logged and the current tree kept. */
+    public void reloadLogged() {
+        try {
+            LOG.info("ipfs: reloading {}", refsPath);
+            reload();
+        } catch (IOException | RuntimeException e) {
+            LOG.error("ipfs: reload of {} failed, keeping the current tree: {}", refsPath, e.getMessage());
+        }
+    }
+
     private Root resolve(RefsFile.Ref ref, boolean isBoot) {
         try {
             String cid = resolveCid(ref);
@@ -293,18 +303,34 @@ public final class IpfsBootStore implements BootStore {
     private record Loc(Root root, List<String> rest) {
     }
 
-    private static Optional<Loc> locate(Tree t, TreePath p) {
+    /**
+     * @throws BootStoreException UNAVAILABLE when the ref serving {@code p} is not resolved yet
+     *                            (an {@code /ipns/} name while the node is down): the content may
+     *                            exist, so "not found" would be wrong
+     */
+    private static Optional<Loc> locate(Tree t, TreePath p) throws BootStoreException {
         List<String> s = p.segments();
         if (s.size() >= 2 && s.get(0).equals("boot")) {
             Root os = t.os().get(s.get(1));
             if (os != null) {
-                return os.ok() ? Optional.of(new Loc(os, s.subList(2, s.size()))) : Optional.empty();
+                return usable(os, p) ? Optional.of(new Loc(os, s.subList(2, s.size()))) : Optional.empty();
             }
         }
-        if (t.boot() == null || !t.boot().ok()) {
+        if (t.boot() == null || !usable(t.boot(), p)) {
             return Optional.empty();
         }
         return Optional.of(new Loc(t.boot(), s));
+    }
+
+    private static boolean usable(Root r, TreePath p) throws BootStoreException {
+        if (r.ok()) {
+            return true;
+        }
+        if (r.problem() == null) {
+            throw BlobCache.unavailable((p.isRoot() ? "/" : p.toString()) + " (ref " + r.ref().name()
+                    + " not resolved yet)", null);
+        }
+        return false;
     }
 
     /** The link named by {@code rest} below {@code rootCid}; null link for the root itself. */

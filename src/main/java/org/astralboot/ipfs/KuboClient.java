@@ -383,7 +383,9 @@ public final class KuboClient {
         List<HttpRequest.BodyPublisher> parts = new ArrayList<>();
         try {
             Path src = source.toRealPath();
-            String top = src.getFileName() == null ? "root" : src.getFileName().toString();
+            // The top name does not enter any CID; a fixed one avoids names the node's multipart
+            // parser mishandles (js-ipfs 0.66 answers "Unexpected input: object" for "t").
+            String top = Files.isDirectory(src) ? "tree" : "file";
             if (Files.isDirectory(src)) {
                 List<Path> all;
                 try (Stream<Path> w = Files.walk(src)) {

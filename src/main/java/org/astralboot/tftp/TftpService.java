@@ -139,10 +139,12 @@ public final class TftpService implements Service {
     }
 
     private void startTransfer(InetSocketAddress client, TftpPacket.Rrq rrq) throws IOException {
-        if (active.containsKey(client)) {
-            // The client resent its request before our first answer arrived: the running
-            // transfer answers it; a second one would send every block twice.
-            log.debug("tftp duplicate RRQ from {} ignored", text(client));
+        TftpSession running = active.get(client);
+        if (running != null) {
+            // The client resent its request: the running transfer answers it (at once, if it
+            // is still waiting for the first ACK); a second transfer would send every block twice.
+            log.debug("tftp repeated RRQ from {} passed to its transfer", text(client));
+            running.requestRepeated();
             return;
         }
         if (!permits.tryAcquire()) {

@@ -3,6 +3,7 @@ package org.astralboot.tftp;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
@@ -38,6 +39,9 @@ final class TftpSession implements Runnable {
     private final InetSocketAddress client;
     private final TftpPacket.Rrq rrq;
     private volatile DatagramChannel channel;
+    private volatile Selector selector;
+    /** Set by the listener when the client repeats its request; read by the session thread. */
+    private volatile boolean requestRepeated;
 
     TftpSession(TftpService service, InetSocketAddress client, TftpPacket.Rrq rrq) {
         this.service = service;
@@ -47,6 +51,15 @@ final class TftpSession implements Runnable {
 
     InetSocketAddress client() {
         return client;
+    }
+
+    /** The listener saw the same request from the same TID again. */
+    void requestRepeated() {
+        requestRepeated = true;
+        Selector s = selector;
+        if (s != null) {
+            s.wakeup();
+        }
     }
 
     void abort() {
@@ -67,6 +80,7 @@ final class TftpSession implements Runnable {
         try (DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET);
                 Selector selector = Selector.open()) {
             channel = ch;
+            this.selector = selector;
             ch.bind(new InetSocketAddress(service.config().address(), 0));
             // A whole window must fit: 64 x 1468-byte blocks is ~94 KB (more with skb overhead).
             ch.setOption(StandardSocketOptions.SO_SNDBUF, 1 << 20);
@@ -87,9 +101,14 @@ final class TftpSession implements Runnable {
                 log.warn("tftp transfer of {} to {}: channel closed", name, who);
             }
         } catch (IOException | RuntimeException e) {
-            log.warn("tftp transfer of {} to {} failed", name, who, e);
+            if (service.closed()) {
+                log.debug("tftp transfer of {} to {} stopped: {}", name, who, e.toString());
+            } else {
+                log.warn("tftp transfer of {} to {} failed", name, who, e);
+            }
         } finally {
             channel = null;
+            selector = null;
             service.finished(this);
         }
     }
@@ -101,7 +120,12 @@ final class TftpSession implements Runnable {
      * violation; a symbolic link out of the tree is absent, so the client gets "not found".
      */
     static BootFile resolve(org.astralboot.store.BootStore store, String filename) throws TftpException {
-        String rel = filename.startsWith("/") ? filename.substring(1) : filename;
+        String rel = filename;
+        if (filename.startsWith("/")) {
+            rel = filename.substring(1);
+            log.debug("tftp quirk {}: '{}' served as '{}'", TftpQuirk.LEADING_SLASH, TftpCodec.printable(filename),
+                    TftpCodec.printable(rel));
+        }
         TreePath p;
         try {
             p = TreePath.parse(rel);
@@ -217,6 +241,12 @@ final class TftpSession implements Runnable {
                 case TftpTransfer.Step.Wait w -> {
                 }
             }
+            if (requestRepeated) { // set by the listener, which also woke the selector
+                requestRepeated = false;
+                log.debug("tftp {} from {}: request repeated", rrq.filename(), client);
+                step = t.onRequestRepeated();
+                continue;
+            }
             long wait = t.deadline() - service.clock().millis();
             in.clear();
             SocketAddress from = wait <= 0 ? null : io.receive(in, wait);
@@ -264,6 +294,10 @@ final class TftpSession implements Runnable {
     private record Io(DatagramChannel ch, Selector selector, SelectionKey key) {
         /** The sender of the next datagram put into {@code dst}, or {@code null} after {@code millis}. */
         SocketAddress receive(ByteBuffer dst, long millis) throws IOException {
+            if (Thread.currentThread().isInterrupted()) {
+                // select() returns at once while interrupted: stop rather than spin.
+                throw new InterruptedIOException("tftp transfer interrupted");
+            }
             // Wait first: right after a send the answer is never there yet, so trying a read
             // before epoll_wait(2) would only add a failed recvfrom(2) to every round trip.
             if (selector.select(millis) == 0) {

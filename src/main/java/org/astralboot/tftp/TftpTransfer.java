@@ -30,6 +30,9 @@ import java.time.Clock;
  *       repeats keep arriving faster than its timeout (5 s by default) it never acknowledges again.</li>
  *   <li>The file ends with a block shorter than blksize, empty if the size is a multiple of it
  *       (RFC 1350 §6); the ACK of that block completes the transfer.</li>
+ *   <li>A repeated request from the client before anything was acknowledged resends the OACK or
+ *       the first window at once: the client lost our answer (its own retransmission is the
+ *       fastest signal of that).</li>
  *   <li>An ERROR from the client (8 included: it refused the OACK) ends the transfer without a reply
  *       (RFC 1350 §7). Any other packet type from the client is an illegal operation.</li>
  * </ul>
@@ -78,7 +81,7 @@ public final class TftpTransfer {
      * The OACK is resent no sooner than this: atftp aborts on a second OACK, so a slow ACK 0 (a
      * busy client) must not be mistaken for a lost one.
      */
-    static final long MIN_OACK_WAIT_MILLIS = 1000;
+    static final long MIN_OACK_WAIT_MILLIS = 2000;
     /** Floor of the adaptive retransmission timeout. */
     static final long MIN_RTO_MILLIS = 50;
     /** Backoff stops doubling here (or at the configured timeout, if that is longer). */
@@ -177,6 +180,22 @@ public final class TftpTransfer {
             return finish(Outcome.COMPLETE, "complete", null);
         }
         return sendFrom(acked + 1);
+    }
+
+    /**
+     * The client sent its read request again (same TID): it has not seen our first answer, so the
+     * OACK or the first window is resent now rather than at the timeout. Once the client has
+     * acknowledged anything, a repeated request is a stale duplicate and changes nothing.
+     */
+    public Step onRequestRepeated() {
+        if (finished || lastAcked >= 0 || (negotiation.oack().isPresent() && !oackPending)) {
+            return WAIT; // the client has acknowledged something: this request is an old copy
+        }
+        if (oackPending) {
+            arm();
+            return SEND_OACK;
+        }
+        return sendFrom(0);
     }
 
     /** An ERROR from the client ends the transfer; nothing is sent back (RFC 1350 §7). */

@@ -109,12 +109,12 @@ class DhcpClientsIT {
         assertTrue(bound.contains("host=node" + ip.substring(ip.lastIndexOf('.') + 1)), bound);
         int acks = DhcpItSupport.count(read(log), "dhcp ACK " + ip + " to 52:54:00:16:00:02");
         // SIGUSR1: renew (unicast REQUEST with ciaddr, RFC 2131 RENEWING)
-        p.toHandle().descendants().forEach(h -> { });
-        cli.run(Duration.ofSeconds(10), "pkill", "-USR1", "-f", "udhcpc -f -i " + ifc).check();
+        // `ip netns exec` execs udhcpc, so p's pid is udhcpc's own.
+        Netns.sh(Duration.ofSeconds(10), "kill", "-USR1", Long.toString(p.pid())).check();
         awaitCount(events, "renew ip=" + ip, 1, Duration.ofSeconds(20));
         awaitCount(log, "dhcp ACK " + ip + " to 52:54:00:16:00:02", acks + 1, Duration.ofSeconds(10));
         // -R: release on exit
-        cli.run(Duration.ofSeconds(10), "pkill", "-TERM", "-f", "udhcpc -f -i " + ifc).check();
+        Netns.sh(Duration.ofSeconds(10), "kill", "-TERM", Long.toString(p.pid())).check();
         Netns.awaitLog(log, "dhcp RELEASE " + ip + " from 52:54:00:16:00:02", Duration.ofSeconds(10));
         p.waitFor();
     }

@@ -22,6 +22,12 @@ public final class ColdReadBench {
     private ColdReadBench() {
     }
 
+    /** CPU time of this process, in nanoseconds. */
+    private static long cpu() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
     public static void main(String[] a) throws Exception {
         URI api = URI.create(a[0]);
         Path refs = Path.of(a[1]);
@@ -36,12 +42,14 @@ public final class ColdReadBench {
             long size = Long.parseLong(a[7]);
             for (int i = 0; i < rounds; i++) {
                 long t0 = System.nanoTime();
+                long c0 = cpu();
                 try (InputStream in = c.cat(cid, 0, size)) {
                     while (in.read(buf) > 0) {
                         // discard
                     }
                 }
-                System.out.printf(java.util.Locale.ROOT, "%.3f%n", (System.nanoTime() - t0) / 1e9);
+                System.out.printf(java.util.Locale.ROOT, "%.3f cpu %.3f%n", (System.nanoTime() - t0) / 1e9,
+                        (cpu() - c0) / 1e9);
             }
             return;
         }
@@ -54,6 +62,15 @@ public final class ColdReadBench {
                     IpfsBootStore s = IpfsBootStore.open(cfg, db, new KuboClient(api, Duration.ofSeconds(3),
                             Duration.ofSeconds(60), Duration.ofSeconds(30)))) {
                 BootFile f = s.file(file).orElseThrow();
+                if (System.getProperty("bench.fill") != null) {
+                    // The download into the cache alone, no reader.
+                    long t0 = System.nanoTime();
+                    IpfsBootStore.FileInfo fi = s.info(file).orElseThrow();
+                    s.cache().fill(fi.cid(), fi.size(), "bench").await(60, java.util.concurrent.TimeUnit.SECONDS);
+                    System.out.printf(java.util.Locale.ROOT, "%.3f fill%n", (System.nanoTime() - t0) / 1e9);
+                    continue;
+                }
+                long c0 = cpu();
                 long t0 = System.nanoTime();
                 long n = 0;
                 try (InputStream in = f.open()) {
@@ -66,7 +83,9 @@ public final class ColdReadBench {
                 if (n != f.size()) {
                     throw new IllegalStateException("read " + n + " of " + f.size());
                 }
-                System.out.printf(java.util.Locale.ROOT, "%.3f%n", secs);
+                System.out.printf(java.util.Locale.ROOT, "%.3f%s%n", secs,
+                        System.getProperty("bench.cpu") == null ? "" : String.format(java.util.Locale.ROOT, " cpu %.3f",
+                                (cpu() - c0) / 1e9));
             }
         }
     }

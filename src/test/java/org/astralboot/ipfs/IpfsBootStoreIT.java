@@ -328,7 +328,29 @@ class IpfsBootStoreIT {
                 BootStoreException e = assertThrows(BootStoreException.class, c::open);
                 assertEquals(BootStoreException.Kind.UNAVAILABLE, e.kind());
                 assertTrue(e.getMessage().contains("tftp/ipxe.efi"), e.getMessage());
-                node.start();
+                // A store that never resolved the name: unavailable (not "not found") until the node is back.
+                Path fb = base("down-fresh", "boot = \"/ipns/" + name + "\"\n");
+                Config fresh = TestTrees.config(fb, node.api(), 1L << 30);
+                try (Database fdb = Database.open(fresh.database());
+                        IpfsBootStore fs = IpfsBootStore.open(fresh, fdb, node.client())) {
+                    BootStoreException u = assertThrows(BootStoreException.class, () -> fs.list(TreePath.ROOT));
+                    assertEquals(BootStoreException.Kind.UNAVAILABLE, u.kind());
+                    assertTrue(u.getMessage().contains("ref boot not resolved yet"), u.getMessage());
+                    node.start();
+                    long until = System.nanoTime() + 10_000_000_000L;
+                    Optional<List<BootStore.Entry>> l = Optional.empty();
+                    while (l.isEmpty()) {
+                        try {
+                            l = fs.list(tp("boot"));
+                        } catch (BootStoreException ex) {
+                            if (System.nanoTime() > until) {
+                                throw ex;
+                            }
+                            Thread.sleep(200);
+                        }
+                    }
+                    assertEquals(List.of("coreos", "debian"), l.get().stream().map(BootStore.Entry::name).toList());
+                }
                 // Recovery without a restart: the back-off after the failure is one second.
                 String got = null;
                 long deadline = System.nanoTime() + 10_000_000_000L;

@@ -33,15 +33,18 @@ class IpfsHttpIT {
     static int port;
     static int tftpPort;
     static Path tree;
+    static Path site;
 
     @BeforeAll
     static void start() throws Exception {
         node = IpfsNode.start(tmp.resolve("node"));
         tree = TestTrees.bootTree(tmp.resolve("tree"));
         TestTrees.file(tree.resolve("tftp/offline.bin"), 300_000, 99); // fetched only by the node-down test
+        TestTrees.file(tree.resolve("tftp/offline-tftp.bin"), 200_000, 98); // ditto, over TFTP
         List<KuboClient.Added> a = node.client().add(tree, KuboClient.AddOptions.DEFAULT);
         String cid = a.get(a.size() - 1).hash();
         Path dir = Files.createDirectories(tmp.resolve("site"));
+        site = dir;
         Files.writeString(dir.resolve("refs.toml"), "boot = \"" + cid + "\"\n");
         port = IpfsCommandsIT.freeTcpPort();
         tftpPort = IpfsCommandsIT.freeUdpPort();
@@ -165,6 +168,16 @@ class IpfsHttpIT {
             Curl cold = curl("/tftp/offline.bin");
             assertEquals(503, cold.status(), cold.headers().toString());
             assertTrue(cold.headers().containsKey("Retry-After"), cold.headers().toString());
+            // Over TFTP the same file state is an ERROR packet, not a hang or a short file.
+            Path out = Files.createTempFile(tmp, "tftp", "");
+            Files.delete(out);
+            // tftp-hpa prints the server's ERROR message (curl only reports a socket error).
+            Process p = new ProcessBuilder("tftp", "-m", "binary", "127.0.0.1", Integer.toString(tftpPort), "-c", "get",
+                    "offline-tftp.bin", out.toString()).redirectErrorStream(true).start();
+            String msg = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(40, TimeUnit.SECONDS));
+            assertTrue(msg.contains("Error code") && msg.contains("unavailable"), msg);
+            assertTrue(!Files.exists(out) || Files.size(out) == 0, "no byte of an unavailable file");
             node.start();
             // Back without restarting Astralboot (after the store's one-second back-off).
             long deadline = System.nanoTime() + 15_000_000_000L;
@@ -195,5 +208,35 @@ class IpfsHttpIT {
             assertEquals(0, p.exitValue(), "curl tftp " + f + ": " + msg);
             assertEquals(TestTrees.sha256(tree.resolve("tftp/" + f)), TestTrees.sha256(out), f);
         }
+    }
+
+    @Test
+    void hangupReloadsRefsToml() throws Exception {
+        // A superset of the tree, so the other tests see the same files whatever the order.
+        Path bigger = tmp.resolve("bigger");
+        try (var w = Files.walk(tree)) {
+            for (Path p : w.toList()) {
+                Path d = bigger.resolve(tree.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(d);
+                } else {
+                    Files.copy(p, d);
+                }
+            }
+        }
+        TestTrees.file(bigger.resolve("tftp/reloaded.bin"), 5000, 77);
+        List<KuboClient.Added> a = node.client().add(bigger, KuboClient.AddOptions.DEFAULT);
+        assertEquals(404, curl("/tftp/reloaded.bin").status());
+        Files.writeString(site.resolve("refs.toml"), "boot = \"" + a.get(a.size() - 1).hash() + "\"\n");
+        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(server.pid())).start();
+        assertEquals(0, kill.waitFor());
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        Curl c;
+        do {
+            Thread.sleep(200);
+            c = curl("/tftp/reloaded.bin");
+        } while (c.status() == 404 && System.nanoTime() < deadline);
+        assertEquals(200, c.status());
+        assertEquals(TestTrees.sha256(bigger.resolve("tftp/reloaded.bin")), TestTrees.sha256(c.body()));
     }
 }

@@ -270,9 +270,9 @@ class TftpIT {
     void twoHundredConcurrentTransfersAllComplete() throws Exception {
         Path c = Files.createDirectories(out.resolve("conc"));
         String script = "for i in $(seq 1 200); do "
-                + "if [ $((i % 2)) -eq 0 ]; then atftp --option 'blksize 1468' --option 'tsize 0' -g -r undionly.kpxe -l "
-                + c + "/f$i " + SERVER + " >/dev/null 2>&1 & "
-                + "else curl -s -o " + c + "/f$i tftp://" + SERVER + "/undionly.kpxe & fi; done; wait";
+                + "if [ $((i % 2)) -eq 0 ]; then atftp --verbose --option 'blksize 1468' --option 'tsize 0' -g -r undionly.kpxe -l "
+                + c + "/f$i " + SERVER + " >" + c + "/f$i.log 2>&1 & "
+                + "else curl -sS -o " + c + "/f$i tftp://" + SERVER + "/undionly.kpxe >" + c + "/f$i.log 2>&1 & fi; done; wait";
         sh(Duration.ofSeconds(120), script).check();
         String want = sha256(data.resolve("tftp/undionly.kpxe"));
         Map<String, Integer> bad = new TreeMap<>();
@@ -282,7 +282,12 @@ class TftpIT {
                 bad.put("f" + i, Files.exists(f) ? (int) Files.size(f) : -1);
             }
         }
-        assertTrue(bad.isEmpty(), "wrong or missing: " + bad + "\n" + tail(serveLog));
+        StringBuilder why = new StringBuilder();
+        for (String f : bad.keySet()) {
+            Path l = c.resolve(f + ".log");
+            why.append(f).append(": ").append(Files.exists(l) ? Files.readString(l) : "(no client log)").append('\n');
+        }
+        assertTrue(bad.isEmpty(), "wrong or missing: " + bad + "\n" + why + tail(serveLog));
     }
 
     Map<String, String> probe(int port, String... scenarios) throws IOException {
@@ -350,9 +355,12 @@ class TftpIT {
         assertTrue(!log.contains("Exception"), tail(serveLog));
     }
 
+    /** Also: a boot store that cannot answer (IPFS node down) gives ERROR 0 with the reason. */
     @Test
     void busyServerAndDuplicateAcksOnTheWire() throws Exception {
-        Map<String, String> r = probe(1069, "duplicate-ack=undionly.kpxe", "hold=2|undionly.kpxe");
+        Map<String, String> r = probe(1069, "duplicate-ack=undionly.kpxe", "rrq=unavailable.bin", "hold=2|undionly.kpxe");
+        assertEquals("ERROR 0 boot store unavailable, retry later: IPFS node at http://127.0.0.1:5001 is not answering"
+                + " and the file is not cached (from transfer port)", r.get("rrq=unavailable.bin"));
         String dup = r.get("duplicate-ack=undionly.kpxe");
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) blocks, (\\d+) DATA packets, sha256 (\\w+)")
                 .matcher(dup);

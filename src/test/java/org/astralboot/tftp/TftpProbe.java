@@ -14,7 +14,8 @@ import java.util.List;
 /**
  * A raw-datagram TFTP client for wire checks, run inside the client namespace by the ITs:
  * {@code TftpProbe <server> <port> <scenario>...}. Each scenario prints one line
- * {@code <scenario>: <what came back>}; the IT asserts on those lines.
+ * {@code <scenario>: <what came back>}, in the order given (order matters: {@code hold} leaves
+ * transfers running until the server times them out); the IT asserts on those lines.
  */
 public final class TftpProbe {
     private final InetAddress server;

@@ -65,6 +65,21 @@ class TftpTransferTest {
     }
 
     @Test
+    void aRepeatedRequestResendsTheFirstAnswerOnlyBeforeAnyAck() {
+        TftpTransfer t = new TftpTransfer(neg(1468, 4, true), 100_000, 5, clock);
+        assertInstanceOf(Step.SendOack.class, t.begin());
+        assertInstanceOf(Step.SendOack.class, t.onRequestRepeated());
+        assertEquals(blocks(0, 4), t.onAck(0));
+        assertInstanceOf(Step.Wait.class, t.onRequestRepeated()); // ACK 0 came: an old copy
+        assertEquals(blocks(4, 4), t.onAck(4));
+        assertInstanceOf(Step.Wait.class, t.onRequestRepeated()); // a stale duplicate by now
+        TftpTransfer u = new TftpTransfer(neg(512, 1, false), 5000, 5, clock);
+        assertEquals(blocks(0, 1), u.begin());
+        assertEquals(blocks(0, 1), u.onRequestRepeated());
+        assertEquals(0, u.retransmissions());
+    }
+
+    @Test
     void duplicateAcksNeverTriggerASend() {
         TftpTransfer t = new TftpTransfer(neg(512, 1, false), 10_000, 5, clock);
         t.begin();
@@ -125,7 +140,7 @@ class TftpTransferTest {
                 Optional.of(new TftpPacket.Oack(List.of(new TftpOption("windowsize", "16")))));
         TftpTransfer t = new TftpTransfer(n, 1468L * 16 * 100, 5, clock);
         t.begin();
-        assertEquals(clock.millis() + 1000, t.deadline()); // OACK: the configured timeout
+        assertEquals(clock.millis() + TftpTransfer.MIN_OACK_WAIT_MILLIS, t.deadline()); // OACK: no adaptive timeout
         clock.advance(2);
         t.onAck(0);
         long block = 0;

@@ -131,9 +131,11 @@ public final class DhcpOptions {
 
     /** Collects options in insertion order; putting a code again replaces its value in place. */
     public static final class Builder {
-        private final byte[][] values = new byte[256][];
+        private byte[][] values = new byte[256][];
         private int[] order = new int[16];
         private int n;
+        /** {@link #values} was handed to a built {@link DhcpOptions}: copy before the next change. */
+        private boolean shared;
 
         private Builder() {
         }
@@ -163,8 +165,26 @@ public final class DhcpOptions {
             return put(o.code, s.getBytes(StandardCharsets.ISO_8859_1));
         }
 
+        /** Copies {@code code}'s value from {@code src} if present (values are immutable, so no copy of the bytes). */
+        public Builder copy(DhcpOptions src, int code) {
+            byte[] v = src.values[code & 0xFF];
+            if (v != null) {
+                putOwned(code & 0xFF, v);
+            }
+            return this;
+        }
+
+        private void unshare() {
+            if (shared) {
+                values = values.clone();
+                order = order.clone();
+                shared = false;
+            }
+        }
+
         /** Appends to an existing value (RFC 3396 concatenation), used by the decoder. */
         Builder append(int code, byte[] buf, int off, int len) {
+            unshare();
             byte[] old = values[code];
             if (old == null) {
                 putOwned(code, Arrays.copyOfRange(buf, off, off + len));
@@ -177,6 +197,7 @@ public final class DhcpOptions {
         }
 
         public Builder remove(int code) {
+            unshare();
             if (values[code] != null) {
                 values[code] = null;
                 int j = 0;
@@ -195,6 +216,7 @@ public final class DhcpOptions {
         }
 
         private void putOwned(int code, byte[] v) {
+            unshare();
             if (values[code] == null) {
                 if (n == order.length) {
                     order = Arrays.copyOf(order, n * 2);
@@ -205,7 +227,8 @@ public final class DhcpOptions {
         }
 
         public DhcpOptions build() {
-            return new DhcpOptions(values.clone(), Arrays.copyOf(order, n));
+            shared = true;
+            return new DhcpOptions(values, Arrays.copyOf(order, n));
         }
     }
 }

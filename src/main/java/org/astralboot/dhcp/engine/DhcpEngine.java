@@ -306,7 +306,9 @@ public final class DhcpEngine {
                 }
             }
             echoRelayInfo(req, o);
-            DhcpPacket p = header(req, 0, 0, boot.tftp() ? server : 0, file, o.build());
+            // siaddr always: iPXE takes a proxy offer or ACK only when it has both next-server and a
+            // boot file (dhcp_has_pxeopts), even when the file is an http:// URL.
+            DhcpPacket p = header(req, 0, 0, server, file, o.build());
             log.info("dhcp proxy OFFER to {} ({}, {})", mac, fw.describe(), efiViaBinl ? "boot file on port "
                     + cfg.dhcp().proxyPort() : boot.file());
             return Optional.of(new DhcpReply(p, destination(req, false), port(req), false));
@@ -320,10 +322,13 @@ public final class DhcpEngine {
         o.putText(DhcpOption.VENDOR_CLASS, boot.http() ? "HTTPClient" : "PXEClient");
         copy(req, o, DhcpOption.CLIENT_UUID);
         String file = bootFields(boot, o);
-        DhcpPacket p = header(req, 0, req.ciaddr(), boot.tftp() ? server : 0, file, o.build());
+        DhcpPacket p = header(req, 0, req.ciaddr(), server, file, o.build());
         log.info("dhcp proxy ACK (port {}) to {} ({}, {})", cfg.dhcp().proxyPort(), mac, fw.describe(), boot.file());
-        // The client already has its address: answer where it came from (PXE 2.1 §2.2.3).
-        int dest = source != 0 ? source : req.ciaddr() != 0 ? req.ciaddr() : DhcpReply.BROADCAST;
+        // The client already has its address: answer where it came from (PXE 2.1 §2.2.3). To iPXE,
+        // broadcast: it accepts a ProxyDHCPACK by source port 4011 and server identifier alone, and a
+        // broadcast does not depend on the client answering ARP in the middle of its DHCP session.
+        int dest = fw.ipxe() ? DhcpReply.BROADCAST
+                : source != 0 ? source : req.ciaddr() != 0 ? req.ciaddr() : DhcpReply.BROADCAST;
         return Optional.of(new DhcpReply(p, dest, srcPort != 0 ? srcPort : DhcpReply.CLIENT_PORT, false));
     }
 
@@ -405,18 +410,18 @@ public final class DhcpEngine {
         DhcpOptions cand = c.build();
         DhcpOptions.Builder o = DhcpOptions.builder();
         o.putByte(DhcpOption.MESSAGE_TYPE, type.code);
-        byte[] prl = req.options().get(DhcpOption.PARAMETER_LIST);
-        if (prl != null) {
-            for (byte b : prl) {
-                int code = b & 0xFF;
+        int prlLen = req.options().length(DhcpOption.PARAMETER_LIST.code);
+        if (prlLen > 0) {
+            for (int i = 0; i < prlLen; i++) {
+                int code = req.options().byteAt(DhcpOption.PARAMETER_LIST.code, i);
                 if (cand.has(code) && !o.has(code)) {
-                    o.put(code, cand.get(code));
+                    o.copy(cand, code);
                 }
             }
         }
         for (int code : cand.codes()) {
             if (!o.has(code)) {
-                o.put(code, cand.get(code));
+                o.copy(cand, code);
             }
         }
         echoRelayInfo(req, o);
@@ -430,10 +435,7 @@ public final class DhcpEngine {
     }
 
     private static void copy(DhcpPacket req, DhcpOptions.Builder o, DhcpOption opt) {
-        byte[] v = req.options().get(opt);
-        if (v != null) {
-            o.put(opt, v);
-        }
+        o.copy(req.options(), opt.code);
     }
 
     private void logEvent(String what, Lease lease, MacAddress mac, Firmware fw, BootChoice boot) {

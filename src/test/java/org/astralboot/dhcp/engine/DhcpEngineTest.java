@@ -420,6 +420,24 @@ class DhcpEngineTest {
     }
 
     @Test
+    void proxyAckOn4011ToIpxeCarriesNextServerAndIsBroadcast() throws Exception {
+        DhcpEngine e = proxy();
+        DhcpPacket d = DhcpCodec.decode(ByteBuffer.wrap(CapturedPackets.IPXE_BIOS_DISCOVER));
+        DhcpPacket rq = new DhcpPacket(d.op(), 1, 6, 0, 78, 0, 0, ip("192.0.2.150"), 0, 0, 0, d.chaddr(), "", "",
+                DhcpOptions.builder().putByte(DhcpOption.MESSAGE_TYPE, 3)
+                        .put(DhcpOption.VENDOR_CLASS, d.options().get(DhcpOption.VENDOR_CLASS))
+                        .put(DhcpOption.CLIENT_ARCH, d.options().get(DhcpOption.CLIENT_ARCH))
+                        .put(DhcpOption.USER_CLASS, d.options().get(DhcpOption.USER_CLASS)).build());
+        DhcpReply ack = one(e.handle(rq, true, ip("192.0.2.150"), 68));
+        assertEquals(DhcpMessageType.ACK, ack.packet().messageType());
+        assertEquals("http://192.0.2.1/boot.ipxe", ack.packet().file());
+        // iPXE's dhcp_has_pxeopts(): without next-server it drops the ACK and finds nothing to boot.
+        assertEquals(SERVER, ack.packet().siaddr());
+        assertEquals(DhcpReply.BROADCAST, ack.destination());
+        assertEquals(68, ack.port());
+    }
+
+    @Test
     void proxyIpxeAndHttpBoot() throws Exception {
         DhcpEngine e = proxy();
         DhcpPacket o = one(e.handle(DhcpCodec.decode(ByteBuffer.wrap(CapturedPackets.IPXE_EFI_DISCOVER)), false, 0, 68)).packet();

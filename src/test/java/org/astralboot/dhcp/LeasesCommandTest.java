@@ -1,0 +1,78 @@
+package org.astralboot.dhcp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.astralboot.db.Database;
+import org.astralboot.dhcp.lease.Lease;
+import org.astralboot.dhcp.lease.LeaseState;
+import org.astralboot.dhcp.lease.LeaseStore;
+import org.astralboot.net.Ipv4;
+import org.astralboot.net.MacAddress;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class LeasesCommandTest {
+    @TempDir
+    Path dir;
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = new CommandLine(new LeasesCommand()).execute(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void printsTheLeaseTable() throws Exception {
+        Path cfg = dir.resolve("config.toml");
+        Files.writeString(cfg, """
+                interface = "abdnone0"
+                address = "192.0.2.1"
+                database = "./leases.db"
+                ipfs = false
+                """);
+        long future = System.currentTimeMillis() + 3_600_000;
+        try (Database db = Database.open(dir.resolve("leases.db"))) {
+            LeaseStore s = new LeaseStore(db);
+            s.put(new Lease(Ipv4.toInt(Ipv4.parse("192.0.2.10")), MacAddress.parse("52:54:00:00:00:01"), "node10",
+                    LeaseState.BOUND, future, 1));
+            s.put(new Lease(Ipv4.toInt(Ipv4.parse("192.0.2.11")), MacAddress.parse("52:54:00:00:00:02"), "node11",
+                    LeaseState.BOUND, 1000, 1));
+            s.put(new Lease(Ipv4.toInt(Ipv4.parse("192.0.2.12")), null, "", LeaseState.FREE, 0, 0));
+            db.commit();
+
+            // The server holds the database: refused with a clear message.
+            Run locked = run("-c", cfg.toString());
+            assertEquals(1, locked.code());
+            assertTrue(locked.err().contains("in use by another Astralboot process"), locked.err());
+        }
+        Run r = run("-c", cfg.toString());
+        assertEquals(0, r.code(), r.err());
+        String[] lines = r.out().split("\n");
+        assertTrue(lines[0].startsWith("ADDRESS"), r.out());
+        assertTrue(lines[1].matches("192\\.0\\.2\\.10 +52:54:00:00:00:01 +node10 +bound +\\d{4}-.*Z"), lines[1]);
+        assertTrue(lines[2].matches("192\\.0\\.2\\.11 +52:54:00:00:00:02 +node11 +expired +.*"), lines[2]);
+        assertFalse(r.out().contains("192.0.2.12 "), "free addresses only with --all");
+        assertTrue(run("-c", cfg.toString(), "--all").out().contains("192.0.2.12 "));
+    }
+}
