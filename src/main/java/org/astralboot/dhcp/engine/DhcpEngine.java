@@ -438,15 +438,11 @@ public final class DhcpEngine {
         o.copy(req.options(), opt.code);
     }
 
+    /** One info line per OFFER and ACK: the boot steps an operator follows at -v. */
     private void logEvent(String what, Lease lease, MacAddress mac, Firmware fw, BootChoice boot) {
-        if (what.equals("ACK") ? log.isInfoEnabled() : log.isDebugEnabled()) {
-            String msg = "dhcp " + what + " " + lease.inet().getHostAddress() + " to " + mac
-                    + (boot != null ? " (" + fw.describe() + ", " + boot.file() + ")" : "");
-            if (what.equals("ACK")) {
-                log.info(msg);
-            } else {
-                log.debug(msg);
-            }
+        if (log.isInfoEnabled()) {
+            log.info("dhcp {} {} to {}{}", what, lease.inet().getHostAddress(), mac,
+                    boot != null ? " (" + fw.describe() + ", " + boot.file() + ")" : "");
         }
     }
 
