@@ -28,6 +28,7 @@ import org.astralboot.config.Config;
 import org.astralboot.db.Database;
 import org.astralboot.dhcp.codec.DhcpCodec;
 import org.astralboot.dhcp.codec.DhcpCodecException;
+import org.astralboot.dhcp.codec.DhcpMessageType;
 import org.astralboot.dhcp.codec.DhcpPacket;
 import org.astralboot.dhcp.engine.DhcpEngine;
 import org.astralboot.dhcp.engine.DhcpReply;
@@ -70,6 +71,15 @@ public final class DhcpService implements Service {
     private EventLoopGroup group;
     private final List<Channel> channels = new ArrayList<>();
     private final AtomicLong malformed = new AtomicLong();
+    /**
+     * Writer backlog (lease changes plus replies) above which new DISCOVERs are shed. Past it the
+     * commits, and every reply queued behind them, fall behind the clients' retransmission timers, so
+     * accepting more only makes every exchange late; REQUESTs still pass, as they finish exchanges
+     * whose OFFER is already out. About a quarter second of commits at this machine's rate.
+     */
+    static final int SHED_BACKLOG = 384;
+    private final AtomicLong shed = new AtomicLong();
+    private volatile long lastShedWarning;
 
     public DhcpService(Config cfg, Database db) {
         this(cfg, db, Clock.systemUTC());
@@ -208,6 +218,17 @@ public final class DhcpService implements Service {
             }
             if (log.isTraceEnabled()) {
                 log.trace("dhcp in from {}: {}", msg.sender(), req);
+            }
+            LeaseWriter w = writer;
+            if (w != null && req.messageType() == DhcpMessageType.DISCOVER && w.backlog() > SHED_BACKLOG) {
+                long n = shed.incrementAndGet();
+                long now = System.nanoTime();
+                if (now - lastShedWarning > 10_000_000_000L) {
+                    lastShedWarning = now;
+                    log.warn("dhcp overloaded: lease commits are {} changes behind; {} DISCOVERs shed so far "
+                            + "(clients retry; renewals and REQUESTs are still served)", w.backlog(), n);
+                }
+                return;
             }
             InetSocketAddress src = msg.sender();
             int srcAddr = src.getAddress() instanceof Inet4Address a ? Ipv4.toInt(a) : 0;

@@ -26,6 +26,8 @@ final class LeaseWriter implements LeaseSink, AutoCloseable {
     private final Thread thread;
     private final Object lock = new Object();
     private List<Object> pending = new ArrayList<>();
+    /** Lease changes and replies queued or being committed, for load shedding by the receiver. */
+    private volatile int backlog;
     private boolean closed;
     private final Pacer pacer;
     private long statSince = System.nanoTime();
@@ -63,6 +65,7 @@ final class LeaseWriter implements LeaseSink, AutoCloseable {
                 return;
             }
             pending.add(o);
+            backlog++;
             if (pending.size() == 1) {
                 lock.notifyAll();
             }
@@ -130,8 +133,16 @@ final class LeaseWriter implements LeaseSink, AutoCloseable {
                 }
                 pacer.submit(sends, System.nanoTime() - t1);
             }
+            synchronized (lock) {
+                backlog -= batch.size();
+            }
             batch.clear();
         }
+    }
+
+    /** Queued or committing lease changes and replies: how far durability lags the arrivals. */
+    int backlog() {
+        return backlog;
     }
 
     /** Writes and commits what is queued, then stops. */
