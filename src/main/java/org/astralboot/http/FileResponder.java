@@ -6,7 +6,7 @@ import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -29,7 +29,7 @@ import org.xnio.channels.StreamSinkChannel;
 final class FileResponder {
     /** A client that accepts nothing for this long is dropped. */
     static final long STALL_MILLIS = 60_000;
-    private static final int BUFFER = 64 * 1024;
+    private static final int STREAM_BUFFER = 256 * 1024;
 
     /** What was sent, for the log line. */
     record Sent(int status, long bytes) {
@@ -160,19 +160,57 @@ final class FileResponder {
         ex.endExchange();
     }
 
+    /**
+     * Streams a file the store cannot hand over as a path (e.g. one still being fetched from IPFS)
+     * straight into the response channel, each read written in one go: Undertow's output stream
+     * would cut it into 16 KiB pooled buffers, a copy and a blocking write each.
+     */
     private static void stream(HttpServerExchange ex, BootFile f, long first, long length) throws IOException {
-        try (InputStream in = f.open(first, length); OutputStream out = ex.getOutputStream()) {
-            byte[] buf = new byte[BUFFER];
+        StreamSinkChannel out;
+        try (InputStream in = f.open(first, length)) {
+            // Only once the store opened the file: until then a failure can still be a 503.
+            out = ex.getResponseChannel();
+            byte[] buf = new byte[STREAM_BUFFER];
             long left = length;
             while (left > 0) {
                 int n = in.read(buf, 0, (int) Math.min(buf.length, left));
                 if (n < 0) {
                     throw new BootStoreException(BootStoreException.Kind.CORRUPT, f.path() + " ended early");
                 }
-                out.write(buf, 0, n);
+                writeFully(out, ByteBuffer.wrap(buf, 0, n));
                 left -= n;
             }
+            // A store that checks the whole file at its end (length, digest) reports it here,
+            // before the response is completed.
+            if (in.read() >= 0) {
+                throw new BootStoreException(BootStoreException.Kind.CORRUPT, f.path() + " is longer than announced");
+            }
+        }
+        out.shutdownWrites();
+        long flushStart = System.currentTimeMillis();
+        while (!out.flush()) {
+            if (System.currentTimeMillis() - flushStart > STALL_MILLIS) {
+                throw new IOException("client accepted nothing for " + STALL_MILLIS / 1000 + " s");
+            }
+            out.awaitWritable(1, TimeUnit.SECONDS);
         }
         ex.endExchange();
+    }
+
+    private static void writeFully(StreamSinkChannel out, ByteBuffer b) throws IOException {
+        long stalledSince = 0;
+        while (b.hasRemaining()) {
+            if (out.write(b) > 0) {
+                stalledSince = 0;
+                continue;
+            }
+            long now = System.currentTimeMillis();
+            if (stalledSince == 0) {
+                stalledSince = now;
+            } else if (now - stalledSince > STALL_MILLIS) {
+                throw new IOException("client accepted nothing for " + STALL_MILLIS / 1000 + " s");
+            }
+            out.awaitWritable(1, TimeUnit.SECONDS);
+        }
     }
 }

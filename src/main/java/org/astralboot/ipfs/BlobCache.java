@@ -402,6 +402,12 @@ final class BlobCache implements Closeable {
     private static final Chunk END = new Chunk(null, -1);
     /** Buffers in flight between the receiving and the writing thread. */
     private static final int PIPE = 8;
+    /**
+     * Most recent received chunks kept for the readers of a download in progress (bounded memory:
+     * at most this many buffers of {@link #BUF} per download); older bytes are read from the
+     * temporary file.
+     */
+    private static final int WINDOW = 8;
     /** A chunk is handed on once it holds this much (or the stream ended). */
     private static final int FILL = 128 * 1024;
 
@@ -411,19 +417,20 @@ final class BlobCache implements Closeable {
      * hashing it costs more CPU than receiving it (measured: ~0.2 s against ~0.05 s); done in line
      * with the receiving it delays reading the socket and so the node's stream; on its own thread
      * it overlaps the transfer whenever a core is free.
+     *
+     * <p>Readers of the download are handed each chunk by the receiving thread as soon as it
+     * arrives ({@link Fetch#received}), before it is written and hashed: the first client's bytes
+     * do not wait for the disk nor are they read back from it. A chunk is never reused once
+     * published (readers may still copy from it); the garbage collector takes it back.
      */
     private void pump(InputStream in, FileChannel out, MessageDigest sha, Fetch f) throws IOException {
-        java.util.concurrent.ArrayBlockingQueue<byte[]> free = new java.util.concurrent.ArrayBlockingQueue<>(PIPE);
         java.util.concurrent.ArrayBlockingQueue<Chunk> full = new java.util.concurrent.ArrayBlockingQueue<>(PIPE + 1);
-        for (int i = 0; i < PIPE; i++) {
-            free.add(new byte[BUF]);
-        }
         java.util.concurrent.atomic.AtomicReference<Throwable> received = new java.util.concurrent.atomic.AtomicReference<>();
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         java.util.concurrent.Future<?> receiver = downloads.submit(() -> {
             try {
                 while (!stop.get()) {
-                    byte[] b = free.take();
+                    byte[] b = new byte[BUF];
                     int n = 0;
                     boolean eof = false;
                     while (n < FILL) {
@@ -435,9 +442,8 @@ final class BlobCache implements Closeable {
                         n += r;
                     }
                     if (n > 0) {
+                        f.received(b, n);
                         full.put(new Chunk(b, n));
-                    } else {
-                        free.put(b);
                     }
                     if (eof) {
                         break;
@@ -475,7 +481,6 @@ final class BlobCache implements Closeable {
                         in.close();
                     }
                 }
-                free.put(c.buf());
             }
             receiver.get();
         } catch (InterruptedException e) {
@@ -614,6 +619,8 @@ final class BlobCache implements Closeable {
         final CompletableFuture<Void> done = new CompletableFuture<>();
         volatile InputStream in;
         private long written;
+        private long received;
+        private final java.util.ArrayDeque<Held> window = new java.util.ArrayDeque<>();
         private boolean finished;
         private BootStoreException failure;
 
@@ -637,10 +644,59 @@ final class BlobCache implements Closeable {
             notifyAll();
         }
 
+        /** A chunk arrived from the node (not yet on disk): readers may take it from memory. */
+        synchronized void received(byte[] b, int n) {
+            window.addLast(new Held(received, b, n));
+            if (window.size() > WINDOW) {
+                window.removeFirst();
+            }
+            received += n;
+            notifyAll();
+        }
+
+        /**
+         * Copies bytes from {@code pos} out of the received chunks still held in memory, waiting
+         * until byte {@code pos} has arrived. Returns how many were copied, or -1 when that byte is
+         * no longer held (the caller reads it from the temporary file with {@link #available}).
+         */
+        synchronized int copy(long pos, byte[] b, int off, int len) throws IOException {
+            while (received <= pos && !finished) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted waiting for " + label);
+                }
+            }
+            if (received <= pos) {
+                available(pos); // throws the failure (or reports the bytes on disk)
+                return -1;
+            }
+            Held first = window.peekFirst();
+            if (first == null || pos < first.offset) {
+                return -1;
+            }
+            for (Held h : window) {
+                if (pos < h.offset + h.n) {
+                    int at = (int) (pos - h.offset);
+                    int n = Math.min(len, h.n - at);
+                    System.arraycopy(h.buf, at, b, off, n);
+                    return n;
+                }
+            }
+            return -1;
+        }
+
+        /** A received chunk: bytes {@code [offset, offset + n)} of the file. */
+        private record Held(long offset, byte[] buf, int n) {
+        }
+
         void finish(BootStoreException e) {
             synchronized (this) {
                 finished = true;
                 failure = e;
+                // Readers still behind go on from the file (their channel stays valid after the move).
+                window.clear();
                 notifyAll();
             }
             if (e == null) {
@@ -748,6 +804,12 @@ final class BlobCache implements Closeable {
             }
             long want = Math.min(len, remaining);
             if (fetch != null) {
+                int m = fetch.copy(pos, b, off, (int) want);
+                if (m > 0) {
+                    pos += m;
+                    remaining -= m;
+                    return m;
+                }
                 want = Math.min(want, fetch.available(pos) - pos);
             }
             int n = ch.read(ByteBuffer.wrap(b, off, (int) want), pos);

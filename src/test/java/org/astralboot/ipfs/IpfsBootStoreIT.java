@@ -206,6 +206,39 @@ class IpfsBootStoreIT {
         }
     }
 
+    /**
+     * A reader of a download in progress takes the first chunks from memory; one that falls
+     * behind the bounded in-memory window (here: it pauses until the download has finished and
+     * its temporary file has been moved into place) goes on from the file, with the same bytes.
+     */
+    @Test
+    @Order(4)
+    void aReaderLeftBehindTheDownloadGoesOnFromTheFile() throws Exception {
+        Path big = TestTrees.file(tmp.resolve("lag/boot/x/images/big"), 12L << 20, 11);
+        List<KuboClient.Added> a = admin.add(tmp.resolve("lag"), KuboClient.AddOptions.DEFAULT);
+        String cid = a.get(a.size() - 1).hash();
+        Path b = base("lag-run", "boot = \"" + cid + "\"\n");
+        Config cfg = TestTrees.config(b, node.api(), 1L << 30);
+        KuboClient counted = node.client();
+        try (Database db = Database.open(cfg.database()); IpfsBootStore s = IpfsBootStore.open(cfg, db, counted)) {
+            BootFile f = s.file(tp("boot/x/images/big")).orElseThrow();
+            byte[] all = Files.readAllBytes(big);
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            try (InputStream in = f.open()) {
+                got.write(in.readNBytes(1 << 20));
+                IpfsBootStore.FileInfo fi = s.info(tp("boot/x/images/big")).orElseThrow();
+                BlobCache.Fetch running = s.cache().fill(fi.cid(), fi.size(), "test");
+                if (running != null) {
+                    running.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                }
+                assertTrue(f.localPath().isPresent(), "the download finished while the reader paused");
+                in.transferTo(got);
+            }
+            assertArrayEquals(all, got.toByteArray());
+            assertEquals(1, counted.catCalls());
+        }
+    }
+
     @Test
     @Order(5)
     void rangeOfAColdFileDoesNotDownloadTheWholeFile() throws Exception {
