@@ -21,6 +21,26 @@ public class CommandSupport {
     @Option(names = "-v", description = "Verbosity: -v info, -vv debug.")
     boolean[] verbose = new boolean[0];
 
+    /** The body of a command, given the loaded config. */
+    interface Body {
+        int run(Config cfg) throws Exception;
+    }
+
+    /**
+     * Loads the config and runs {@code body} with it; a config error is printed and gives exit 2,
+     * like {@code serve}.
+     */
+    int withConfig(Body body) throws Exception {
+        Config cfg;
+        try {
+            cfg = load();
+        } catch (ConfigException e) {
+            System.err.println("astralboot: " + e.getMessage());
+            return CONFIG;
+        }
+        return body.run(cfg);
+    }
+
     /** Sets up logging and reads the config; these commands do not need the network interface. */
     Config load() throws ConfigException {
         Logging.configure(verbose.length);

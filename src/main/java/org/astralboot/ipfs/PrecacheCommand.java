@@ -12,7 +12,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.astralboot.config.Config;
-import org.astralboot.config.ConfigException;
 import org.astralboot.db.Database;
 import org.astralboot.db.DatabaseLockedException;
 import org.astralboot.store.TreePath;
@@ -33,13 +32,10 @@ public final class PrecacheCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Config cfg;
-        try {
-            cfg = common.load();
-        } catch (ConfigException e) {
-            System.err.println("astralboot: " + e.getMessage());
-            return CommandSupport.CONFIG;
-        }
+        return common.withConfig(this::call);
+    }
+
+    private int call(Config cfg) throws Exception {
         KuboClient client = new KuboClient(cfg.ipfsApi());
         try {
             client.version();

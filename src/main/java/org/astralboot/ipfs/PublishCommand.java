@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.astralboot.config.Config;
-import org.astralboot.config.ConfigException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -30,13 +29,10 @@ public final class PublishCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Config cfg;
-        try {
-            cfg = common.load();
-        } catch (ConfigException e) {
-            System.err.println("astralboot: " + e.getMessage());
-            return CommandSupport.CONFIG;
-        }
+        return common.withConfig(this::call);
+    }
+
+    private int call(Config cfg) throws Exception {
         Path tree = dir != null ? dir : cfg.data();
         // A big tree is hashed before the node answers at all: allow for it.
         KuboClient client = new KuboClient(cfg.ipfsApi(), Duration.ofSeconds(3), Duration.ofMinutes(30),

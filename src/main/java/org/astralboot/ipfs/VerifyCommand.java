@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.astralboot.config.Config;
-import org.astralboot.config.ConfigException;
 import org.astralboot.db.Database;
 import org.astralboot.db.DatabaseLockedException;
 import picocli.CommandLine.Command;
@@ -33,13 +32,10 @@ public final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Config cfg;
-        try {
-            cfg = common.load();
-        } catch (ConfigException e) {
-            System.err.println("astralboot: " + e.getMessage());
-            return CommandSupport.CONFIG;
-        }
+        return common.withConfig(this::call);
+    }
+
+    private int call(Config cfg) throws Exception {
         KuboClient client = new KuboClient(cfg.ipfsApi(), Duration.ofSeconds(3), Duration.ofMinutes(10),
                 Duration.ofMinutes(2));
         try (Database db = Database.open(cfg.database())) {
