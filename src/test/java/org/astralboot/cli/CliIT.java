@@ -19,13 +19,27 @@ class CliIT {
     @TempDir
     Path dir;
 
+    private final List<Process> started = new ArrayList<>();
+
+    /** Servers die with their test, also when an assertion fails first. */
+    @org.junit.jupiter.api.AfterEach
+    void stopServers() throws InterruptedException {
+        for (Process p : started) {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+        started.clear();
+    }
+
     Process start(Path log, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Netns.javaBinary(), "-cp", System.getProperty("java.class.path"),
                 "org.astralboot.cli.Main"));
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .start();
+        started.add(p);
+        return p;
     }
 
     static int freePort() throws IOException {
