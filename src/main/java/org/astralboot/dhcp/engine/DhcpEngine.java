@@ -3,6 +3,7 @@ package org.astralboot.dhcp.engine;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.astralboot.config.Config;
 import org.astralboot.dhcp.codec.DhcpMessageType;
@@ -44,6 +45,10 @@ public final class DhcpEngine {
     private final int subnetNet;
     private final int subnetMask;
     private final byte[] serverBytes;
+    /** Option values that never change, encoded once instead of per reply. */
+    private final byte[] maskBytes;
+    private final byte[] routerBytes;
+    private final byte[] dnsBytes;
     private final long leaseSeconds;
     private long lastExhaustionWarning = Long.MIN_VALUE;
     private long unansweredSinceWarning;
@@ -57,6 +62,14 @@ public final class DhcpEngine {
         this.subnetMask = cfg.subnet().maskInt();
         this.subnetNet = Ipv4.toInt(cfg.subnet().network());
         this.serverBytes = cfg.address().getAddress();
+        this.maskBytes = cfg.subnet().mask().getAddress();
+        this.routerBytes = cfg.dhcp().gateway() == null ? null : cfg.dhcp().gateway().getAddress();
+        List<java.net.Inet4Address> dns = cfg.dhcp().dns();
+        byte[] d = new byte[4 * dns.size()];
+        for (int i = 0; i < dns.size(); i++) {
+            System.arraycopy(dns.get(i).getAddress(), 0, d, 4 * i, 4);
+        }
+        this.dnsBytes = d.length == 0 ? null : d;
         this.leaseSeconds = Math.max(60, Math.min(0xFFFFFFFEL, cfg.dhcp().leaseTime().toSeconds()));
         if (cfg.dhcp().mode() == Config.DhcpMode.FULL && table == null) {
             throw new IllegalArgumentException("full mode needs a lease table");
@@ -370,16 +383,12 @@ public final class DhcpEngine {
     private DhcpPacket reply(DhcpPacket req, DhcpMessageType type, int yiaddr, int ciaddr, Lease lease, BootChoice boot,
             boolean leaseTimes) {
         DhcpOptions.Builder c = DhcpOptions.builder();
-        c.put(DhcpOption.SUBNET_MASK, Ipv4.fromInt(subnetMask).getAddress());
-        if (cfg.dhcp().gateway() != null) {
-            c.put(DhcpOption.ROUTER, cfg.dhcp().gateway().getAddress());
+        c.put(DhcpOption.SUBNET_MASK, maskBytes);
+        if (routerBytes != null) {
+            c.put(DhcpOption.ROUTER, routerBytes);
         }
-        if (!cfg.dhcp().dns().isEmpty()) {
-            byte[] d = new byte[4 * cfg.dhcp().dns().size()];
-            for (int i = 0; i < cfg.dhcp().dns().size(); i++) {
-                System.arraycopy(cfg.dhcp().dns().get(i).getAddress(), 0, d, 4 * i, 4);
-            }
-            c.put(DhcpOption.DNS_SERVERS, d);
+        if (dnsBytes != null) {
+            c.put(DhcpOption.DNS_SERVERS, dnsBytes);
         }
         if (lease != null && !lease.hostname().isEmpty()) {
             c.putText(DhcpOption.HOST_NAME, lease.hostname());
