@@ -7,13 +7,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.mapdb.CC;
 import org.mapdb.DB;
 import org.mapdb.DBException;
-import org.mapdb.DBMaker;
+import org.mapdb.StoreWAL;
 
 /**
- * The MapDB file shared by leases, machines and the cache index. Opened with a write-ahead log, so
- * what {@link #commit()} returned for survives a crash; a second process opening the same file is
+ * The MapDB file shared by leases, machines and the cache index: MapDB's transactional store
+ * ({@code StoreWAL}) on the volumes of {@link Volumes}. Writes stay out of the file until a commit,
+ * and a commit returns only after the file's {@code fdatasync}, so what {@link #commit()} returned
+ * for survives a crash of the process or the machine. A second process opening the same file is
  * refused with {@link DatabaseLockedException}.
  *
  * <p>Commits are grouped: {@link #commitAsync()} returns a future completed by the first commit that
@@ -49,12 +52,13 @@ public final class Database implements AutoCloseable {
         if (parent != null) {
             Files.createDirectories(parent);
         }
+        String path = file.toString();
+        Volumes volumes = new Volumes();
+        boolean existed = volumes.exists(path);
         try {
-            DB db = DBMaker.fileDB(file.toFile())
-                    .transactionEnable()
-                    .fileMmapEnableIfSupported()
-                    .make();
-            return new Database(file, db);
+            StoreWAL store = StoreWAL.make(path, volumes, 0L, true, CC.STORE_DIRECT_CONC_SHIFT, CC.PAGE_SIZE, 0L,
+                    false, false, false, true, false);
+            return new Database(file, new DB(store, existed, true, Database.class.getClassLoader(), 0));
         } catch (DBException.FileLocked e) {
             throw new DatabaseLockedException(file);
         } catch (DBException e) {
@@ -92,6 +96,24 @@ public final class Database implements AutoCloseable {
         } catch (RuntimeException e) {
             Throwable c = e.getCause() != null ? e.getCause() : e;
             throw new IOException("database commit failed: " + c.getMessage(), c);
+        }
+    }
+
+    /**
+     * Commits on the calling thread, for a caller that batches its own writes (the DHCP lease writer):
+     * no hand-off to the commit thread and back. Safe beside {@link #commitAsync()}: MapDB serializes
+     * commits, and writes from other threads are covered by whichever commit starts after them.
+     */
+    public void commitHere() throws IOException {
+        synchronized (lock) {
+            if (closed) {
+                throw new IOException("database commit failed: database closed");
+            }
+        }
+        try {
+            db.commit();
+        } catch (RuntimeException e) {
+            throw new IOException("database commit failed: " + e.getMessage(), e);
         }
     }
 
