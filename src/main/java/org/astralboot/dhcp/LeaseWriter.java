@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * once (one fsync for the whole batch) and only then sends the replies. While one commit runs the
  * next batch collects, so the fsync rate does not cap the lease rate, and no ACK or OFFER leaves
  * before its lease is on disk. (MapDB blocks writers during a commit, which is why the engine thread
- * never writes to it itself.)
+ * never writes to it itself.) The commit runs on this thread; a small batch of replies is sent from
+ * here too, a large one is handed to the {@link Pacer}.
  */
 final class LeaseWriter implements LeaseSink, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LeaseWriter.class);
@@ -30,6 +31,7 @@ final class LeaseWriter implements LeaseSink, AutoCloseable {
     private volatile int backlog;
     private boolean closed;
     private final Pacer pacer;
+    private final java.nio.ByteBuffer sendBuf = java.nio.ByteBuffer.allocateDirect(Pacer.MAX_REPLY);
     private long statSince = System.nanoTime();
     private long statCommits;
     private long statLeases;
@@ -101,7 +103,7 @@ final class LeaseWriter implements LeaseSink, AutoCloseable {
             long t1 = System.nanoTime();
             if (leases > 0) {
                 try {
-                    db.commit();
+                    db.commitHere();
                     long t2 = System.nanoTime();
                     statCommits++;
                     statLeases += leases;
@@ -131,7 +133,14 @@ final class LeaseWriter implements LeaseSink, AutoCloseable {
                         sends.add(r);
                     }
                 }
-                pacer.submit(sends, System.nanoTime() - t1);
+                if (sends.size() <= Pacer.SLICE * 2) {
+                    // A small batch goes out at once from this thread: no hand-off, nothing to spread.
+                    for (Outgoing r : sends) {
+                        Pacer.send(r, sendBuf);
+                    }
+                } else {
+                    pacer.submit(sends, System.nanoTime() - t1);
+                }
             }
             synchronized (lock) {
                 backlog -= batch.size();
@@ -179,7 +188,8 @@ final class LeaseWriter implements LeaseSink, AutoCloseable {
             thread.start();
         }
 
-        private final java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(1500);
+        static final int MAX_REPLY = 1500;
+        private final java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(MAX_REPLY);
 
         void submit(List<Outgoing> sends, long commitNanos) {
             if (!sends.isEmpty()) {
@@ -203,17 +213,18 @@ final class LeaseWriter implements LeaseSink, AutoCloseable {
                 long slices = (sends.size() + SLICE - 1) / SLICE;
                 // Spread over half the commit time, but never slower than 1 ms between slices, and not at all
                 // when more batches are already waiting (then sending is the bottleneck).
-                long gap = slices <= 1 ? 0 : Math.min(1_000_000L, (Long) item[1] * 9 / 10 / slices);
+                long gap = slices <= 1 || !queue.isEmpty() ? 0 : Math.min(1_000_000L, (Long) item[1] * 9 / 10 / slices);
                 for (int i = 0; i < sends.size(); i++) {
-                    send(sends.get(i));
-                    if ((i + 1) % SLICE == 0 && i + 1 < sends.size() && gap > 0) {
+                    send(sends.get(i), buf);
+                    if ((i + 1) % SLICE == 0 && i + 1 < sends.size() && gap > 0 && queue.isEmpty()) {
                         java.util.concurrent.locks.LockSupport.parkNanos(gap);
                     }
                 }
             }
         }
 
-        private void send(Outgoing o) {
+        /** Sends one reply through {@code buf} (a direct buffer owned by the calling thread). */
+        static void send(Outgoing o, java.nio.ByteBuffer buf) {
             if (o.data().length > buf.capacity()) {
                 log.warn("dhcp reply of {} bytes not sent: larger than {}", o.data().length, buf.capacity());
                 return;
