@@ -108,7 +108,7 @@ range_start = "198.18.0.10"
 range_end = "198.18.255.250"
 lease_time = "1h"
 EOC
-        (cd "$W/ab" && ASTRALBOOT_JAVA_OPTS="$ASTRALBOOT_JAVA_OPTS" ip netns exec $S "$ROOT/bin/astralboot" serve -l -c config.toml > "$W/ab/server.log" 2>&1 &)
+        (cd "$W/ab" && ASTRALBOOT_JAVA_OPTS="$ASTRALBOOT_JAVA_OPTS" ip netns exec $S "$ROOT/bin/astralboot" serve -l -c config.toml ${AB_ARGS:-} > "$W/ab/server.log" 2>&1 &)
         for _ in $(seq 300); do grep -q "Astralboot ready" "$W/ab/server.log" && break; sleep 0.1; done
         grep -q "Astralboot ready" "$W/ab/server.log" || { cat "$W/ab/server.log"; exit 1; }
         PID=$(ip netns pids $S | head -1)
