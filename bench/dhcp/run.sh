@@ -9,7 +9,9 @@
 #
 # Knobs (environment): RATE (offered DORA/s, default 12000), PERIOD (seconds per server, 12),
 # CLIENTS (60000), SERVERS ("astralboot kea dnsmasq"), DNSMASQ_PERIOD (default PERIOD),
-# WARMUP (seconds of load with other MACs before each measured run, every server alike; 3),
+# WARMUP (seconds of load with other MACs before each measured run, every server alike; 20: the JIT's
+# compile work must be over, or the compiler thread competes with perfdhcp for the 2 cores),
+# AB_ARGS (extra arguments to astralboot serve, e.g. -vv for commit statistics),
 # ASTRALBOOT_JAVA_OPTS (default: serial GC, 96 MB heap, 48 MB code cache, one Netty arena).
 #
 # Addresses: the namespaces' own addresses are 198.18.16.1 and 198.18.16.2 (the DHCP helper's range).
@@ -23,7 +25,7 @@ CLIENTS=${CLIENTS:-60000}
 SERVERS=${SERVERS:-"astralboot kea dnsmasq"}
 DNSMASQ_PERIOD=${DNSMASQ_PERIOD:-$PERIOD}
 ASTRALBOOT_JAVA_OPTS=${ASTRALBOOT_JAVA_OPTS:-"-XX:+UseSerialGC -Xms32m -Xmx96m -XX:ReservedCodeCacheSize=48m -XX:MaxDirectMemorySize=64m -Dio.netty.allocator.type=pooled -Dio.netty.allocator.numDirectArenas=1 -Dio.netty.allocator.numHeapArenas=1"}
-WARMUP=${WARMUP:-3}
+WARMUP=${WARMUP:-20}
 OUT=${OUT:-$ROOT/bench/dhcp/results-$(date -u +%Y%m%dT%H%M%SZ).txt}
 JAVA_HOME=${JAVA_HOME:-$("$ROOT/scripts/find-jdk")}
 export JAVA_HOME

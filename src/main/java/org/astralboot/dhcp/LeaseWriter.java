@@ -31,6 +31,11 @@ final class LeaseWriter implements LeaseSink, AutoCloseable {
     private volatile int backlog;
     private boolean closed;
     private final Pacer pacer;
+    /**
+     * Replies of one commit up to this many are sent at once from the writer thread; more are handed
+     * to the {@link Pacer}. A burst this size fits a relay's or client's default receive buffer.
+     */
+    static final int INLINE_SENDS = 64;
     private final java.nio.ByteBuffer sendBuf = java.nio.ByteBuffer.allocateDirect(Pacer.MAX_REPLY);
     private long statSince = System.nanoTime();
     private long statCommits;
@@ -133,7 +138,7 @@ final class LeaseWriter implements LeaseSink, AutoCloseable {
                         sends.add(r);
                     }
                 }
-                if (sends.size() <= Pacer.SLICE * 2) {
+                if (sends.size() <= INLINE_SENDS) {
                     // A small batch goes out at once from this thread: no hand-off, nothing to spread.
                     for (Outgoing r : sends) {
                         Pacer.send(r, sendBuf);
