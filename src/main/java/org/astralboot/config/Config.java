@@ -80,8 +80,16 @@ public record Config(
      * @param maxTransfers  concurrent transfers before new requests get an ERROR
      * @param timeout       retransmission timeout when the client does not ask for one
      * @param retries       retransmissions of one block before the transfer is abandoned
+     * @param ackSpinMicros microseconds a transfer polls for the client's ACK before sleeping (0: never)
      */
-    public record Tftp(int port, int maxBlksize, int maxWindowsize, int maxTransfers, Duration timeout, int retries) {
+    public record Tftp(int port, int maxBlksize, int maxWindowsize, int maxTransfers, Duration timeout, int retries,
+            int ackSpinMicros) {
+        /** Default for {@code tftp.ack_spin_us}. */
+        public static final int DEFAULT_ACK_SPIN_MICROS = 100;
+
+        public Tftp(int port, int maxBlksize, int maxWindowsize, int maxTransfers, Duration timeout, int retries) {
+            this(port, maxBlksize, maxWindowsize, maxTransfers, timeout, retries, DEFAULT_ACK_SPIN_MICROS);
+        }
     }
 
     /** DHCP operating mode. */

@@ -98,7 +98,7 @@ public final class ConfigLoader {
             "cache_max", "ipfs", "ipfs_api", "refs", "http", "tftp", "dhcp", "menu");
     private static final Set<String> HTTP = Set.of("port", "bind", "url");
     private static final Set<String> TFTP = Set.of("port", "max_blksize", "max_windowsize", "max_transfers",
-            "timeout", "retries");
+            "timeout", "retries", "ack_spin_us");
     private static final Set<String> DHCP = Set.of("mode", "port", "proxy_port", "range_start", "range_end",
             "lease_time", "gateway", "dns", "hostname_pattern", "bios_binary", "efi_binary", "efi_ia32_binary",
             "arm64_binary", "decline_probation", "reservation");
@@ -189,7 +189,8 @@ public final class ConfigLoader {
                 r.intIn(tftpT, "tftp.max_transfers", 256, 1, 100_000),
                 r.durationIn(tftpT, "tftp.timeout", Duration.ofSeconds(1), Duration.ofMillis(10),
                         Duration.ofSeconds(255)),
-                r.intIn(tftpT, "tftp.retries", 5, 1, 100));
+                r.intIn(tftpT, "tftp.retries", 5, 1, 100),
+                r.intIn(tftpT, "tftp.ack_spin_us", Config.Tftp.DEFAULT_ACK_SPIN_MICROS, 0, 10_000));
 
         TomlTable dhcpT = r.table(toml, "dhcp");
         unknown(dhcpT, DHCP, "dhcp.", warnings);

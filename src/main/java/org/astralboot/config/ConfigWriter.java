@@ -39,6 +39,7 @@ public final class ConfigWriter {
         b.append("max_transfers = ").append(t.maxTransfers()).append('\n');
         b.append("timeout = ").append(q(duration(t.timeout()))).append('\n');
         b.append("retries = ").append(t.retries()).append('\n');
+        b.append("ack_spin_us = ").append(t.ackSpinMicros()).append('\n');
         b.append("\n[dhcp]\n");
         Config.Dhcp d = c.dhcp();
         b.append("mode = ").append(q(d.mode().name().toLowerCase(java.util.Locale.ROOT))).append('\n');

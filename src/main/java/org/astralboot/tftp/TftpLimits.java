@@ -11,8 +11,9 @@ import org.astralboot.config.Config;
  * @param maxWindowsize  largest windowsize granted (RFC 7440 allows 1-65535)
  * @param timeout        retransmission timeout when the client asks for none (RFC 2349)
  * @param retries        retransmissions of one window (or OACK) before the transfer is abandoned
+ * @param ackSpinMicros  how long a transfer polls its socket for the ACK before sleeping in epoll
  */
-public record TftpLimits(int maxBlksize, int maxWindowsize, Duration timeout, int retries) {
+public record TftpLimits(int maxBlksize, int maxWindowsize, Duration timeout, int retries, int ackSpinMicros) {
     /** RFC 2348 §2: smallest valid blksize. */
     public static final int MIN_BLKSIZE = 8;
     /** RFC 1350: block size when no blksize option is negotiated. */
@@ -43,9 +44,16 @@ public record TftpLimits(int maxBlksize, int maxWindowsize, Duration timeout, in
         if (retries < 0) {
             throw new IllegalArgumentException("retries must not be negative");
         }
+        if (ackSpinMicros < 0) {
+            throw new IllegalArgumentException("ack_spin_us must not be negative");
+        }
+    }
+
+    public TftpLimits(int maxBlksize, int maxWindowsize, Duration timeout, int retries) {
+        this(maxBlksize, maxWindowsize, timeout, retries, Config.Tftp.DEFAULT_ACK_SPIN_MICROS);
     }
 
     public static TftpLimits of(Config.Tftp t) {
-        return new TftpLimits(t.maxBlksize(), t.maxWindowsize(), t.timeout(), t.retries());
+        return new TftpLimits(t.maxBlksize(), t.maxWindowsize(), t.timeout(), t.retries(), t.ackSpinMicros());
     }
 }

@@ -249,7 +249,10 @@ final class TftpSession implements Runnable {
             }
             long wait = t.deadline() - service.clock().millis();
             in.clear();
-            SocketAddress from = wait <= 0 ? null : io.receive(in, wait);
+            // Poll only while there are no more transfers than pollers: with more, the other
+            // transfers need the CPU that polling would burn.
+            int spin = service.activeTransfers() <= Io.SPINNERS_MAX ? service.limits().ackSpinMicros() : 0;
+            SocketAddress from = wait <= 0 ? null : io.receive(in, wait, spin);
             if (from == null) {
                 step = t.onTimeout(); // Wait if the deadline has not really passed
                 continue;
@@ -292,11 +295,35 @@ final class TftpSession implements Runnable {
      * engine's timeout and then reads once; a send that finds the buffer full waits for room.
      */
     private record Io(DatagramChannel ch, Selector selector, SelectionKey key) {
-        /** The sender of the next datagram put into {@code dst}, or {@code null} after {@code millis}. */
-        SocketAddress receive(ByteBuffer dst, long millis) throws IOException {
+        /** Transfers polling at once: half the cores, so polling never takes the machine. */
+        static final int SPINNERS_MAX = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        static final java.util.concurrent.Semaphore SPINNERS = new java.util.concurrent.Semaphore(SPINNERS_MAX);
+
+        /**
+         * The sender of the next datagram put into {@code dst}, or {@code null} after {@code millis}.
+         * First polls the socket for up to {@code spinMicros} if fewer than {@link #SPINNERS_MAX}
+         * other transfers are polling: the client answers within a round trip, and a thread that sleeps in
+         * epoll_wait(2) on an otherwise idle machine needs tens of microseconds to be woken, once per
+         * block in lock-step.
+         */
+        SocketAddress receive(ByteBuffer dst, long millis, int spinMicros) throws IOException {
             if (Thread.currentThread().isInterrupted()) {
                 // select() returns at once while interrupted: stop rather than spin.
                 throw new InterruptedIOException("tftp transfer interrupted");
+            }
+            if (spinMicros > 0 && SPINNERS.tryAcquire()) {
+                try {
+                    long end = System.nanoTime() + Math.min(spinMicros * 1000L, millis * 1_000_000L);
+                    do {
+                        SocketAddress from = ch.receive(dst);
+                        if (from != null) {
+                            return from;
+                        }
+                        Thread.onSpinWait();
+                    } while (System.nanoTime() - end < 0);
+                } finally {
+                    SPINNERS.release();
+                }
             }
             // Wait first: right after a send the answer is never there yet, so trying a read
             // before epoll_wait(2) would only add a failed recvfrom(2) to every round trip.

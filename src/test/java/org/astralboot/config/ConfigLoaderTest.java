@@ -67,6 +67,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void ackPollingIsConfigurableAndBounded() throws Exception {
+        assertEquals(Config.Tftp.DEFAULT_ACK_SPIN_MICROS, load("interface = \"eth1\"").config().tftp().ackSpinMicros());
+        assertEquals(0, load("interface = \"eth1\"\n[tftp]\nack_spin_us = 0\n").config().tftp().ackSpinMicros());
+        String e = error("interface = \"eth1\"\n[tftp]\nack_spin_us = -5\n");
+        assertTrue(e.contains("tftp.ack_spin_us"), e);
+        e = error("interface = \"eth1\"\n[tftp]\nack_spin_us = 20000\n");
+        assertTrue(e.contains("tftp.ack_spin_us"), e);
+    }
+
+    @Test
     void explicitAddressPicksItsSubnet() throws Exception {
         Config c = load("interface = \"eth1\"\naddress = \"198.18.0.1\"\n[http]\nport = 8080").config();
         assertEquals("198.18.0.0/16", c.subnet().toString());
