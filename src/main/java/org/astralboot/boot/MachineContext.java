@@ -47,6 +47,11 @@ public final class MachineContext {
     private final MachineRegistry registry;
     private final Templates templates;
 
+    /** What DHCP knows about machines (leases), for routes beyond the templates. */
+    public HostLookup hosts() {
+        return hosts;
+    }
+
     public MachineContext(Config cfg, HostLookup hosts, MachineRegistry registry, Templates templates) {
         this.cfg = cfg;
         this.hosts = hosts;

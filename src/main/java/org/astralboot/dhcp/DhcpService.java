@@ -113,6 +113,12 @@ public final class DhcpService implements Service {
                 return info(l);
             }
 
+            @Override
+            public Optional<String> leaseReport(boolean all) {
+                LeaseTable t = table;
+                return t == null ? Optional.empty() : Optional.of(LeaseReport.format(t.all(), all, clock.millis()));
+            }
+
             private Optional<HostInfo> info(Lease l) {
                 if (l == null || l.mac() == null || l.state() == LeaseState.DECLINED || l.state() == LeaseState.FREE) {
                     return Optional.empty();

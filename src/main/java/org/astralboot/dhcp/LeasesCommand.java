@@ -1,11 +1,14 @@
 package org.astralboot.dhcp;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.astralboot.config.Config;
@@ -14,7 +17,6 @@ import org.astralboot.config.ConfigLoader;
 import org.astralboot.db.Database;
 import org.astralboot.db.DatabaseLockedException;
 import org.astralboot.dhcp.lease.Lease;
-import org.astralboot.dhcp.lease.LeaseState;
 import org.astralboot.dhcp.lease.LeaseStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,19 +24,43 @@ import picocli.CommandLine.Option;
 /**
  * {@code astralboot leases}: prints the lease table (address, MAC, host name, state, expiry) from the
  * database named in the config. Free addresses that were never used are left out unless {@code --all}.
- * The database admits one process at a time, so this runs while the server is stopped.
+ * The database admits one process at a time: while a server holds it, the table comes from that
+ * server over HTTP ({@code GET /leases}, answered to this host only).
  */
 @Command(name = "leases", mixinStandardHelpOptions = true, description = "Print the DHCP lease table.")
 public final class LeasesCommand implements Callable<Integer> {
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'")
-            .withZone(ZoneOffset.UTC);
-
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "config.toml",
             description = "Config file (default: ${DEFAULT-VALUE}).")
     Path config;
 
     @Option(names = {"-a", "--all"}, description = "Also list pool addresses that were never handed out.")
     boolean all;
+
+    /**
+     * The database belongs to a running server: ask it ({@code GET /leases} on its HTTP port, which
+     * answers this host only) instead of failing.
+     */
+    private Integer fromServer(Config cfg, DatabaseLockedException locked, PrintStream out, PrintStream err) {
+        String host = cfg.http().bind() == null || cfg.http().bind().isAnyLocalAddress()
+                ? "127.0.0.1" : cfg.http().bind().getHostAddress();
+        URI uri = URI.create("http://" + host + ":" + cfg.http().port() + "/leases" + (all ? "?all=1" : ""));
+        try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build()) {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 200) {
+                out.print(r.body());
+                return 0;
+            }
+            err.println("astralboot: " + locked.getMessage() + ", and the server at " + uri + " answered "
+                    + r.statusCode() + ": " + r.body().strip());
+        } catch (IOException e) {
+            err.println("astralboot: " + locked.getMessage() + ", and no server answered at " + uri + " ("
+                    + e.getMessage() + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 1;
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -59,25 +85,9 @@ public final class LeasesCommand implements Callable<Integer> {
         try (Database db = Database.open(cfg.database())) {
             leases = new LeaseStore(db).load();
         } catch (DatabaseLockedException e) {
-            err.println("astralboot: " + e.getMessage() + "; stop the server to read its leases");
-            return 1;
+            return fromServer(cfg, e, out, err);
         }
-        leases.sort((a, b) -> Integer.compareUnsigned(a.address(), b.address()));
-        long now = System.currentTimeMillis();
-        out.printf("%-15s  %-17s  %-20s  %-9s  %s%n", "ADDRESS", "MAC", "HOSTNAME", "STATE", "EXPIRES");
-        int shown = 0;
-        for (Lease l : leases) {
-            if (!all && l.state() == LeaseState.FREE) {
-                continue;
-            }
-            String exp = l.expiresAt() > 0 && l.state() != LeaseState.RELEASED
-                    ? TIME.format(Instant.ofEpochMilli(l.expiresAt())) : "-";
-            out.printf("%-15s  %-17s  %-20s  %-9s  %s%n", l.inet().getHostAddress(),
-                    l.mac() == null ? "-" : l.mac().toString(), l.hostname().isEmpty() ? "-" : l.hostname(),
-                    l.displayState(now), exp);
-            shown++;
-        }
-        out.printf("%d of %d addresses shown%n", shown, leases.size());
+        out.print(LeaseReport.format(leases, all, System.currentTimeMillis()));
         return 0;
     }
 }

@@ -110,6 +110,11 @@ final class BootHandler implements HttpHandler {
             entry(req);
             return;
         }
+        if (path.equals("/leases")) {
+            requireRead(readOnly);
+            leases(req);
+            return;
+        }
         if (path.equals("/")) {
             requireRead(readOnly);
             text(req.ex(), 200, "Astralboot HTTP boot service. iPXE entry point: " + cfg.http().base()
@@ -220,6 +225,37 @@ final class BootHandler implements HttpHandler {
     }
 
     // ---- routes ---------------------------------------------------------------------------
+
+    /**
+     * {@code GET /leases[?all=1]}: the lease table for {@code astralboot leases} while the server
+     * holds the database. Served only to this host (a peer address that is one of its own): the
+     * machines on the boot network have no business listing each other.
+     */
+    private void leases(Req req) throws HttpError {
+        InetSocketAddress peer = req.ex().getConnection().getPeerAddress(InetSocketAddress.class);
+        if (peer == null || !isLocal(peer.getAddress())) {
+            throw new HttpError(403, "the lease table is served to this host only");
+        }
+        java.util.Deque<String> all = req.ex().getQueryParameters().get("all");
+        boolean everything = all != null && !all.isEmpty() && (all.peekFirst().equals("1") || all.peekFirst().equals("true"));
+        String report = context.hosts().leaseReport(everything).orElseThrow(() -> HttpError.notFound(
+                "this server hands out no leases (dhcp mode " + cfg.dhcp().mode().name().toLowerCase() + ")"));
+        text(req.ex(), 200, report, "text/plain; charset=utf-8");
+    }
+
+    private static boolean isLocal(java.net.InetAddress a) {
+        if (a == null) {
+            return false;
+        }
+        if (a.isLoopbackAddress() || a.isAnyLocalAddress()) {
+            return true;
+        }
+        try {
+            return java.net.NetworkInterface.getByInetAddress(a) != null;
+        } catch (java.net.SocketException e) {
+            return false;
+        }
+    }
 
     private void entry(Req req) throws HttpError, BootStoreException, TemplateException, IOException {
         Map<String, Object> ctx = new LinkedHashMap<>(Templates.LAMBDAS);

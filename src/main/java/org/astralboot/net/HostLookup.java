@@ -26,4 +26,14 @@ public interface HostLookup {
     Optional<HostInfo> byMac(MacAddress mac);
 
     Optional<HostInfo> byAddress(Inet4Address address);
+
+    /**
+     * The lease table as text ({@code astralboot leases} format), or empty when this process hands
+     * out no leases (DHCP off or proxy).
+     *
+     * @param all also list pool addresses never handed out
+     */
+    default Optional<String> leaseReport(boolean all) {
+        return Optional.empty();
+    }
 }

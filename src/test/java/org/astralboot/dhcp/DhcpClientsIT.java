@@ -79,6 +79,18 @@ class DhcpClientsIT {
         assertTrue(bound.contains("domain=local"), bound);
         assertTrue(bound.contains("lease=3600"), bound);
         assertTrue(cli.run(Duration.ofSeconds(5), "ip", "addr", "show", cif).out().contains(ip + "/24"));
+        // `astralboot leases` while the server holds the database: the server answers it over HTTP.
+        Path leasesOut = dir.resolve("leases.out");
+        Process lp = srv.startAstralboot(dir, leasesOut, "leases", "-c", dir.resolve("config.toml").toString());
+        assertTrue(lp.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "leases did not finish");
+        String table = read(leasesOut);
+        assertEquals(0, lp.exitValue(), table);
+        assertTrue(table.lines().anyMatch(l -> l.startsWith(ip + " ") && l.contains("52:54:00:16:00:01")
+                && l.contains("node" + last) && l.contains("bound")), table);
+        // ... and only to this host: from the client's namespace the route is refused.
+        String remote = cli.run(Duration.ofSeconds(20), "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                "http://198.18.16.1:" + DhcpItSupport.HTTP_PORT + "/leases").out();
+        assertEquals("403", remote.strip());
         List<String> release = new java.util.ArrayList<>(List.of("timeout", "30", "dhclient", "-r"));
         release.addAll(List.of(common));
         release.add(cif);

@@ -23,6 +23,9 @@ final class DhcpItSupport {
     private DhcpItSupport() {
     }
 
+    /** HTTP port of the servers these ITs start. */
+    static final int HTTP_PORT = 8080;
+
     static String suffix() {
         return Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xFFFF));
     }
@@ -37,10 +40,10 @@ final class DhcpItSupport {
                 database = "./astralboot.db"
                 ipfs = false
                 [http]
-                port = 8080
+                port = %d
                 [dhcp]
                 %s
-                """.formatted(iface, dhcpBody));
+                """.formatted(iface, HTTP_PORT, dhcpBody));
         return c;
     }
 

@@ -154,6 +154,11 @@ class HttpServiceTest {
             public Optional<HostInfo> byAddress(Inet4Address address) {
                 return Optional.empty();
             }
+
+            @Override
+            public Optional<String> leaseReport(boolean all) {
+                return Optional.of(all ? "ALL LEASES\n" : "LEASES\n");
+            }
         };
         BootStore local = new LocalBootStore(data);
         // The IPFS store reports UNAVAILABLE when its node is down; this wrapper does the same on demand.
@@ -338,6 +343,15 @@ class HttpServiceTest {
     }
 
     // ---- the iPXE flow --------------------------------------------------------------------------
+
+    @Test
+    void leaseTableIsServedToThisHost() throws Exception {
+        HttpResponse<byte[]> r = get("/leases");
+        assertEquals(200, r.statusCode());
+        assertEquals("LEASES\n", text(r));
+        assertEquals("ALL LEASES\n", text(get("/leases?all=1")));
+        assertEquals(405, send("POST", "/leases").statusCode());
+    }
 
     @Test
     void entryScriptChainsToThePerMachineStartWithTheBootNicsMac() throws Exception {
