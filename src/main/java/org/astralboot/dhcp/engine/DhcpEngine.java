@@ -77,6 +77,10 @@ public final class DhcpEngine {
         if (cfg.dhcp().mode() == Config.DhcpMode.FULL && table == null) {
             throw new IllegalArgumentException("full mode needs a lease table");
         }
+        if (table != null && table.scopes() != relays.length + 1) {
+            throw new IllegalArgumentException("the lease table has " + table.scopes() + " scope(s), the config "
+                    + (relays.length + 1) + ": build it with LeasePool.relaySubnets(cfg)");
+        }
     }
 
     /**
