@@ -69,13 +69,14 @@ public final class LeasePool {
     }
 
     /**
-     * Host names from {@code hostname_pattern}: {@code {n}} is the host number in the subnet (the last
-     * octet on a /24), {@code {mac}} the MAC in hex without separators.
+     * Host names from {@code hostname_pattern}: {@code {n}} is the host number in the address's subnet
+     * (the interface's or a relayed one; the last octet on a /24), {@code {mac}} the MAC in hex without separators.
      */
-    private static int maskOf(int address, int mainMask, List<Ipv4Subnet> relays) {
-        for (Ipv4Subnet s : relays) {
-            if (s.contains(Ipv4.fromInt(address))) {
-                return s.maskInt();
+    /** The mask of the subnet holding {@code address}: a relayed one, else the interface's. */
+    private static int maskOf(int address, int mainMask, int[] nets, int[] masks) {
+        for (int k = 0; k < nets.length; k++) {
+            if ((address & masks[k]) == nets[k]) {
+                return masks[k];
             }
         }
         return mainMask;
@@ -85,8 +86,10 @@ public final class LeasePool {
         String pattern = cfg.dhcp().hostnamePattern() == null ? "" : cfg.dhcp().hostnamePattern();
         int mainMask = cfg.subnet().maskInt();
         List<Ipv4Subnet> relays = relaySubnets(cfg);
+        int[] nets = relays.stream().mapToInt(s -> Ipv4.toInt(s.network())).toArray();
+        int[] masks = relays.stream().mapToInt(Ipv4Subnet::maskInt).toArray();
         return (int address, MacAddress mac) -> pattern
-                .replace("{n}", Integer.toString(address & ~maskOf(address, mainMask, relays)))
+                .replace("{n}", Integer.toString(address & ~maskOf(address, mainMask, nets, masks)))
                 .replace("{mac}", mac == null ? "" : mac.toHex());
     }
 }

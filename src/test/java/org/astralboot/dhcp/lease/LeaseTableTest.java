@@ -76,7 +76,7 @@ class LeaseTableTest {
         assertEquals(ip("192.0.2.10"), t.candidate(A, ip("198.18.20.11"), 0, 0).address());
         // ... one of the same scope is.
         assertEquals(ip("198.18.20.11"), t.candidate(A, ip("198.18.20.11"), 0, 1).address());
-        // The old four-argument form is scope 0.
+        // The form without a scope is scope 0.
         assertEquals(ip("192.0.2.10"), t.candidate(A, 0, 0).address());
     }
 
