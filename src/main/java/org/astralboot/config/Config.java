@@ -107,6 +107,26 @@ public record Config(
     }
 
     /**
+     * A pool for a subnet behind a DHCP relay agent ({@code [[dhcp.relay]]}): requests whose giaddr
+     * (RFC 2131 §4.1) is in {@link #subnet} get addresses and options of this subnet.
+     *
+     * @param subnet     the relayed subnet
+     * @param rangeStart first pool address (inside {@link #subnet})
+     * @param rangeEnd   last pool address
+     * @param gateway    router handed out (option 3), or {@code null}: the relay's giaddr
+     * @param dns        DNS servers (option 6), or {@code null}: the main {@link Dhcp#dns()}
+     */
+    public record Relay(Ipv4Subnet subnet, Inet4Address rangeStart, Inet4Address rangeEnd, Inet4Address gateway,
+            List<Inet4Address> dns) {
+        public Relay {
+            Objects.requireNonNull(subnet, "subnet");
+            Objects.requireNonNull(rangeStart, "rangeStart");
+            Objects.requireNonNull(rangeEnd, "rangeEnd");
+            dns = dns == null ? null : List.copyOf(dns);
+        }
+    }
+
+    /**
      * DHCP service (RFC 2131, 2132, 4578).
      *
      * @param mode            full, proxy or off
@@ -125,6 +145,7 @@ public record Config(
      * @param biosBinary      iPXE for BIOS PXE firmware
      * @param reservations    fixed addresses by MAC
      * @param declineProbation how long a DECLINEd address stays unusable
+     * @param relays          pools for subnets behind relay agents ({@code [[dhcp.relay]]})
      */
     public record Dhcp(
             DhcpMode mode,
@@ -141,11 +162,28 @@ public record Config(
             String efiIa32Binary,
             String arm64Binary,
             List<Reservation> reservations,
-            Duration declineProbation) {
+            Duration declineProbation,
+            List<Relay> relays) {
 
         public Dhcp {
             dns = List.copyOf(dns);
             reservations = List.copyOf(reservations);
+            relays = relays == null ? List.of() : List.copyOf(relays);
+        }
+
+        /** Without relayed subnets. */
+        public Dhcp(DhcpMode mode, int port, int proxyPort, Inet4Address rangeStart, Inet4Address rangeEnd,
+                Duration leaseTime, Inet4Address gateway, List<Inet4Address> dns, String hostnamePattern,
+                String biosBinary, String efiBinary, String efiIa32Binary, String arm64Binary,
+                List<Reservation> reservations, Duration declineProbation) {
+            this(mode, port, proxyPort, rangeStart, rangeEnd, leaseTime, gateway, dns, hostnamePattern, biosBinary,
+                    efiBinary, efiIa32Binary, arm64Binary, reservations, declineProbation, List.of());
+        }
+
+        /** This configuration with {@code r} as the relayed subnets. */
+        public Dhcp withRelays(List<Relay> r) {
+            return new Dhcp(mode, port, proxyPort, rangeStart, rangeEnd, leaseTime, gateway, dns, hostnamePattern,
+                    biosBinary, efiBinary, efiIa32Binary, arm64Binary, reservations, declineProbation, r);
         }
     }
 

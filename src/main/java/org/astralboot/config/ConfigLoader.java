@@ -101,7 +101,8 @@ public final class ConfigLoader {
             "timeout", "retries", "ack_spin_us");
     private static final Set<String> DHCP = Set.of("mode", "port", "proxy_port", "range_start", "range_end",
             "lease_time", "gateway", "dns", "hostname_pattern", "bios_binary", "efi_binary", "efi_ia32_binary",
-            "arm64_binary", "decline_probation", "reservation");
+            "arm64_binary", "decline_probation", "reservation", "relay");
+    private static final Set<String> RELAY = Set.of("subnet", "range_start", "range_end", "gateway", "dns");
     private static final Set<String> RESERVATION = Set.of("mac", "address", "hostname");
     private static final Set<String> MENU = Set.of("default", "timeout");
 
@@ -247,6 +248,7 @@ public final class ConfigLoader {
                 reservations.add(new Config.Reservation(mac, ra, hn));
             }
         }
+        List<Config.Relay> relays = relays(r, dhcpT, offlineFallback ? null : subnet, warnings);
         Config.Dhcp dhcp = new Config.Dhcp(mode,
                 r.port(dhcpT, "dhcp.port", 67),
                 r.port(dhcpT, "dhcp.proxy_port", 4011),
@@ -260,7 +262,8 @@ public final class ConfigLoader {
                 r.fileName(dhcpT, "dhcp.arm64_binary", "ipxe-arm64.efi"),
                 reservations,
                 r.durationIn(dhcpT, "dhcp.decline_probation", Duration.ofMinutes(10), Duration.ZERO,
-                        Duration.ofDays(7)));
+                        Duration.ofDays(7)),
+                relays);
 
         TomlTable menuT = r.table(toml, "menu");
         unknown(menuT, MENU, "menu.", warnings);
@@ -270,6 +273,104 @@ public final class ConfigLoader {
         Config c = new Config(file.toAbsolutePath(), iface, address, subnet, domain, data, database, cache, cacheMax,
                 ipfs, ipfsApi, refs, http, tftp, dhcp, menu);
         return new Loaded(c, List.copyOf(warnings));
+    }
+
+    /**
+     * Reads {@code [[dhcp.relay]]}: one pool per subnet behind a relay agent. Each subnet must be a
+     * proper CIDR network, its range inside it (not its network or broadcast address), and no two
+     * subnets, nor a relayed subnet and {@code mainSubnet} (null when the interface is unknown), may
+     * overlap: the giaddr of a request must name exactly one pool.
+     */
+    private static List<Config.Relay> relays(Reader r, TomlTable dhcpT, Ipv4Subnet mainSubnet, List<String> warnings)
+            throws ConfigException {
+        TomlArray arr = dhcpT == null ? null : r.array(dhcpT, "dhcp.relay");
+        if (arr == null) {
+            return List.of();
+        }
+        List<Config.Relay> out = new ArrayList<>();
+        for (int i = 0; i < arr.size(); i++) {
+            if (!(arr.get(i) instanceof TomlTable t)) {
+                throw r.invalid("dhcp.relay", "entries must be tables ([[dhcp.relay]])");
+            }
+            String key = "dhcp.relay[" + i + "]";
+            unknown(t, RELAY, key + ".", warnings);
+            Optional<String> cidrText = r.optString(t, key + ".subnet");
+            if (cidrText.isEmpty()) {
+                throw r.invalidIn(arr, i, t, null, key, "subnet is missing");
+            }
+            String cidr = cidrText.get();
+            Ipv4Subnet subnet;
+            try {
+                subnet = Ipv4Subnet.parse(cidr);
+            } catch (IllegalArgumentException e) {
+                throw r.invalidIn(arr, i, t, "subnet", key + ".subnet", e.getMessage() + " (e.g. \"198.18.20.0/24\")");
+            }
+            if (subnet.prefixLength() < 8 || subnet.prefixLength() > 30) {
+                throw r.invalidIn(arr, i, t, "subnet", key + ".subnet", "'" + cidr
+                        + "': the prefix length must be 8..30 (a subnet with host addresses)");
+            }
+            if (!Ipv4.text(subnet.network()).equals(cidr.substring(0, cidr.indexOf('/')).trim())) {
+                throw r.invalidIn(arr, i, t, "subnet", key + ".subnet", "'" + cidr
+                        + "' has host bits set; the network is " + subnet);
+            }
+            Inet4Address start = relayIp(r, arr, i, t, key, "range_start", subnet, true);
+            Inet4Address end = relayIp(r, arr, i, t, key, "range_end", subnet, true);
+            if (Integer.compareUnsigned(Ipv4.toInt(start), Ipv4.toInt(end)) > 0) {
+                throw r.invalidIn(arr, i, t, "range_start", key + ".range_start", "range_start " + Ipv4.text(start)
+                        + " is after range_end " + Ipv4.text(end));
+            }
+            Inet4Address gateway = t.get("gateway") == null ? null
+                    : relayIp(r, arr, i, t, key, "gateway", subnet, false);
+            List<Inet4Address> dns;
+            try {
+                dns = r.ipList(t, key + ".dns").orElse(null);
+            } catch (ConfigException e) {
+                throw r.invalidIn(arr, i, t, "dns", key + ".dns", "must be a list of IPv4 addresses");
+            }
+            if (mainSubnet != null && overlap(subnet, mainSubnet)) {
+                throw r.invalidIn(arr, i, t, "subnet", key + ".subnet", subnet + " overlaps the interface's subnet "
+                        + mainSubnet + " (requests relayed from there use the main pool)");
+            }
+            for (int j = 0; j < out.size(); j++) {
+                if (overlap(subnet, out.get(j).subnet())) {
+                    throw r.invalidIn(arr, i, t, "subnet", key + ".subnet", subnet + " overlaps dhcp.relay[" + j
+                            + "] " + out.get(j).subnet());
+                }
+            }
+            out.add(new Config.Relay(subnet, start, end, gateway, dns));
+        }
+        return out;
+    }
+
+    private static boolean overlap(Ipv4Subnet a, Ipv4Subnet b) {
+        return a.contains(b.network()) || b.contains(a.network());
+    }
+
+    /** A relay address key: required or not, inside {@code subnet} and not its network or broadcast address. */
+    private static Inet4Address relayIp(Reader r, TomlArray arr, int i, TomlTable t, String key, String leaf,
+            Ipv4Subnet subnet, boolean required) throws ConfigException {
+        Optional<Inet4Address> o;
+        try {
+            o = r.optIp(t, key + "." + leaf);
+        } catch (ConfigException e) {
+            Object v = t.get(leaf);
+            throw r.invalidIn(arr, i, t, leaf, key + "." + leaf, "'" + v + "' is not an IPv4 address");
+        }
+        if (o.isEmpty()) {
+            if (required) {
+                throw r.invalidIn(arr, i, t, t.get(leaf) == null ? null : leaf, key, leaf + " is missing");
+            }
+            return null;
+        }
+        Inet4Address a = o.get();
+        if (!subnet.contains(a)) {
+            throw r.invalidIn(arr, i, t, leaf, key + "." + leaf, Ipv4.text(a) + " is not inside " + subnet);
+        }
+        if (a.equals(subnet.network()) || a.equals(subnet.broadcast())) {
+            throw r.invalidIn(arr, i, t, leaf, key + "." + leaf, Ipv4.text(a) + " is the "
+                    + (a.equals(subnet.network()) ? "network" : "broadcast") + " address of " + subnet);
+        }
+        return a;
     }
 
     private Ipv4Address resolveInterface(Path file, String iface, Optional<Inet4Address> explicit, Network network)
@@ -411,6 +512,25 @@ public final class ConfigLoader {
                     // The key path crosses an array or a non-table: no position to show.
                 }
             }
+            return new ConfigException(where + ": " + key + ": " + message);
+        }
+
+        /**
+         * Like {@link #invalid} for a key inside entry {@code index} of an array of tables: the position is
+         * that of {@code leafKey} in {@code entry}, or of the entry itself when {@code leafKey} is null.
+         */
+        ConfigException invalidIn(TomlArray arr, int index, TomlTable entry, String leafKey, String key,
+                String message) {
+            org.tomlj.TomlPosition pos = null;
+            try {
+                pos = leafKey != null ? entry.inputPositionOf(leafKey) : null;
+                if (pos == null) {
+                    pos = arr.inputPositionOf(index);
+                }
+            } catch (RuntimeException e) {
+                // No position recorded: name the file only.
+            }
+            String where = file.toString() + (pos == null ? "" : ":" + pos.line() + ":" + pos.column());
             return new ConfigException(where + ": " + key + ": " + message);
         }
 

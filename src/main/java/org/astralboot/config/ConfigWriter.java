@@ -64,6 +64,22 @@ public final class ConfigWriter {
                 b.append("hostname = ").append(q(r.hostname())).append('\n');
             }
         }
+        for (Config.Relay r : d.relays()) {
+            b.append("\n[[dhcp.relay]]\n");
+            b.append("subnet = ").append(q(r.subnet().toString())).append('\n');
+            b.append("range_start = ").append(q(Ipv4.text(r.rangeStart()))).append('\n');
+            b.append("range_end = ").append(q(Ipv4.text(r.rangeEnd()))).append('\n');
+            if (r.gateway() != null) {
+                b.append("gateway = ").append(q(Ipv4.text(r.gateway()))).append('\n');
+            } else {
+                b.append("# gateway: the relay agent's address (giaddr)\n");
+            }
+            if (r.dns() != null) {
+                b.append("dns = ").append(ips(r.dns())).append('\n');
+            } else {
+                b.append("# dns: as [dhcp] dns\n");
+            }
+        }
         b.append("\n[menu]\n");
         b.append("default = ").append(q(c.menu().defaultOs())).append('\n');
         b.append("timeout = ").append(c.menu().timeoutSeconds()).append('\n');

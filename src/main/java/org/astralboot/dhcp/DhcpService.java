@@ -148,7 +148,7 @@ public final class DhcpService implements Service {
             // afterwards every change goes through the group-committing writer.
             sink = store;
             LeaseTable t = new LeaseTable(pool, LeasePool.reservations(cfg), stored, LeasePool.hostnames(cfg),
-                    l -> sink.put(l));
+                    l -> sink.put(l), LeasePool.relaySubnets(cfg));
             db.commit();
             writer = new LeaseWriter(db, store);
             sink = writer;
@@ -157,6 +157,10 @@ public final class DhcpService implements Service {
             SUMMARY.info("dhcp pool {} - {}: {} addresses, {} bound, {} reservations",
                     Ipv4.text(cfg.dhcp().rangeStart()), Ipv4.text(cfg.dhcp().rangeEnd()), s.pool(), s.bound(),
                     cfg.dhcp().reservations().size());
+            for (Config.Relay relay : cfg.dhcp().relays()) {
+                SUMMARY.info("dhcp relayed subnet {}: pool {} - {}", relay.subnet(), Ipv4.text(relay.rangeStart()),
+                        Ipv4.text(relay.rangeEnd()));
+            }
             engine = new DhcpEngine(cfg, t, clock);
         } else {
             engine = new DhcpEngine(cfg, null, clock);

@@ -169,4 +169,89 @@ class ConfigLoaderTest {
     void sizes(String text, long bytes) {
         assertEquals(bytes, ConfigLoader.parseSize(text));
     }
+
+    static final String RELAYS = "interface = \"eth1\"\n[dhcp]\ndns = [\"192.0.2.53\"]\n"
+            + "[[dhcp.relay]]\nsubnet = \"198.18.20.0/24\"\nrange_start = \"198.18.20.10\"\nrange_end = \"198.18.20.250\"\n"
+            + "[[dhcp.relay]]\nsubnet = \"198.18.21.0/25\"\nrange_start = \"198.18.21.5\"\nrange_end = \"198.18.21.126\"\n"
+            + "gateway = \"198.18.21.1\"\ndns = [\"198.18.21.2\", \"198.18.21.3\"]\n";
+
+    @Test
+    void relayedSubnetsAreRead() throws Exception {
+        ConfigLoader.Loaded l = load(RELAYS);
+        assertEquals(List.of(), l.warnings());
+        List<Config.Relay> r = l.config().dhcp().relays();
+        assertEquals(2, r.size());
+        assertEquals("198.18.20.0/24", r.get(0).subnet().toString());
+        assertEquals("198.18.20.10", Ipv4.text(r.get(0).rangeStart()));
+        assertEquals("198.18.20.250", Ipv4.text(r.get(0).rangeEnd()));
+        assertNull(r.get(0).gateway()); // the relay's giaddr
+        assertNull(r.get(0).dns()); // [dhcp] dns
+        assertEquals("198.18.21.0/25", r.get(1).subnet().toString());
+        assertEquals("198.18.21.1", Ipv4.text(r.get(1).gateway()));
+        assertEquals(List.of(Ipv4.parse("198.18.21.2"), Ipv4.parse("198.18.21.3")), r.get(1).dns());
+        assertEquals(List.of(), load("interface = \"eth1\"").config().dhcp().relays());
+    }
+
+    @Test
+    void relayedSubnetsSurviveTheImpliedConfig() throws Exception {
+        Config c = load(RELAYS).config();
+        String toml = ConfigWriter.toToml(c);
+        assertTrue(toml.contains("[[dhcp.relay]]"), toml);
+        assertEquals(c, load(toml).config());
+    }
+
+    @Test
+    void unknownRelayKeysAreWarnedAbout() throws Exception {
+        ConfigLoader.Loaded l = load("interface = \"eth1\"\n[[dhcp.relay]]\nsubnet = \"198.18.20.0/24\"\n"
+                + "range_start = \"198.18.20.10\"\nrange_end = \"198.18.20.20\"\nrouter = \"198.18.20.1\"\n");
+        assertTrue(String.join(" ", l.warnings()).contains("dhcp.relay[0].router"), l.warnings().toString());
+    }
+
+    /** Lines: 1 interface, 2 [[dhcp.relay]], 3 subnet, 4 range_start, 5 range_end, 6 the extra key. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "198.18.20.0|198.18.20.10|198.18.20.20||3|not a CIDR subnet",
+        "198.18.20.0/33|198.18.20.10|198.18.20.20||3|prefix length out of range",
+        "198.18.20.0/31|198.18.20.0|198.18.20.1||3|prefix length must be 8..30",
+        "198.18.20.5/24|198.18.20.10|198.18.20.20||3|has host bits set; the network is 198.18.20.0/24",
+        "198.18.20.0/24|198.18.21.10|198.18.20.20||4|198.18.21.10 is not inside 198.18.20.0/24",
+        "198.18.20.0/24|198.18.20.10|198.18.21.20||5|198.18.21.20 is not inside 198.18.20.0/24",
+        "198.18.20.0/24|198.18.20.0|198.18.20.20||4|is the network address of 198.18.20.0/24",
+        "198.18.20.0/24|198.18.20.10|198.18.20.255||5|is the broadcast address of 198.18.20.0/24",
+        "198.18.20.0/24|198.18.20.30|198.18.20.20||4|range_start 198.18.20.30 is after range_end 198.18.20.20",
+        "198.18.20.0/24|198.18.20.x|198.18.20.20||4|is not an IPv4 address",
+        "192.0.2.128/25|192.0.2.130|192.0.2.140||3|overlaps the interface's subnet 192.0.2.0/24",
+        "192.0.0.0/16|192.0.0.10|192.0.0.20||3|overlaps the interface's subnet 192.0.2.0/24",
+        "198.18.20.0/24|198.18.20.10|198.18.20.20|gateway = \"198.18.30.1\"|6|198.18.30.1 is not inside",
+        "198.18.20.0/24|198.18.20.10|198.18.20.20|dns = [\"1.2.3\"]|6|must be a list of IPv4 addresses",
+    })
+    void invalidRelaysNameFileLineAndColumn(String subnet, String start, String end, String extra, int line,
+            String expected) {
+        String m = error("interface = \"eth1\"\n[[dhcp.relay]]\nsubnet = \"" + subnet + "\"\nrange_start = \"" + start
+                + "\"\nrange_end = \"" + end + "\"\n" + (extra == null ? "" : extra + "\n"));
+        assertTrue(m.contains(expected), m);
+        assertTrue(m.startsWith(dir.resolve("config.toml") + ":" + line + ":1: dhcp.relay[0]"), m);
+    }
+
+    @Test
+    void missingRelayKeysAreErrorsAtTheirTable() {
+        String m = error("interface = \"eth1\"\n[[dhcp.relay]]\nrange_start = \"198.18.20.10\"\n"
+                + "range_end = \"198.18.20.20\"\n");
+        assertTrue(m.contains("dhcp.relay[0]: subnet is missing"), m);
+        assertTrue(m.startsWith(dir.resolve("config.toml") + ":2:"), m);
+        m = error("interface = \"eth1\"\n[[dhcp.relay]]\nsubnet = \"198.18.20.0/24\"\nrange_start = \"198.18.20.10\"\n");
+        assertTrue(m.contains("dhcp.relay[0]: range_end is missing"), m);
+        assertTrue(m.startsWith(dir.resolve("config.toml") + ":2:"), m);
+        m = error("interface = \"eth1\"\n[dhcp]\nrelay = 3\n");
+        assertTrue(m.contains("dhcp.relay: must be an array"), m);
+    }
+
+    @Test
+    void overlappingRelaysAreRejected() {
+        String m = error("interface = \"eth1\"\n"
+                + "[[dhcp.relay]]\nsubnet = \"198.18.20.0/24\"\nrange_start = \"198.18.20.10\"\nrange_end = \"198.18.20.20\"\n"
+                + "[[dhcp.relay]]\nsubnet = \"198.18.20.128/25\"\nrange_start = \"198.18.20.130\"\nrange_end = \"198.18.20.140\"\n");
+        assertTrue(m.contains("dhcp.relay[1].subnet: 198.18.20.128/25 overlaps dhcp.relay[0] 198.18.20.0/24"), m);
+        assertTrue(m.startsWith(dir.resolve("config.toml") + ":7:1:"), m);
+    }
 }

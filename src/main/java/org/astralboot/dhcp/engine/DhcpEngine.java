@@ -27,6 +27,11 @@ import org.slf4j.LoggerFactory;
  * <p>Modes: {@code FULL} hands out addresses; {@code PROXY} answers PXE clients only, with boot
  * information and no address, on port 67 and on the PXE boot-server port 4011 (UEFI firmware is sent
  * there by an offer without option 43, as Pixiecore and dnsmasq do).
+ *
+ * <p>Relays (RFC 2131 §4.1, §4.3.1): a request with giaddr 0, or with a giaddr in the interface's
+ * subnet, uses the main pool; a giaddr in a {@code [[dhcp.relay]]} subnet uses that subnet's pool and
+ * options (mask, router, broadcast, DNS); any other giaddr is ignored. Replies to relayed requests go
+ * to the relay on port 67 with option 82 echoed (RFC 3046 §2.2).
  */
 public final class DhcpEngine {
     private static final Logger log = LoggerFactory.getLogger(DhcpEngine.class);
@@ -42,13 +47,11 @@ public final class DhcpEngine {
     private final LeaseTable table;
     private final Clock clock;
     private final int server;
-    private final int subnetNet;
-    private final int subnetMask;
     private final byte[] serverBytes;
-    /** Option values that never change, encoded once instead of per reply. */
-    private final byte[] maskBytes;
-    private final byte[] routerBytes;
-    private final byte[] dnsBytes;
+    /** The main subnet; scope 0 of the lease table. */
+    private final Scope main;
+    /** Relayed subnets in configuration order; {@code relays[k]} is scope {@code k+1}. */
+    private final Scope[] relays;
     private final long leaseSeconds;
     private long lastExhaustionWarning = Long.MIN_VALUE;
     private long unansweredSinceWarning;
@@ -59,21 +62,67 @@ public final class DhcpEngine {
         this.table = table;
         this.clock = clock;
         this.server = Ipv4.toInt(cfg.address());
-        this.subnetMask = cfg.subnet().maskInt();
-        this.subnetNet = Ipv4.toInt(cfg.subnet().network());
         this.serverBytes = cfg.address().getAddress();
-        this.maskBytes = cfg.subnet().mask().getAddress();
-        this.routerBytes = cfg.dhcp().gateway() == null ? null : cfg.dhcp().gateway().getAddress();
-        List<java.net.Inet4Address> dns = cfg.dhcp().dns();
-        byte[] d = new byte[4 * dns.size()];
-        for (int i = 0; i < dns.size(); i++) {
-            System.arraycopy(dns.get(i).getAddress(), 0, d, 4 * i, 4);
+        byte[] mainDns = addresses(cfg.dhcp().dns());
+        this.main = new Scope(0, cfg.subnet(), cfg.dhcp().gateway() == null ? null : cfg.dhcp().gateway().getAddress(),
+                false, mainDns);
+        List<Config.Relay> rl = cfg.dhcp().relays();
+        this.relays = new Scope[rl.size()];
+        for (int k = 0; k < relays.length; k++) {
+            Config.Relay r = rl.get(k);
+            relays[k] = new Scope(k + 1, r.subnet(), r.gateway() == null ? null : r.gateway().getAddress(),
+                    r.gateway() == null, r.dns() == null ? mainDns : addresses(r.dns()));
         }
-        this.dnsBytes = d.length == 0 ? null : d;
         this.leaseSeconds = Math.max(60, Math.min(0xFFFFFFFEL, cfg.dhcp().leaseTime().toSeconds()));
         if (cfg.dhcp().mode() == Config.DhcpMode.FULL && table == null) {
             throw new IllegalArgumentException("full mode needs a lease table");
         }
+        if (table != null && table.scopes() != relays.length + 1) {
+            throw new IllegalArgumentException("the lease table has " + table.scopes() + " scope(s), the config "
+                    + (relays.length + 1) + ": build it with LeasePool.relaySubnets(cfg)");
+        }
+    }
+
+    /**
+     * One pool with its network options, encoded once instead of per reply.
+     *
+     * @param index        scope index in the {@link LeaseTable}
+     * @param routerBytes  option 3, or {@code null}
+     * @param routerIsRelay option 3 is the request's giaddr (a relayed subnet without {@code gateway})
+     * @param dnsBytes     option 6, or {@code null}
+     */
+    private record Scope(int index, org.astralboot.net.Ipv4Subnet subnet, int net, int mask, byte[] maskBytes,
+            byte[] routerBytes, boolean routerIsRelay, byte[] dnsBytes) {
+        Scope(int index, org.astralboot.net.Ipv4Subnet subnet, byte[] routerBytes, boolean routerIsRelay,
+                byte[] dnsBytes) {
+            this(index, subnet, Ipv4.toInt(subnet.network()), subnet.maskInt(), subnet.mask().getAddress(),
+                    routerBytes, routerIsRelay, dnsBytes);
+        }
+
+        boolean contains(int a) {
+            return (a & mask) == net;
+        }
+    }
+
+    private static byte[] addresses(List<java.net.Inet4Address> list) {
+        byte[] d = new byte[4 * list.size()];
+        for (int i = 0; i < list.size(); i++) {
+            System.arraycopy(list.get(i).getAddress(), 0, d, 4 * i, 4);
+        }
+        return d.length == 0 ? null : d;
+    }
+
+    /** The scope a request belongs to by its giaddr, or {@code null} for a relay on no configured subnet. */
+    private Scope scope(int giaddr) {
+        if (giaddr == 0 || main.contains(giaddr)) {
+            return main;
+        }
+        for (Scope s : relays) {
+            if (s.contains(giaddr)) {
+                return s;
+            }
+        }
+        return null;
     }
 
     /**
@@ -95,29 +144,27 @@ public final class DhcpEngine {
             log.debug("dhcp ignored: no or unknown message type from {}", req.mac());
             return Optional.empty();
         }
-        if (req.giaddr() != 0 && !inSubnet(req.giaddr())) {
-            log.debug("dhcp ignored: relay {} is not on {}", Ipv4.fromInt(req.giaddr()).getHostAddress(), cfg.subnet());
+        Scope scope = scope(req.giaddr());
+        if (scope == null) {
+            log.debug("dhcp ignored: relay {} is not on {}{}", Ipv4.fromInt(req.giaddr()).getHostAddress(),
+                    cfg.subnet(), relays.length == 0 ? "" : " nor on a [[dhcp.relay]] subnet");
             return Optional.empty();
         }
         return switch (cfg.dhcp().mode()) {
             case OFF -> Optional.empty();
             case PROXY -> proxy(req, type, pxePort, source, srcPort);
-            case FULL -> pxePort ? proxy(req, type, true, source, srcPort) : full(req, type);
+            case FULL -> pxePort ? proxy(req, type, true, source, srcPort) : full(req, type, scope);
         };
-    }
-
-    private boolean inSubnet(int a) {
-        return (a & subnetMask) == subnetNet;
     }
 
     // ---------------------------------------------------------------- full mode
 
-    private Optional<DhcpReply> full(DhcpPacket req, DhcpMessageType type) {
+    private Optional<DhcpReply> full(DhcpPacket req, DhcpMessageType type, Scope scope) {
         long now = clock.millis();
         MacAddress mac = req.mac();
         return switch (type) {
-            case DISCOVER -> discover(req, mac, now);
-            case REQUEST -> request(req, mac, now);
+            case DISCOVER -> discover(req, mac, now, scope);
+            case REQUEST -> request(req, mac, now, scope);
             case DECLINE -> {
                 decline(req, mac, now);
                 yield Optional.empty();
@@ -126,16 +173,16 @@ public final class DhcpEngine {
                 release(req, mac, now);
                 yield Optional.empty();
             }
-            case INFORM -> inform(req);
+            case INFORM -> inform(req, scope);
             default -> Optional.empty();
         };
     }
 
-    private Optional<DhcpReply> discover(DhcpPacket req, MacAddress mac, long now) {
+    private Optional<DhcpReply> discover(DhcpPacket req, MacAddress mac, long now, Scope scope) {
         int requested = req.options().intValue(DhcpOption.REQUESTED_ADDRESS, 0);
-        Lease cand = table.candidate(mac, requested, now);
+        Lease cand = table.candidate(mac, requested, now, scope.index());
         if (cand == null) {
-            exhausted(now);
+            exhausted(now, scope);
             return Optional.empty();
         }
         boolean changed;
@@ -149,12 +196,12 @@ public final class DhcpEngine {
         }
         Firmware fw = Firmware.of(req);
         BootChoice boot = BootChoice.of(fw, cfg);
-        DhcpPacket reply = reply(req, DhcpMessageType.OFFER, lease.address(), 0, lease, boot, true);
+        DhcpPacket reply = reply(req, scope, DhcpMessageType.OFFER, lease.address(), 0, lease, boot, true);
         logEvent("OFFER", lease, mac, fw, boot);
         return Optional.of(new DhcpReply(reply, destination(req, false), port(req), changed));
     }
 
-    private Optional<DhcpReply> request(DhcpPacket req, MacAddress mac, long now) {
+    private Optional<DhcpReply> request(DhcpPacket req, MacAddress mac, long now, Scope scope) {
         int serverId = req.options().intValue(DhcpOption.SERVER_ID, 0);
         int requested = req.options().intValue(DhcpOption.REQUESTED_ADDRESS, 0);
         boolean selecting = req.options().has(DhcpOption.SERVER_ID);
@@ -178,10 +225,13 @@ public final class DhcpEngine {
             log.debug("dhcp REQUEST from {} names no address: ignored", mac);
             return Optional.empty();
         }
-        if (!inSubnet(addr)) {
-            return nak(req, mac, addr, "not on " + cfg.subnet());
+        if (!scope.contains(addr)) {
+            return nak(req, mac, addr, "not on " + scope.subnet());
         }
         LeaseTable.Fixed fixed = table.fixed(mac);
+        if (fixed != null && table.scopeOf(fixed.address()) != scope.index()) {
+            fixed = null; // a reservation on another subnet does not apply here
+        }
         if (fixed != null && fixed.address() != addr) {
             return nak(req, mac, addr, "reserved address is " + Ipv4.fromInt(fixed.address()).getHostAddress());
         }
@@ -212,7 +262,7 @@ public final class DhcpEngine {
         Lease bound = table.assign(lease, mac, LeaseState.BOUND, now, now + leaseSeconds * 1000);
         Firmware fw = Firmware.of(req);
         BootChoice boot = BootChoice.of(fw, cfg);
-        DhcpPacket reply = reply(req, DhcpMessageType.ACK, bound.address(), req.ciaddr(), bound, boot, true);
+        DhcpPacket reply = reply(req, scope, DhcpMessageType.ACK, bound.address(), req.ciaddr(), bound, boot, true);
         logEvent("ACK", bound, mac, fw, boot);
         return Optional.of(new DhcpReply(reply, destination(req, false), port(req), true));
     }
@@ -261,12 +311,12 @@ public final class DhcpEngine {
         return !req.options().has(DhcpOption.SERVER_ID) || req.options().intValue(DhcpOption.SERVER_ID, 0) == server;
     }
 
-    private Optional<DhcpReply> inform(DhcpPacket req) {
+    private Optional<DhcpReply> inform(DhcpPacket req, Scope scope) {
         MacAddress mac = req.mac();
         Lease l = req.ciaddr() == 0 ? null : table.at(req.ciaddr());
         Firmware fw = Firmware.of(req);
         BootChoice boot = BootChoice.of(fw, cfg);
-        DhcpPacket reply = reply(req, DhcpMessageType.ACK, 0, req.ciaddr(),
+        DhcpPacket reply = reply(req, scope, DhcpMessageType.ACK, 0, req.ciaddr(),
                 l != null && mac.equals(l.mac()) ? l : null, boot, false);
         log.info("dhcp ACK (INFORM) to {} at {}", mac, Ipv4.fromInt(req.ciaddr()).getHostAddress());
         // RFC 2131 §4.3.5: unicast to ciaddr (or the relay).
@@ -274,13 +324,14 @@ public final class DhcpEngine {
         return Optional.of(new DhcpReply(reply, dest, port(req), false));
     }
 
-    private void exhausted(long now) {
+    private void exhausted(long now, Scope scope) {
         unansweredSinceWarning++;
         if (lastExhaustionWarning == Long.MIN_VALUE
                 || now - lastExhaustionWarning >= EXHAUSTION_WARNING_INTERVAL.toMillis()) {
-            LeaseTable.Stats s = table.stats(now);
-            log.warn("dhcp pool exhausted: {} addresses, {} bound, {} offered, {} declined, {} free; "
+            LeaseTable.Stats s = table.stats(now, scope.index());
+            log.warn("dhcp pool{} exhausted: {} addresses, {} bound, {} offered, {} declined, {} free; "
                     + "{} DISCOVER(s) unanswered since the last warning; renewals are still served",
+                    scope.index() == 0 ? "" : " of relayed subnet " + scope.subnet(),
                     s.pool(), s.bound(), s.offered(), s.declined(), s.available(), unansweredSinceWarning);
             lastExhaustionWarning = now;
             unansweredSinceWarning = 0;
@@ -380,15 +431,17 @@ public final class DhcpEngine {
      * OFFER/ACK with the network options. Order: 53, then the options the client listed in 55 in its
      * order, then the others we always send, 82 last (RFC 3046 §2.2).
      */
-    private DhcpPacket reply(DhcpPacket req, DhcpMessageType type, int yiaddr, int ciaddr, Lease lease, BootChoice boot,
-            boolean leaseTimes) {
+    private DhcpPacket reply(DhcpPacket req, Scope scope, DhcpMessageType type, int yiaddr, int ciaddr, Lease lease,
+            BootChoice boot, boolean leaseTimes) {
         DhcpOptions.Builder c = DhcpOptions.builder();
-        c.put(DhcpOption.SUBNET_MASK, maskBytes);
-        if (routerBytes != null) {
-            c.put(DhcpOption.ROUTER, routerBytes);
+        c.put(DhcpOption.SUBNET_MASK, scope.maskBytes());
+        if (scope.routerIsRelay()) {
+            c.putInt(DhcpOption.ROUTER, req.giaddr()); // the relay agent is the router of its subnet
+        } else if (scope.routerBytes() != null) {
+            c.put(DhcpOption.ROUTER, scope.routerBytes());
         }
-        if (dnsBytes != null) {
-            c.put(DhcpOption.DNS_SERVERS, dnsBytes);
+        if (scope.dnsBytes() != null) {
+            c.put(DhcpOption.DNS_SERVERS, scope.dnsBytes());
         }
         if (lease != null && !lease.hostname().isEmpty()) {
             c.putText(DhcpOption.HOST_NAME, lease.hostname());
@@ -396,7 +449,7 @@ public final class DhcpEngine {
         if (cfg.domain() != null && !cfg.domain().isEmpty()) {
             c.putText(DhcpOption.DOMAIN_NAME, cfg.domain());
         }
-        c.putInt(DhcpOption.BROADCAST_ADDRESS, subnetNet | ~subnetMask);
+        c.putInt(DhcpOption.BROADCAST_ADDRESS, scope.net() | ~scope.mask());
         if (leaseTimes) {
             c.putInt(DhcpOption.LEASE_TIME, (int) leaseSeconds);
             c.putInt(DhcpOption.RENEWAL_TIME, (int) (leaseSeconds / 2)); // T1 = 0.5 (RFC 2131 §4.4.5)

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.astralboot.net.Ipv4;
+import org.astralboot.net.Ipv4Subnet;
 import org.astralboot.net.MacAddress;
 
 /**
@@ -20,6 +22,11 @@ import org.astralboot.net.MacAddress;
  * last held, if nobody else took it since (sticky); else the address it asks for (option 50) when
  * free; else the free address unused longest: never-used addresses first (lowest first), then
  * released or expired ones, least recently used first.
+ *
+ * <p>Scopes: scope 0 is the main pool (every address outside the relayed subnets); scope {@code k}
+ * is the pool of the {@code k}-th relayed subnet given to the constructor. A candidate for scope
+ * {@code k} is always an address of that scope (a MAC that moved to another subnet gets a new
+ * address there), and each scope keeps its own reuse order.
  *
  * <p>Thread-safe: every method synchronizes on the table.
  */
@@ -52,7 +59,12 @@ public final class LeaseTable {
     private final Map<MacAddress, Fixed> fixedByMac = new HashMap<>();
     private final Set<Integer> fixedAddresses = new HashSet<>();
     private final Set<Integer> pool = new HashSet<>();
-    private final TreeSet<Lease> available = new TreeSet<>(BY_FREE_SINCE);
+    /** Free addresses per scope, in reuse order. */
+    private final TreeSet<Lease>[] available;
+    private final int[] poolSize;
+    /** Relayed subnets: scope k+1 is {@code relayNet[k]/relayMask[k]}. */
+    private final int[] relayNet;
+    private final int[] relayMask;
     private final TreeSet<Lease> expiring = new TreeSet<>(BY_EXPIRY);
     private final Hostnames hostnames;
     private final LeaseSink sink;
@@ -66,15 +78,36 @@ public final class LeaseTable {
      */
     public LeaseTable(int[] poolAddresses, Collection<Fixed> fixed, Collection<Lease> stored,
             Hostnames hostnames, LeaseSink sink) {
+        this(poolAddresses, fixed, stored, hostnames, sink, List.of());
+    }
+
+    /**
+     * @param relaySubnets the relayed subnets; scope {@code k+1} is {@code relaySubnets.get(k)}, scope 0
+     *                     every other address. They must not overlap.
+     */
+    @SuppressWarnings("unchecked")
+    public LeaseTable(int[] poolAddresses, Collection<Fixed> fixed, Collection<Lease> stored,
+            Hostnames hostnames, LeaseSink sink, List<Ipv4Subnet> relaySubnets) {
         this.hostnames = hostnames;
+        relayNet = new int[relaySubnets.size()];
+        relayMask = new int[relaySubnets.size()];
+        for (int k = 0; k < relayNet.length; k++) {
+            relayNet[k] = Ipv4.toInt(relaySubnets.get(k).network());
+            relayMask[k] = relaySubnets.get(k).maskInt();
+        }
+        available = new TreeSet[relayNet.length + 1];
+        for (int k = 0; k < available.length; k++) {
+            available[k] = new TreeSet<>(BY_FREE_SINCE);
+        }
+        poolSize = new int[available.length];
         this.sink = sink;
         for (Fixed f : fixed) {
             fixedByMac.put(f.mac(), f);
             fixedAddresses.add(f.address());
         }
         for (int a : poolAddresses) {
-            if (!fixedAddresses.contains(a)) {
-                pool.add(a);
+            if (!fixedAddresses.contains(a) && pool.add(a)) {
+                poolSize[scopeOf(a)]++;
             }
         }
         for (Lease l : stored) {
@@ -107,27 +140,43 @@ public final class LeaseTable {
         };
     }
 
+    /** The scope of {@code address}: the relayed subnet holding it (1..), else 0 (the main pool). */
+    public int scopeOf(int address) {
+        for (int k = 0; k < relayNet.length; k++) {
+            if ((address & relayMask[k]) == relayNet[k]) {
+                return k + 1;
+            }
+        }
+        return 0;
+    }
+
+    /** Number of scopes: 1 + the relayed subnets. */
+    public int scopes() {
+        return available.length;
+    }
+
     private void index(Lease l) {
         if (!pool.contains(l.address())) {
             return;
         }
         if (l.state() == LeaseState.FREE || l.state() == LeaseState.RELEASED) {
-            available.add(l);
+            available[scopeOf(l.address())].add(l);
         } else {
             expiring.add(l);
         }
     }
 
     private void unindex(Lease l) {
-        if (!available.remove(l)) {
+        if (!available[scopeOf(l.address())].remove(l)) {
             expiring.remove(l);
         }
     }
 
-    /** Moves offers, bindings and probations that ended by {@code now} to the available set. */
+    /** Moves offers, bindings and probations that ended by {@code now} to the available sets. */
     private void sweep(long now) {
         while (!expiring.isEmpty() && expiring.first().expiresAt() <= now) {
-            available.add(expiring.pollFirst());
+            Lease l = expiring.pollFirst();
+            available[scopeOf(l.address())].add(l);
         }
     }
 
@@ -165,8 +214,16 @@ public final class LeaseTable {
      * change anything.
      */
     public synchronized Lease candidate(MacAddress mac, int requested, long now) {
+        return candidate(mac, requested, now, 0);
+    }
+
+    /**
+     * The address {@code mac} should get now in {@code scope}, or {@code null} when that scope's pool is
+     * exhausted. A reservation counts only when its address is in {@code scope}. Does not change anything.
+     */
+    public synchronized Lease candidate(MacAddress mac, int requested, long now, int scope) {
         Fixed f = fixedByMac.get(mac);
-        if (f != null) {
+        if (f != null && scopeOf(f.address()) == scope) {
             Lease l = byAddress.get(f.address());
             return l != null ? l : new Lease(f.address(), mac, f.hostname(), LeaseState.FREE, 0, 0);
         }
@@ -174,17 +231,19 @@ public final class LeaseTable {
         Integer mine = byMac.get(mac);
         if (mine != null) {
             Lease l = byAddress.get(mine);
-            if (mac.equals(l.mac()) && pool.contains(mine) && (l.activeAt(now) || l.availableAt(now))) {
+            if (mac.equals(l.mac()) && pool.contains(mine) && scopeOf(mine) == scope
+                    && (l.activeAt(now) || l.availableAt(now))) {
                 return l;
             }
         }
-        if (requested != 0 && pool.contains(requested)) {
+        if (requested != 0 && pool.contains(requested) && scopeOf(requested) == scope) {
             Lease l = byAddress.get(requested);
             if (l.availableAt(now) && (l.mac() == null || l.mac().equals(mac) || l.state() == LeaseState.FREE)) {
                 return l;
             }
         }
-        return available.isEmpty() ? null : available.first();
+        TreeSet<Lease> free = available[scope];
+        return free.isEmpty() ? null : free.first();
     }
 
     /**
@@ -237,11 +296,19 @@ public final class LeaseTable {
     }
 
     public synchronized Stats stats(long now) {
+        return stats(now, -1);
+    }
+
+    /** Counts of one scope, or of all when {@code scope} is negative. */
+    public synchronized Stats stats(long now, int scope) {
         sweep(now);
         int offered = 0;
         int bound = 0;
         int declined = 0;
         for (Lease l : expiring) {
+            if (scope >= 0 && scopeOf(l.address()) != scope) {
+                continue;
+            }
             switch (l.state()) {
                 case OFFERED -> offered++;
                 case BOUND -> bound++;
@@ -249,7 +316,14 @@ public final class LeaseTable {
                 default -> { }
             }
         }
-        return new Stats(pool.size(), available.size(), offered, bound, declined);
+        if (scope >= 0) {
+            return new Stats(poolSize[scope], available[scope].size(), offered, bound, declined);
+        }
+        int free = 0;
+        for (TreeSet<Lease> a : available) {
+            free += a.size();
+        }
+        return new Stats(pool.size(), free, offered, bound, declined);
     }
 
     /** Every known lease, sorted by address. */

@@ -463,4 +463,156 @@ class DhcpEngineTest {
         assertEquals(ip("192.0.2.12"), dora(e2, C).packet().yiaddr());
         assertTrue(e2.handle(req(D, DhcpMessageType.DISCOVER, 0, 0, opts()), false, 0, 68).isEmpty());
     }
+
+    // ---------------------------------------------------------------- relayed subnets ([[dhcp.relay]])
+
+    static final int RELAY1 = ip("198.18.20.1");
+    static final int RELAY2 = ip("198.18.21.1");
+    static final byte[] O82 = {1, 4, 'r', 'a', 'c', 'k', 2, 2, 0x11, 0x22};
+
+    /** Main 192.0.2.10-12; 198.18.20.0/25 with .10-.11 (router: giaddr); 198.18.21.0/24 with .5 (router and DNS set). */
+    static Config relayConfig() {
+        Config c = config("192.0.2.10", "192.0.2.12", Config.DhcpMode.FULL, List.of());
+        return c.withDhcp(c.dhcp().withRelays(List.of(
+                new Config.Relay(org.astralboot.net.Ipv4Subnet.parse("198.18.20.0/25"), Ipv4.parse("198.18.20.10"),
+                        Ipv4.parse("198.18.20.11"), null, null),
+                new Config.Relay(org.astralboot.net.Ipv4Subnet.parse("198.18.21.0/24"), Ipv4.parse("198.18.21.5"),
+                        Ipv4.parse("198.18.21.5"), Ipv4.parse("198.18.21.254"),
+                        List.of(Ipv4.parse("198.18.21.53"), Ipv4.parse("198.18.21.54"))))));
+    }
+
+    DhcpEngine relayEngine() {
+        Config cfg = relayConfig();
+        LeaseTable t = new LeaseTable(LeasePool.addresses(cfg), LeasePool.reservations(cfg), List.of(),
+                LeasePool.hostnames(cfg), written::add, LeasePool.relaySubnets(cfg));
+        return new DhcpEngine(cfg, t, clock);
+    }
+
+    static Optional<DhcpReply> relayed(DhcpEngine e, MacAddress mac, DhcpMessageType t, int giaddr,
+            DhcpOptions.Builder o) {
+        return e.handle(req(mac, t, 0, giaddr, o.put(DhcpOption.RELAY_AGENT_INFO, O82)), false, giaddr, 67);
+    }
+
+    static void assertToRelay(DhcpReply r, int giaddr) {
+        assertEquals(giaddr, r.destination());
+        assertEquals(67, r.port());
+        assertEquals(giaddr, r.packet().giaddr());
+        int[] c = codes(r.packet());
+        assertEquals(82, c[c.length - 1]);
+        assertArrayEquals(O82, r.packet().options().get(DhcpOption.RELAY_AGENT_INFO));
+    }
+
+    @Test
+    void relayedDoraFromARelaySubnetGetsThatSubnetsAddressAndOptions() {
+        DhcpEngine e = relayEngine();
+        DhcpReply offer = one(relayed(e, A, DhcpMessageType.DISCOVER, RELAY1, opts()));
+        DhcpPacket o = offer.packet();
+        assertEquals(DhcpMessageType.OFFER, o.messageType());
+        assertEquals(ip("198.18.20.10"), o.yiaddr());
+        assertEquals(ip("255.255.255.128"), o.options().intValue(DhcpOption.SUBNET_MASK, 0));
+        assertEquals(RELAY1, o.options().intValue(DhcpOption.ROUTER, 0)); // no gateway: the relay
+        assertEquals(ip("198.18.20.127"), o.options().intValue(DhcpOption.BROADCAST_ADDRESS, 0));
+        assertEquals(ip("192.0.2.53"), o.options().intValue(DhcpOption.DNS_SERVERS, 0)); // [dhcp] dns
+        assertEquals(SERVER, o.options().intValue(DhcpOption.SERVER_ID, 0));
+        assertEquals("node10", o.options().text(DhcpOption.HOST_NAME).orElseThrow());
+        assertToRelay(offer, RELAY1);
+
+        DhcpReply ack = one(relayed(e, A, DhcpMessageType.REQUEST, RELAY1, opts().putInt(DhcpOption.SERVER_ID, SERVER)
+                .putInt(DhcpOption.REQUESTED_ADDRESS, o.yiaddr())));
+        assertEquals(DhcpMessageType.ACK, ack.packet().messageType());
+        assertEquals(ip("198.18.20.10"), ack.packet().yiaddr());
+        assertEquals(ip("255.255.255.128"), ack.packet().options().intValue(DhcpOption.SUBNET_MASK, 0));
+        assertEquals(RELAY1, ack.packet().options().intValue(DhcpOption.ROUTER, 0));
+        assertEquals(ip("198.18.20.127"), ack.packet().options().intValue(DhcpOption.BROADCAST_ADDRESS, 0));
+        assertToRelay(ack, RELAY1);
+        Lease last = written.get(written.size() - 1);
+        assertEquals(LeaseState.BOUND, last.state());
+        assertEquals(ip("198.18.20.10"), last.address());
+        assertEquals(A, last.mac());
+    }
+
+    @Test
+    void aRelaySubnetWithItsOwnGatewayAndDnsHandsThemOut() {
+        DhcpEngine e = relayEngine();
+        DhcpPacket ack = one(relayed(e, B, DhcpMessageType.REQUEST, RELAY2,
+                opts().putInt(DhcpOption.REQUESTED_ADDRESS, ip("198.18.21.5")))).packet();
+        assertEquals(DhcpMessageType.ACK, ack.messageType());
+        assertEquals(ip("198.18.21.5"), ack.yiaddr());
+        assertEquals(ip("255.255.255.0"), ack.options().intValue(DhcpOption.SUBNET_MASK, 0));
+        assertEquals(ip("198.18.21.254"), ack.options().intValue(DhcpOption.ROUTER, 0));
+        assertEquals(ip("198.18.21.255"), ack.options().intValue(DhcpOption.BROADCAST_ADDRESS, 0));
+        byte[] dns = new byte[8];
+        ByteBuffer.wrap(dns).putInt(ip("198.18.21.53")).putInt(ip("198.18.21.54"));
+        assertArrayEquals(dns, ack.options().get(DhcpOption.DNS_SERVERS));
+    }
+
+    @Test
+    void relayedRequestForAnAddressOfAnotherSubnetIsNakedToTheRelay() {
+        DhcpEngine e = relayEngine();
+        dora(e, A); // 192.0.2.10 in the main pool
+        DhcpReply r = one(relayed(e, A, DhcpMessageType.REQUEST, RELAY1,
+                opts().putInt(DhcpOption.REQUESTED_ADDRESS, ip("192.0.2.10"))));
+        assertEquals(DhcpMessageType.NAK, r.packet().messageType());
+        assertEquals("not on 198.18.20.0/25", r.packet().options().text(DhcpOption.MESSAGE).orElseThrow());
+        assertToRelay(r, RELAY1);
+        // An address of the relayed subnet outside its range: not ours.
+        r = one(relayed(e, A, DhcpMessageType.REQUEST, RELAY1, opts().putInt(DhcpOption.SERVER_ID, SERVER)
+                .putInt(DhcpOption.REQUESTED_ADDRESS, ip("198.18.20.100"))));
+        assertEquals(DhcpMessageType.NAK, r.packet().messageType());
+    }
+
+    @Test
+    void aRelayOnTheMainSubnetUsesTheMainPool() {
+        DhcpEngine e = relayEngine();
+        int relay = ip("192.0.2.200");
+        DhcpReply offer = one(relayed(e, A, DhcpMessageType.DISCOVER, relay, opts()));
+        assertEquals(ip("192.0.2.10"), offer.packet().yiaddr());
+        assertEquals(ip("255.255.255.0"), offer.packet().options().intValue(DhcpOption.SUBNET_MASK, 0));
+        assertEquals(ip("192.0.2.254"), offer.packet().options().intValue(DhcpOption.ROUTER, 0));
+        assertEquals(ip("192.0.2.255"), offer.packet().options().intValue(DhcpOption.BROADCAST_ADDRESS, 0));
+        assertToRelay(offer, relay);
+    }
+
+    @Test
+    void aRelayOnAnUnknownSubnetGetsSilenceAndAllocatesNothing() {
+        DhcpEngine e = relayEngine();
+        written.clear();
+        int relay = ip("198.18.22.1");
+        assertTrue(relayed(e, A, DhcpMessageType.DISCOVER, relay, opts()).isEmpty());
+        assertTrue(relayed(e, A, DhcpMessageType.REQUEST, relay,
+                opts().putInt(DhcpOption.REQUESTED_ADDRESS, ip("198.18.20.10"))).isEmpty());
+        assertEquals(List.of(), written);
+    }
+
+    @Test
+    void anExhaustedRelaySubnetGetsNoOfferWhileTheMainPoolStillAnswers() {
+        DhcpEngine e = relayEngine();
+        assertEquals(ip("198.18.21.5"), one(relayed(e, A, DhcpMessageType.DISCOVER, RELAY2, opts())).packet().yiaddr());
+        assertTrue(relayed(e, B, DhcpMessageType.DISCOVER, RELAY2, opts()).isEmpty());
+        assertEquals(ip("198.18.20.10"), one(relayed(e, B, DhcpMessageType.DISCOVER, RELAY1, opts())).packet().yiaddr());
+        assertEquals(ip("192.0.2.10"), one(e.handle(req(B, DhcpMessageType.DISCOVER, 0, 0, opts()), false, 0, 68))
+                .packet().yiaddr());
+    }
+
+    @Test
+    void aMacMovingToARelayedSubnetGetsAnAddressThere() {
+        DhcpEngine e = relayEngine();
+        assertEquals(ip("192.0.2.10"), dora(e, A).packet().yiaddr());
+        DhcpReply offer = one(relayed(e, A, DhcpMessageType.DISCOVER, RELAY1, opts()));
+        assertEquals(ip("198.18.20.10"), offer.packet().yiaddr());
+        // Asking for its old address from the new subnet does not get it either.
+        clock.advance(Duration.ofSeconds(1));
+        offer = one(relayed(e, C, DhcpMessageType.DISCOVER, RELAY1,
+                opts().putInt(DhcpOption.REQUESTED_ADDRESS, ip("192.0.2.11"))));
+        assertEquals(ip("198.18.20.11"), offer.packet().yiaddr());
+    }
+
+    @Test
+    void aTableWithoutTheRelayScopesIsRefused() {
+        Config cfg = relayConfig();
+        LeaseTable t = new LeaseTable(LeasePool.addresses(cfg), List.of(), List.of(), LeasePool.hostnames(cfg),
+                written::add);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new DhcpEngine(cfg, t, clock));
+    }
 }
