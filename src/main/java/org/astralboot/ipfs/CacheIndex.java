@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  * <li>{@code ipfs.dirs}: directory CID → its entries. Content-addressed, so never stale; kept so
  * listings (and file sizes) are known while the node is down.</li>
- * <li>{@code ipfs.blobs}: file CID → size, state, last use, sha256 and mtime of the cache file.</li>
+ * <li>{@code ipfs.blobs}: file CID → size, state, last use, CRC32C and mtime of the cache file
+ * (entries written before 2026-11-22 carry a sha256 instead; see {@link Blob}).</li>
  * <li>{@code ipfs.paths}: tree path → CID and size, as last resolved (what operators look up).</li>
  * <li>{@code ipfs.roots}: ref as written in refs.toml → the CID it resolved to (for {@code /ipns/}
  * names and sub-paths when the node is down at start).</li>
@@ -34,14 +35,29 @@ final class CacheIndex {
     enum State {
         /** Being downloaded into a temporary file. */
         FETCHING,
-        /** In the cache folder under its CID, length and sha256 recorded. */
+        /** In the cache folder under its CID, length and checksum recorded. */
         COMPLETE
     }
 
-    /** A cached (or being cached) file. */
-    record Blob(long size, State state, long lastUse, String sha256, long mtime, long added) {
+    /**
+     * A cached (or being cached) file.
+     *
+     * <p>{@code crc32c} (8 hex digits) is the integrity check of the cache file against truncation
+     * and bit rot, computed as the bytes arrived from the node. It replaced {@code sha256} (64 hex
+     * digits), which cost ~30 times more CPU per byte on the cold path; the CID itself, the real
+     * content check, is what {@code astralboot verify} recomputes. An entry written by an earlier
+     * build has only {@code sha256}: its file is checked against it once and the entry rewritten
+     * with {@code crc32c} ({@code BlobCache#cached}). A build that predates {@code crc32c} finds no
+     * {@code sha256} in a new entry, takes the file for damaged and fetches it again: safe.
+     */
+    record Blob(long size, State state, long lastUse, String sha256, long mtime, long added, String crc32c) {
         Blob touched(long now) {
-            return new Blob(size, state, now, sha256, mtime, added);
+            return new Blob(size, state, now, sha256, mtime, added, crc32c);
+        }
+
+        /** This entry with a CRC32C and without the legacy sha256. */
+        Blob withCrc32c(String crc) {
+            return new Blob(size, state, lastUse, null, mtime, added, crc);
         }
     }
 

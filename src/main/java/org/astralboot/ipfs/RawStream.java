@@ -52,7 +52,10 @@ final class RawStream {
             out.write(req.getBytes(StandardCharsets.US_ASCII));
             out.flush();
             s.setSoTimeout((int) header.toMillis());
-            InputStream in = new BufferedInputStream(s.getInputStream(), 256 * 1024);
+            // Small on purpose: reads of at least this size bypass the buffer and go from the socket
+            // straight into the caller's array (one copy of every body byte less); it only serves
+            // the head, the chunk-size lines and the odd small read.
+            InputStream in = new BufferedInputStream(s.getInputStream(), 16 * 1024);
             String status = line(in, endpoint);
             String[] parts = status.split(" ", 3);
             if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
