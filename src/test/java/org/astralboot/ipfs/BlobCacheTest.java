@@ -79,19 +79,6 @@ class BlobCacheTest {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
     }
 
-    private static void flipByte(Path f, long at, boolean keepMtime) throws IOException {
-        FileTime t = Files.getLastModifiedTime(f);
-        try (RandomAccessFile r = new RandomAccessFile(f.toFile(), "rw")) {
-            r.seek(at);
-            int v = r.read();
-            r.seek(at);
-            r.write(v ^ 0x01);
-        }
-        if (keepMtime) {
-            Files.setLastModifiedTime(f, t);
-        }
-    }
-
     @Test
     void crc32cOfAFileMatchesTheJdksOverAllItsBytes() throws Exception {
         Path f = tmp.resolve("f");
@@ -113,7 +100,7 @@ class BlobCacheTest {
                 assertEquals(0, c.corruptions());
             }
             // Altered with its mtime put back, found at the first use in a new process.
-            flipByte(cacheDir().resolve(CID), SIZE - 1, true);
+            TestTrees.flipByte(cacheDir().resolve(CID), SIZE - 1, 0x01, true);
             try (BlobCache c = open(db)) {
                 assertTrue(c.cached(CID, SIZE).isEmpty(), "an altered file is never offered");
                 assertEquals(1, c.corruptions());
@@ -130,7 +117,7 @@ class BlobCacheTest {
             try (BlobCache c = open(db)) {
                 assertTrue(c.cached(CID, SIZE).isPresent());
                 Path f = cacheDir().resolve(CID);
-                flipByte(f, 1000, false);
+                TestTrees.flipByte(f, 1000, 0x01, false);
                 Files.setLastModifiedTime(f, FileTime.fromMillis(System.currentTimeMillis() + 5000));
                 assertTrue(c.cached(CID, SIZE).isEmpty());
                 assertEquals(1, c.corruptions());
@@ -178,7 +165,7 @@ class BlobCacheTest {
             assertEquals(crcOf(content), b.crc32c());
             assertNull(b.sha256(), "the legacy digest is dropped once migrated");
             // From now on the CRC32C guards it: a flipped bit (mtime kept) is still caught.
-            flipByte(cacheDir().resolve(CID), 0, true);
+            TestTrees.flipByte(cacheDir().resolve(CID), 0, 0x01, true);
             try (BlobCache c = open(db)) {
                 assertTrue(c.cached(CID, SIZE).isEmpty());
                 assertEquals(1, c.corruptions());
@@ -190,7 +177,7 @@ class BlobCacheTest {
     void aSha256EntryThatNoLongerMatchesIsRefused() throws Exception {
         try (Database db = Database.open(tmp.resolve("db"))) {
             seed(db, null, shaOf(content));
-            flipByte(cacheDir().resolve(CID), 4242, true);
+            TestTrees.flipByte(cacheDir().resolve(CID), 4242, 0x01, true);
             try (BlobCache c = open(db)) {
                 assertTrue(c.cached(CID, SIZE).isEmpty());
                 assertEquals(1, c.corruptions());

@@ -11,7 +11,6 @@ import java.io.InputStream;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -279,34 +278,19 @@ class IpfsBootStoreIT {
             assertEquals(1, s.corruptions());
             assertEquals(2, s.fetches());
             // Same length, one byte changed: the new mtime makes the store re-hash the file.
-            flipByte(cached, 12345, false);
+            TestTrees.flipByte(cached, 12345, 0x5A, false);
             assertEquals(want, TestTrees.sha256(s.file(p).orElseThrow().open()));
             assertEquals(2, s.corruptions());
             assertEquals(3, s.fetches());
         }
         // Altered with its mtime put back: caught by the first use in a new process.
-        flipByte(cached, 777, true);
+        TestTrees.flipByte(cached, 777, 0x5A, true);
         try (Database db = Database.open(cfg.database()); IpfsBootStore s = IpfsBootStore.open(cfg, db, node.client())) {
             BootFile f = s.file(p).orElseThrow();
             assertTrue(f.localPath().isEmpty(), "the altered file is not offered for zero-copy sending");
             assertEquals(want, TestTrees.sha256(f.open()));
             assertEquals(1, s.corruptions());
             assertEquals(want, TestTrees.sha256(f.localPath().orElseThrow()));
-        }
-    }
-
-    private static void flipByte(Path f, long at, boolean keepMtime) throws IOException {
-        FileTime t = Files.getLastModifiedTime(f);
-        try (RandomAccessFile r = new RandomAccessFile(f.toFile(), "rw")) {
-            r.seek(at);
-            int v = r.read();
-            r.seek(at);
-            r.write(v ^ 0x5A);
-        }
-        if (keepMtime) {
-            Files.setLastModifiedTime(f, t);
-        } else {
-            Files.setLastModifiedTime(f, FileTime.fromMillis(t.toMillis() + 2000));
         }
     }
 

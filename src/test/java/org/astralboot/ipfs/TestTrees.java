@@ -64,6 +64,22 @@ final class TestTrees {
                 d.menu());
     }
 
+    /**
+     * Alters the byte at {@code at} of a cache file (XOR {@code xor}) as bit rot or a stray write
+     * would: with {@code keepMtime} the modification time is put back (invisible to a stat check),
+     * otherwise it moves 2 s forward (a change while the server runs).
+     */
+    static void flipByte(Path f, long at, int xor, boolean keepMtime) throws IOException {
+        java.nio.file.attribute.FileTime t = Files.getLastModifiedTime(f);
+        try (java.io.RandomAccessFile r = new java.io.RandomAccessFile(f.toFile(), "rw")) {
+            r.seek(at);
+            int v = r.read();
+            r.seek(at);
+            r.write(v ^ xor);
+        }
+        Files.setLastModifiedTime(f, keepMtime ? t : java.nio.file.attribute.FileTime.fromMillis(t.toMillis() + 2000));
+    }
+
     static String sha256(Path p) throws IOException {
         return BlobCache.sha256(p);
     }
