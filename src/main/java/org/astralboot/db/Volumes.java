@@ -92,12 +92,7 @@ final class Volumes extends VolumeFactory {
                 this.channel = ch;
                 this.lock = l;
                 long size = Math.max(ch.size(), readOnly ? 0 : initSize);
-                int n = (int) ((size + sliceSize - 1) >>> sliceShift);
-                ByteBuffer[] s = new ByteBuffer[n];
-                for (int i = 0; i < n; i++) {
-                    s[i] = ch.map(mode, (long) i << sliceShift, sliceSize);
-                }
-                slices = s;
+                slices = mapped(new ByteBuffer[0], (int) ((size + sliceSize - 1) >>> sliceShift));
             } catch (IOException e) {
                 closeQuietly(r);
                 throw new DBException.VolumeIOError(e);
@@ -129,16 +124,21 @@ final class Volumes extends VolumeFactory {
                 if (want <= s.length) {
                     return;
                 }
-                ByteBuffer[] grown = Arrays.copyOf(s, want);
-                for (int i = s.length; i < want; i++) {
-                    grown[i] = channel.map(mode, (long) i << sliceShift, sliceSize);
-                }
-                slices = grown;
+                slices = mapped(s, want);
             } catch (IOException e) {
                 throw new DBException.VolumeIOError(e);
             } finally {
                 growLock.unlock();
             }
+        }
+
+        /** {@code have} followed by the mappings of slices {@code have.length} to {@code want - 1}. */
+        private ByteBuffer[] mapped(ByteBuffer[] have, int want) throws IOException {
+            ByteBuffer[] grown = Arrays.copyOf(have, want);
+            for (int i = have.length; i < want; i++) {
+                grown[i] = channel.map(mode, (long) i << sliceShift, sliceSize);
+            }
+            return grown;
         }
 
         /** One {@code fdatasync}: writes back every page dirtied through the mapping (see the class comment). */

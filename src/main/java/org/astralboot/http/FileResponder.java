@@ -144,18 +144,11 @@ final class FileResponder {
                 if (stalledSince == 0) {
                     stalledSince = now;
                 } else if (now - stalledSince > STALL_MILLIS) {
-                    throw new IOException("client accepted nothing for " + STALL_MILLIS / 1000 + " s");
+                    throw stalled();
                 }
                 out.awaitWritable(1, TimeUnit.SECONDS);
             }
-            out.shutdownWrites();
-            long flushStart = System.currentTimeMillis();
-            while (!out.flush()) {
-                if (System.currentTimeMillis() - flushStart > STALL_MILLIS) {
-                    throw new IOException("client accepted nothing for " + STALL_MILLIS / 1000 + " s");
-                }
-                out.awaitWritable(1, TimeUnit.SECONDS);
-            }
+            finish(out);
         }
         ex.endExchange();
     }
@@ -186,15 +179,24 @@ final class FileResponder {
                 throw new BootStoreException(BootStoreException.Kind.CORRUPT, f.path() + " is longer than announced");
             }
         }
+        finish(out);
+        ex.endExchange();
+    }
+
+    /** Ends the body and waits until it has left, giving up after {@link #STALL_MILLIS} without progress. */
+    private static void finish(StreamSinkChannel out) throws IOException {
         out.shutdownWrites();
         long flushStart = System.currentTimeMillis();
         while (!out.flush()) {
             if (System.currentTimeMillis() - flushStart > STALL_MILLIS) {
-                throw new IOException("client accepted nothing for " + STALL_MILLIS / 1000 + " s");
+                throw stalled();
             }
             out.awaitWritable(1, TimeUnit.SECONDS);
         }
-        ex.endExchange();
+    }
+
+    private static IOException stalled() {
+        return new IOException("client accepted nothing for " + STALL_MILLIS / 1000 + " s");
     }
 
     private static void writeFully(StreamSinkChannel out, ByteBuffer b) throws IOException {
@@ -208,7 +210,7 @@ final class FileResponder {
             if (stalledSince == 0) {
                 stalledSince = now;
             } else if (now - stalledSince > STALL_MILLIS) {
-                throw new IOException("client accepted nothing for " + STALL_MILLIS / 1000 + " s");
+                throw stalled();
             }
             out.awaitWritable(1, TimeUnit.SECONDS);
         }
