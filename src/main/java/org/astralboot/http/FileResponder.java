@@ -5,9 +5,9 @@ import io.undertow.util.DateUtils;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
@@ -30,6 +30,9 @@ final class FileResponder {
     /** A client that accepts nothing for this long is dropped. */
     static final long STALL_MILLIS = 60_000;
     private static final int STREAM_BUFFER = 256 * 1024;
+    /** One per worker thread (a fixed pool): a direct buffer is costly to allocate and to free. */
+    private static final ThreadLocal<ByteBuffer> BUFFER =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(STREAM_BUFFER));
 
     /** What was sent, for the log line. */
     record Sent(int status, long bytes) {
@@ -155,27 +158,29 @@ final class FileResponder {
 
     /**
      * Streams a file the store cannot hand over as a path (e.g. one still being fetched from IPFS)
-     * straight into the response channel, each read written in one go: Undertow's output stream
-     * would cut it into 16 KiB pooled buffers, a copy and a blocking write each.
+     * straight into the response channel from a direct buffer of this worker thread, each read
+     * written in one go: Undertow's output stream would cut it into 16 KiB pooled buffers, a copy
+     * and a blocking write each, and a heap buffer costs one more copy on the way to the socket.
      */
     private static void stream(HttpServerExchange ex, BootFile f, long first, long length) throws IOException {
         StreamSinkChannel out;
-        try (InputStream in = f.open(first, length)) {
+        try (ReadableByteChannel in = f.openChannel(first, length)) {
             // Only once the store opened the file: until then a failure can still be a 503.
             out = ex.getResponseChannel();
-            byte[] buf = new byte[STREAM_BUFFER];
+            ByteBuffer buf = BUFFER.get();
             long left = length;
             while (left > 0) {
-                int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+                buf.clear().limit((int) Math.min(buf.capacity(), left));
+                int n = in.read(buf);
                 if (n < 0) {
                     throw new BootStoreException(BootStoreException.Kind.CORRUPT, f.path() + " ended early");
                 }
-                writeFully(out, ByteBuffer.wrap(buf, 0, n));
+                writeFully(out, buf.flip());
                 left -= n;
             }
             // A store that checks the whole file at its end (length, digest) reports it here,
             // before the response is completed.
-            if (in.read() >= 0) {
+            if (in.read(buf.clear().limit(1)) >= 0) {
                 throw new BootStoreException(BootStoreException.Kind.CORRUPT, f.path() + " is longer than announced");
             }
         }

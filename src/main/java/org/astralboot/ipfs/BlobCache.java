@@ -7,6 +7,7 @@ import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -270,21 +271,46 @@ final class BlobCache implements Closeable {
      * @throws BootStoreException UNAVAILABLE when the node cannot be reached and the file is not
      *                            cached
      */
-    InputStream open(String cid, long size, long offset, long length, String label) throws IOException {
+    BlobStream open(String cid, long size, long offset, long length, String label) throws IOException {
         if (offset < 0 || length < 0 || offset + length > size) {
             throw new IllegalArgumentException("range " + offset + "+" + length + " outside " + size);
         }
         if (length == 0 && size > 0) {
-            return InputStream.nullInputStream();
+            return new FetchStream(null, null, offset, 0, label);
         }
+        Local l = local(cid, size, offset, length, label);
+        if (l != null) {
+            return new FetchStream(l.fetch(), l.channel(), offset, length, label);
+        }
+        if (!health.mayTry()) {
+            throw unavailable(label, null);
+        }
+        try {
+            KuboClient.CatStream in = client.cat(cid, offset, length);
+            health.ok();
+            return new MappedStream(in, label);
+        } catch (KuboException e) {
+            health.failed(e);
+            throw map(label, e);
+        }
+    }
+
+    /** Where the bytes of a read are on disk: the cache file ({@code fetch} null) or the download of {@code fetch}. */
+    private record Local(Fetch fetch, FileChannel channel) {
+    }
+
+    /**
+     * The local source of a read, or null when there is none: for a partial read of a file that
+     * is neither cached nor being downloaded (a range never waits for the whole file).
+     */
+    private Local local(String cid, long size, long offset, long length, String label) throws IOException {
         // A download can finish (its temporary file moved into place) or a cache file be evicted
         // between two of these steps: look again rather than fail.
         for (int attempt = 0; attempt < 3; attempt++) {
             Optional<Path> p = cached(cid, size);
             if (p.isPresent()) {
                 try {
-                    FileChannel ch = FileChannel.open(p.get(), StandardOpenOption.READ);
-                    return new FetchStream(null, ch, offset, length, label);
+                    return new Local(null, FileChannel.open(p.get(), StandardOpenOption.READ));
                 } catch (NoSuchFileException e) {
                     continue;
                 }
@@ -294,7 +320,7 @@ final class BlobCache implements Closeable {
                 f = start(cid, size, label);
             }
             if (f == null) {
-                break;
+                return null;
             }
             FileChannel ch;
             try {
@@ -311,19 +337,9 @@ final class BlobCache implements Closeable {
                 ch.close();
                 throw e;
             }
-            return new FetchStream(f, ch, offset, length, label);
+            return new Local(f, ch);
         }
-        if (!health.mayTry()) {
-            throw unavailable(label, null);
-        }
-        try {
-            InputStream in = client.cat(cid, offset, length);
-            health.ok();
-            return new MappedStream(in, label);
-        } catch (KuboException e) {
-            health.failed(e);
-            throw map(label, e);
-        }
+        return null;
     }
 
     /**
@@ -363,7 +379,7 @@ final class BlobCache implements Closeable {
         LOG.info("ipfs fetch {} ({}, {} bytes) from the node", f.label, f.cid, f.size);
         try {
             CRC32C crc = new CRC32C();
-            try (InputStream in = size0(f) ? InputStream.nullInputStream() : client.cat(f.cid, 0, f.size);
+            try (KuboClient.CatStream in = f.size == 0 ? null : client.cat(f.cid, 0, f.size);
                     FileChannel out = FileChannel.open(f.tmp, StandardOpenOption.WRITE)) {
                 f.in = in;
                 if (closed) {
@@ -371,7 +387,7 @@ final class BlobCache implements Closeable {
                 }
                 health.ok();
                 f.started.complete(null);
-                if (f.size > 0) {
+                if (in != null) {
                     pump(in, out, crc, f);
                 }
                 if (out.size() != f.size) {
@@ -426,73 +442,66 @@ final class BlobCache implements Closeable {
         }
     }
 
-    /** A filled buffer on its way from the socket to the disk; {@code n < 0} ends the stream. */
-    private record Chunk(Buf buf, int n) {
-    }
-
     /**
-     * A receive buffer of one download, recycled: it is published to two users, the readers'
-     * window and the disk writer, and goes back to the download's spares when both let go of it
-     * ({@link Fetch#release}). Allocating a fresh 256 KiB array per chunk instead cost, per
-     * 100 MiB, 100 MiB of zeroing in the JVM and as many fresh heap pages faulted in and cleared
-     * by the kernel (seen with perf on the cold path).
+     * A receive buffer: direct, so the socket read, the checksum and the file write all work on
+     * it without a copy through the heap; recycled within a download and between downloads. It is
+     * published to two users, the readers' window and the disk writer, and goes back to the spares
+     * when both let go of it ({@link Fetch#release}).
      */
     static final class Buf {
-        final byte[] b = new byte[BUF];
+        final ByteBuffer bb = ByteBuffer.allocateDirect(FILL);
         /** Users still holding it; guarded by the download's lock. */
         int users;
     }
 
+    /** A filled buffer on its way from the socket to the disk; {@code n < 0} ends the stream. */
+    private record Chunk(Buf buf, int n) {
+    }
+
     private static final Chunk END = new Chunk(null, -1);
-    /** Buffers in flight between the receiving and the writing thread. */
+    /** Bytes per chunk: read from the socket, handed to the readers, written in one call. */
+    private static final int FILL = 128 * 1024;
+    /** Chunks in flight between the receiving and the writing thread. */
     private static final int PIPE = 8;
     /**
      * Most recent received chunks kept for the readers of a download in progress (bounded memory:
-     * at most this many buffers of {@link #BUF} per download); older bytes are read from the
+     * at most this many buffers of {@link #FILL} per download); older bytes are read from the
      * temporary file.
      */
     private static final int WINDOW = 8;
-    /** A chunk is handed on once it holds this much (or the stream ended). */
-    private static final int FILL = 128 * 1024;
+    /** Spare buffers kept for the next downloads. */
+    private static final java.util.concurrent.BlockingQueue<Buf> SPARE = new java.util.concurrent.ArrayBlockingQueue<>(
+            WINDOW + PIPE + 2);
 
     /**
-     * Copies the node's stream into the cache file on two threads: one receives from the socket,
-     * this one checksums, writes and wakes the readers. Writing 100 MiB into the page cache costs
-     * more CPU than receiving it (measured with sha256 then: ~0.2 s against ~0.05 s); done in line
-     * with the receiving it delays reading the socket and so the node's stream; on its own thread
-     * it overlaps the transfer whenever a core is free.
-     *
-     * <p>Readers of the download are handed each chunk by the receiving thread as soon as it
-     * arrives ({@link Fetch#received}), before it is written and checksummed: the first client's bytes
-     * do not wait for the disk nor are they read back from it. A chunk is reused only once it
-     * has left the window and is on disk ({@link Buf}); readers copy from it under the
-     * download's lock, so none can be reading it then.
+     * Copies the node's stream into the cache file on two threads: one receives from the socket
+     * into direct buffers, which readers take from at once ({@link Fetch#received}), before the
+     * disk; this one checksums and writes them, so a slow write never stops the socket being read.
+     * ({@code O_DIRECT} writes were tried: on this project's 2-vCPU VM they took ~30 % more kernel
+     * time than writes into the page cache, and the cold fetch got slower.)
      */
-    private void pump(InputStream in, FileChannel out, CRC32C crc, Fetch f) throws IOException {
+    private void pump(KuboClient.CatStream in, FileChannel out, CRC32C crc, Fetch f) throws IOException {
         java.util.concurrent.ArrayBlockingQueue<Chunk> full = new java.util.concurrent.ArrayBlockingQueue<>(PIPE + 1);
         java.util.concurrent.atomic.AtomicReference<Throwable> received = new java.util.concurrent.atomic.AtomicReference<>();
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         java.util.concurrent.Future<?> receiver = downloads.submit(() -> {
             try {
-                while (!stop.get()) {
+                boolean eof = false;
+                while (!eof && !stop.get()) {
                     Buf buf = f.buffer();
-                    byte[] b = buf.b;
-                    int n = 0;
-                    boolean eof = false;
-                    while (n < FILL) {
-                        int r = in.read(b, n, b.length - n);
-                        if (r < 0) {
+                    ByteBuffer bb = buf.bb.clear().limit(FILL);
+                    while (bb.hasRemaining()) {
+                        if (in.read(bb) < 0) {
                             eof = true;
                             break;
                         }
-                        n += r;
                     }
+                    int n = bb.position();
                     if (n > 0) {
                         f.received(buf, n);
                         full.put(new Chunk(buf, n));
-                    }
-                    if (eof) {
-                        break;
+                    } else {
+                        f.release(buf);
                     }
                 }
             } catch (Throwable t) {
@@ -514,8 +523,9 @@ final class BlobCache implements Closeable {
                 }
                 if (failed == null) {
                     try {
-                        crc.update(c.buf().b, 0, c.n());
-                        ByteBuffer bb = ByteBuffer.wrap(c.buf().b, 0, c.n());
+                        ByteBuffer bb = c.buf().bb.duplicate().position(0).limit(c.n());
+                        crc.update(bb);
+                        bb.position(0);
                         while (bb.hasRemaining()) {
                             out.write(bb);
                         }
@@ -548,10 +558,6 @@ final class BlobCache implements Closeable {
         if (t != null) {
             throw new IOException(t);
         }
-    }
-
-    private static boolean size0(Fetch f) {
-        return f.size == 0;
     }
 
     /** Evicts least recently used files until the total is within the limit. */
@@ -670,7 +676,7 @@ final class BlobCache implements Closeable {
     public void close() {
         closed = true;
         for (Fetch f : active.values()) {
-            InputStream in = f.in;
+            Closeable in = f.in;
             if (in != null) {
                 try {
                     in.close();
@@ -699,11 +705,10 @@ final class BlobCache implements Closeable {
         final String label;
         final CompletableFuture<Void> started = new CompletableFuture<>();
         final CompletableFuture<Void> done = new CompletableFuture<>();
-        volatile InputStream in;
+        volatile Closeable in;
         private long written;
         private long received;
         private final java.util.ArrayDeque<Held> window = new java.util.ArrayDeque<>();
-        private final java.util.ArrayDeque<Buf> spare = new java.util.ArrayDeque<>();
         private boolean finished;
         private BootStoreException failure;
 
@@ -727,16 +732,16 @@ final class BlobCache implements Closeable {
             notifyAll();
         }
 
-        /** A buffer to receive into: a recycled one when there is one. */
-        synchronized Buf buffer() {
-            Buf b = spare.poll();
+        /** A buffer to receive into: a spare one when there is one. */
+        Buf buffer() {
+            Buf b = SPARE.poll();
             return b != null ? b : new Buf();
         }
 
         /** One user (the window or the disk writer) is done with {@code b}. */
         synchronized void release(Buf b) {
-            if (--b.users == 0 && spare.size() < WINDOW + PIPE + 2) {
-                spare.push(b);
+            if (--b.users <= 0) {
+                SPARE.offer(b);
             }
         }
 
@@ -755,11 +760,12 @@ final class BlobCache implements Closeable {
         }
 
         /**
-         * Copies bytes from {@code pos} out of the received chunks still held in memory, waiting
-         * until byte {@code pos} has arrived. Returns how many were copied, or -1 when that byte is
-         * no longer held (the caller reads it from the temporary file with {@link #available}).
+         * Copies bytes from {@code pos} out of the received chunks still held in memory into
+         * {@code dst}, waiting until byte {@code pos} has arrived. Returns how many were copied, or
+         * -1 when that byte is no longer held (the caller reads it from the temporary file once
+         * {@link #available} says it is there).
          */
-        synchronized int copy(long pos, byte[] b, int off, int len) throws IOException {
+        synchronized int copy(long pos, ByteBuffer dst) throws IOException {
             while (received <= pos && !finished) {
                 try {
                     wait();
@@ -772,15 +778,12 @@ final class BlobCache implements Closeable {
                 available(pos); // throws the failure (or reports the bytes on disk)
                 return -1;
             }
-            Held first = window.peekFirst();
-            if (first == null || pos < first.offset) {
-                return -1;
-            }
             for (Held h : window) {
-                if (pos < h.offset + h.n) {
+                if (pos >= h.offset && pos < h.offset + h.n) {
                     int at = (int) (pos - h.offset);
-                    int n = Math.min(len, h.n - at);
-                    System.arraycopy(h.buf.b, at, b, off, n);
+                    int n = Math.min(dst.remaining(), h.n - at);
+                    dst.put(dst.position(), h.buf.bb, at, n);
+                    dst.position(dst.position() + n);
                     return n;
                 }
             }
@@ -866,8 +869,47 @@ final class BlobCache implements Closeable {
         }
     }
 
-    /** Reads a range from a cache file, or from a download's temporary file as it grows. */
-    private static final class FetchStream extends InputStream {
+    /**
+     * Bytes of a blob, read as a stream or into (direct) buffers as a channel: exactly the asked
+     * length, then -1 once the store accepted the whole file.
+     */
+    abstract static class BlobStream extends InputStream implements ReadableByteChannel {
+        private boolean open = true;
+
+        @Override
+        public int read() throws IOException {
+            ByteBuffer one = ByteBuffer.allocate(1);
+            int n;
+            do {
+                n = read(one);
+            } while (n == 0);
+            return n < 0 ? -1 : one.get(0) & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            return read(ByteBuffer.wrap(b, off, len));
+        }
+
+        @Override
+        public boolean isOpen() {
+            return open;
+        }
+
+        @Override
+        public void close() throws IOException {
+            open = false;
+        }
+    }
+
+    /**
+     * Reads a range from a cache file, or from a download in progress: from its receive buffers
+     * while they are held, else from its temporary file as it grows.
+     */
+    private static final class FetchStream extends BlobStream {
         private final Fetch fetch;
         private final FileChannel ch;
         private final String label;
@@ -884,44 +926,47 @@ final class BlobCache implements Closeable {
         }
 
         @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xFF;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (len == 0) {
-                return 0;
-            }
+        public int read(ByteBuffer dst) throws IOException {
             if (remaining == 0) {
                 if (fetch != null && !ended && pos == fetch.size) {
                     ended = true;
-                    // The last byte is on disk; wait for the length check and the move into the
+                    // The last byte is received; wait for the length check and the move into the
                     // cache, so a reader that saw the end also sees the file cached, and a download
                     // that failed its final check is reported rather than taken as complete.
                     fetch.awaitDone();
                 }
                 return -1;
             }
-            long want = Math.min(len, remaining);
-            if (fetch != null) {
-                int m = fetch.copy(pos, b, off, (int) want);
-                if (m > 0) {
-                    pos += m;
-                    remaining -= m;
-                    return m;
+            if (!dst.hasRemaining()) {
+                return 0;
+            }
+            int lim = dst.limit();
+            if (dst.remaining() > remaining) {
+                dst.limit(dst.position() + (int) remaining);
+            }
+            try {
+                int n = -1;
+                if (fetch != null) {
+                    n = fetch.copy(pos, dst);
+                    if (n < 0) {
+                        long on = fetch.available(pos) - pos;
+                        if (dst.remaining() > on) {
+                            dst.limit(dst.position() + (int) on);
+                        }
+                    }
                 }
-                want = Math.min(want, fetch.available(pos) - pos);
+                if (n < 0) {
+                    n = ch.read(dst, pos);
+                    if (n <= 0) {
+                        throw new BootStoreException(Kind.CORRUPT, label + ": cache file ended early at " + pos);
+                    }
+                }
+                pos += n;
+                remaining -= n;
+                return n;
+            } finally {
+                dst.limit(lim);
             }
-            int n = ch.read(ByteBuffer.wrap(b, off, (int) want), pos);
-            if (n <= 0) {
-                throw new BootStoreException(Kind.CORRUPT, label + ": cache file ended early at " + pos);
-            }
-            pos += n;
-            remaining -= n;
-            return n;
         }
 
         @Override
@@ -934,34 +979,27 @@ final class BlobCache implements Closeable {
 
         @Override
         public void close() throws IOException {
-            ch.close();
+            super.close();
+            if (ch != null) {
+                ch.close();
+            }
         }
     }
 
-    /** Turns the client's failures into the store's, mid-stream too. */
-    private final class MappedStream extends InputStream {
-        private final InputStream in;
+    /** A range streamed straight from the node: turns the client's failures into the store's, mid-stream too. */
+    private final class MappedStream extends BlobStream {
+        private final KuboClient.CatStream in;
         private final String label;
 
-        MappedStream(InputStream in, String label) {
+        MappedStream(KuboClient.CatStream in, String label) {
             this.in = in;
             this.label = label;
         }
 
         @Override
-        public int read() throws IOException {
+        public int read(ByteBuffer dst) throws IOException {
             try {
-                return in.read();
-            } catch (KuboException e) {
-                health.failed(e);
-                throw map(label, e);
-            }
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            try {
-                return in.read(b, off, len);
+                return in.read(dst);
             } catch (KuboException e) {
                 health.failed(e);
                 throw map(label, e);
@@ -970,6 +1008,7 @@ final class BlobCache implements Closeable {
 
         @Override
         public void close() throws IOException {
+            super.close();
             in.close();
         }
     }

@@ -2,6 +2,7 @@ package org.astralboot.ipfs;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -569,6 +570,11 @@ public final class IpfsBootStore implements BootStore {
 
         @Override
         public InputStream open(long offset, long length) throws IOException {
+            return cache.open(info.cid(), info.size(), offset, length, info.path().toString());
+        }
+
+        @Override
+        public ReadableByteChannel openChannel(long offset, long length) throws IOException {
             return cache.open(info.cid(), info.size(), offset, length, info.path().toString());
         }
 

@@ -15,6 +15,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +47,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * asked for or fails).
  *
  * <p>{@code cat}, the hot path, goes over {@link RawStream} instead of {@code java.net.http}: a
- * plain socket that is faster for large bodies and reads the {@code X-Stream-Error} trailer.
+ * plain socket channel that reads large bodies straight into the caller's direct buffers, reads the
+ * {@code X-Stream-Error} trailer, and enforces the header and idle timeouts itself.
  */
 public final class KuboClient {
     /** Node version, for health and compatibility checks. */
@@ -228,7 +231,7 @@ public final class KuboClient {
      * early (an error the node could only report in the dropped trailer) is never mistaken for the
      * end of the file, and a body that runs past the length is an error too.
      */
-    public InputStream cat(String path, long offset, long length) throws KuboException {
+    public CatStream cat(String path, long offset, long length) throws KuboException {
         Map<String, String> q = new LinkedHashMap<>();
         q.put("arg", path);
         if (offset > 0) {
@@ -236,9 +239,9 @@ public final class KuboClient {
         }
         q.put("length", Long.toString(length));
         catCalls.incrementAndGet();
-        InputStream in = RawStream.post(base, "cat", base.getRawPath() + "cat" + query(q), connectTimeout, headerTimeout,
-                idleTimeout);
-        return new ExactStream(in, length, "cat " + path + " @" + offset, catBytes);
+        RawStream.Body in = RawStream.post(base, "cat", base.getRawPath() + "cat" + query(q), connectTimeout,
+                headerTimeout, idleTimeout);
+        return new CatStream(in, length, "cat " + path + " @" + offset, catBytes);
     }
 
     /**
@@ -529,14 +532,19 @@ public final class KuboClient {
     }
 
     /** Yields exactly {@code length} bytes; a shorter or longer body fails as a cut stream. */
-    static final class ExactStream extends InputStream {
-        private final InputStream in;
+    /**
+     * The body of a {@code cat}: exactly the asked length, read into direct buffers as a channel
+     * (the cache's hot path) or as a stream. Short and long bodies are errors, never a different
+     * file.
+     */
+    public static final class CatStream extends InputStream implements ReadableByteChannel {
+        private final RawStream.Body in;
         private final String what;
         private final AtomicLong counter;
         private long remaining;
         private boolean checkedEnd;
 
-        ExactStream(InputStream in, long length, String what, AtomicLong counter) {
+        CatStream(RawStream.Body in, long length, String what, AtomicLong counter) {
             this.in = in;
             this.remaining = length;
             this.what = what;
@@ -555,6 +563,12 @@ public final class KuboClient {
             if (len == 0) {
                 return 0;
             }
+            return read(ByteBuffer.wrap(b, off, len));
+        }
+
+        /** Up to {@code dst.remaining()} bytes; -1 once exactly the asked length was read and the body ended. */
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
             if (remaining == 0) {
                 if (!checkedEnd) {
                     checkedEnd = true;
@@ -564,9 +578,23 @@ public final class KuboClient {
                 }
                 return -1;
             }
-            int n = in.read(b, off, (int) Math.min(len, remaining));
+            if (!dst.hasRemaining()) {
+                return 0;
+            }
+            int lim = dst.limit();
+            if (dst.remaining() > remaining) {
+                dst.limit(dst.position() + (int) remaining);
+            }
+            int n;
+            try {
+                do {
+                    n = in.read(dst);
+                } while (n == 0);
+            } finally {
+                dst.limit(lim);
+            }
             if (n < 0) {
-                // The node hit an error after the 200 head; it went into the trailer the JDK drops.
+                // The node hit an error after the 200 head; a node that sends no trailer says nothing more.
                 throw KuboException.unreachable("cat", what + ": stream ended " + remaining + " bytes early", null);
             }
             remaining -= n;
@@ -575,7 +603,13 @@ public final class KuboClient {
         }
 
         @Override
-        public void close() throws IOException {
+        public boolean isOpen() {
+            return in.isOpen();
+        }
+
+        /** Safe from any thread: a read in progress fails. */
+        @Override
+        public void close() {
             in.close();
         }
     }

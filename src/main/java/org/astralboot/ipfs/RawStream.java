@@ -1,265 +1,386 @@
 package org.astralboot.ipfs;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The streaming half of {@link KuboClient}: one HTTP/1.1 POST on its own connection, with the
  * response body read straight from the socket. Used for {@code cat}, the hot path of every cold
- * file, for two reasons measured on this project: the JDK client's body pipeline roughly doubled
- * the time of a 100 MiB {@code cat} compared with the node's own speed, and the JDK client drops
- * HTTP trailers, where Kubo reports errors that happen after streaming started
- * ({@code X-Stream-Error}). Here the chunked decoder reads the trailer and turns it into a
- * {@link KuboException}. The socket read timeout is the idle-read watchdog; the head must arrive
- * within the header timeout.
+ * file, for three reasons measured on this project: the JDK client's body pipeline roughly doubled
+ * the time of a 100 MiB {@code cat} compared with the node's own speed; the JDK client drops HTTP
+ * trailers, where Kubo reports errors that happen after streaming started ({@code X-Stream-Error});
+ * and a {@link java.net.Socket} can only read into a heap array, which the JDK does through a
+ * temporary direct buffer, one more copy of every byte. Here the body is a
+ * {@link ReadableByteChannel}: data bytes go from the kernel straight into the caller's (direct)
+ * buffer, and only the head, the chunk-size lines and the trailer pass through a small look-ahead
+ * buffer (RFC 9112 §6, §7.1).
+ *
+ * <p>Reads block in the kernel (one system call per wake-up: a non-blocking socket with a
+ * selector cost a third more kernel time per 100 MiB, measured). A shared sweeper closes a body
+ * whose read has been blocked for longer than its limit: the head must arrive within the header
+ * timeout, and each later read within the idle timeout (time the caller spends between reads
+ * does not count), so a node that stalls mid-body cannot block a reader for ever. Closing the
+ * body from another thread ends a read in progress.
  */
 final class RawStream {
     private static final int MAX_HEAD = 64 * 1024;
+    /** Head, chunk-size lines and trailer; a larger data read bypasses it. */
+    private static final int LOOK_AHEAD = 8 * 1024;
+
+    /** Bodies with a read in progress or possible; the sweeper looks at them four times a second. */
+    private static final Set<Body> OPEN = ConcurrentHashMap.newKeySet();
+    private static final ScheduledExecutorService SWEEPER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ipfs-cat-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
+
+    static {
+        SWEEPER.scheduleAtFixedRate(RawStream::sweep, 250, 250, TimeUnit.MILLISECONDS);
+    }
 
     private RawStream() {
     }
 
+    private static void sweep() {
+        long now = System.nanoTime();
+        for (Body b : OPEN) {
+            long since = b.blockedSince;
+            if (since != 0 && now - since > b.timeoutNanos) {
+                b.expired = true;
+                b.close();
+            }
+        }
+    }
+
     /** Sends {@code POST pathAndQuery} and returns the body of a 200 answer. */
-    static InputStream post(URI base, String endpoint, String pathAndQuery, Duration connect, Duration header,
+    static Body post(URI base, String endpoint, String pathAndQuery, Duration connect, Duration header,
             Duration idle) throws KuboException {
         String host = base.getHost();
         int port = base.getPort() < 0 ? 80 : base.getPort();
-        Socket s = new Socket();
+        SocketChannel ch;
         try {
-            s.setTcpNoDelay(true);
-            s.setReceiveBufferSize(1 << 20);
-            s.connect(new InetSocketAddress(host, port), (int) connect.toMillis());
+            ch = SocketChannel.open();
         } catch (IOException e) {
-            close(s);
-            throw KuboException.unreachable(endpoint, "cannot connect to " + base + " (" + e + ")", e);
+            throw KuboException.unreachable(endpoint, "cannot open a socket (" + e + ")", e);
         }
         try {
-            OutputStream out = s.getOutputStream();
+            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            ch.setOption(StandardSocketOptions.SO_RCVBUF, 1 << 20);
+            // The socket adaptor's connect honours a timeout, the channel's own does not.
+            ch.socket().connect(new InetSocketAddress(host, port), (int) connect.toMillis());
+        } catch (IOException e) {
+            close(ch);
+            throw KuboException.unreachable(endpoint, "cannot connect to " + base + " (" + e + ")", e);
+        }
+        Body body = null;
+        try {
+            body = new Body(ch, endpoint, header.toNanos());
             String req = "POST " + pathAndQuery + " HTTP/1.1\r\nHost: " + host + ":" + port
                     + "\r\nContent-Length: 0\r\nConnection: close\r\nUser-Agent: astralboot\r\n\r\n";
-            out.write(req.getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            s.setSoTimeout((int) header.toMillis());
-            // Small on purpose: reads of at least this size bypass the buffer and go from the socket
-            // straight into the caller's array (one copy of every body byte less); it only serves
-            // the head, the chunk-size lines and the odd small read.
-            InputStream in = new BufferedInputStream(s.getInputStream(), 16 * 1024);
-            String status = line(in, endpoint);
+            body.send(ByteBuffer.wrap(req.getBytes(StandardCharsets.US_ASCII)));
+            String status = body.line();
             String[] parts = status.split(" ", 3);
             if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
                 throw new KuboException(endpoint, -1, -1, "not an HTTP answer: " + status, false, null);
             }
-            int code = Integer.parseInt(parts[1]);
-            Map<String, String> h = headers(in, endpoint);
-            s.setSoTimeout((int) idle.toMillis());
-            InputStream body;
-            if ("chunked".equalsIgnoreCase(h.getOrDefault("transfer-encoding", ""))) {
-                body = new Chunked(in, endpoint);
-            } else if (h.containsKey("content-length")) {
-                body = new Bounded(in, Long.parseLong(h.get("content-length").trim()));
-            } else {
-                body = in;
+            int code;
+            try {
+                code = Integer.parseInt(parts[1]);
+            } catch (NumberFormatException e) {
+                throw new KuboException(endpoint, -1, -1, "not an HTTP answer: " + status, false, null);
             }
-            InputStream guarded = new SocketBody(body, s, endpoint);
+            Map<String, String> h = body.headers();
+            body.begin(h, idle.toNanos());
             if (code != 200) {
-                byte[] err = guarded.readNBytes(MAX_HEAD);
-                guarded.close();
+                byte[] err = body.readNBytes(MAX_HEAD);
+                body.close();
                 throw KuboClient.errorOf(endpoint, code, err);
             }
-            return guarded;
+            return body;
         } catch (KuboException e) {
-            close(s);
+            close(body, ch);
             throw e;
-        } catch (SocketTimeoutException e) {
-            close(s);
-            throw KuboException.unreachable(endpoint, "no answer from " + base + " within " + header.toSeconds()
-                    + " s", e);
         } catch (IOException | RuntimeException e) {
-            close(s);
+            close(body, ch);
             throw KuboException.unreachable(endpoint, "request to " + base + " failed: " + e, e);
         }
     }
 
-    private static void close(Socket s) {
+    private static void close(Body body, SocketChannel ch) {
+        if (body != null) {
+            body.close();
+        } else {
+            close(ch);
+        }
+    }
+
+    private static void close(SocketChannel ch) {
         try {
-            s.close();
+            ch.close();
         } catch (IOException ignored) {
             // nothing to do
         }
     }
 
-    static String line(InputStream in, String endpoint) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream(64);
-        int c;
-        while ((c = in.read()) >= 0) {
-            if (c == '\n') {
-                break;
-            }
-            if (b.size() >= MAX_HEAD) {
-                throw new KuboException(endpoint, -1, -1, "HTTP line too long", false, null);
-            }
-            b.write(c);
-        }
-        if (c < 0 && b.size() == 0) {
-            throw new java.io.EOFException("connection closed");
-        }
-        String s = b.toString(StandardCharsets.ISO_8859_1);
-        return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+    /** How the end of the body is found (RFC 9112 §6.3). */
+    private enum Framing {
+        CHUNKED, LENGTH, CLOSE
     }
 
-    static Map<String, String> headers(InputStream in, String endpoint) throws IOException {
-        Map<String, String> h = new TreeMap<>();
-        int total = 0;
-        String l;
-        while (!(l = line(in, endpoint)).isEmpty()) {
-            total += l.length();
-            if (total > MAX_HEAD) {
-                throw new KuboException(endpoint, -1, -1, "HTTP head too long", false, null);
-            }
-            int c = l.indexOf(':');
-            if (c > 0) {
-                h.put(l.substring(0, c).trim().toLowerCase(Locale.ROOT), l.substring(c + 1).trim());
-            }
-        }
-        return h;
-    }
-
-    /** Chunked transfer coding (RFC 9112 §7.1), trailer included. */
-    static final class Chunked extends InputStream {
-        private final InputStream in;
+    /**
+     * A response on its socket: the head is read by {@link #post}, then the body through
+     * {@link #read(ByteBuffer)} (or the {@link InputStream} methods, for small callers). Every
+     * failure is a {@link KuboException}: "unreachable" for the connection (closed, stalled), not
+     * for an error the node reported in its trailer.
+     */
+    static final class Body extends InputStream implements ReadableByteChannel {
+        private final SocketChannel ch;
         private final String endpoint;
+        /** Bytes read from the socket but not consumed yet: always in read mode. */
+        private final ByteBuffer ahead = ByteBuffer.allocateDirect(LOOK_AHEAD).flip();
+        private volatile long timeoutNanos;
+        /** When the read in progress started, 0 when none is: a slow consumer is not a stalled node. */
+        private volatile long blockedSince;
+        private volatile boolean expired;
+        private Framing framing = Framing.CLOSE;
+        /** Data bytes left in the current chunk, or in the body for {@link Framing#LENGTH}. */
         private long left;
+        /** A chunk's data was read; its CRLF not yet. */
+        private boolean chunkOpen;
         private boolean eof;
+        private volatile boolean closed;
 
-        Chunked(InputStream in, String endpoint) {
-            this.in = in;
+        Body(SocketChannel ch, String endpoint, long timeoutNanos) throws IOException {
+            this.ch = ch;
             this.endpoint = endpoint;
+            this.timeoutNanos = timeoutNanos;
+            OPEN.add(this);
+        }
+
+        void send(ByteBuffer req) throws IOException {
+            while (req.hasRemaining()) {
+                ch.write(req);
+            }
+        }
+
+        /** Switches from the head to the body: framing from the headers, the idle timeout from now on. */
+        void begin(Map<String, String> h, long idleNanos) throws KuboException {
+            timeoutNanos = idleNanos;
+            if ("chunked".equalsIgnoreCase(h.getOrDefault("transfer-encoding", ""))) {
+                framing = Framing.CHUNKED;
+            } else if (h.containsKey("content-length")) {
+                framing = Framing.LENGTH;
+                try {
+                    left = Long.parseLong(h.get("content-length").trim());
+                } catch (NumberFormatException e) {
+                    throw new KuboException(endpoint, -1, -1, "bad Content-Length '" + h.get("content-length") + "'",
+                            false, null);
+                }
+                eof = left == 0;
+            }
+        }
+
+        /**
+         * One read from the socket into {@code dst}, blocked at most the current timeout (then the
+         * sweeper closes the socket). Returns -1 at the end of the connection.
+         */
+        private int socketRead(ByteBuffer dst) throws IOException {
+            blockedSince = System.nanoTime();
+            try {
+                return ch.read(dst);
+            } catch (IOException e) {
+                if (expired) {
+                    throw KuboException.unreachable(endpoint, "no data for " + timeoutNanos / 1_000_000
+                            + " ms, stream abandoned", e);
+                }
+                throw e;
+            } finally {
+                blockedSince = 0;
+            }
+        }
+
+        /** Reads more into the look-ahead buffer; false at the end of the connection. */
+        private boolean fill() throws IOException {
+            ahead.compact();
+            try {
+                if (!ahead.hasRemaining()) {
+                    throw new KuboException(endpoint, -1, -1, "HTTP line too long", false, null);
+                }
+                return socketRead(ahead) >= 0;
+            } finally {
+                ahead.flip();
+            }
+        }
+
+        /** One CRLF- (or LF-) terminated line of the head, a chunk size or the trailer. */
+        String line() throws IOException {
+            StringBuilder b = new StringBuilder(64);
+            while (true) {
+                while (ahead.hasRemaining()) {
+                    char c = (char) (ahead.get() & 0xFF);
+                    if (c == '\n') {
+                        int end = b.length();
+                        return end > 0 && b.charAt(end - 1) == '\r' ? b.substring(0, end - 1) : b.toString();
+                    }
+                    if (b.length() >= MAX_HEAD) {
+                        throw new KuboException(endpoint, -1, -1, "HTTP line too long", false, null);
+                    }
+                    b.append(c);
+                }
+                if (!fill()) {
+                    if (b.isEmpty()) {
+                        throw new EOFException("connection closed");
+                    }
+                    throw KuboException.unreachable(endpoint, "connection closed inside a line", null);
+                }
+            }
+        }
+
+        /** Header fields up to the empty line, names in lower case (RFC 9112 §5). */
+        Map<String, String> headers() throws IOException {
+            Map<String, String> h = new TreeMap<>();
+            int total = 0;
+            String l;
+            while (!(l = line()).isEmpty()) {
+                total += l.length();
+                if (total > MAX_HEAD) {
+                    throw new KuboException(endpoint, -1, -1, "HTTP head too long", false, null);
+                }
+                int c = l.indexOf(':');
+                if (c > 0) {
+                    h.put(l.substring(0, c).trim().toLowerCase(Locale.ROOT), l.substring(c + 1).trim());
+                }
+            }
+            return h;
         }
 
         @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xFF;
+        public int read(ByteBuffer dst) throws IOException {
+            try {
+                return readBody(dst);
+            } catch (KuboException e) {
+                throw e;
+            } catch (IOException e) {
+                throw KuboException.unreachable(endpoint, closed ? "stream closed" : "stream failed: " + e, e);
+            }
         }
 
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
+        private int readBody(ByteBuffer dst) throws IOException {
             if (eof) {
                 return -1;
             }
-            if (left == 0) {
-                String size = line(in, endpoint);
+            if (!dst.hasRemaining()) {
+                return 0;
+            }
+            if (framing == Framing.CHUNKED && left == 0) {
+                if (chunkOpen) {
+                    line(); // the CRLF after a chunk's data
+                    chunkOpen = false;
+                }
+                String size = line();
                 int semi = size.indexOf(';');
                 try {
                     left = Long.parseLong((semi < 0 ? size : size.substring(0, semi)).trim(), 16);
                 } catch (NumberFormatException e) {
                     throw new KuboException(endpoint, 200, -1, "bad chunk size '" + size + "'", false, null);
                 }
+                if (left < 0) {
+                    throw new KuboException(endpoint, 200, -1, "bad chunk size '" + size + "'", false, null);
+                }
                 if (left == 0) {
                     eof = true;
-                    Map<String, String> trailer = headers(in, endpoint);
-                    String err = trailer.get("x-stream-error");
+                    String err = headers().get("x-stream-error");
                     if (err != null && !err.isEmpty()) {
                         throw new KuboException(endpoint, 200, 0, "failed while streaming: " + err, false, null);
                     }
                     return -1;
                 }
+                chunkOpen = true;
             }
-            int n = in.read(b, off, (int) Math.min(len, left));
-            if (n < 0) {
-                throw KuboException.unreachable(endpoint, "connection closed inside a chunk", null);
+            int want = framing == Framing.CLOSE ? dst.remaining() : (int) Math.min(dst.remaining(), left);
+            int n;
+            if (ahead.hasRemaining()) {
+                n = Math.min(want, ahead.remaining());
+                int lim = ahead.limit();
+                ahead.limit(ahead.position() + n);
+                dst.put(ahead);
+                ahead.limit(lim);
+            } else {
+                int lim = dst.limit();
+                dst.limit(dst.position() + want);
+                try {
+                    n = socketRead(dst);
+                } finally {
+                    dst.limit(lim);
+                }
+                if (n < 0) {
+                    if (framing == Framing.CLOSE) {
+                        eof = true;
+                        return -1;
+                    }
+                    throw KuboException.unreachable(endpoint, framing == Framing.CHUNKED
+                            ? "connection closed inside a chunk" : "connection closed " + left + " bytes early", null);
+                }
             }
-            left -= n;
-            if (left == 0) {
-                line(in, endpoint); // CRLF after the chunk data
-            }
-            return n;
-        }
-    }
-
-    /** A body of known length. */
-    static final class Bounded extends InputStream {
-        private final InputStream in;
-        private long left;
-
-        Bounded(InputStream in, long length) {
-            this.in = in;
-            this.left = length;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (left <= 0) {
-                return -1;
-            }
-            int c = in.read();
-            if (c >= 0) {
-                left--;
-            }
-            return c;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (left <= 0) {
-                return -1;
-            }
-            int n = in.read(b, off, (int) Math.min(len, left));
-            if (n > 0) {
+            if (framing != Framing.CLOSE) {
                 left -= n;
+                eof = framing == Framing.LENGTH && left == 0;
             }
             return n;
-        }
-    }
-
-    /** Maps socket failures to "unreachable" and closes the connection with the stream. */
-    static final class SocketBody extends InputStream {
-        private final InputStream in;
-        private final Socket s;
-        private final String endpoint;
-
-        SocketBody(InputStream in, Socket s, String endpoint) {
-            this.in = in;
-            this.s = s;
-            this.endpoint = endpoint;
         }
 
         @Override
         public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xFF;
+            ByteBuffer one = ByteBuffer.allocate(1);
+            int n;
+            do {
+                n = read(one);
+            } while (n == 0);
+            return n < 0 ? -1 : one.get(0) & 0xFF;
         }
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            try {
-                return in.read(b, off, len);
-            } catch (KuboException e) {
-                throw e;
-            } catch (SocketTimeoutException e) {
-                throw KuboException.unreachable(endpoint, "no data for " + s.getSoTimeout() + " ms, stream abandoned", e);
-            } catch (IOException e) {
-                throw KuboException.unreachable(endpoint, "stream failed: " + e.getMessage(), e);
+            if (len == 0) {
+                return 0;
             }
+            int n;
+            ByteBuffer dst = ByteBuffer.wrap(b, off, len);
+            do {
+                n = read(dst);
+            } while (n == 0);
+            return n;
         }
 
         @Override
-        public void close() throws IOException {
-            s.close();
+        public boolean isOpen() {
+            return !closed;
+        }
+
+        /** Safe from any thread: a read in progress fails with "stream closed". */
+        @Override
+        public void close() {
+            closed = true;
+            OPEN.remove(this);
+            RawStream.close(ch);
         }
     }
 }

@@ -3,8 +3,8 @@
  *
  * <ul>
  * <li>{@link org.astralboot.ipfs.KuboClient}: the node's RPC API ({@code /api/v0}, POST only);
- * {@code cat} over {@link org.astralboot.ipfs.RawStream} (plain socket, reads the
- * {@code X-Stream-Error} trailer).</li>
+ * {@code cat} over {@link org.astralboot.ipfs.RawStream} (a socket channel read into direct
+ * buffers; reads the {@code X-Stream-Error} trailer).</li>
  * <li>{@link org.astralboot.ipfs.RefsFile}: {@code refs.toml} ({@code boot} and {@code [os]}).</li>
  * <li>{@link org.astralboot.ipfs.IpfsBootStore}: the {@link org.astralboot.store.BootStore} over
  * the refs; listings by directory CID in the database; file content through

@@ -2,6 +2,8 @@ package org.astralboot.store;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
@@ -35,6 +37,16 @@ public interface BootFile {
     /** Opens the whole file. */
     default InputStream open() throws IOException {
         return open(0, size());
+    }
+
+    /**
+     * The same bytes as {@link #open(long, long)}, as a channel, for senders that write from
+     * direct buffers. Same contract: exactly {@code length} bytes, and -1 only once the store has
+     * accepted the whole file (a check at its end is reported by the read that would return -1).
+     * Stores that can fill a direct buffer without a copy through the heap override it.
+     */
+    default ReadableByteChannel openChannel(long offset, long length) throws IOException {
+        return Channels.newChannel(open(offset, length));
     }
 
     /** A local file holding exactly this content, when there is one (for zero-copy sends). */

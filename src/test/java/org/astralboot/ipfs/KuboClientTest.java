@@ -276,4 +276,142 @@ class KuboClientTest {
             t.join();
         }
     }
+
+    /**
+     * Serves {@code response} to one connection after reading the request head, written
+     * {@code piece} bytes at a time so that the head, the chunk-size lines and the trailer are
+     * split across the client's reads; then keeps the connection open for {@code holdMillis}.
+     */
+    private static Thread rawServer(ServerSocket ss, byte[] response, int piece, long holdMillis) {
+        Thread t = new Thread(() -> {
+            try (java.net.Socket c = ss.accept()) {
+                c.setTcpNoDelay(true);
+                InputStream in = c.getInputStream();
+                byte[] head = new byte[4096];
+                int n = 0;
+                while (n < 4 || !new String(head, 0, n, StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+                    n += in.read(head, n, 1);
+                }
+                OutputStream out = c.getOutputStream();
+                for (int off = 0; off < response.length; off += piece) {
+                    out.write(response, off, Math.min(piece, response.length - off));
+                    out.flush();
+                }
+                Thread.sleep(holdMillis);
+            } catch (IOException | InterruptedException ignored) {
+                // test over
+            }
+        });
+        t.start();
+        return t;
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static KuboClient rawClient(ServerSocket ss) {
+        return new KuboClient(URI.create("http://127.0.0.1:" + ss.getLocalPort()), Duration.ofSeconds(2),
+                Duration.ofSeconds(2), Duration.ofSeconds(1));
+    }
+
+    /** Reads a whole cat through the channel side, into a small direct buffer. */
+    private static byte[] drain(KuboClient.CatStream in) throws IOException {
+        java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(1000);
+        while (in.read(buf.clear()) >= 0) {
+            buf.flip();
+            byte[] b = new byte[buf.remaining()];
+            buf.get(b);
+            got.write(b, 0, b.length);
+        }
+        return got.toByteArray();
+    }
+
+    @Test
+    void catReadsChunkedBodiesIntoDirectBuffersWhateverTheSplits() throws Exception {
+        byte[] data = new byte[70_003];
+        new java.util.Random(7).nextBytes(data);
+        java.io.ByteArrayOutputStream resp = new java.io.ByteArrayOutputStream();
+        resp.write(ascii("HTTP/1.1 200 OK\r\nTrailer: X-Stream-Error\r\nTransfer-Encoding: chunked\r\n\r\n"));
+        int[] sizes = {1, 7, 2995, 65536, 1464};
+        int off = 0;
+        for (int size : sizes) {
+            resp.write(ascii(Integer.toHexString(size) + (size == 7 ? ";ext=1" : "") + "\r\n"));
+            resp.write(data, off, size);
+            resp.write(ascii("\r\n"));
+            off += size;
+        }
+        resp.write(ascii("0\r\nX-Stream-Error: \r\n\r\n"));
+        for (int piece : new int[] {3, 1000, 1 << 20}) {
+            try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                Thread t = rawServer(ss, resp.toByteArray(), piece, 0);
+                try (KuboClient.CatStream in = rawClient(ss).cat("QmA", 0, data.length)) {
+                    assertArrayEquals(data, drain(in), "written " + piece + " bytes at a time");
+                }
+                t.join();
+            }
+        }
+    }
+
+    @Test
+    void catOfALengthDelimitedBodyAndOneCutShort() throws Exception {
+        try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread t = rawServer(ss, ascii("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789"), 4, 0);
+            try (KuboClient.CatStream in = rawClient(ss).cat("QmA", 0, 10)) {
+                assertArrayEquals(ascii("0123456789"), drain(in));
+            }
+            t.join();
+        }
+        try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread t = rawServer(ss, ascii("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123"), 100, 0);
+            KuboException e = assertThrows(KuboException.class, () -> {
+                try (KuboClient.CatStream in = rawClient(ss).cat("QmA", 0, 10)) {
+                    drain(in);
+                }
+            });
+            assertTrue(e.unreachable(), e.getMessage());
+            assertTrue(e.getMessage().contains("6 bytes early"), e.getMessage());
+            t.join();
+        }
+        try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread t = rawServer(ss, ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"), 100, 0);
+            KuboException e = assertThrows(KuboException.class, () -> {
+                try (KuboClient.CatStream in = rawClient(ss).cat("QmA", 0, 10)) {
+                    drain(in);
+                }
+            });
+            assertFalse(e.unreachable(), e.getMessage());
+            assertTrue(e.getMessage().contains("bad chunk size 'zz'"), e.getMessage());
+            t.join();
+        }
+    }
+
+    @Test
+    void closingACatFromAnotherThreadEndsABlockedRead() throws Exception {
+        try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread t = rawServer(ss, ascii("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n01"), 100, 3000);
+            KuboClient c = new KuboClient(URI.create("http://127.0.0.1:" + ss.getLocalPort()), Duration.ofSeconds(2),
+                    Duration.ofSeconds(2), Duration.ofSeconds(30));
+            KuboClient.CatStream in = c.cat("QmA", 0, 10);
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(100);
+            assertEquals(2, in.read(buf));
+            Thread closer = new Thread(() -> {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                }
+                in.close();
+            });
+            closer.start();
+            long t0 = System.nanoTime();
+            KuboException e = assertThrows(KuboException.class, () -> in.read(buf));
+            assertTrue((System.nanoTime() - t0) / 1_000_000 < 2000, "the read waited for the idle limit");
+            assertTrue(e.unreachable(), e.getMessage());
+            closer.join();
+            t.interrupt();
+            t.join();
+        }
+    }
 }
