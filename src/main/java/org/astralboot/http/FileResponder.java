@@ -17,13 +17,15 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.astralboot.store.BootFile;
 import org.astralboot.store.BootStoreException;
+import org.astralboot.store.GrowingFile;
 import org.xnio.channels.StreamSinkChannel;
 
 /**
  * Sends one {@link BootFile}: always with Content-Length (iPXE presizes its buffer from it),
  * validators (ETag, Last-Modified), conditional GET (304, RFC 9110 §13), HEAD, and single byte
- * ranges (206 / 416, RFC 9110 §14). Local files go out zero-copy ({@code sendfile} through XNIO's
- * {@code transferFrom}); other stores stream {@link BootFile#open(long, long)}. Runs on a worker
+ * ranges (206 / 416, RFC 9110 §14). Local files, complete or still filling (a cold IPFS file being
+ * fetched), go out zero-copy ({@code sendfile} through XNIO's {@code transferFrom}); other bytes
+ * are streamed from {@link BootFile#openChannel(long, long)}. Runs on a worker
  * thread in blocking mode.
  */
 final class FileResponder {
@@ -89,7 +91,17 @@ final class FileResponder {
         }
         Optional<Path> local = f.localPath();
         if (local.isPresent()) {
-            transfer(ex, local.get(), first, length, f);
+            try (GrowingFile whole = new Complete(FileChannel.open(local.get(), StandardOpenOption.READ), f)) {
+                transfer(ex, whole, first, length);
+            }
+            return new Sent(status, length);
+        }
+        // Until the store opened the file a failure can still be a 503 (nothing is sent yet).
+        Optional<GrowingFile> growing = f.openGrowing(first, length);
+        if (growing.isPresent()) {
+            try (GrowingFile g = growing.get()) {
+                transfer(ex, g, first, length);
+            }
         } else {
             stream(ex, f, first, length);
         }
@@ -119,41 +131,77 @@ final class FileResponder {
         return false;
     }
 
-    /** Zero-copy: XNIO hands the file channel to the socket ({@code sendfile} on Linux). */
-    private static void transfer(HttpServerExchange ex, Path path, long first, long length, BootFile f)
-            throws IOException {
+    /**
+     * Zero-copy: XNIO hands the file channel to the socket ({@code sendfile} on Linux), never
+     * past what the file holds yet when it is still filling.
+     */
+    private static void transfer(HttpServerExchange ex, GrowingFile src, long first, long length) throws IOException {
         StreamSinkChannel out = ex.getResponseChannel();
-        try (FileChannel in = FileChannel.open(path, StandardOpenOption.READ)) {
-            long pos = first;
-            long end = first + length;
-            if (in.size() < end) {
+        FileChannel in = src.channel();
+        long pos = first;
+        long end = first + length;
+        long readable = pos;
+        boolean accepted = false;
+        long stalledSince = 0;
+        while (pos < end) {
+            if (pos >= readable) {
+                readable = Math.min(end, src.readable(pos));
+            }
+            long upTo = readable;
+            if (upTo == end && !accepted) {
+                if (pos < end - 1) {
+                    upTo = end - 1;
+                } else {
+                    // The last byte waits for the store's check of the whole file (length,
+                    // checksum): a file that fails it must never reach the client complete.
+                    src.finish();
+                    accepted = true;
+                }
+            }
+            // Undertow's response conduit, while the headers are still pending, copies through a
+            // buffer from the channel's *current* position and ignores the argument: keep both equal.
+            in.position(pos);
+            long n = out.transferFrom(in, pos, upTo - pos);
+            if (n > 0) {
+                pos += n;
+                stalledSince = 0;
+                continue;
+            }
+            if (in.size() < readable) {
+                throw new BootStoreException(BootStoreException.Kind.CORRUPT, "file shrank while being served");
+            }
+            long now = System.currentTimeMillis();
+            if (stalledSince == 0) {
+                stalledSince = now;
+            } else if (now - stalledSince > STALL_MILLIS) {
+                throw stalled();
+            }
+            out.awaitWritable(1, TimeUnit.SECONDS);
+        }
+        finish(out);
+        ex.endExchange();
+    }
+
+    /** A complete local file: all of it readable at once, as long as it has not shrunk. */
+    private record Complete(FileChannel channel, BootFile f) implements GrowingFile {
+        @Override
+        public long readable(long pos) throws IOException {
+            long size = channel.size();
+            if (size < f.size()) {
                 throw new BootStoreException(BootStoreException.Kind.CORRUPT, f.path() + " shrank while being served");
             }
-            long stalledSince = 0;
-            while (pos < end) {
-                // Undertow's response conduit, while the headers are still pending, copies through a
-                // buffer from the channel's *current* position and ignores the argument: keep both equal.
-                in.position(pos);
-                long n = out.transferFrom(in, pos, end - pos);
-                if (n > 0) {
-                    pos += n;
-                    stalledSince = 0;
-                    continue;
-                }
-                if (in.size() < end) {
-                    throw new BootStoreException(BootStoreException.Kind.CORRUPT, f.path() + " shrank while being served");
-                }
-                long now = System.currentTimeMillis();
-                if (stalledSince == 0) {
-                    stalledSince = now;
-                } else if (now - stalledSince > STALL_MILLIS) {
-                    throw stalled();
-                }
-                out.awaitWritable(1, TimeUnit.SECONDS);
-            }
-            finish(out);
+            return size;
         }
-        ex.endExchange();
+
+        @Override
+        public void finish() {
+            // complete from the start
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
     }
 
     /**
@@ -175,13 +223,21 @@ final class FileResponder {
                 if (n < 0) {
                     throw new BootStoreException(BootStoreException.Kind.CORRUPT, f.path() + " ended early");
                 }
-                writeFully(out, buf.flip());
                 left -= n;
-            }
-            // A store that checks the whole file at its end (length, digest) reports it here,
-            // before the response is completed.
-            if (in.read(buf.clear().limit(1)) >= 0) {
-                throw new BootStoreException(BootStoreException.Kind.CORRUPT, f.path() + " is longer than announced");
+                buf.flip();
+                if (left > 0) {
+                    writeFully(out, buf);
+                    continue;
+                }
+                // The last byte waits for the store's check of the whole file (length, checksum),
+                // which the read at its end reports: a file that fails it must never reach the
+                // client complete.
+                ByteBuffer last = buf.slice(buf.limit() - 1, 1);
+                writeFully(out, buf.limit(buf.limit() - 1));
+                if (in.read(ByteBuffer.allocate(1)) >= 0) {
+                    throw new BootStoreException(BootStoreException.Kind.CORRUPT, f.path() + " is longer than announced");
+                }
+                writeFully(out, last);
             }
         }
         finish(out);

@@ -35,6 +35,7 @@ import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
 import org.astralboot.store.BootStoreException;
 import org.astralboot.store.BootStoreException.Kind;
+import org.astralboot.store.GrowingFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -295,8 +296,46 @@ final class BlobCache implements Closeable {
         }
     }
 
+    /**
+     * Bytes {@code [offset, offset + length)} of {@code cid} from the temporary file of its
+     * download in progress (joined, or started here for a whole-file read), for senders that
+     * hand its pages to the socket as it fills; empty when the file is cached (use
+     * {@link #cached}) or when a range of an uncached file is asked for (use {@link #open}).
+     *
+     * @throws BootStoreException UNAVAILABLE when the node cannot be reached
+     */
+    Optional<GrowingFile> openGrowing(String cid, long size, long offset, long length, String label)
+            throws IOException {
+        if (offset < 0 || length < 0 || offset + length > size) {
+            throw new IllegalArgumentException("range " + offset + "+" + length + " outside " + size);
+        }
+        Local l = local(cid, size, offset, length, label);
+        if (l == null) {
+            return Optional.empty();
+        }
+        if (l.fetch() == null) {
+            l.channel().close();
+            return Optional.empty();
+        }
+        return Optional.of(l);
+    }
+
     /** Where the bytes of a read are on disk: the cache file ({@code fetch} null) or the download of {@code fetch}. */
-    private record Local(Fetch fetch, FileChannel channel) {
+    private record Local(Fetch fetch, FileChannel channel) implements GrowingFile {
+        @Override
+        public long readable(long pos) throws IOException {
+            return fetch.available(pos);
+        }
+
+        @Override
+        public void finish() throws IOException {
+            fetch.awaitDone();
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
     }
 
     /**

@@ -21,6 +21,7 @@ import org.astralboot.store.BootFile;
 import org.astralboot.store.BootStore;
 import org.astralboot.store.BootStoreException;
 import org.astralboot.store.BootStoreException.Kind;
+import org.astralboot.store.GrowingFile;
 import org.astralboot.store.InvalidPathException;
 import org.astralboot.store.TreePath;
 import org.slf4j.Logger;
@@ -571,6 +572,11 @@ public final class IpfsBootStore implements BootStore {
         @Override
         public InputStream open(long offset, long length) throws IOException {
             return cache.open(info.cid(), info.size(), offset, length, info.path().toString());
+        }
+
+        @Override
+        public Optional<GrowingFile> openGrowing(long offset, long length) throws IOException {
+            return cache.openGrowing(info.cid(), info.size(), offset, length, info.path().toString());
         }
 
         @Override

@@ -49,6 +49,15 @@ public interface BootFile {
         return Channels.newChannel(open(offset, length));
     }
 
+    /**
+     * Bytes {@code [offset, offset + length)} in a local file that is still filling, when the
+     * store has one (a download in progress, joined or started for this read), for zero-copy
+     * sends; empty otherwise. Callers try {@link #localPath()} first.
+     */
+    default Optional<GrowingFile> openGrowing(long offset, long length) throws IOException {
+        return Optional.empty();
+    }
+
     /** A local file holding exactly this content, when there is one (for zero-copy sends). */
     default Optional<Path> localPath() {
         return Optional.empty();

@@ -88,6 +88,9 @@ class HttpServiceTest {
         Files.write(tftp.resolve("undionly.kpxe"), undionly);
         Files.write(tftp.resolve("ipxe.efi"), Arrays.copyOf(undionly, 1000));
         Files.write(tftp.resolve("short.bin"), Arrays.copyOf(undionly, 200_000));
+        for (String name : List.of("filling.bin", "filling-rejected.bin", "stream-rejected.bin")) {
+            Files.write(tftp.resolve(name), undionly);
+        }
 
         Path deb = Files.createDirectories(data.resolve("boot/debian/images"));
         Files.write(deb.resolve("linux"), kernel);
@@ -182,6 +185,15 @@ class HttpServiceTest {
                     // announces more than the source delivers, as a truncated IPFS block would
                     return Optional.of(new Short(f.get()));
                 }
+                if (f.isPresent() && path.toString().equals("tftp/filling.bin")) {
+                    return Optional.of(new Filling(f.get(), false));
+                }
+                if (f.isPresent() && path.toString().equals("tftp/filling-rejected.bin")) {
+                    return Optional.of(new Filling(f.get(), true));
+                }
+                if (f.isPresent() && path.toString().equals("tftp/stream-rejected.bin")) {
+                    return Optional.of(new Rejected(f.get()));
+                }
                 if (f.isPresent() && path.toString().startsWith("boot/flatcar/images/")) {
                     return Optional.of(new ContentAddressed(f.get())); // as the IPFS store answers
                 }
@@ -228,6 +240,118 @@ class HttpServiceTest {
         @Override
         public InputStream open(long offset, long length) throws IOException {
             return inner.open(offset, length);
+        }
+    }
+
+    /**
+     * A download in progress, as the IPFS store hands it over: a local file that becomes readable
+     * 64 KiB at a time; its final check fails when {@code reject}.
+     */
+    record Filling(BootFile inner, boolean reject) implements BootFile {
+        @Override
+        public TreePath path() {
+            return inner.path();
+        }
+
+        @Override
+        public long size() {
+            return inner.size();
+        }
+
+        @Override
+        public String etag() {
+            return "filling";
+        }
+
+        @Override
+        public java.time.Instant lastModified() {
+            return java.time.Instant.EPOCH;
+        }
+
+        @Override
+        public boolean immutable() {
+            return true;
+        }
+
+        @Override
+        public InputStream open(long offset, long length) throws IOException {
+            return inner.open(offset, length);
+        }
+
+        @Override
+        public Optional<org.astralboot.store.GrowingFile> openGrowing(long offset, long length) throws IOException {
+            java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(inner.localPath().orElseThrow());
+            long size = size();
+            return Optional.of(new org.astralboot.store.GrowingFile() {
+                @Override
+                public java.nio.channels.FileChannel channel() {
+                    return ch;
+                }
+
+                @Override
+                public long readable(long pos) throws IOException {
+                    try {
+                        Thread.sleep(1);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return Math.min(size, pos + 65536);
+                }
+
+                @Override
+                public void finish() throws IOException {
+                    if (reject) {
+                        throw new BootStoreException(BootStoreException.Kind.CORRUPT, "length check failed");
+                    }
+                }
+
+                @Override
+                public void close() throws IOException {
+                    ch.close();
+                }
+            });
+        }
+    }
+
+    /** Streams every byte, then its end-of-file read reports that the store rejected the file. */
+    record Rejected(BootFile inner) implements BootFile {
+        @Override
+        public TreePath path() {
+            return inner.path();
+        }
+
+        @Override
+        public long size() {
+            return inner.size();
+        }
+
+        @Override
+        public String etag() {
+            return "rejected";
+        }
+
+        @Override
+        public java.time.Instant lastModified() {
+            return java.time.Instant.EPOCH;
+        }
+
+        @Override
+        public boolean immutable() {
+            return true;
+        }
+
+        @Override
+        public InputStream open(long offset, long length) throws IOException {
+            return new java.io.FilterInputStream(inner.open(offset, length)) {
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    int n = super.read(b, off, len);
+                    if (n < 0) {
+                        throw new BootStoreException(BootStoreException.Kind.CORRUPT, "checksum failed");
+                    }
+                    return n;
+                }
+            };
         }
     }
 
@@ -645,6 +769,26 @@ class HttpServiceTest {
                 .redirectErrorStream(true).start();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         assertEquals(18, p.exitValue(), "curl: partial file");
+        assertEquals(200, get("/tftp/undionly.kpxe").statusCode(), "the server keeps serving");
+    }
+
+    @Test
+    void aFileStillFillingGoesOutWholeAndOneThatFailsItsFinalCheckNeverLooksComplete() throws Exception {
+        Curl ok = curl(base + "/tftp/filling.bin");
+        assertEquals(200, ok.status());
+        assertArrayEquals(undionly, ok.body());
+        for (String name : List.of("filling-rejected.bin", "stream-rejected.bin")) {
+            // Every byte but the last is sent; the last waits for the store's final check.
+            Raw r = raw("GET", "/tftp/" + name);
+            assertEquals(200, r.status(), name);
+            assertEquals(Integer.toString(undionly.length), r.headers().get("content-length"), name);
+            assertEquals(undionly.length - 1, r.body().length, name);
+            Path out = tmp.resolve(name + ".out");
+            Process p = new ProcessBuilder("curl", "-sS", "--max-time", "20", "-o", out.toString(), base + "/tftp/" + name)
+                    .redirectErrorStream(true).start();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(18, p.exitValue(), "curl: partial file (" + name + ")");
+        }
         assertEquals(200, get("/tftp/undionly.kpxe").statusCode(), "the server keeps serving");
     }
 

@@ -34,6 +34,8 @@ class IpfsHttpIT {
     static int tftpPort;
     static Path tree;
     static Path site;
+    /** The server's log lines after "ready" (it runs with -v). */
+    static final List<String> SERVER_LOG = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void start() throws Exception {
@@ -41,6 +43,7 @@ class IpfsHttpIT {
         tree = TestTrees.bootTree(tmp.resolve("tree"));
         TestTrees.file(tree.resolve("tftp/offline.bin"), 300_000, 99); // fetched only by the node-down test
         TestTrees.file(tree.resolve("tftp/offline-tftp.bin"), 200_000, 98); // ditto, over TFTP
+        TestTrees.file(tree.resolve("tftp/storm.bin"), 24 << 20, 97); // fetched only by the parallel test
         List<KuboClient.Added> a = node.client().add(tree, KuboClient.AddOptions.DEFAULT);
         String cid = a.get(a.size() - 1).hash();
         Path dir = Files.createDirectories(tmp.resolve("site"));
@@ -75,7 +78,10 @@ class IpfsHttpIT {
         assertTrue(log.toString().contains("Astralboot ready"), log.toString());
         Thread drain = new Thread(() -> {
             try {
-                r.transferTo(java.io.Writer.nullWriter());
+                String l;
+                while ((l = r.readLine()) != null) {
+                    SERVER_LOG.add(l);
+                }
             } catch (IOException ignored) {
                 // server stopped
             }
@@ -146,6 +152,27 @@ class IpfsHttpIT {
         assertEquals(200, menu.status());
         String text = Files.readString(menu.body());
         assertTrue(text.contains("Debian 12") && text.contains("CoreOS"), text);
+    }
+
+    @Test
+    void twentyClientsOfOneColdFileShareOneDownloadAndAllGetItWhole() throws Exception {
+        String want = TestTrees.sha256(tree.resolve("tftp/storm.bin"));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(20);
+        try {
+            List<java.util.concurrent.Future<Curl>> got = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                got.add(pool.submit(() -> curl("/tftp/storm.bin")));
+            }
+            for (java.util.concurrent.Future<Curl> f : got) {
+                Curl c = f.get(90, TimeUnit.SECONDS);
+                assertEquals(200, c.status());
+                assertEquals(want, TestTrees.sha256(c.body()));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        long downloads = SERVER_LOG.stream().filter(l -> l.contains("ipfs fetch tftp/storm.bin ")).count();
+        assertEquals(1, downloads, String.join("\n", SERVER_LOG));
     }
 
     @Test
