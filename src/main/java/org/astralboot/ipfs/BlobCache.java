@@ -912,26 +912,8 @@ final class BlobCache implements Closeable {
      * Bytes of a blob, read as a stream or into (direct) buffers as a channel: exactly the asked
      * length, then -1 once the store accepted the whole file.
      */
-    abstract static class BlobStream extends InputStream implements ReadableByteChannel {
+    abstract static class BlobStream extends ChannelStream {
         private boolean open = true;
-
-        @Override
-        public int read() throws IOException {
-            ByteBuffer one = ByteBuffer.allocate(1);
-            int n;
-            do {
-                n = read(one);
-            } while (n == 0);
-            return n < 0 ? -1 : one.get(0) & 0xFF;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (len == 0) {
-                return 0;
-            }
-            return read(ByteBuffer.wrap(b, off, len));
-        }
 
         @Override
         public boolean isOpen() {

@@ -16,7 +16,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -537,7 +536,7 @@ public final class KuboClient {
      * (the cache's hot path) or as a stream. Short and long bodies are errors, never a different
      * file.
      */
-    public static final class CatStream extends InputStream implements ReadableByteChannel {
+    public static final class CatStream extends ChannelStream {
         private final RawStream.Body in;
         private final String what;
         private final AtomicLong counter;
@@ -549,21 +548,6 @@ public final class KuboClient {
             this.remaining = length;
             this.what = what;
             this.counter = counter;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xFF;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (len == 0) {
-                return 0;
-            }
-            return read(ByteBuffer.wrap(b, off, len));
         }
 
         /** Up to {@code dst.remaining()} bytes; -1 once exactly the asked length was read and the body ended. */

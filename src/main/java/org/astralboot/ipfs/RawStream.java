@@ -2,12 +2,10 @@ package org.astralboot.ipfs;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.net.URI;
 import java.nio.ByteBuffer;
-import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,13 +25,13 @@ import java.util.concurrent.TimeUnit;
  * the time of a 100 MiB {@code cat} compared with the node's own speed; the JDK client drops HTTP
  * trailers, where Kubo reports errors that happen after streaming started ({@code X-Stream-Error});
  * and a {@link java.net.Socket} can only read into a heap array, which the JDK does through a
- * temporary direct buffer, one more copy of every byte. Here the body is a
- * {@link ReadableByteChannel}: data bytes go from the kernel straight into the caller's (direct)
+ * temporary direct buffer, one more copy of every byte. Here the body is a channel
+ * ({@link ChannelStream}): data bytes go from the kernel straight into the caller's (direct)
  * buffer, and only the head, the chunk-size lines and the trailer pass through a small look-ahead
  * buffer (RFC 9112 §6, §7.1).
  *
  * <p>Reads block in the kernel (one system call per wake-up: a non-blocking socket with a
- * selector cost a third more kernel time per 100 MiB, measured). A shared sweeper closes a body
+ * selector cost about a quarter more kernel time per 100 MiB, measured). A shared sweeper closes a body
  * whose read has been blocked for longer than its limit: the head must arrive within the header
  * timeout, and each later read within the idle timeout (time the caller spends between reads
  * does not count), so a node that stalls mid-body cannot block a reader for ever. Closing the
@@ -147,11 +145,11 @@ final class RawStream {
 
     /**
      * A response on its socket: the head is read by {@link #post}, then the body through
-     * {@link #read(ByteBuffer)} (or the {@link InputStream} methods, for small callers). Every
-     * failure is a {@link KuboException}: "unreachable" for the connection (closed, stalled), not
-     * for an error the node reported in its trailer.
+     * {@link #read(ByteBuffer)} (or the stream methods, for small callers). Every failure is a
+     * {@link KuboException}: "unreachable" for the connection (closed, stalled), not for an error
+     * the node reported in its trailer.
      */
-    static final class Body extends InputStream implements ReadableByteChannel {
+    static final class Body extends ChannelStream {
         private final SocketChannel ch;
         private final String endpoint;
         /** Bytes read from the socket but not consumed yet: always in read mode. */
@@ -344,29 +342,6 @@ final class RawStream {
                 left -= n;
                 eof = framing == Framing.LENGTH && left == 0;
             }
-            return n;
-        }
-
-        @Override
-        public int read() throws IOException {
-            ByteBuffer one = ByteBuffer.allocate(1);
-            int n;
-            do {
-                n = read(one);
-            } while (n == 0);
-            return n < 0 ? -1 : one.get(0) & 0xFF;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (len == 0) {
-                return 0;
-            }
-            int n;
-            ByteBuffer dst = ByteBuffer.wrap(b, off, len);
-            do {
-                n = read(dst);
-            } while (n == 0);
             return n;
         }
 
