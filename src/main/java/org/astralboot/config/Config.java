@@ -163,12 +163,29 @@ public record Config(
             String arm64Binary,
             List<Reservation> reservations,
             Duration declineProbation,
-            List<Relay> relays) {
+            List<Relay> relays,
+            int shedBacklog) {
+
+        /**
+         * Default {@link #shedBacklog}: lease changes and replies waiting for their commit above
+         * which new DISCOVERs are dropped; about a quarter second of commits on a 2-core VM.
+         */
+        public static final int DEFAULT_SHED_BACKLOG = 384;
 
         public Dhcp {
             dns = List.copyOf(dns);
             reservations = List.copyOf(reservations);
             relays = relays == null ? List.of() : List.copyOf(relays);
+        }
+
+        /** With the default overload limit. */
+        public Dhcp(DhcpMode mode, int port, int proxyPort, Inet4Address rangeStart, Inet4Address rangeEnd,
+                Duration leaseTime, Inet4Address gateway, List<Inet4Address> dns, String hostnamePattern,
+                String biosBinary, String efiBinary, String efiIa32Binary, String arm64Binary,
+                List<Reservation> reservations, Duration declineProbation, List<Relay> relays) {
+            this(mode, port, proxyPort, rangeStart, rangeEnd, leaseTime, gateway, dns, hostnamePattern, biosBinary,
+                    efiBinary, efiIa32Binary, arm64Binary, reservations, declineProbation, relays,
+                    DEFAULT_SHED_BACKLOG);
         }
 
         /** Without relayed subnets. */
@@ -183,7 +200,8 @@ public record Config(
         /** This configuration with {@code r} as the relayed subnets. */
         public Dhcp withRelays(List<Relay> r) {
             return new Dhcp(mode, port, proxyPort, rangeStart, rangeEnd, leaseTime, gateway, dns, hostnamePattern,
-                    biosBinary, efiBinary, efiIa32Binary, arm64Binary, reservations, declineProbation, r);
+                    biosBinary, efiBinary, efiIa32Binary, arm64Binary, reservations, declineProbation, r,
+                    shedBacklog);
         }
     }
 

@@ -101,7 +101,7 @@ public final class ConfigLoader {
             "timeout", "retries", "ack_spin_us");
     private static final Set<String> DHCP = Set.of("mode", "port", "proxy_port", "range_start", "range_end",
             "lease_time", "gateway", "dns", "hostname_pattern", "bios_binary", "efi_binary", "efi_ia32_binary",
-            "arm64_binary", "decline_probation", "reservation", "relay");
+            "arm64_binary", "decline_probation", "reservation", "relay", "shed_backlog");
     private static final Set<String> RELAY = Set.of("subnet", "range_start", "range_end", "gateway", "dns");
     private static final Set<String> RESERVATION = Set.of("mac", "address", "hostname");
     private static final Set<String> MENU = Set.of("default", "timeout");
@@ -263,7 +263,8 @@ public final class ConfigLoader {
                 reservations,
                 r.durationIn(dhcpT, "dhcp.decline_probation", Duration.ofMinutes(10), Duration.ZERO,
                         Duration.ofDays(7)),
-                relays);
+                relays,
+                r.intIn(dhcpT, "dhcp.shed_backlog", Config.Dhcp.DEFAULT_SHED_BACKLOG, 16, 1_000_000));
 
         TomlTable menuT = r.table(toml, "menu");
         unknown(menuT, MENU, "menu.", warnings);

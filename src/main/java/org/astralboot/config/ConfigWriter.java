@@ -56,6 +56,7 @@ public final class ConfigWriter {
         b.append("efi_ia32_binary = ").append(q(d.efiIa32Binary())).append('\n');
         b.append("arm64_binary = ").append(q(d.arm64Binary())).append('\n');
         b.append("decline_probation = ").append(q(duration(d.declineProbation()))).append('\n');
+        b.append("shed_backlog = ").append(d.shedBacklog()).append('\n');
         for (Config.Reservation r : d.reservations()) {
             b.append("\n[[dhcp.reservation]]\n");
             b.append("mac = ").append(q(r.mac().toString())).append('\n');

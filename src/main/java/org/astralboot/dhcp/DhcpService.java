@@ -71,13 +71,6 @@ public final class DhcpService implements Service {
     private EventLoopGroup group;
     private final List<Channel> channels = new ArrayList<>();
     private final AtomicLong malformed = new AtomicLong();
-    /**
-     * Writer backlog (lease changes plus replies) above which new DISCOVERs are shed. Past it the
-     * commits, and every reply queued behind them, fall behind the clients' retransmission timers, so
-     * accepting more only makes every exchange late; REQUESTs still pass, as they finish exchanges
-     * whose OFFER is already out. About a quarter second of commits at this machine's rate.
-     */
-    static final int SHED_BACKLOG = 384;
     private final AtomicLong shed = new AtomicLong();
     private volatile long lastShedWarning;
 
@@ -235,7 +228,11 @@ public final class DhcpService implements Service {
                 log.trace("dhcp in from {}: {}", msg.sender(), req);
             }
             LeaseWriter w = writer;
-            if (w != null && req.messageType() == DhcpMessageType.DISCOVER && w.backlog() > SHED_BACKLOG) {
+            // Past the backlog limit (dhcp.shed_backlog) the commits, and every reply queued behind
+            // them, fall behind the clients' retransmission timers, so accepting more only makes every
+            // exchange late; REQUESTs still pass, as they finish exchanges whose OFFER is already out.
+            if (w != null && req.messageType() == DhcpMessageType.DISCOVER
+                    && w.backlog() > cfg.dhcp().shedBacklog()) {
                 long n = shed.incrementAndGet();
                 long now = System.nanoTime();
                 if (now - lastShedWarning > 10_000_000_000L) {

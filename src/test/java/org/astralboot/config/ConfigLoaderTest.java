@@ -77,6 +77,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void dhcpOverloadLimitIsConfigurableAndBounded() throws Exception {
+        assertEquals(Config.Dhcp.DEFAULT_SHED_BACKLOG, load("interface = \"eth1\"").config().dhcp().shedBacklog());
+        assertEquals(2000, load("interface = \"eth1\"\n[dhcp]\nshed_backlog = 2000\n").config().dhcp().shedBacklog());
+        for (String bad : List.of("0", "15", "2000000", "\"lots\"")) {
+            String e = error("interface = \"eth1\"\n[dhcp]\nshed_backlog = " + bad + "\n");
+            assertTrue(e.contains("dhcp.shed_backlog"), bad + ": " + e);
+        }
+    }
+
+    @Test
     void explicitAddressPicksItsSubnet() throws Exception {
         Config c = load("interface = \"eth1\"\naddress = \"198.18.0.1\"\n[http]\nport = 8080").config();
         assertEquals("198.18.0.0/16", c.subnet().toString());
