@@ -320,16 +320,22 @@ final class BlobCache implements Closeable {
         return Optional.of(l);
     }
 
-    /** Where the bytes of a read are on disk: the cache file ({@code fetch} null) or the download of {@code fetch}. */
-    private record Local(Fetch fetch, FileChannel channel) implements GrowingFile {
+    /**
+     * Where the bytes {@code [.., end)} of a read are on disk: the cache file ({@code fetch} null)
+     * or the download of {@code fetch}.
+     */
+    private record Local(Fetch fetch, FileChannel channel, long end) implements GrowingFile {
         @Override
         public long readable(long pos) throws IOException {
             return fetch.available(pos);
         }
 
+        /** A range that ends before the end of the file does not wait for the whole download. */
         @Override
         public void finish() throws IOException {
-            fetch.awaitDone();
+            if (end == fetch.size) {
+                fetch.awaitDone();
+            }
         }
 
         @Override
@@ -349,7 +355,7 @@ final class BlobCache implements Closeable {
             Optional<Path> p = cached(cid, size);
             if (p.isPresent()) {
                 try {
-                    return new Local(null, FileChannel.open(p.get(), StandardOpenOption.READ));
+                    return new Local(null, FileChannel.open(p.get(), StandardOpenOption.READ), offset + length);
                 } catch (NoSuchFileException e) {
                     continue;
                 }
@@ -376,7 +382,7 @@ final class BlobCache implements Closeable {
                 ch.close();
                 throw e;
             }
-            return new Local(f, ch);
+            return new Local(f, ch, offset + length);
         }
         return null;
     }

@@ -530,7 +530,6 @@ public final class KuboClient {
         return new KuboException(endpoint, status, code, message + " (HTTP " + status + ")", false, null);
     }
 
-    /** Yields exactly {@code length} bytes; a shorter or longer body fails as a cut stream. */
     /**
      * The body of a {@code cat}: exactly the asked length, read into direct buffers as a channel
      * (the cache's hot path) or as a stream. Short and long bodies are errors, never a different

@@ -9,7 +9,7 @@ import java.nio.channels.FileChannel;
  * progress), for senders that hand file pages to the socket ({@code sendfile}) instead of copying
  * the bytes through a buffer. The sender sends from {@link #channel()} at absolute positions,
  * asks {@link #readable} how far the file is filled before each send, and calls {@link #finish}
- * after the last byte, so that a file which fails its final check is never sent as complete.
+ * before the last byte, so that a file which fails its final check is never sent as complete.
  */
 public interface GrowingFile extends Closeable {
 
@@ -26,8 +26,9 @@ public interface GrowingFile extends Closeable {
     long readable(long pos) throws IOException;
 
     /**
-     * After the last byte of the range was sent: waits until the store has accepted the whole
-     * file (length against the source, checksum) and throws its error if it has not.
+     * Before the last byte of the range is sent: when the range ends at the end of the file, waits
+     * until the store has accepted the whole file (length against the source, checksum) and throws
+     * its error if it has not; a range that ends earlier returns at once.
      */
     void finish() throws IOException;
 }

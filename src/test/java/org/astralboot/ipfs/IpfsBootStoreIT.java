@@ -9,8 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -25,6 +27,7 @@ import org.astralboot.db.Database;
 import org.astralboot.store.BootFile;
 import org.astralboot.store.BootStore;
 import org.astralboot.store.BootStoreException;
+import org.astralboot.store.GrowingFile;
 import org.astralboot.store.TreePath;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -235,6 +238,56 @@ class IpfsBootStoreIT {
             }
             assertArrayEquals(all, got.toByteArray());
             assertEquals(1, counted.catCalls());
+        }
+    }
+
+    /**
+     * The file handed to zero-copy senders while it downloads (through a proxy that slows the node
+     * to 4 MiB/s): bytes become readable as they arrive, a range that ends before the end of the
+     * file is done without waiting for the rest, and the whole file's last byte waits for the
+     * download's final check.
+     */
+    @Test
+    @Order(4)
+    void aGrowingFileFillsAsItArrivesAndOnlyItsEndWaitsForTheWholeDownload() throws Exception {
+        Path big = TestTrees.file(tmp.resolve("grow/boot/x/images/big"), 8L << 20, 13);
+        List<KuboClient.Added> a = admin.add(tmp.resolve("grow"), KuboClient.AddOptions.DEFAULT);
+        String cid = a.get(a.size() - 1).hash();
+        Path b = base("grow-run", "boot = \"" + cid + "\"\n");
+        try (SlowProxy proxy = new SlowProxy(node.api(), 4L << 20)) {
+            Config cfg = TestTrees.config(b, proxy.uri(), 1L << 30);
+            KuboClient slow = new KuboClient(proxy.uri(), Duration.ofSeconds(2), Duration.ofSeconds(6),
+                    Duration.ofSeconds(10));
+            try (Database db = Database.open(cfg.database()); IpfsBootStore s = IpfsBootStore.open(cfg, db, slow)) {
+                BootFile f = s.file(tp("boot/x/images/big")).orElseThrow();
+                byte[] all = Files.readAllBytes(big);
+                long t0 = System.nanoTime();
+                try (GrowingFile whole = f.openGrowing(0, f.size()).orElseThrow();
+                        GrowingFile head = f.openGrowing(0, 1 << 20).orElseThrow()) {
+                    long first = head.readable(0);
+                    assertTrue(first > 0 && first < f.size(), "readable as it arrives: " + first);
+                    long at = 0;
+                    while (at < (1 << 20)) {
+                        at = head.readable(at);
+                    }
+                    head.finish(); // a range ending at 1 MiB: no wait for the other 7 MiB
+                    long headMs = (System.nanoTime() - t0) / 1_000_000;
+                    assertTrue(f.localPath().isEmpty(), "still downloading after the first MiB (" + headMs + " ms)");
+                    ByteBuffer got = ByteBuffer.allocate(all.length);
+                    while (got.hasRemaining()) {
+                        long end = whole.readable(got.position());
+                        ByteBuffer part = got.slice(got.position(), (int) (end - got.position()));
+                        while (part.hasRemaining()) {
+                            whole.channel().read(part, got.position() + part.position());
+                        }
+                        got.position((int) end);
+                    }
+                    whole.finish();
+                    assertTrue(f.localPath().isPresent(), "cached once the whole file's check passed");
+                    assertArrayEquals(all, got.array());
+                }
+                assertEquals(1, s.fetches());
+            }
         }
     }
 
