@@ -141,7 +141,8 @@ final class FileResponder {
         long pos = first;
         long end = first + length;
         long readable = pos;
-        boolean accepted = false;
+        // A complete local file has no final check: its last byte need not wait (one send less).
+        boolean accepted = src instanceof Complete;
         long stalledSince = 0;
         while (pos < end) {
             if (pos >= readable) {
@@ -170,13 +171,7 @@ final class FileResponder {
             if (in.size() < readable) {
                 throw new BootStoreException(BootStoreException.Kind.CORRUPT, "file shrank while being served");
             }
-            long now = System.currentTimeMillis();
-            if (stalledSince == 0) {
-                stalledSince = now;
-            } else if (now - stalledSince > STALL_MILLIS) {
-                throw stalled();
-            }
-            out.awaitWritable(1, TimeUnit.SECONDS);
+            stalledSince = stall(out, stalledSince);
         }
         finish(out);
         ex.endExchange();
@@ -256,6 +251,21 @@ final class FileResponder {
         }
     }
 
+    /**
+     * Nothing went out: waits until the client can take more, giving up once it has taken nothing
+     * for {@link #STALL_MILLIS}. Returns when the stall began ({@code since}, or now for a new one).
+     */
+    private static long stall(StreamSinkChannel out, long since) throws IOException {
+        long now = System.currentTimeMillis();
+        if (since == 0) {
+            since = now;
+        } else if (now - since > STALL_MILLIS) {
+            throw stalled();
+        }
+        out.awaitWritable(1, TimeUnit.SECONDS);
+        return since;
+    }
+
     private static IOException stalled() {
         return new IOException("client accepted nothing for " + STALL_MILLIS / 1000 + " s");
     }
@@ -267,13 +277,7 @@ final class FileResponder {
                 stalledSince = 0;
                 continue;
             }
-            long now = System.currentTimeMillis();
-            if (stalledSince == 0) {
-                stalledSince = now;
-            } else if (now - stalledSince > STALL_MILLIS) {
-                throw stalled();
-            }
-            out.awaitWritable(1, TimeUnit.SECONDS);
+            stalledSince = stall(out, stalledSince);
         }
     }
 }
