@@ -11,8 +11,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Closes streamed response bodies whose {@code read} has been blocked for longer than the idle
- * limit (time the caller spends between reads does not count).
+ * Closes streamed response bodies whose {@code read} has been blocked for longer than their
+ * limit (time the caller spends between reads does not count): the JDK client's bodies guarded
+ * here, and {@link RawStream}'s {@code cat} bodies, which watch themselves ({@link Watched}).
  * {@code HttpRequest.timeout} only bounds the wait for response headers, so without this a node
  * that stalls mid-body would block a reader for ever. Closing the stream makes the blocked
  * {@code read} fail, and the wrapper turns that into an "unreachable" {@link KuboException}.
@@ -24,8 +25,22 @@ final class IdleWatchdog {
         return t;
     });
 
-    /** Every guarded stream of every client: one timer task serves them all. */
-    private static final Set<IdleWatchdog.Guarded> STREAMS = ConcurrentHashMap.newKeySet();
+    /**
+     * A read that may block on the node: the sweeper ends it by calling {@link #expire} once it
+     * has been blocked for longer than {@link #limitNanos}.
+     */
+    interface Watched {
+        /** When the read in progress started ({@link System#nanoTime}), 0 when none is. */
+        long blockedSince();
+
+        long limitNanos();
+
+        /** Marks the read as abandoned and closes its connection; called once, from the sweeper. */
+        void expire();
+    }
+
+    /** Every watched read of every client: one timer task serves them all. */
+    private static final Set<Watched> STREAMS = ConcurrentHashMap.newKeySet();
 
     static {
         TIMER.scheduleAtFixedRate(IdleWatchdog::sweep, 250, 250, TimeUnit.MILLISECONDS);
@@ -43,23 +58,26 @@ final class IdleWatchdog {
         return g;
     }
 
+    static void watch(Watched w) {
+        STREAMS.add(w);
+    }
+
+    static void unwatch(Watched w) {
+        STREAMS.remove(w);
+    }
+
     private static void sweep() {
         long now = System.nanoTime();
-        for (Guarded g : STREAMS) {
-            long since = g.blockedSince;
-            if (since != 0 && now - since > g.owner().idleNanos) {
-                g.expired = true;
-                STREAMS.remove(g);
-                try {
-                    g.rawClose();
-                } catch (IOException ignored) {
-                    // it is being abandoned anyway
-                }
+        for (Watched w : STREAMS) {
+            long since = w.blockedSince();
+            if (since != 0 && now - since > w.limitNanos()) {
+                STREAMS.remove(w);
+                w.expire();
             }
         }
     }
 
-    private final class Guarded extends FilterInputStream {
+    private final class Guarded extends FilterInputStream implements Watched {
         private final String endpoint;
         /** When the read in progress started, 0 when none is: a slow consumer is not a stalled node. */
         private volatile long blockedSince;
@@ -70,8 +88,24 @@ final class IdleWatchdog {
             this.endpoint = endpoint;
         }
 
-        IdleWatchdog owner() {
-            return IdleWatchdog.this;
+        @Override
+        public long blockedSince() {
+            return blockedSince;
+        }
+
+        @Override
+        public long limitNanos() {
+            return idleNanos;
+        }
+
+        @Override
+        public void expire() {
+            expired = true;
+            try {
+                super.close();
+            } catch (IOException ignored) {
+                // it is being abandoned anyway
+            }
         }
 
         private IOException wrap(IOException e) {
@@ -119,10 +153,6 @@ final class IdleWatchdog {
             } finally {
                 blockedSince = 0;
             }
-        }
-
-        void rawClose() throws IOException {
-            super.close();
         }
 
         @Override

@@ -11,12 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The streaming half of {@link KuboClient}: one HTTP/1.1 POST on its own connection, with the
@@ -31,10 +26,11 @@ import java.util.concurrent.TimeUnit;
  * buffer (RFC 9112 §6, §7.1).
  *
  * <p>Reads block in the kernel (one system call per wake-up: a non-blocking socket with a
- * selector cost about a quarter more kernel time per 100 MiB, measured). A shared sweeper closes a body
- * whose read has been blocked for longer than its limit: the head must arrive within the header
- * timeout, and each later read within the idle timeout (time the caller spends between reads
- * does not count), so a node that stalls mid-body cannot block a reader for ever. Closing the
+ * selector cost about a quarter more kernel time per 100 MiB, measured). The
+ * {@link IdleWatchdog} closes a body whose read has been blocked for longer than its limit: the
+ * head must arrive within the header timeout, and each later read within the idle timeout (time
+ * the caller spends between reads does not count), so a node that stalls mid-body cannot block a
+ * reader for ever. Closing the
  * body from another thread ends a read in progress.
  */
 final class RawStream {
@@ -42,30 +38,7 @@ final class RawStream {
     /** Head, chunk-size lines and trailer; a larger data read bypasses it. */
     private static final int LOOK_AHEAD = 8 * 1024;
 
-    /** Bodies with a read in progress or possible; the sweeper looks at them four times a second. */
-    private static final Set<Body> OPEN = ConcurrentHashMap.newKeySet();
-    private static final ScheduledExecutorService SWEEPER = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "ipfs-cat-watchdog");
-        t.setDaemon(true);
-        return t;
-    });
-
-    static {
-        SWEEPER.scheduleAtFixedRate(RawStream::sweep, 250, 250, TimeUnit.MILLISECONDS);
-    }
-
     private RawStream() {
-    }
-
-    private static void sweep() {
-        long now = System.nanoTime();
-        for (Body b : OPEN) {
-            long since = b.blockedSince;
-            if (since != 0 && now - since > b.timeoutNanos) {
-                b.expired = true;
-                b.close();
-            }
-        }
     }
 
     /** Sends {@code POST pathAndQuery} and returns the body of a 200 answer. */
@@ -149,7 +122,7 @@ final class RawStream {
      * {@link KuboException}: "unreachable" for the connection (closed, stalled), not for an error
      * the node reported in its trailer.
      */
-    static final class Body extends ChannelStream {
+    static final class Body extends ChannelStream implements IdleWatchdog.Watched {
         private final SocketChannel ch;
         private final String endpoint;
         /** Bytes read from the socket but not consumed yet: always in read mode. */
@@ -170,7 +143,23 @@ final class RawStream {
             this.ch = ch;
             this.endpoint = endpoint;
             this.timeoutNanos = timeoutNanos;
-            OPEN.add(this);
+            IdleWatchdog.watch(this);
+        }
+
+        @Override
+        public long blockedSince() {
+            return blockedSince;
+        }
+
+        @Override
+        public long limitNanos() {
+            return timeoutNanos;
+        }
+
+        @Override
+        public void expire() {
+            expired = true;
+            close();
         }
 
         void send(ByteBuffer req) throws IOException {
@@ -198,7 +187,7 @@ final class RawStream {
 
         /**
          * One read from the socket into {@code dst}, blocked at most the current timeout (then the
-         * sweeper closes the socket). Returns -1 at the end of the connection.
+         * watchdog closes the socket). Returns -1 at the end of the connection.
          */
         private int socketRead(ByteBuffer dst) throws IOException {
             blockedSince = System.nanoTime();
@@ -354,7 +343,7 @@ final class RawStream {
         @Override
         public void close() {
             closed = true;
-            OPEN.remove(this);
+            IdleWatchdog.unwatch(this);
             RawStream.close(ch);
         }
     }
