@@ -210,36 +210,44 @@ class HttpServiceTest {
         http.start();
     }
 
-    /** A file with no local path (so it is streamed, not sent zero-copy) named by its content. */
-    record ContentAddressed(BootFile inner) implements BootFile {
+    /**
+     * A test file over a real one: its path, size and bytes, but content-addressed (immutable,
+     * no meaningful mtime) and with no local path, so it is streamed rather than sent zero-copy.
+     */
+    interface Over extends BootFile {
+        BootFile inner();
+
         @Override
-        public TreePath path() {
-            return inner.path();
+        default TreePath path() {
+            return inner().path();
         }
 
         @Override
-        public long size() {
-            return inner.size();
+        default long size() {
+            return inner().size();
         }
 
         @Override
-        public String etag() {
-            return "bafkreifake" + Long.toHexString(inner.size());
-        }
-
-        @Override
-        public java.time.Instant lastModified() {
+        default java.time.Instant lastModified() {
             return java.time.Instant.EPOCH;
         }
 
         @Override
-        public boolean immutable() {
+        default boolean immutable() {
             return true;
         }
 
         @Override
-        public InputStream open(long offset, long length) throws IOException {
-            return inner.open(offset, length);
+        default InputStream open(long offset, long length) throws IOException {
+            return inner().open(offset, length);
+        }
+    }
+
+    /** A file with no local path (so it is streamed, not sent zero-copy) named by its content. */
+    record ContentAddressed(BootFile inner) implements Over {
+        @Override
+        public String etag() {
+            return "bafkreifake" + Long.toHexString(inner.size());
         }
     }
 
@@ -247,35 +255,10 @@ class HttpServiceTest {
      * A download in progress, as the IPFS store hands it over: a local file that becomes readable
      * 64 KiB at a time; its final check fails when {@code reject}.
      */
-    record Filling(BootFile inner, boolean reject) implements BootFile {
-        @Override
-        public TreePath path() {
-            return inner.path();
-        }
-
-        @Override
-        public long size() {
-            return inner.size();
-        }
-
+    record Filling(BootFile inner, boolean reject) implements Over {
         @Override
         public String etag() {
             return "filling";
-        }
-
-        @Override
-        public java.time.Instant lastModified() {
-            return java.time.Instant.EPOCH;
-        }
-
-        @Override
-        public boolean immutable() {
-            return true;
-        }
-
-        @Override
-        public InputStream open(long offset, long length) throws IOException {
-            return inner.open(offset, length);
         }
 
         @Override
@@ -314,30 +297,10 @@ class HttpServiceTest {
     }
 
     /** Streams every byte, then its end-of-file read reports that the store rejected the file. */
-    record Rejected(BootFile inner) implements BootFile {
-        @Override
-        public TreePath path() {
-            return inner.path();
-        }
-
-        @Override
-        public long size() {
-            return inner.size();
-        }
-
+    record Rejected(BootFile inner) implements Over {
         @Override
         public String etag() {
             return "rejected";
-        }
-
-        @Override
-        public java.time.Instant lastModified() {
-            return java.time.Instant.EPOCH;
-        }
-
-        @Override
-        public boolean immutable() {
-            return true;
         }
 
         @Override
@@ -356,12 +319,7 @@ class HttpServiceTest {
     }
 
     /** Claims 1000 bytes more than its source has; the source just ends. */
-    record Short(BootFile inner) implements BootFile {
-        @Override
-        public TreePath path() {
-            return inner.path();
-        }
-
+    record Short(BootFile inner) implements Over {
         @Override
         public long size() {
             return inner.size() + 1000;
@@ -370,16 +328,6 @@ class HttpServiceTest {
         @Override
         public String etag() {
             return "short";
-        }
-
-        @Override
-        public java.time.Instant lastModified() {
-            return java.time.Instant.EPOCH;
-        }
-
-        @Override
-        public boolean immutable() {
-            return true;
         }
 
         @Override

@@ -69,6 +69,17 @@ class IpfsBootStoreIT {
     }
 
     /** A fresh working folder (db, cache, refs.toml) per test. */
+    /** A tree of one random file, {@code boot/x/images/big}, added to the node, and a refs folder naming it. */
+    private record OneFile(Path file, Path base) {
+    }
+
+    private static OneFile oneFileTree(String name, long size, int seed) throws IOException {
+        Path big = TestTrees.file(tmp.resolve(name + "/boot/x/images/big"), size, seed);
+        List<KuboClient.Added> a = admin.add(tmp.resolve(name), KuboClient.AddOptions.DEFAULT);
+        String cid = a.get(a.size() - 1).hash();
+        return new OneFile(big, base(name + "-run", "boot = \"" + cid + "\"\n"));
+    }
+
     private static Path base(String name, String refs) throws IOException {
         Path b = tmp.resolve(name);
         Files.createDirectories(b);
@@ -179,10 +190,9 @@ class IpfsBootStoreIT {
     @Test
     @Order(4)
     void twentyParallelReadsOfAColdFileShareOneDownload() throws Exception {
-        Path big = TestTrees.file(tmp.resolve("par/boot/x/images/big"), 24L << 20, 7);
-        List<KuboClient.Added> a = admin.add(tmp.resolve("par"), KuboClient.AddOptions.DEFAULT);
-        String cid = a.get(a.size() - 1).hash();
-        Path b = base("par-run", "boot = \"" + cid + "\"\n");
+        OneFile one = oneFileTree("par", 24L << 20, 7);
+        Path big = one.file();
+        Path b = one.base();
         Config cfg = TestTrees.config(b, node.api(), 1L << 30);
         KuboClient counted = node.client();
         try (Database db = Database.open(cfg.database()); IpfsBootStore s = IpfsBootStore.open(cfg, db, counted)) {
@@ -216,10 +226,9 @@ class IpfsBootStoreIT {
     @Test
     @Order(4)
     void aReaderLeftBehindTheDownloadGoesOnFromTheFile() throws Exception {
-        Path big = TestTrees.file(tmp.resolve("lag/boot/x/images/big"), 12L << 20, 11);
-        List<KuboClient.Added> a = admin.add(tmp.resolve("lag"), KuboClient.AddOptions.DEFAULT);
-        String cid = a.get(a.size() - 1).hash();
-        Path b = base("lag-run", "boot = \"" + cid + "\"\n");
+        OneFile one = oneFileTree("lag", 12L << 20, 11);
+        Path big = one.file();
+        Path b = one.base();
         Config cfg = TestTrees.config(b, node.api(), 1L << 30);
         KuboClient counted = node.client();
         try (Database db = Database.open(cfg.database()); IpfsBootStore s = IpfsBootStore.open(cfg, db, counted)) {
@@ -250,10 +259,9 @@ class IpfsBootStoreIT {
     @Test
     @Order(4)
     void aGrowingFileFillsAsItArrivesAndOnlyItsEndWaitsForTheWholeDownload() throws Exception {
-        Path big = TestTrees.file(tmp.resolve("grow/boot/x/images/big"), 8L << 20, 13);
-        List<KuboClient.Added> a = admin.add(tmp.resolve("grow"), KuboClient.AddOptions.DEFAULT);
-        String cid = a.get(a.size() - 1).hash();
-        Path b = base("grow-run", "boot = \"" + cid + "\"\n");
+        OneFile one = oneFileTree("grow", 8L << 20, 13);
+        Path big = one.file();
+        Path b = one.base();
         try (SlowProxy proxy = new SlowProxy(node.api(), 4L << 20)) {
             Config cfg = TestTrees.config(b, proxy.uri(), 1L << 30);
             KuboClient slow = new KuboClient(proxy.uri(), Duration.ofSeconds(2), Duration.ofSeconds(6),

@@ -344,11 +344,20 @@ class KuboClientTest {
         }
         resp.write(ascii("0\r\nX-Stream-Error: \r\n\r\n"));
         for (int piece : new int[] {3, 1000, 1 << 20}) {
-            try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                Thread t = rawServer(ss, resp.toByteArray(), piece, 0);
-                try (KuboClient.CatStream in = rawClient(ss).cat("QmA", 0, data.length)) {
-                    assertArrayEquals(data, drain(in), "written " + piece + " bytes at a time");
-                }
+            assertArrayEquals(data, catOnce(resp.toByteArray(), piece, data.length), "written " + piece + " bytes at a time");
+        }
+    }
+
+    /**
+     * One {@code cat} of {@code length} bytes from a server answering {@code response},
+     * {@code piece} bytes per write, read through the channel side.
+     */
+    private static byte[] catOnce(byte[] response, int piece, long length) throws Exception {
+        try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread t = rawServer(ss, response, piece, 0);
+            try (KuboClient.CatStream in = rawClient(ss).cat("QmA", 0, length)) {
+                return drain(in);
+            } finally {
                 t.join();
             }
         }
@@ -356,35 +365,16 @@ class KuboClientTest {
 
     @Test
     void catOfALengthDelimitedBodyAndOneCutShort() throws Exception {
-        try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Thread t = rawServer(ss, ascii("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789"), 4, 0);
-            try (KuboClient.CatStream in = rawClient(ss).cat("QmA", 0, 10)) {
-                assertArrayEquals(ascii("0123456789"), drain(in));
-            }
-            t.join();
-        }
-        try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Thread t = rawServer(ss, ascii("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123"), 100, 0);
-            KuboException e = assertThrows(KuboException.class, () -> {
-                try (KuboClient.CatStream in = rawClient(ss).cat("QmA", 0, 10)) {
-                    drain(in);
-                }
-            });
-            assertTrue(e.unreachable(), e.getMessage());
-            assertTrue(e.getMessage().contains("6 bytes early"), e.getMessage());
-            t.join();
-        }
-        try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Thread t = rawServer(ss, ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"), 100, 0);
-            KuboException e = assertThrows(KuboException.class, () -> {
-                try (KuboClient.CatStream in = rawClient(ss).cat("QmA", 0, 10)) {
-                    drain(in);
-                }
-            });
-            assertFalse(e.unreachable(), e.getMessage());
-            assertTrue(e.getMessage().contains("bad chunk size 'zz'"), e.getMessage());
-            t.join();
-        }
+        assertArrayEquals(ascii("0123456789"),
+                catOnce(ascii("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789"), 4, 10));
+        KuboException e = assertThrows(KuboException.class,
+                () -> catOnce(ascii("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123"), 100, 10));
+        assertTrue(e.unreachable(), e.getMessage());
+        assertTrue(e.getMessage().contains("6 bytes early"), e.getMessage());
+        e = assertThrows(KuboException.class,
+                () -> catOnce(ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"), 100, 10));
+        assertFalse(e.unreachable(), e.getMessage());
+        assertTrue(e.getMessage().contains("bad chunk size 'zz'"), e.getMessage());
     }
 
     @Test
