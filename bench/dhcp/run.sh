@@ -11,6 +11,9 @@
 # CLIENTS (60000), SERVERS ("astralboot kea dnsmasq"), DNSMASQ_PERIOD (default PERIOD),
 # WARMUP (seconds of load with other MACs before each measured run, every server alike; 20: the JIT's
 # compile work must be over, or the compiler thread competes with perfdhcp for the 2 cores),
+# ROUNDS (side-by-side rounds, default 3: each round runs every server once from a fresh state, the
+# order reversed every other round so neither server always runs first on a warmer machine; the
+# summary gives each round and the medians),
 # AB_ARGS (extra arguments to astralboot serve, e.g. -vv for commit statistics),
 # ASTRALBOOT_JAVA_OPTS (default: serial GC, 96 MB heap, 48 MB code cache, one Netty arena).
 #
@@ -26,6 +29,7 @@ SERVERS=${SERVERS:-"astralboot kea dnsmasq"}
 DNSMASQ_PERIOD=${DNSMASQ_PERIOD:-$PERIOD}
 ASTRALBOOT_JAVA_OPTS=${ASTRALBOOT_JAVA_OPTS:-"-XX:+UseSerialGC -Xms32m -Xmx96m -XX:ReservedCodeCacheSize=48m -XX:MaxDirectMemorySize=64m -Dio.netty.allocator.type=pooled -Dio.netty.allocator.numDirectArenas=1 -Dio.netty.allocator.numHeapArenas=1"}
 WARMUP=${WARMUP:-20}
+ROUNDS=${ROUNDS:-3}
 OUT=${OUT:-$ROOT/bench/dhcp/results-$(date -u +%Y%m%dT%H%M%SZ).txt}
 JAVA_HOME=${JAVA_HOME:-$("$ROOT/scripts/find-jdk")}
 export JAVA_HOME
@@ -78,7 +82,7 @@ warm_up() { # same short load for every server before measuring (JIT, caches); o
     sleep 1
 }
 
-run_perf() { # $1 name, $2 period
+run_perf() { # $1 name (server-round), $2 period
     local cerr0 serr0
     warm_up "$1"
     CPU0=$(cpu_ticks "$(ip netns pids $S | head -1)")
@@ -89,11 +93,14 @@ run_perf() { # $1 name, $2 period
     echo "UDP receive-buffer overflows: client $(( $(udp_errors $C) - cerr0 )), server $(( $(udp_errors $S) - serr0 ))" | tee -a "$W/perf-$1.txt" >> "$OUT"
 }
 
-rate_of() { sed -n 's/^Rate: \([0-9.]*\) 4-way exchanges\/second.*/\1/p' "$W/perf-$1.txt" | head -1; }
+rate_of() { # $1 name-round
+    sed -n 's/^Rate: \([0-9.]*\) 4-way exchanges\/second.*/\1/p' "$W/perf-$1.txt" | head -1; }
 
 : > "$OUT"
-echo "DHCP bench $(date -u +%FT%TZ) on $(nproc) cores; $(uname -r)" >> "$OUT"
-for srv in $SERVERS; do
+echo "DHCP bench $(date -u +%FT%TZ) on $(nproc) cores; $(uname -r); $ROUNDS rounds; load before: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT"
+run_server() { # $1 server, $2 round: a fresh server (empty lease state), warm-up, one measured run
+    local srv=$1 r=$2 name="$1-$2"
+    rm -rf "$W/ab" "$W/kea" "$W/dnsmasq"
     case $srv in
     astralboot)
         mkdir -p "$W/ab/data"
@@ -114,16 +121,16 @@ EOC
         for _ in $(seq 300); do grep -q "Astralboot ready" "$W/ab/server.log" && break; sleep 0.1; done
         grep -q "Astralboot ready" "$W/ab/server.log" || { cat "$W/ab/server.log"; exit 1; }
         PID=$(ip netns pids $S | head -1)
-        run_perf astralboot "$PERIOD"
+        run_perf "$name" "$PERIOD"
         RSS=$(awk '/VmRSS/{print $2}' /proc/"$PID"/status); HWM=$(awk '/VmHWM/{print $2}' /proc/"$PID"/status)
         echo "astralboot RSS ${RSS} kB, peak ${HWM} kB" >> "$OUT"
-        cpu_of astralboot "$PID"
+        cpu_of "$name" "$PID"
         kill "$PID"
         for _ in $(seq 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
         for p in $(ip netns pids $S); do kill -9 "$p" 2>/dev/null; done
         # Duplicate check on the durable table: no MAC may hold two live leases (an address has one record).
         (cd "$W/ab" && ASTRALBOOT_JAVA_OPTS="$ASTRALBOOT_JAVA_OPTS" "$ROOT/bin/astralboot" leases -c config.toml > "$W/ab/leases.txt" 2>&1)
-        awk 'NR>1 && ($4=="bound" || $4=="offered") {n++; if (seen[$2]++) d++} END {printf "astralboot leases table: %d live leases, %d MACs with two live leases\n", n, d+0}' "$W/ab/leases.txt" | tee -a "$W/perf-astralboot.txt" >> "$OUT"
+        awk 'NR>1 && ($4=="bound" || $4=="offered") {n++; if (seen[$2]++) d++} END {printf "astralboot leases table: %d live leases, %d MACs with two live leases\n", n, d+0}' "$W/ab/leases.txt" | tee -a "$W/perf-$name.txt" >> "$OUT"
         ;;
     kea)
         mkdir -p /run/kea "$W/kea"
@@ -140,8 +147,8 @@ EOC
 EOC
         ip netns exec $S kea-dhcp4 -c "$W/kea/kea.json" > "$W/kea/stdout.log" 2>&1 &
         wait_port67 || { cat "$W/kea/stdout.log"; exit 1; }
-        run_perf kea "$PERIOD"
-        cpu_of kea "$(ip netns pids $S | head -1)"
+        run_perf "$name" "$PERIOD"
+        cpu_of "$name" "$(ip netns pids $S | head -1)"
         for p in $(ip netns pids $S); do kill "$p" 2>/dev/null; done; sleep 1
         for p in $(ip netns pids $S); do kill -9 "$p" 2>/dev/null; done
         ;;
@@ -151,23 +158,41 @@ EOC
             --bind-interfaces --dhcp-range=198.18.0.10,198.18.255.250,255.255.0.0,1h --dhcp-lease-max=70000 \
             --dhcp-leasefile="$W/dnsmasq/leases" --pid-file="$W/dnsmasq/pid" > "$W/dnsmasq/log" 2>&1 &
         wait_port67 || { cat "$W/dnsmasq/log"; exit 1; }
-        run_perf dnsmasq "$DNSMASQ_PERIOD"
-        cpu_of dnsmasq "$(ip netns pids $S | head -1)"
+        run_perf "$name" "$DNSMASQ_PERIOD"
+        cpu_of "$name" "$(ip netns pids $S | head -1)"
         for p in $(ip netns pids $S); do kill "$p" 2>/dev/null; done; sleep 1
         for p in $(ip netns pids $S); do kill -9 "$p" 2>/dev/null; done
         ;;
     esac
+}
+
+for r in $(seq "$ROUNDS"); do
+    order=$SERVERS
+    [ $((r % 2)) -eq 0 ] && order=$(echo "$SERVERS" | tr ' ' '\n' | tac | tr '\n' ' ')
+    for srv in $order; do
+        echo "round $r: $srv (load $(cut -d' ' -f1 /proc/loadavg))" | tee -a "$OUT" >&2
+        run_server "$srv" "$r"
+    done
 done
 
+median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) exit; if (NR%2) print v[(NR+1)/2]; else printf "%.1f\n", (v[NR/2]+v[NR/2+1])/2}'; }
 echo "=== summary (DORA/s = perfdhcp 'Rate: 4-way exchanges/second')" | tee -a "$OUT"
 for srv in $SERVERS; do
-    printf '%-10s %10s DORA/s  ' "$srv" "$(rate_of "$srv")" | tee -a "$OUT"
-    grep -E "^ *drops:|^ *avg delay:|non unique|overflows|CPU seconds|leases table" "$W/perf-$srv.txt" | tr -s ' ' | tr '\n' ';' | tee -a "$OUT"
-    echo | tee -a "$OUT"
+    for r in $(seq "$ROUNDS"); do
+        printf '%-10s round %d %10s DORA/s  ' "$srv" "$r" "$(rate_of "$srv-$r")" | tee -a "$OUT"
+        grep -E "^ *drops:|^ *avg delay:|non unique|overflows|CPU seconds|leases table" "$W/perf-$srv-$r.txt" | tr -s ' ' | tr '\n' ';' | tee -a "$OUT"
+        echo | tee -a "$OUT"
+    done
+    printf '%-10s median %10s DORA/s\n' "$srv" "$(for r in $(seq "$ROUNDS"); do rate_of "$srv-$r"; done | median)" | tee -a "$OUT"
 done
-A=$(rate_of astralboot 2>/dev/null); K=$(rate_of kea 2>/dev/null)
-if [ -n "${A:-}" ] && [ -n "${K:-}" ]; then
-    echo "Astralboot/Kea = $(awk -v a="$A" -v k="$K" 'BEGIN{printf "%.2f", a/k}')" | tee -a "$OUT"
+if echo " $SERVERS " | grep -q " astralboot " && echo " $SERVERS " | grep -q " kea "; then
+    ratios=$(for r in $(seq "$ROUNDS"); do
+        A=$(rate_of "astralboot-$r"); K=$(rate_of "kea-$r")
+        [ -n "$A" ] && [ -n "$K" ] && awk -v a="$A" -v k="$K" 'BEGIN{printf "%.3f\n", a/k}'
+    done)
+    echo "Astralboot/Kea per round: $(echo $ratios)" | tee -a "$OUT"
+    echo "Astralboot/Kea median of rounds = $(echo "$ratios" | median)" | tee -a "$OUT"
 fi
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT"
 grep -h "astralboot RSS" "$OUT" | tail -1
 echo "full output: $OUT"
