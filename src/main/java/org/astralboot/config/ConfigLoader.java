@@ -98,7 +98,7 @@ public final class ConfigLoader {
             "cache_max", "ipfs", "ipfs_api", "refs", "http", "tftp", "dhcp", "menu");
     private static final Set<String> HTTP = Set.of("port", "bind", "url");
     private static final Set<String> TFTP = Set.of("port", "max_blksize", "max_windowsize", "max_transfers",
-            "timeout", "retries", "ack_spin_us");
+            "timeout", "retries", "ack_spin_us", "max_client_timeout", "first_ack_timeout", "max_transfers_per_client");
     private static final Set<String> DHCP = Set.of("mode", "port", "proxy_port", "range_start", "range_end",
             "lease_time", "gateway", "dns", "hostname_pattern", "bios_binary", "efi_binary", "efi_ia32_binary",
             "arm64_binary", "decline_probation", "reservation", "relay", "shed_backlog");
@@ -191,7 +191,13 @@ public final class ConfigLoader {
                 r.durationIn(tftpT, "tftp.timeout", Duration.ofSeconds(1), Duration.ofMillis(10),
                         Duration.ofSeconds(255)),
                 r.intIn(tftpT, "tftp.retries", 5, 1, 100),
-                r.intIn(tftpT, "tftp.ack_spin_us", Config.Tftp.DEFAULT_ACK_SPIN_MICROS, 0, 10_000));
+                r.intIn(tftpT, "tftp.ack_spin_us", Config.Tftp.DEFAULT_ACK_SPIN_MICROS, 0, 10_000),
+                r.durationIn(tftpT, "tftp.max_client_timeout", Config.Tftp.DEFAULT_MAX_CLIENT_TIMEOUT,
+                        Duration.ofSeconds(1), Duration.ofSeconds(255)),
+                r.durationIn(tftpT, "tftp.first_ack_timeout", Config.Tftp.DEFAULT_FIRST_ACK_TIMEOUT,
+                        Duration.ofMillis(100), Duration.ofSeconds(255)),
+                r.intIn(tftpT, "tftp.max_transfers_per_client", Config.Tftp.DEFAULT_MAX_TRANSFERS_PER_CLIENT, 1,
+                        100_000));
 
         TomlTable dhcpT = r.table(toml, "dhcp");
         unknown(dhcpT, DHCP, "dhcp.", warnings);

@@ -163,7 +163,7 @@ final class TftpSession implements Runnable {
         long started = System.nanoTime();
         try (TftpBlockSource source = open(file, n)) {
             TftpTransfer t = new TftpTransfer(n, rrq.mode() == TftpMode.OCTET ? size : -1,
-                    service.limits().retries(), service.clock());
+                    service.limits().retries(), service.limits().firstAckTimeout().toMillis(), service.clock());
             TftpTransfer.Outcome outcome = drive(io, t, source, n);
             long ms = (System.nanoTime() - started) / 1_000_000;
             switch (outcome) {
