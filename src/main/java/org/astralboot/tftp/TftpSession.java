@@ -203,6 +203,12 @@ final class TftpSession implements Runnable {
         // Only ACK and ERROR belong here; anything longer is refused after truncation anyway.
         ByteBuffer in = ByteBuffer.allocateDirect(IN_BUFFER);
         byte[] oack = n.oack().map(TftpCodec::encode).orElse(null);
+        if (oack == null) {
+            // Block 1 answers the request: read it before the first-ACK clock starts at begin(), so
+            // a slow boot store (an IPFS fetch) is not counted as the client's silence.
+            out.clear().position(4);
+            source.read(0, out);
+        }
         TftpTransfer.Step step = t.begin();
         while (true) {
             switch (step) {
