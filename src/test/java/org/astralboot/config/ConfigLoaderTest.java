@@ -77,6 +77,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void tftpClientLimitsHaveDefaultsAndAreBounded() throws Exception {
+        Config.Tftp d = load("interface = \"eth1\"").config().tftp();
+        assertEquals(Duration.ofSeconds(10), d.maxClientTimeout());
+        assertEquals(Duration.ofSeconds(5), d.firstAckTimeout());
+        assertEquals(16, d.maxTransfersPerClient());
+        Config.Tftp t = load("interface = \"eth1\"\n[tftp]\nmax_client_timeout = \"30s\"\n"
+                + "first_ack_timeout = \"2s\"\nmax_transfers_per_client = 300\n").config().tftp();
+        assertEquals(Duration.ofSeconds(30), t.maxClientTimeout());
+        assertEquals(Duration.ofSeconds(2), t.firstAckTimeout());
+        assertEquals(300, t.maxTransfersPerClient());
+        assertErrorAt("interface = \"eth1\"\n[tftp]\nmax_client_timeout = \"300s\"\n", 3, "tftp.max_client_timeout",
+                "out of range");
+        assertErrorAt("interface = \"eth1\"\n[tftp]\nretries = 3\nfirst_ack_timeout = \"10ms\"\n", 4,
+                "tftp.first_ack_timeout", "out of range");
+        assertErrorAt("interface = \"eth1\"\n[tftp]\nmax_transfers_per_client = 0\n", 3,
+                "tftp.max_transfers_per_client", "out of range");
+    }
+
+    @Test
     void dhcpOverloadLimitIsConfigurableAndBounded() throws Exception {
         assertEquals(Config.Dhcp.DEFAULT_SHED_BACKLOG, load("interface = \"eth1\"").config().dhcp().shedBacklog());
         assertEquals(2000, load("interface = \"eth1\"\n[dhcp]\nshed_backlog = 2000\n").config().dhcp().shedBacklog());
