@@ -152,6 +152,14 @@ public final class DhcpEngine {
                     cfg.subnet(), relays.length == 0 ? "" : " nor on a [[dhcp.relay]] subnet");
             return Optional.empty();
         }
+        if ((type == DhcpMessageType.DISCOVER || type == DhcpMessageType.INFORM) && req.ciaddr() != 0
+                && !scope.contains(req.ciaddr())) {
+            // Not a client of this subnet (or a forged one): the answer would go to, or describe, an
+            // address we do not serve, in any mode. RFC 2131 §4.3.5 lets a server stay silent on INFORM.
+            log.debug("dhcp {} from {} with ciaddr {} outside {}: ignored", type, req.mac(),
+                    Ipv4.fromInt(req.ciaddr()).getHostAddress(), scope.subnet());
+            return Optional.empty();
+        }
         return switch (cfg.dhcp().mode()) {
             case OFF -> Optional.empty();
             case PROXY -> proxy(req, type, pxePort, source, srcPort);
@@ -164,14 +172,6 @@ public final class DhcpEngine {
     private Optional<DhcpReply> full(DhcpPacket req, DhcpMessageType type, Scope scope) {
         long now = clock.millis();
         MacAddress mac = req.mac();
-        if ((type == DhcpMessageType.DISCOVER || type == DhcpMessageType.INFORM) && req.ciaddr() != 0
-                && !scope.contains(req.ciaddr())) {
-            // Not a client of this subnet (or a forged one): an answer would go to, or describe, an
-            // address we do not serve. RFC 2131 §4.3.5 lets a server stay silent on INFORM.
-            log.debug("dhcp {} from {} with ciaddr {} outside {}: ignored", type, mac,
-                    Ipv4.fromInt(req.ciaddr()).getHostAddress(), scope.subnet());
-            return Optional.empty();
-        }
         return switch (type) {
             case DISCOVER -> discover(req, mac, now, scope);
             case REQUEST -> request(req, mac, now, scope);

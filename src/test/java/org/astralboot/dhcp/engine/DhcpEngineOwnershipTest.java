@@ -169,6 +169,22 @@ class DhcpEngineOwnershipTest {
     }
 
     @Test
+    void inProxyModeAnInformWithAnOffSubnetCiaddrIsNotAnsweredEither() {
+        Config c = reservedForB();
+        Config proxy = c.withDhcp(new Config.Dhcp(Config.DhcpMode.PROXY, c.dhcp().port(), c.dhcp().proxyPort(),
+                c.dhcp().rangeStart(), c.dhcp().rangeEnd(), c.dhcp().leaseTime(), c.dhcp().gateway(), c.dhcp().dns(),
+                c.dhcp().hostnamePattern(), c.dhcp().biosBinary(), c.dhcp().efiBinary(), c.dhcp().efiIa32Binary(),
+                c.dhcp().arm64Binary(), List.of(), c.dhcp().declineProbation()));
+        DhcpEngine e = engine(proxy, List.of());
+        // A UEFI PXE client on the boot-server port (4011).
+        var pxe = DhcpEngineTest.pxe(7, "PXEClient:Arch:00007:UNDI:003016");
+        assertTrue(e.handle(req(A, DhcpMessageType.INFORM, ip("10.9.9.9"), 0, pxe), true, 0, 4011).isEmpty());
+        DhcpReply on = one(e.handle(req(A, DhcpMessageType.INFORM, ip("192.0.2.77"), 0,
+                DhcpEngineTest.pxe(7, "PXEClient:Arch:00007:UNDI:003016")), true, 0, 4011));
+        assertEquals(DhcpMessageType.ACK, on.packet().messageType());
+    }
+
+    @Test
     void aRequestForAnOffSubnetAddressIsNaked() {
         DhcpEngine e = engine(reservedForB(), List.of());
         DhcpReply byOption = request(e, A, 0, ip("10.9.9.9"), false);
