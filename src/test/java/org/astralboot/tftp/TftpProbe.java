@@ -244,7 +244,7 @@ public final class TftpProbe {
     /**
      * {@code n|source|file}: {@code n} requests for {@code file} with {@code timeout 255}, each from
      * its own port on {@code source}, sent back to back; then silence (no ACK ever). Reports how many
-     * were answered with DATA or OACK and how many refused with an ERROR, as seen within a second.
+     * were answered with DATA or OACK and how many refused with an ERROR, as seen within 3 s.
      */
     private String flood(String spec) throws Exception {
         String[] p = spec.split("\\|");
@@ -260,7 +260,7 @@ public final class TftpProbe {
         }
         int answered = 0;
         java.util.Map<String, Integer> refused = new java.util.TreeMap<>();
-        long end = System.nanoTime() + 1_000_000_000L;
+        long end = System.nanoTime() + 3_000_000_000L;
         for (DatagramSocket s : now) {
             s.setSoTimeout((int) Math.max(1, (end - System.nanoTime()) / 1_000_000));
             DatagramPacket r = receive(s);
