@@ -93,6 +93,8 @@ mode = "off"
 port = 18080
 [tftp]
 max_transfers = 256
+# All benchmark clients share one address; the per-address cap (default 16) is for hostile clients.
+max_transfers_per_client = 256
 EOF
 # -v: one info line per transfer (with its count of timeouts), for the report below.
 ip netns exec $SRV "$JAVA" -cp "$CP" org.astralboot.cli.Main serve -c "$WORK/config.toml" -l -v \

@@ -81,11 +81,36 @@ public record Config(
      * @param timeout       retransmission timeout when the client does not ask for one
      * @param retries       retransmissions of one block before the transfer is abandoned
      * @param ackSpinMicros microseconds a transfer polls for the client's ACK before sleeping (0: never)
+     * @param maxClientTimeout      largest RFC 2349 timeout a client may choose; a larger one is left
+     *                              out of the OACK and the server's own timeout applies
+     * @param firstAckTimeout       how long a transfer waits in all for the client's first ACK (of the
+     *                              OACK or of block 1) before it is abandoned
+     * @param maxTransfersPerClient concurrent transfers to one source address before its new requests
+     *                              get an ERROR
      */
     public record Tftp(int port, int maxBlksize, int maxWindowsize, int maxTransfers, Duration timeout, int retries,
-            int ackSpinMicros) {
+            int ackSpinMicros, Duration maxClientTimeout, Duration firstAckTimeout, int maxTransfersPerClient) {
         /** Default for {@code tftp.ack_spin_us}. */
         public static final int DEFAULT_ACK_SPIN_MICROS = 100;
+        /** Default for {@code tftp.max_client_timeout}. */
+        public static final Duration DEFAULT_MAX_CLIENT_TIMEOUT = Duration.ofSeconds(10);
+        /** Default for {@code tftp.first_ack_timeout}. */
+        public static final Duration DEFAULT_FIRST_ACK_TIMEOUT = Duration.ofSeconds(5);
+        /** Default for {@code tftp.max_transfers_per_client}. */
+        public static final int DEFAULT_MAX_TRANSFERS_PER_CLIENT = 16;
+
+        public Tftp {
+            Objects.requireNonNull(timeout, "timeout");
+            Objects.requireNonNull(maxClientTimeout, "maxClientTimeout");
+            Objects.requireNonNull(firstAckTimeout, "firstAckTimeout");
+        }
+
+        /** With the default client limits. */
+        public Tftp(int port, int maxBlksize, int maxWindowsize, int maxTransfers, Duration timeout, int retries,
+                int ackSpinMicros) {
+            this(port, maxBlksize, maxWindowsize, maxTransfers, timeout, retries, ackSpinMicros,
+                    DEFAULT_MAX_CLIENT_TIMEOUT, DEFAULT_FIRST_ACK_TIMEOUT, DEFAULT_MAX_TRANSFERS_PER_CLIENT);
+        }
 
         public Tftp(int port, int maxBlksize, int maxWindowsize, int maxTransfers, Duration timeout, int retries) {
             this(port, maxBlksize, maxWindowsize, maxTransfers, timeout, retries, DEFAULT_ACK_SPIN_MICROS);

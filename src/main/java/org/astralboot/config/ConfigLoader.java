@@ -38,6 +38,15 @@ import org.tomlj.TomlTable;
 public final class ConfigLoader {
     /** Default cache size limit: 20 GiB. */
     public static final long DEFAULT_CACHE_MAX = 20L << 30;
+    /**
+     * Largest DHCP pool (main or relayed): the lease table keeps a record per address in memory and
+     * in the database, so a default pool on a /8 (16 million addresses) would exhaust the heap.
+     */
+    public static final int MAX_POOL = 65_536;
+    /** RFC 1035 §2.3.4: a DNS label; a host name is one label. */
+    static final int MAX_LABEL = 63;
+    /** RFC 1035 §2.3.4: a whole domain name in text form (255 octets on the wire). */
+    static final int MAX_NAME = 253;
 
     /** How strictly the network part is checked. */
     public enum Network {
@@ -98,7 +107,7 @@ public final class ConfigLoader {
             "cache_max", "ipfs", "ipfs_api", "refs", "http", "tftp", "dhcp", "menu");
     private static final Set<String> HTTP = Set.of("port", "bind", "url");
     private static final Set<String> TFTP = Set.of("port", "max_blksize", "max_windowsize", "max_transfers",
-            "timeout", "retries", "ack_spin_us");
+            "timeout", "retries", "ack_spin_us", "max_client_timeout", "first_ack_timeout", "max_transfers_per_client");
     private static final Set<String> DHCP = Set.of("mode", "port", "proxy_port", "range_start", "range_end",
             "lease_time", "gateway", "dns", "hostname_pattern", "bios_binary", "efi_binary", "efi_ia32_binary",
             "arm64_binary", "decline_probation", "reservation", "relay", "shed_backlog");
@@ -168,8 +177,16 @@ public final class ConfigLoader {
         Path database = base.resolve(r.string(toml, "database", "./astralboot.db")).normalize();
         Path cache = base.resolve(r.string(toml, "cache", "./cache")).normalize();
         long cacheMax = r.size(toml, "cache_max", DEFAULT_CACHE_MAX);
+        if (cacheMax < 0) {
+            throw r.invalid("cache_max", cacheMax + " is negative (a size such as \"20G\", or 0 to keep nothing)");
+        }
         boolean ipfs = r.bool(toml, "ipfs", true);
         URI ipfsApi = r.httpUri(toml, "ipfs_api", "http://127.0.0.1:5001");
+        if ("https".equals(ipfsApi.getScheme())) {
+            throw r.invalid("ipfs_api", "'" + ipfsApi + "': https is not supported, the IPFS client speaks plain"
+                    + " HTTP; use http:// to a node on this host or a trusted network (or a local TLS-terminating"
+                    + " proxy)");
+        }
         Path refs = base.resolve(r.string(toml, "refs", "./refs.toml")).normalize();
 
         TomlTable httpT = r.table(toml, "http");
@@ -191,7 +208,13 @@ public final class ConfigLoader {
                 r.durationIn(tftpT, "tftp.timeout", Duration.ofSeconds(1), Duration.ofMillis(10),
                         Duration.ofSeconds(255)),
                 r.intIn(tftpT, "tftp.retries", 5, 1, 100),
-                r.intIn(tftpT, "tftp.ack_spin_us", Config.Tftp.DEFAULT_ACK_SPIN_MICROS, 0, 10_000));
+                r.intIn(tftpT, "tftp.ack_spin_us", Config.Tftp.DEFAULT_ACK_SPIN_MICROS, 0, 10_000),
+                r.durationIn(tftpT, "tftp.max_client_timeout", Config.Tftp.DEFAULT_MAX_CLIENT_TIMEOUT,
+                        Duration.ofSeconds(1), Duration.ofSeconds(255)),
+                r.durationIn(tftpT, "tftp.first_ack_timeout", Config.Tftp.DEFAULT_FIRST_ACK_TIMEOUT,
+                        Duration.ofMillis(100), Duration.ofSeconds(255)),
+                r.intIn(tftpT, "tftp.max_transfers_per_client", Config.Tftp.DEFAULT_MAX_TRANSFERS_PER_CLIENT, 1,
+                        100_000));
 
         TomlTable dhcpT = r.table(toml, "dhcp");
         unknown(dhcpT, DHCP, "dhcp.", warnings);
@@ -210,7 +233,20 @@ public final class ConfigLoader {
                 throw r.invalid("dhcp.range_start", "range_start " + Ipv4.text(start) + " is after range_end "
                         + Ipv4.text(end));
             }
+            long size = poolSize(start, end);
+            if (size > MAX_POOL) {
+                boolean explicit = dhcpT != null && (dhcpT.get("range_start") != null || dhcpT.get("range_end") != null);
+                if (explicit) {
+                    throw r.invalid(dhcpT.get("range_start") != null ? "dhcp.range_start" : "dhcp.range_end",
+                            "the pool " + Ipv4.text(start) + " - " + Ipv4.text(end) + " has " + size
+                                    + " addresses, more than " + MAX_POOL + ": narrow range_start .. range_end");
+                }
+                throw r.invalidAt("dhcp.range_start", dhcpT != null ? "dhcp" : "interface", "the default pool (every"
+                        + " host of " + iface + "'s subnet " + subnet + ") would have " + size + " addresses, more than "
+                        + MAX_POOL + ": set dhcp.range_start and dhcp.range_end to an explicit range inside " + subnet);
+            }
         }
+        List<Config.Relay> relays = relays(r, dhcpT, offlineFallback ? null : subnet, warnings);
         Inet4Address gateway;
         Optional<String> gw = r.optString(dhcpT, "dhcp.gateway");
         if (gw.isPresent() && gw.get().isEmpty()) {
@@ -223,6 +259,12 @@ public final class ConfigLoader {
         if (!pattern.contains("{n}") && !pattern.contains("{mac}")) {
             throw r.invalid("dhcp.hostname_pattern", "'" + pattern
                     + "' must contain {n} (last octet) or {mac} so host names are unique");
+        }
+        String longest = longestName(pattern, subnet, relays);
+        String tooLong = nameTooLong(longest, domain);
+        if (tooLong != null) {
+            throw r.invalid("dhcp.hostname_pattern", "'" + pattern + "' yields names such as '" + longest + "': "
+                    + tooLong);
         }
         List<Config.Reservation> reservations = new ArrayList<>();
         TomlArray resArr = dhcpT == null ? null : r.array(dhcpT, "dhcp.reservation");
@@ -243,12 +285,31 @@ public final class ConfigLoader {
                 Inet4Address ra = r.optIp(t, key + ".address").orElseThrow(() -> r.invalid(key, "address is missing"));
                 String hn = r.optString(t, key + ".hostname").orElse(null);
                 if (hn != null && !hn.matches("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")) {
-                    throw r.invalid(key + ".hostname", "'" + hn + "' is not a valid host name");
+                    throw r.invalidIn(resArr, i, t, "hostname", key + ".hostname", "'" + hn
+                            + "' is not a valid host name (letters, digits and '-', at most 63)");
+                }
+                if (hn != null && nameTooLong(hn, domain) != null) {
+                    throw r.invalidIn(resArr, i, t, "hostname", key + ".hostname", "'" + hn + "': "
+                            + nameTooLong(hn, domain));
+                }
+                String problem = reservationProblem(ra, address, gateway, offlineFallback ? null : subnet, relays);
+                if (problem != null) {
+                    throw r.invalidIn(resArr, i, t, "address", key + ".address", problem);
+                }
+                for (int j = 0; j < reservations.size(); j++) {
+                    Config.Reservation other = reservations.get(j);
+                    if (other.address().equals(ra)) {
+                        throw r.invalidIn(resArr, i, t, "address", key + ".address", Ipv4.text(ra)
+                                + " is already reserved by dhcp.reservation[" + j + "] (" + other.mac() + ")");
+                    }
+                    if (other.mac().equals(mac)) {
+                        throw r.invalidIn(resArr, i, t, "mac", key + ".mac", mac + " already has a reservation,"
+                                + " dhcp.reservation[" + j + "] (" + Ipv4.text(other.address()) + ")");
+                    }
                 }
                 reservations.add(new Config.Reservation(mac, ra, hn));
             }
         }
-        List<Config.Relay> relays = relays(r, dhcpT, offlineFallback ? null : subnet, warnings);
         Config.Dhcp dhcp = new Config.Dhcp(mode,
                 r.port(dhcpT, "dhcp.port", 67),
                 r.port(dhcpT, "dhcp.proxy_port", 4011),
@@ -320,6 +381,11 @@ public final class ConfigLoader {
                 throw r.invalidIn(arr, i, t, "range_start", key + ".range_start", "range_start " + Ipv4.text(start)
                         + " is after range_end " + Ipv4.text(end));
             }
+            if (poolSize(start, end) > MAX_POOL) {
+                throw r.invalidIn(arr, i, t, "range_start", key + ".range_start", "the pool " + Ipv4.text(start)
+                        + " - " + Ipv4.text(end) + " has " + poolSize(start, end) + " addresses, more than "
+                        + MAX_POOL + ": narrow range_start .. range_end");
+            }
             Inet4Address gateway = t.get("gateway") == null ? null
                     : relayIp(r, arr, i, t, key, "gateway", subnet, false);
             List<Inet4Address> dns;
@@ -341,6 +407,75 @@ public final class ConfigLoader {
             out.add(new Config.Relay(subnet, start, end, gateway, dns));
         }
         return out;
+    }
+
+    /** Addresses from {@code start} to {@code end}, both included (start <= end unsigned). */
+    private static long poolSize(Inet4Address start, Inet4Address end) {
+        return Integer.toUnsignedLong(Ipv4.toInt(end)) - Integer.toUnsignedLong(Ipv4.toInt(start)) + 1;
+    }
+
+    /**
+     * The longest host name {@code pattern} can give: {@code {n}} is a host number in the main or a
+     * relayed subnet (as many digits as the largest has), {@code {mac}} 12 hex digits.
+     */
+    static String longestName(String pattern, Ipv4Subnet main, List<Config.Relay> relays) {
+        int hostBits = 32 - main.prefixLength();
+        for (Config.Relay rl : relays) {
+            hostBits = Math.max(hostBits, 32 - rl.subnet().prefixLength());
+        }
+        int digits = Long.toString((1L << hostBits) - 1).length();
+        return pattern.replace("{n}", "9".repeat(digits)).replace("{mac}", "f".repeat(12));
+    }
+
+    /** Why {@code host} (with {@code domain} appended) is not a valid DNS name by length, or null. */
+    static String nameTooLong(String host, String domain) {
+        for (String label : host.split("\\.", -1)) {
+            if (label.length() > MAX_LABEL) {
+                return "a DNS label is at most " + MAX_LABEL + " characters, '" + label + "' has " + label.length();
+            }
+        }
+        String fqdn = domain.isEmpty() ? host : host + "." + domain;
+        if (fqdn.length() > MAX_NAME) {
+            return "with the domain '" + fqdn + "' has " + fqdn.length() + " characters, more than " + MAX_NAME
+                    + " (RFC 1035)";
+        }
+        return null;
+    }
+
+    /**
+     * Why {@code a} cannot be reserved, or null: it must be a host address of the interface's subnet
+     * (when known) or of a relayed one, and neither the server's nor a gateway's address.
+     */
+    private static String reservationProblem(Inet4Address a, Inet4Address server, Inet4Address gateway,
+            Ipv4Subnet main, List<Config.Relay> relays) {
+        if (a.equals(server)) {
+            return Ipv4.text(a) + " is this server's own address";
+        }
+        if (a.equals(gateway)) {
+            return Ipv4.text(a) + " is the gateway's address (dhcp.gateway)";
+        }
+        Ipv4Subnet in = main != null && main.contains(a) ? main : null;
+        for (int k = 0; in == null && k < relays.size(); k++) {
+            Config.Relay rl = relays.get(k);
+            if (rl.subnet().contains(a)) {
+                in = rl.subnet();
+                if (a.equals(rl.gateway())) {
+                    return Ipv4.text(a) + " is the gateway of dhcp.relay[" + k + "]";
+                }
+            }
+        }
+        if (in == null) {
+            if (main == null) {
+                return null; // the interface is unknown here: nothing to compare with
+            }
+            return Ipv4.text(a) + " is not inside the interface's subnet " + main
+                    + (relays.isEmpty() ? "" : " nor a [[dhcp.relay]] subnet");
+        }
+        if (a.equals(in.network()) || a.equals(in.broadcast())) {
+            return Ipv4.text(a) + " is the " + (a.equals(in.network()) ? "network" : "broadcast") + " address of "
+                    + in;
+        }
+        return null;
     }
 
     private static boolean overlap(Ipv4Subnet a, Ipv4Subnet b) {
@@ -502,10 +637,15 @@ public final class ConfigLoader {
     private record Reader(Path file, TomlParseResult root) {
 
         ConfigException invalid(String key, String message) {
+            return invalidAt(key, key, message);
+        }
+
+        /** Like {@link #invalid}, with the line of {@code positionKey} (the key itself may be absent). */
+        ConfigException invalidAt(String key, String positionKey, String message) {
             String where = file.toString();
-            if (!key.contains("[")) {
+            if (!positionKey.contains("[")) {
                 try {
-                    var pos = root.inputPositionOf(key);
+                    var pos = root.inputPositionOf(positionKey);
                     if (pos != null) {
                         where += ":" + pos.line() + ":" + pos.column();
                     }

@@ -40,6 +40,9 @@ public final class ConfigWriter {
         b.append("timeout = ").append(q(duration(t.timeout()))).append('\n');
         b.append("retries = ").append(t.retries()).append('\n');
         b.append("ack_spin_us = ").append(t.ackSpinMicros()).append('\n');
+        b.append("max_client_timeout = ").append(q(duration(t.maxClientTimeout()))).append('\n');
+        b.append("first_ack_timeout = ").append(q(duration(t.firstAckTimeout()))).append('\n');
+        b.append("max_transfers_per_client = ").append(t.maxTransfersPerClient()).append('\n');
         b.append("\n[dhcp]\n");
         Config.Dhcp d = c.dhcp();
         b.append("mode = ").append(q(d.mode().name().toLowerCase(java.util.Locale.ROOT))).append('\n');

@@ -103,10 +103,18 @@ public final class Wizard {
         if (mode.equals("full")) {
             start = ask("First address of the pool", Ipv4.text(start), s -> inSubnet(s, subnet));
             Inet4Address first = start;
-            end = ask("Last address of the pool", Ipv4.text(end), s -> {
+            // On a large subnet (a /8) the whole subnet is too big a pool: offer the first MAX_POOL.
+            long last = Math.min(Integer.toUnsignedLong(Ipv4.toInt(end)),
+                    Integer.toUnsignedLong(Ipv4.toInt(first)) + ConfigLoader.MAX_POOL - 1);
+            end = ask("Last address of the pool", Ipv4.text(Ipv4.fromInt((int) last)), s -> {
                 Inet4Address a = inSubnet(s, subnet);
                 if (Integer.compareUnsigned(Ipv4.toInt(a), Ipv4.toInt(first)) < 0) {
                     throw new IllegalArgumentException("must not be before " + Ipv4.text(first));
+                }
+                long size = Integer.toUnsignedLong(Ipv4.toInt(a)) - Integer.toUnsignedLong(Ipv4.toInt(first)) + 1;
+                if (size > ConfigLoader.MAX_POOL) {
+                    throw new IllegalArgumentException("the pool would have " + size + " addresses, at most "
+                            + ConfigLoader.MAX_POOL);
                 }
                 return a;
             });

@@ -12,8 +12,12 @@ import org.astralboot.config.Config;
  * @param timeout        retransmission timeout when the client asks for none (RFC 2349)
  * @param retries        retransmissions of one window (or OACK) before the transfer is abandoned
  * @param ackSpinMicros  how long a transfer polls its socket for the ACK before sleeping in epoll
+ * @param maxClientTimeout largest timeout a client may choose (RFC 2349); a larger request is declined
+ * @param firstAckTimeout  longest wait, in all, for the client's first ACK: a request followed by
+ *                         silence (a spoofed or hostile client) holds a transfer no longer than this
  */
-public record TftpLimits(int maxBlksize, int maxWindowsize, Duration timeout, int retries, int ackSpinMicros) {
+public record TftpLimits(int maxBlksize, int maxWindowsize, Duration timeout, int retries, int ackSpinMicros,
+        Duration maxClientTimeout, Duration firstAckTimeout) {
     /** RFC 2348 §2: smallest valid blksize. */
     public static final int MIN_BLKSIZE = 8;
     /** RFC 1350: block size when no blksize option is negotiated. */
@@ -47,6 +51,18 @@ public record TftpLimits(int maxBlksize, int maxWindowsize, Duration timeout, in
         if (ackSpinMicros < 0) {
             throw new IllegalArgumentException("ack_spin_us must not be negative");
         }
+        if (maxClientTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("max_client_timeout must be at least 1 s");
+        }
+        if (firstAckTimeout.isNegative() || firstAckTimeout.isZero()) {
+            throw new IllegalArgumentException("first_ack_timeout must be positive");
+        }
+    }
+
+    /** With the default client limits ({@code max_client_timeout}, {@code first_ack_timeout}). */
+    public TftpLimits(int maxBlksize, int maxWindowsize, Duration timeout, int retries, int ackSpinMicros) {
+        this(maxBlksize, maxWindowsize, timeout, retries, ackSpinMicros, Config.Tftp.DEFAULT_MAX_CLIENT_TIMEOUT,
+                Config.Tftp.DEFAULT_FIRST_ACK_TIMEOUT);
     }
 
     public TftpLimits(int maxBlksize, int maxWindowsize, Duration timeout, int retries) {
@@ -54,6 +70,7 @@ public record TftpLimits(int maxBlksize, int maxWindowsize, Duration timeout, in
     }
 
     public static TftpLimits of(Config.Tftp t) {
-        return new TftpLimits(t.maxBlksize(), t.maxWindowsize(), t.timeout(), t.retries(), t.ackSpinMicros());
+        return new TftpLimits(t.maxBlksize(), t.maxWindowsize(), t.timeout(), t.retries(), t.ackSpinMicros(),
+                t.maxClientTimeout(), t.firstAckTimeout());
     }
 }

@@ -27,7 +27,9 @@ public record TftpNegotiation(int blksize, int windowsize, long timeoutMillis, b
      *   <li>tsize: answered with the real size in octet mode (RFC 2349 §3); not acknowledged in
      *       netascii mode, where the transferred size differs from the file's, nor for an empty
      *       file (curl refuses an OACK carrying tsize 0).</li>
-     *   <li>timeout: 1-255 seconds, echoed unchanged and used (RFC 2349 §2).</li>
+     *   <li>timeout: 1-255 seconds, echoed unchanged and used (RFC 2349 §2) up to
+     *       {@link TftpLimits#maxClientTimeout()}; a longer one is declined: left out of the OACK,
+     *       the server's own timeout applies.</li>
      *   <li>windowsize: 1-65535, granted up to {@link TftpLimits#maxWindowsize()} and to what
      *       {@link TftpLimits#MAX_WINDOW_BYTES} allows at the granted blksize (RFC 7440 §3).</li>
      *   <li>Unknown options are ignored, as RFC 2347 §3 requires.</li>
@@ -60,9 +62,14 @@ public record TftpNegotiation(int blksize, int windowsize, long timeoutMillis, b
                 }
                 case "timeout" -> {
                     long v = number(o, 1, 255, "1-255 seconds");
-                    timeoutMillis = v * 1000;
-                    fixedTimeout = true;
-                    ack.add(new TftpOption(o.name(), Long.toString(v)));
+                    // RFC 2349 §2: a server that does not accept the value leaves the option out of
+                    // the OACK and keeps its own timeout. A long one would let a silent client hold a
+                    // transfer for retries x 255 s.
+                    if (v * 1000 <= limits.maxClientTimeout().toMillis()) {
+                        timeoutMillis = v * 1000;
+                        fixedTimeout = true;
+                        ack.add(new TftpOption(o.name(), Long.toString(v)));
+                    }
                 }
                 case "windowsize" -> {
                     long v = number(o, 1, TftpLimits.MAX_WINDOWSIZE_RFC, "1-65535");

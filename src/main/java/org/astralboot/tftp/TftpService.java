@@ -3,6 +3,7 @@ package org.astralboot.tftp;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketException;
@@ -23,8 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The read-only TFTP server (RFC 1350, 2347-2349, 7440) on {@code address:tftp.port}. The listener
  * only decodes requests; each read runs in its own {@link TftpSession} on a fresh ephemeral port
- * (its TID) and thread, at most {@code tftp.max_transfers} at a time. Files come from
- * {@code tftp/} of the {@link BootStore}.
+ * (its TID) and thread, at most {@code tftp.max_transfers} at a time and at most
+ * {@code tftp.max_transfers_per_client} for one source address, so one host (or one forged source)
+ * cannot take every transfer. Files come from {@code tftp/} of the {@link BootStore}.
  */
 public final class TftpService implements Service {
     private static final Logger log = LoggerFactory.getLogger(TftpService.class);
@@ -35,6 +37,8 @@ public final class TftpService implements Service {
     private final TftpLimits limits;
     private final Semaphore permits;
     private final Map<SocketAddress, TftpSession> active = new ConcurrentHashMap<>();
+    /** Running transfers per client address (any port); entries are removed at zero. */
+    private final Map<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
     private volatile DatagramSocket listener;
     private volatile boolean closed;
     private ExecutorService executor;
@@ -147,7 +151,25 @@ public final class TftpService implements Service {
             running.requestRepeated();
             return;
         }
+        int cap = config.tftp().maxTransfersPerClient();
+        boolean[] admitted = {false};
+        perClient.compute(client.getAddress(), (a, n) -> {
+            int count = n == null ? 0 : n;
+            if (count >= cap) {
+                return n;
+            }
+            admitted[0] = true;
+            return count + 1;
+        });
+        if (!admitted[0]) {
+            log.info("tftp RRQ {} from {} refused: {} transfers to {} running", TftpCodec.printable(rrq.filename()),
+                    text(client), cap, client.getAddress().getHostAddress());
+            reply(client, new TftpPacket.Error(TftpErrorCode.NOT_DEFINED,
+                    "too many transfers from this address, retry later"));
+            return;
+        }
         if (!permits.tryAcquire()) {
+            releaseClient(client.getAddress());
             log.warn("tftp RRQ {} from {} refused: {} transfers running", TftpCodec.printable(rrq.filename()),
                     text(client), config.tftp().maxTransfers());
             reply(client, new TftpPacket.Error(TftpErrorCode.NOT_DEFINED,
@@ -160,6 +182,7 @@ public final class TftpService implements Service {
             executor.execute(session);
         } catch (RuntimeException e) {
             active.remove(client, session);
+            releaseClient(client.getAddress());
             permits.release();
             throw e;
         }
@@ -167,7 +190,12 @@ public final class TftpService implements Service {
 
     void finished(TftpSession session) {
         active.remove(session.client(), session);
+        releaseClient(session.client().getAddress());
         permits.release();
+    }
+
+    private void releaseClient(InetAddress a) {
+        perClient.computeIfPresent(a, (k, n) -> n <= 1 ? null : n - 1);
     }
 
     private void reply(InetSocketAddress to, TftpPacket.Error error) throws IOException {

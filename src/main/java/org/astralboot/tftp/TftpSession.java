@@ -163,7 +163,7 @@ final class TftpSession implements Runnable {
         long started = System.nanoTime();
         try (TftpBlockSource source = open(file, n)) {
             TftpTransfer t = new TftpTransfer(n, rrq.mode() == TftpMode.OCTET ? size : -1,
-                    service.limits().retries(), service.clock());
+                    service.limits().retries(), service.limits().firstAckTimeout().toMillis(), service.clock());
             TftpTransfer.Outcome outcome = drive(io, t, source, n);
             long ms = (System.nanoTime() - started) / 1_000_000;
             switch (outcome) {
@@ -203,6 +203,12 @@ final class TftpSession implements Runnable {
         // Only ACK and ERROR belong here; anything longer is refused after truncation anyway.
         ByteBuffer in = ByteBuffer.allocateDirect(IN_BUFFER);
         byte[] oack = n.oack().map(TftpCodec::encode).orElse(null);
+        if (oack == null) {
+            // Block 1 answers the request: read it before the first-ACK clock starts at begin(), so
+            // a slow boot store (an IPFS fetch) is not counted as the client's silence.
+            out.clear().position(4);
+            source.read(0, out);
+        }
         TftpTransfer.Step step = t.begin();
         while (true) {
             switch (step) {

@@ -28,6 +28,10 @@ import java.time.Clock;
  *       at least {@link #MIN_OACK_WAIT_MILLIS}: a resent OACK makes atftp abort. The wait doubles after each timeout in a row, up
  *       to {@link #MAX_BACKOFF_MILLIS}: the later, longer gaps let a client's own timer fire. atftp needs that: it acknowledges a repeated block only once, and while
  *       repeats keep arriving faster than its timeout (5 s by default) it never acknowledges again.</li>
+ *   <li>The client's first ACK (of the OACK, or of block 1 without options) must come within
+ *       {@code firstAckMillis} of {@link #begin()}, retries or not; then the transfer ends with
+ *       ERROR 0. A request from a forged or hostile source followed by silence thus holds a
+ *       transfer for seconds, not for {@code retries} x its timeout.</li>
  *   <li>The file ends with a block shorter than blksize, empty if the size is a multiple of it
  *       (RFC 1350 §6); the ACK of that block completes the transfer.</li>
  *   <li>A repeated request from the client before anything was acknowledged resends the OACK or
@@ -91,6 +95,7 @@ public final class TftpTransfer {
 
     private final TftpNegotiation negotiation;
     private final int retries;
+    private final long firstAckMillis;
     private final Clock clock;
 
     private long lastAcked = -1;
@@ -101,6 +106,8 @@ public final class TftpTransfer {
     private boolean finished;
     private int retriesLeft;
     private long deadline;
+    /** Clock millis by which the first ACK must have come. */
+    private long firstAckDeadline = Long.MAX_VALUE;
     private long retransmissions;
     /** RFC 6298 state, in milliseconds; srtt < 0 until the first sample. */
     private long srtt = -1;
@@ -113,14 +120,24 @@ public final class TftpTransfer {
      * @param size    the number of bytes to send, or -1 when unknown until the source ends
      *                (netascii conversion); see {@link #endsAt(long)}
      * @param retries retransmissions of one window before giving up
+     * @param firstAckMillis longest wait in all for the client's first ACK
      */
-    public TftpTransfer(TftpNegotiation negotiation, long size, int retries, Clock clock) {
+    public TftpTransfer(TftpNegotiation negotiation, long size, int retries, long firstAckMillis, Clock clock) {
+        if (firstAckMillis <= 0) {
+            throw new IllegalArgumentException("firstAckMillis must be positive");
+        }
         this.negotiation = negotiation;
         this.retries = retries;
+        this.firstAckMillis = firstAckMillis;
         this.clock = clock;
         this.retriesLeft = retries;
         this.lastIndex = size < 0 ? Long.MAX_VALUE : size / negotiation.blksize();
         this.rto = negotiation.timeoutMillis();
+    }
+
+    /** With the default {@code tftp.first_ack_timeout}. */
+    public TftpTransfer(TftpNegotiation negotiation, long size, int retries, Clock clock) {
+        this(negotiation, size, retries, org.astralboot.config.Config.Tftp.DEFAULT_FIRST_ACK_TIMEOUT.toMillis(), clock);
     }
 
     /** The wire block number of block {@code index} ({@code -1} gives 0, the OACK's ACK). */
@@ -130,6 +147,8 @@ public final class TftpTransfer {
 
     /** The first step: the OACK, or the first window when no option was accepted. */
     public Step begin() {
+        long now = clock.millis();
+        firstAckDeadline = now > Long.MAX_VALUE - firstAckMillis ? Long.MAX_VALUE : now + firstAckMillis;
         if (negotiation.oack().isPresent()) {
             oackPending = true;
             arm();
@@ -229,6 +248,11 @@ public final class TftpTransfer {
         if (clock.millis() < deadline) {
             return WAIT;
         }
+        if (awaitingFirstAck() && clock.millis() >= firstAckDeadline) {
+            String what = oackPending ? "ACK of the OACK" : "ACK of block 1";
+            return finish(Outcome.TIMED_OUT, "no " + what + " within " + firstAckMillis + " ms",
+                    new TftpPacket.Error(TftpErrorCode.NOT_DEFINED, "timed out waiting for " + what));
+        }
         if (retriesLeft == 0) {
             String what = oackPending ? "ACK of the OACK" : "ACK of block " + wireBlock(lastAcked + 1);
             return finish(Outcome.TIMED_OUT, "no " + what + " after " + retries + " retries",
@@ -275,6 +299,14 @@ public final class TftpTransfer {
             wait = Math.min(base << Math.min(inARow, 20), Math.max(configured, MAX_BACKOFF_MILLIS));
         }
         deadline = clock.millis() + wait;
+        if (awaitingFirstAck() && deadline > firstAckDeadline) {
+            deadline = firstAckDeadline;
+        }
+    }
+
+    /** Nothing acknowledged yet: neither the OACK nor block 1. */
+    private boolean awaitingFirstAck() {
+        return oackPending || (lastAcked < 0 && negotiation.oack().isEmpty());
     }
 
     /** RFC 6298 §2: smoothed round trip and variance, then RTO = SRTT + 4 RTTVAR, bounded. */

@@ -77,6 +77,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void tftpClientLimitsHaveDefaultsAndAreBounded() throws Exception {
+        Config.Tftp d = load("interface = \"eth1\"").config().tftp();
+        assertEquals(Duration.ofSeconds(10), d.maxClientTimeout());
+        assertEquals(Duration.ofSeconds(5), d.firstAckTimeout());
+        assertEquals(16, d.maxTransfersPerClient());
+        Config.Tftp t = load("interface = \"eth1\"\n[tftp]\nmax_client_timeout = \"30s\"\n"
+                + "first_ack_timeout = \"2s\"\nmax_transfers_per_client = 300\n").config().tftp();
+        assertEquals(Duration.ofSeconds(30), t.maxClientTimeout());
+        assertEquals(Duration.ofSeconds(2), t.firstAckTimeout());
+        assertEquals(300, t.maxTransfersPerClient());
+        assertErrorAt("interface = \"eth1\"\n[tftp]\nmax_client_timeout = \"300s\"\n", 3, "tftp.max_client_timeout",
+                "out of range");
+        assertErrorAt("interface = \"eth1\"\n[tftp]\nretries = 3\nfirst_ack_timeout = \"10ms\"\n", 4,
+                "tftp.first_ack_timeout", "out of range");
+        assertErrorAt("interface = \"eth1\"\n[tftp]\nmax_transfers_per_client = 0\n", 3,
+                "tftp.max_transfers_per_client", "out of range");
+    }
+
+    @Test
     void dhcpOverloadLimitIsConfigurableAndBounded() throws Exception {
         assertEquals(Config.Dhcp.DEFAULT_SHED_BACKLOG, load("interface = \"eth1\"").config().dhcp().shedBacklog());
         assertEquals(2000, load("interface = \"eth1\"\n[dhcp]\nshed_backlog = 2000\n").config().dhcp().shedBacklog());
@@ -151,6 +170,97 @@ class ConfigLoaderTest {
         String m = error(toml.replace("\\n", "\n"));
         assertTrue(m.contains(expected), m);
         assertTrue(m.startsWith(dir.resolve("config.toml").toString()), m);
+    }
+
+    /** The error names the file, the line and the key, and says what is wrong. */
+    void assertErrorAt(String toml, int line, String key, String fragment) {
+        String m = error(toml);
+        assertTrue(m.startsWith(dir.resolve("config.toml") + ":" + line + ":"), m);
+        assertTrue(m.contains(": " + key + ": "), m);
+        assertTrue(m.contains(fragment), m);
+    }
+
+    static String reservation(String mac, String address) {
+        return "[[dhcp.reservation]]\nmac = \"" + mac + "\"\naddress = \"" + address + "\"\n";
+    }
+
+    @Test
+    void reservationsThatWouldBreakAtRunTimeAreErrorsAtLoad() {
+        String head = "interface = \"eth1\"\n[dhcp]\ngateway = \"192.0.2.254\"\n";
+        // Lines: 1 interface, 2 [dhcp], 3 gateway, 4 [[dhcp.reservation]], 5 mac, 6 address, ...
+        assertErrorAt(head + reservation("52:54:00:00:00:01", "10.1.1.1"), 6, "dhcp.reservation[0].address",
+                "10.1.1.1 is not inside the interface's subnet 192.0.2.0/24");
+        assertErrorAt(head + reservation("52:54:00:00:00:01", "192.0.2.0"), 6, "dhcp.reservation[0].address",
+                "is the network address of 192.0.2.0/24");
+        assertErrorAt(head + reservation("52:54:00:00:00:01", "192.0.2.255"), 6, "dhcp.reservation[0].address",
+                "is the broadcast address");
+        assertErrorAt(head + reservation("52:54:00:00:00:01", "192.0.2.1"), 6, "dhcp.reservation[0].address",
+                "this server's own address");
+        assertErrorAt(head + reservation("52:54:00:00:00:01", "192.0.2.254"), 6, "dhcp.reservation[0].address",
+                "the gateway's address");
+        String one = reservation("52:54:00:00:00:01", "192.0.2.50");
+        assertErrorAt(head + one + reservation("52:54:00:00:00:02", "192.0.2.50"), 9, "dhcp.reservation[1].address",
+                "192.0.2.50 is already reserved by dhcp.reservation[0]");
+        assertErrorAt(head + one + reservation("52:54:00:00:00:01", "192.0.2.51"), 8, "dhcp.reservation[1].mac",
+                "52:54:00:00:00:01 already has a reservation");
+    }
+
+    @Test
+    void reservationsOnARelayedSubnetAreCheckedAgainstThatSubnet() throws Exception {
+        String relay = "interface = \"eth1\"\n[[dhcp.relay]]\nsubnet = \"198.51.100.0/24\"\n"
+                + "range_start = \"198.51.100.10\"\nrange_end = \"198.51.100.20\"\ngateway = \"198.51.100.1\"\n";
+        Config c = load(relay + reservation("52:54:00:00:00:01", "198.51.100.50")).config();
+        assertEquals(1, c.dhcp().reservations().size());
+        assertErrorAt(relay + reservation("52:54:00:00:00:01", "198.51.100.1"), 9, "dhcp.reservation[0].address",
+                "the gateway of dhcp.relay[0]");
+        assertErrorAt(relay + reservation("52:54:00:00:00:01", "198.51.100.255"), 9, "dhcp.reservation[0].address",
+                "broadcast address of 198.51.100.0/24");
+        assertErrorAt(relay + reservation("52:54:00:00:00:01", "203.0.113.5"), 9, "dhcp.reservation[0].address",
+                "nor a [[dhcp.relay]] subnet");
+    }
+
+    @Test
+    void hostNamesLongerThanDnsAllowsAreErrorsAtLoad() throws Exception {
+        // {n} on a /24 is at most 3 digits: 60 + 3 = 63 fits a label, 61 + 3 does not.
+        load("interface = \"eth1\"\n[dhcp]\nhostname_pattern = \"" + "a".repeat(60) + "{n}\"\n");
+        assertErrorAt("interface = \"eth1\"\n[dhcp]\nhostname_pattern = \"" + "a".repeat(61) + "{n}\"\n", 3,
+                "dhcp.hostname_pattern", "a DNS label is at most 63 characters");
+        // {mac} is 12 hex digits.
+        assertErrorAt("interface = \"eth1\"\n[dhcp]\nhostname_pattern = \"" + "m".repeat(52) + "{mac}\"\n", 3,
+                "dhcp.hostname_pattern", "has 64");
+        // Each label fits, but with the domain the name is longer than 253.
+        String domain = String.join(".", "d".repeat(63), "d".repeat(63), "d".repeat(63));
+        assertErrorAt("interface = \"eth1\"\ndomain = \"" + domain + "\"\n[dhcp]\nhostname_pattern = \""
+                + "h".repeat(60) + "{n}\"\n", 4, "dhcp.hostname_pattern", "more than 253");
+        // A reservation's own host name too.
+        assertErrorAt("interface = \"eth1\"\ndomain = \"" + domain + "\"\n" + reservation("52:54:00:00:00:01",
+                "192.0.2.50") + "hostname = \"" + "h".repeat(63) + "\"\n", 6, "dhcp.reservation[0].hostname",
+                "more than 253");
+    }
+
+    @Test
+    void httpsIpfsApiAndNegativeCacheMaxAreErrorsAtLoad() {
+        assertErrorAt("interface = \"eth1\"\nipfs_api = \"https://ipfs.example:5001\"\n", 2, "ipfs_api",
+                "https is not supported");
+        assertErrorAt("interface = \"eth1\"\ncache_max = -1\n", 2, "cache_max", "is negative");
+    }
+
+    @Test
+    void aPoolOfMoreThan65536AddressesIsAnErrorWithAClearWayOut() throws Exception {
+        // lo is 127.0.0.1/8: the default pool would be 16,777,214 addresses.
+        assertErrorAt("interface = \"lo\"\n[dhcp]\nmode = \"full\"\n", 2, "dhcp.range_start",
+                "set dhcp.range_start and dhcp.range_end to an explicit range inside 127.0.0.0/8");
+        String m = error("interface = \"lo\"\n");
+        assertTrue(m.startsWith(dir.resolve("config.toml") + ":1:") && m.contains("16777214 addresses"), m);
+        assertErrorAt("interface = \"lo\"\n[dhcp]\nrange_start = \"127.0.0.2\"\nrange_end = \"127.1.0.2\"\n", 3,
+                "dhcp.range_start", "has 65537 addresses, more than 65536: narrow range_start .. range_end");
+        // Exactly 65,536 is fine, and so is a /8 with a smaller explicit range or without DHCP.
+        assertEquals("127.1.0.1", Ipv4.text(load("interface = \"lo\"\n[dhcp]\nrange_start = \"127.0.0.2\"\n"
+                + "range_end = \"127.1.0.1\"\n").config().dhcp().rangeEnd()));
+        load("interface = \"lo\"\n[dhcp]\nrange_start = \"127.1.0.1\"\nrange_end = \"127.1.255.254\"\n");
+        load("interface = \"lo\"\n[dhcp]\nmode = \"off\"\n");
+        assertErrorAt("interface = \"eth1\"\n[[dhcp.relay]]\nsubnet = \"10.0.0.0/8\"\nrange_start = \"10.0.0.1\"\n"
+                + "range_end = \"10.255.255.254\"\n", 4, "dhcp.relay[0].range_start", "more than 65536");
     }
 
     @Test

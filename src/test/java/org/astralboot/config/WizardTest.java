@@ -48,6 +48,19 @@ class WizardTest {
     }
 
     @Test
+    void onAHugeSubnetTheDefaultPoolIsCappedAndALargerOneAskedAgain() throws Exception {
+        List<Wizard.Iface> huge = List.of(TWO.get(1),
+                new Wizard.Iface("lo", new ConfigLoader.Ipv4Address(Ipv4.parse("127.0.0.1"), 8)));
+        Config c = parse(wizard("2\n\n\n\n\n\n\n", huge).run().orElseThrow());
+        assertEquals("127.0.0.1", Ipv4.text(c.dhcp().rangeStart()));
+        assertEquals("127.1.0.0", Ipv4.text(c.dhcp().rangeEnd())); // 65,536 addresses
+        out.reset();
+        Config d = parse(wizard("2\n\n\n\n\n127.255.255.254\n127.0.1.0\n\n", huge).run().orElseThrow());
+        assertEquals("127.0.1.0", Ipv4.text(d.dhcp().rangeEnd()));
+        assertTrue(printed().contains("the pool would have 16777214 addresses, at most 65536"), printed());
+    }
+
+    @Test
     void badAnswersAreAskedAgain() throws Exception {
         String answers = String.join("\n",
                 "7", "x", "2",          // interface: out of range, not a number, then eth1

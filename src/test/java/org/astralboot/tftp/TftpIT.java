@@ -26,8 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The TFTP service against real clients (atftp 0.8, tftp-hpa 5.2, curl) in two namespaces joined
  * by a veth pair: server 198.18.32.1, client 198.18.32.2. The main server is {@code astralboot
  * serve}; a second TFTP-only server on port 1069 has max_transfers 2 and a 2 s timeout for the
- * busy and duplicate-ACK checks. Wire checks that no stock client can make run through
- * {@link TftpProbe} inside the client namespace.
+ * busy and duplicate-ACK checks; a third on port 2069 runs with the default limits for the flood
+ * check, whose hostile requests come from a second client address, 198.18.32.3. Wire checks that
+ * no stock client can make run through {@link TftpProbe} inside the client namespace.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TftpIT {
@@ -42,6 +43,8 @@ class TftpIT {
     Netns cli;
     Path serveLog;
     Path smallLog;
+    Path defaultsLog;
+    static final String FLOODER = "198.18.32.3";
 
     @BeforeAll
     void setUp() throws Exception {
@@ -67,8 +70,8 @@ class TftpIT {
         Files.writeString(data.resolve("notftp.txt"), "in the tree but not under tftp/");
         Files.createSymbolicLink(tftp.resolve("escape"), dir.resolve("secret.txt"));
 
-        srv = Netns.create("abt");
-        cli = Netns.create("abt");
+        srv = Netns.create("tftpdhcp");
+        cli = Netns.create("tftpdhcp");
         Netns.veth(srv, "abts0", SERVER + "/24", cli, "abtc0", "198.18.32.2/24");
 
         Path config = dir.resolve("config.toml");
@@ -84,14 +87,21 @@ class TftpIT {
                 [tftp]
                 timeout = "200ms"
                 retries = 10
+                # twoHundredConcurrentTransfersAllComplete runs 200 clients from one address.
+                max_transfers_per_client = 256
                 """.formatted(data, dir.resolve("astralboot.db")));
         serveLog = dir.resolve("serve.log");
         srv.startAstralboot(dir, serveLog, "serve", "-c", config.toString(), "-l", "-v");
         smallLog = dir.resolve("small.log");
         srv.start(smallLog, Netns.javaBinary(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
                 TftpTestServer.class.getName(), SERVER, "1069", data.toString(), "2000", "2");
+        defaultsLog = dir.resolve("defaults.log");
+        srv.start(defaultsLog, Netns.javaBinary(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                TftpTestServer.class.getName(), SERVER, "2069", data.toString(), "1000", "256");
+        cli.run(T, "ip", "addr", "add", FLOODER + "/24", "dev", "abtc0").check();
         Netns.awaitLog(serveLog, "Astralboot ready", T);
         Netns.awaitLog(smallLog, "Astralboot ready", T);
+        Netns.awaitLog(defaultsLog, "Astralboot ready", T);
         assertTrue(Files.readString(serveLog).contains("tftp listening on " + SERVER + ":69"), Files.readString(serveLog));
     }
 
@@ -353,6 +363,43 @@ class TftpIT {
         String log = Files.readString(serveLog);
         assertTrue(log.contains("client refused the OACK (ERROR 8)"), tail(serveLog));
         assertTrue(!log.contains("Exception"), tail(serveLog));
+    }
+
+    /**
+     * Issue 11 §3: 256 requests asking for a 255 s timeout, then silence, from one address used to
+     * hold every transfer for about 25 minutes. With the default limits that address gets 16
+     * transfers (the rest ERROR 0), which are given up after first_ack_timeout (5 s), and a client
+     * at another address is served at once meanwhile.
+     */
+    @Test
+    void aFloodOfSilentRequestsFromOneAddressDoesNotStarveAnother() throws Exception {
+        Path floodLog = dir.resolve("flood.log");
+        Process flood = cli.start(floodLog, Netns.javaBinary(), "-Xmx128m", "-cp", System.getProperty("java.class.path"),
+                TftpProbe.class.getName(), SERVER, "2069", "flood=256|" + FLOODER + "|undionly.kpxe", "sleep=60000");
+        try {
+            Netns.awaitLog(floodLog, "flood=", T);
+            long flooded = System.nanoTime(); // the requests went out before this line
+            String floodResult = Files.readString(floodLog);
+            long t0 = System.nanoTime();
+            Netns.Result r = client(Duration.ofSeconds(5), "atftp", "-g", "-r", "undionly.kpxe", "-l",
+                    out.resolve("during-flood.kpxe").toString(), SERVER, "2069");
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(0, r.code(), "atftp during the flood: " + r.out() + "\nflood: " + floodResult + "\n"
+                    + tail(defaultsLog));
+            assertTrue(ms < 5000, "took " + ms + " ms");
+            assertSame("undionly.kpxe", out.resolve("during-flood.kpxe"));
+            assertTrue(floodResult.contains("256 sent, 16 answered, refused {ERROR 0 too many transfers from this address,"
+                    + " retry later (from listener)=240}"), floodResult);
+            // The 16 silent transfers end at first_ack_timeout: the flooding address is served again.
+            long left = 6500 - (System.nanoTime() - flooded) / 1_000_000;
+            if (left > 0) {
+                Thread.sleep(left);
+            }
+            Map<String, String> again = probe(2069, "flood=16|" + FLOODER + "|undionly.kpxe");
+            assertEquals("16 sent, 16 answered, refused {}", again.get("flood=16|" + FLOODER + "|undionly.kpxe"));
+        } finally {
+            flood.destroyForcibly();
+        }
     }
 
     /** Also: a boot store that cannot answer (IPFS node down) gives ERROR 0 with the reason. */

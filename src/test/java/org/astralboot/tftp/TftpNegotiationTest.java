@@ -66,6 +66,27 @@ class TftpNegotiationTest {
     }
 
     @Test
+    void aTimeoutAboveMaxClientTimeoutIsDeclinedAndTheServersOwnApplies() throws Exception {
+        TftpLimits limits = new TftpLimits(1468, 64, Duration.ofSeconds(1), 5, 100, Duration.ofSeconds(10),
+                Duration.ofSeconds(5));
+        // RFC 2349 §2: left out of the OACK, the other options are still acknowledged.
+        TftpNegotiation n = TftpNegotiation.negotiate(rrq(TftpMode.OCTET, "timeout", "255", "blksize", "1024"), 10,
+                limits);
+        assertEquals(1000, n.timeoutMillis());
+        assertTrue(!n.fixedTimeout());
+        assertEquals(List.of(new TftpOption("blksize", "1024")), n.oack().orElseThrow().options());
+        // Alone, declined timeout means no OACK at all: the first DATA block answers.
+        assertTrue(TftpNegotiation.negotiate(rrq(TftpMode.OCTET, "timeout", "11"), 10, limits).oack().isEmpty());
+        // At the limit it is granted.
+        TftpNegotiation at = TftpNegotiation.negotiate(rrq(TftpMode.OCTET, "timeout", "10"), 10, limits);
+        assertEquals(10_000, at.timeoutMillis());
+        assertTrue(at.fixedTimeout());
+        assertEquals(List.of(new TftpOption("timeout", "10")), at.oack().orElseThrow().options());
+        // The default limit is 10 s as well.
+        assertTrue(TftpNegotiation.negotiate(rrq(TftpMode.OCTET, "timeout", "255"), 10, LIMITS).oack().isEmpty());
+    }
+
+    @Test
     void unknownOptionsAreIgnored() throws Exception {
         TftpNegotiation n = TftpNegotiation.negotiate(rrq(TftpMode.OCTET, "multicast", "", "rollover", "0"), 10, LIMITS);
         assertTrue(n.oack().isEmpty());

@@ -59,6 +59,11 @@ public final class TftpProbe {
             case "duplicate-ack" -> duplicateAck(arg);
             case "garbage-on-transfer" -> garbageOnTransfer(arg);
             case "hold" -> hold(arg);
+            case "flood" -> flood(arg);
+            case "sleep" -> {
+                Thread.sleep(Long.parseLong(arg));
+                yield "slept";
+            }
             default -> "unknown scenario";
         };
     }
@@ -233,6 +238,45 @@ public final class TftpProbe {
     }
 
     /** Opens {@code n} transfers of {@code file} without acknowledging, then sends one more request. */
+    /** Sockets of {@code flood}, left open (and silent) until the probe exits. */
+    private final List<DatagramSocket> flooding = new java.util.ArrayList<>();
+
+    /**
+     * {@code n|source|file}: {@code n} requests for {@code file} with {@code timeout 255}, each from
+     * its own port on {@code source}, sent back to back; then silence (no ACK ever). Reports how many
+     * were answered with DATA or OACK and how many refused with an ERROR, as seen within 3 s.
+     */
+    private String flood(String spec) throws Exception {
+        String[] p = spec.split("\\|");
+        int n = Integer.parseInt(p[0]);
+        InetAddress source = InetAddress.getByName(p[1]);
+        byte[] q = requestWithOptions(p[2] + "|timeout 255");
+        List<DatagramSocket> now = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            DatagramSocket s = new DatagramSocket(new InetSocketAddress(source, 0));
+            flooding.add(s);
+            now.add(s);
+            s.send(new DatagramPacket(q, q.length, server, port));
+        }
+        int answered = 0;
+        java.util.Map<String, Integer> refused = new java.util.TreeMap<>();
+        long end = System.nanoTime() + 3_000_000_000L;
+        for (DatagramSocket s : now) {
+            s.setSoTimeout((int) Math.max(1, (end - System.nanoTime()) / 1_000_000));
+            DatagramPacket r = receive(s);
+            if (r == null) {
+                continue;
+            }
+            int op = ((r.getData()[0] & 0xFF) << 8) | (r.getData()[1] & 0xFF);
+            if (op == 5) {
+                refused.merge(describe(r), 1, Integer::sum);
+            } else {
+                answered++;
+            }
+        }
+        return n + " sent, " + answered + " answered, refused " + refused;
+    }
+
     private String hold(String spec) throws Exception {
         String[] p = spec.split("\\|");
         int n = Integer.parseInt(p[0]);

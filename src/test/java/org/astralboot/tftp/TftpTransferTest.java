@@ -113,7 +113,8 @@ class TftpTransferTest {
     @Test
     void configuredTimeoutBacksOffButANegotiatedOneDoesNot() {
         TftpNegotiation n = new TftpNegotiation(512, 1, 200, false, Optional.empty());
-        TftpTransfer t = new TftpTransfer(n, 100_000, 8, clock);
+        // No first-ACK limit in the way: the backoff runs past it here.
+        TftpTransfer t = new TftpTransfer(n, 100_000, 8, 60_000, clock);
         t.begin();
         long start = clock.millis();
         assertEquals(start + 200, t.deadline());
@@ -132,6 +133,63 @@ class TftpTransferTest {
             fixed.onTimeout();
             assertEquals(clock.millis() + 1000, fixed.deadline());
         }
+    }
+
+    @Test
+    void aSilentClientIsAbandonedAtTheFirstAckTimeoutWhateverItsTimeout() {
+        // A client that chose 255 s (were it granted) and then stays silent.
+        TftpNegotiation slow = new TftpNegotiation(512, 1, 255_000, true,
+                Optional.of(new TftpPacket.Oack(List.of(new TftpOption("timeout", "255")))));
+        TftpTransfer t = new TftpTransfer(slow, 100_000, 5, 5000, clock);
+        long start = clock.millis();
+        assertInstanceOf(Step.SendOack.class, t.begin());
+        assertEquals(start + 5000, t.deadline());
+        clock.advance(5000);
+        Step.Finish f = assertInstanceOf(Step.Finish.class, t.onTimeout());
+        assertEquals(Outcome.TIMED_OUT, f.outcome());
+        assertEquals(0, f.reply().code());
+        assertTrue(f.reply().message().contains("OACK"), f.reply().message());
+
+        // The server's own timeout: the OACK is resent once (2 s, then 4 s of backoff), and the
+        // transfer ends at 5 s with retries left.
+        TftpTransfer u = new TftpTransfer(new TftpNegotiation(1468, 1, 1000, false,
+                Optional.of(new TftpPacket.Oack(List.of(new TftpOption("blksize", "1468"))))), 100_000, 5, 5000, clock);
+        start = clock.millis();
+        assertInstanceOf(Step.SendOack.class, u.begin());
+        assertEquals(start + TftpTransfer.MIN_OACK_WAIT_MILLIS, u.deadline());
+        clock.advance(TftpTransfer.MIN_OACK_WAIT_MILLIS);
+        assertInstanceOf(Step.SendOack.class, u.onTimeout());
+        assertEquals(start + 5000, u.deadline());
+        clock.advance(u.deadline() - clock.millis());
+        assertEquals(Outcome.TIMED_OUT, assertInstanceOf(Step.Finish.class, u.onTimeout()).outcome());
+
+        // Without options: the first block is the first answer; ACK 1 must come within the limit.
+        TftpTransfer w = new TftpTransfer(new TftpNegotiation(512, 1, 255_000, true, Optional.empty()), 100_000, 5,
+                3000, clock);
+        start = clock.millis();
+        assertEquals(blocks(0, 1), w.begin());
+        assertEquals(start + 3000, w.deadline());
+        clock.advance(3000);
+        Step.Finish g = assertInstanceOf(Step.Finish.class, w.onTimeout());
+        assertTrue(g.reply().message().contains("block 1"), g.reply().message());
+    }
+
+    @Test
+    void afterTheFirstAckTheClientsTimeoutAndRetriesApplyAgain() {
+        TftpNegotiation n = new TftpNegotiation(512, 1, 4000, true,
+                Optional.of(new TftpPacket.Oack(List.of(new TftpOption("timeout", "4")))));
+        TftpTransfer t = new TftpTransfer(n, 100_000, 3, 5000, clock);
+        assertInstanceOf(Step.SendOack.class, t.begin());
+        clock.advance(3000);
+        assertEquals(blocks(0, 1), t.onAck(0));
+        // Three resends 4 s apart run well past the first-ACK limit.
+        for (int i = 0; i < 3; i++) {
+            assertEquals(clock.millis() + 4000, t.deadline());
+            clock.advance(4000);
+            assertEquals(blocks(0, 1), t.onTimeout());
+        }
+        clock.advance(4000);
+        assertEquals(Outcome.TIMED_OUT, assertInstanceOf(Step.Finish.class, t.onTimeout()).outcome());
     }
 
     @Test

@@ -42,6 +42,8 @@ public final class DhcpEngine {
     public static final Duration EXHAUSTION_WARNING_INTERVAL = Duration.ofSeconds(60);
     /** PXE discovery control (PXE 2.1 option 43 sub-option 6) = 8: use the boot file in this offer. */
     private static final byte[] PXE_DISCOVERY_USE_FILE = {6, 1, 8, (byte) 255};
+    /** NAK text for every refusal but a wrong subnet: it must not tell who holds the address. */
+    static final String NOT_AVAILABLE = "address not available";
 
     private final Config cfg;
     private final LeaseTable table;
@@ -150,6 +152,14 @@ public final class DhcpEngine {
                     cfg.subnet(), relays.length == 0 ? "" : " nor on a [[dhcp.relay]] subnet");
             return Optional.empty();
         }
+        if ((type == DhcpMessageType.DISCOVER || type == DhcpMessageType.INFORM) && req.ciaddr() != 0
+                && !scope.contains(req.ciaddr())) {
+            // Not a client of this subnet (or a forged one): the answer would go to, or describe, an
+            // address we do not serve, in any mode. RFC 2131 §4.3.5 lets a server stay silent on INFORM.
+            log.debug("dhcp {} from {} with ciaddr {} outside {}: ignored", type, req.mac(),
+                    Ipv4.fromInt(req.ciaddr()).getHostAddress(), scope.subnet());
+            return Optional.empty();
+        }
         return switch (cfg.dhcp().mode()) {
             case OFF -> Optional.empty();
             case PROXY -> proxy(req, type, pxePort, source, srcPort);
@@ -225,19 +235,26 @@ public final class DhcpEngine {
             log.debug("dhcp REQUEST from {} names no address: ignored", mac);
             return Optional.empty();
         }
-        if (!scope.contains(addr)) {
-            return nak(req, mac, addr, "not on " + scope.subnet());
+        if (!scope.contains(addr) || (req.ciaddr() != 0 && !scope.contains(req.ciaddr()))) {
+            return nak(req, mac, addr, "not on " + scope.subnet(), "not on " + scope.subnet());
         }
         LeaseTable.Fixed fixed = table.fixed(mac);
         if (fixed != null && table.scopeOf(fixed.address()) != scope.index()) {
             fixed = null; // a reservation on another subnet does not apply here
         }
         if (fixed != null && fixed.address() != addr) {
-            return nak(req, mac, addr, "reserved address is " + Ipv4.fromInt(fixed.address()).getHostAddress());
+            return nak(req, mac, addr, NOT_AVAILABLE,
+                    "reserved address is " + Ipv4.fromInt(fixed.address()).getHostAddress());
+        }
+        LeaseTable.Fixed reserved = table.reservationAt(addr);
+        if (reserved != null && !reserved.mac().equals(mac)) {
+            // A reservation belongs to its MAC alone, whatever the lease record says (it may predate
+            // the reservation): two hosts would otherwise hold one address.
+            return nak(req, mac, addr, NOT_AVAILABLE, "reserved for " + reserved.mac());
         }
         if (!table.manages(addr)) {
             if (selecting) {
-                return nak(req, mac, addr, "not in the pool");
+                return nak(req, mac, addr, NOT_AVAILABLE, "not in the pool");
             }
             // RFC 2131 §4.3.2: no record of this client, so remain silent (a static address or another server's).
             log.debug("dhcp REQUEST from {} for unmanaged {}: silent", mac, Ipv4.fromInt(addr).getHostAddress());
@@ -249,14 +266,15 @@ public final class DhcpEngine {
         }
         boolean mine = mac.equals(lease.mac()) && lease.state() != LeaseState.DECLINED;
         if (!mine && !lease.availableAt(now)) {
-            return nak(req, mac, addr, lease.state() == LeaseState.DECLINED ? "declined" : "in use by " + lease.mac());
+            return nak(req, mac, addr, NOT_AVAILABLE,
+                    lease.state() == LeaseState.DECLINED ? "declined" : "in use by " + lease.mac());
         }
         if (!mine && fixed == null) {
             // Free but not this client's: allowed (INIT-REBOOT/RENEW after the server lost state), unless
             // another client's reservation... reservations are not in the pool, so nothing to check.
             Lease owned = table.forMac(mac);
             if (selecting && owned != null && owned.address() != addr && owned.activeAt(now)) {
-                return nak(req, mac, addr, "offered " + Ipv4.fromInt(owned.address()).getHostAddress());
+                return nak(req, mac, addr, NOT_AVAILABLE, "offered " + Ipv4.fromInt(owned.address()).getHostAddress());
             }
         }
         Lease bound = table.assign(lease, mac, LeaseState.BOUND, now, now + leaseSeconds * 1000);
@@ -267,12 +285,16 @@ public final class DhcpEngine {
         return Optional.of(new DhcpReply(reply, destination(req, false), port(req), true));
     }
 
-    private Optional<DhcpReply> nak(DhcpPacket req, MacAddress mac, int addr, String why) {
+    /**
+     * A NAK (RFC 2131 §4.3.2) with {@code message} as option 56. The message goes to anyone on the
+     * segment (NAKs are broadcast), so it names no other machine; {@code why}, for the log, may.
+     */
+    private Optional<DhcpReply> nak(DhcpPacket req, MacAddress mac, int addr, String message, String why) {
         log.info("dhcp NAK {} to {} ({})", Ipv4.fromInt(addr).getHostAddress(), mac, why);
         DhcpOptions.Builder o = DhcpOptions.builder();
         o.putByte(DhcpOption.MESSAGE_TYPE, DhcpMessageType.NAK.code);
         o.put(DhcpOption.SERVER_ID, serverBytes);
-        o.putText(DhcpOption.MESSAGE, why);
+        o.putText(DhcpOption.MESSAGE, message);
         echoRelayInfo(req, o);
         DhcpPacket p = header(req, 0, 0, 0, "", o.build());
         return Optional.of(new DhcpReply(p, destination(req, true), port(req), false));

@@ -57,7 +57,7 @@ public final class LeaseTable {
     private final Map<Integer, Lease> byAddress = new HashMap<>();
     private final Map<MacAddress, Integer> byMac = new HashMap<>();
     private final Map<MacAddress, Fixed> fixedByMac = new HashMap<>();
-    private final Set<Integer> fixedAddresses = new HashSet<>();
+    private final Map<Integer, Fixed> fixedByAddress = new HashMap<>();
     private final Set<Integer> pool = new HashSet<>();
     /** Free addresses per scope, in reuse order. */
     private final TreeSet<Lease>[] available;
@@ -103,10 +103,10 @@ public final class LeaseTable {
         this.sink = sink;
         for (Fixed f : fixed) {
             fixedByMac.put(f.mac(), f);
-            fixedAddresses.add(f.address());
+            fixedByAddress.put(f.address(), f);
         }
         for (int a : poolAddresses) {
-            if (!fixedAddresses.contains(a) && pool.add(a)) {
+            if (!fixedByAddress.containsKey(a) && pool.add(a)) {
                 poolSize[scopeOf(a)]++;
             }
         }
@@ -206,7 +206,12 @@ public final class LeaseTable {
 
     /** True when {@code address} is in the dynamic pool or reserved. */
     public synchronized boolean manages(int address) {
-        return pool.contains(address) || fixedAddresses.contains(address);
+        return pool.contains(address) || fixedByAddress.containsKey(address);
+    }
+
+    /** The reservation of {@code address}, whichever MAC holds it, or {@code null}. */
+    public synchronized Fixed reservationAt(int address) {
+        return fixedByAddress.get(address);
     }
 
     /**
