@@ -2,7 +2,9 @@ package org.astralboot.db;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -14,10 +16,13 @@ import org.mapdb.StoreWAL;
 
 /**
  * The MapDB file shared by leases, machines and the cache index: MapDB's transactional store
- * ({@code StoreWAL}) on the volumes of {@link Volumes}. Writes stay out of the file until a commit,
- * and a commit returns only after the file's {@code fdatasync}, so what {@link #commit()} returned
- * for survives a crash of the process or the machine. A second process opening the same file is
- * refused with {@link DatabaseLockedException}.
+ * ({@code StoreWAL}) on a {@link StoreVolume}. Writes stay out of the file until a commit; a commit is
+ * one record in the redo log ({@link RedoLog}, {@code <file>.redo}) and returns only after that log's
+ * {@code fdatasync}. Every commit is atomic and durable: after a crash of the process or a power cut
+ * at any moment, {@link #open} replays the log and the database holds exactly the last commit that
+ * returned (or the one in flight, whole, if its record reached the disk). A second process opening
+ * the same file is refused with {@link DatabaseLockedException}; a file that cannot be read at all
+ * with {@link DatabaseDamagedException}.
  *
  * <p>Commits are grouped: {@link #commitAsync()} returns a future completed by the first commit that
  * starts after the call, and all callers waiting at that moment share one commit (one fsync).
@@ -41,28 +46,76 @@ public final class Database implements AutoCloseable {
         });
     }
 
+    /** The redo log of the database at {@code file}: {@code <file>.redo}. */
+    public static Path redoFile(Path file) {
+        return file.resolveSibling(file.getFileName() + ".redo");
+    }
+
     /**
-     * Opens or creates the database at {@code file}.
+     * Opens or creates the database at {@code file}, replaying its redo log ({@link #redoFile}) first.
      *
-     * @throws DatabaseLockedException when another process (or this one) has it open
-     * @throws IOException             when the file cannot be created or is damaged
+     * @throws DatabaseLockedException  when another process (or this one) has it open
+     * @throws DatabaseDamagedException when the file's contents cannot be read
+     * @throws IOException              when the files cannot be created or read
      */
     public static Database open(Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        String path = file.toString();
-        Volumes volumes = new Volumes();
-        boolean existed = volumes.exists(path);
+        Path redo = redoFile(file);
+        boolean created = !Files.exists(file) || !Files.exists(redo);
+        MappedDisk disk = new MappedDisk(file);
+        ChannelDisk log;
         try {
-            StoreWAL store = StoreWAL.make(path, volumes, 0L, true, CC.STORE_DIRECT_CONC_SHIFT, CC.PAGE_SIZE, 0L,
-                    false, false, false, true, false);
+            log = new ChannelDisk(redo);
+            if (created && parent != null) {
+                // A new file's name must be durable too, or a power cut can take the whole file with it.
+                try (FileChannel d = FileChannel.open(parent, StandardOpenOption.READ)) {
+                    d.force(true);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            disk.close();
+            throw e;
+        }
+        return open(file, disk, log, StoreVolume.CHECKPOINT);
+    }
+
+    /** Opens the database on the given disks (tests inject failing ones). */
+    static Database open(Path file, Disk disk, Disk logDisk, long checkpointBytes) throws IOException {
+        StoreVolume volume;
+        try {
+            volume = StoreVolume.open(disk, logDisk, file.toFile(), checkpointBytes);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(disk);
+            closeQuietly(logDisk);
+            throw new IOException("cannot open database " + file + ": " + e.getMessage(), e);
+        }
+        boolean existed = volume.length() > 0;
+        try {
+            StoreWAL store = StoreWAL.make(file.toString(), new Volumes(volume), 0L, true, CC.STORE_DIRECT_CONC_SHIFT,
+                    CC.PAGE_SIZE, 0L, false, false, false, true, false);
             return new Database(file, new DB(store, existed, true, Database.class.getClassLoader(), 0));
         } catch (DBException.FileLocked e) {
+            closeQuietly(volume);
             throw new DatabaseLockedException(file);
-        } catch (DBException e) {
+        } catch (DBException.VolumeIOError e) {
+            closeQuietly(volume);
             throw new IOException("cannot open database " + file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // Whatever MapDB throws on reading a file it did not write: its checks (DataCorruption, wrong
+            // header) and the index and buffer errors of a file that passes them.
+            closeQuietly(volume);
+            throw new DatabaseDamagedException(file, String.valueOf(e.getMessage()), e);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // already failing
         }
     }
 
