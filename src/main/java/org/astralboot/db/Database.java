@@ -94,9 +94,20 @@ public final class Database implements AutoCloseable {
         }
         boolean existed = volume.length() > 0;
         try {
+            volume.hold(!existed);
             StoreWAL store = StoreWAL.make(file.toString(), new Volumes(volume), 0L, true, CC.STORE_DIRECT_CONC_SHIFT,
                     CC.PAGE_SIZE, 0L, false, false, false, true, false);
-            return new Database(file, new DB(store, existed, true, Database.class.getClassLoader(), 0));
+            DB db = new DB(store, existed, true, Database.class.getClassLoader(), 0);
+            if (!existed) {
+                volume.hold(false);
+                try {
+                    db.commit();
+                } catch (RuntimeException e) {
+                    closeQuietly(volume);
+                    throw new IOException("cannot create database " + file + ": " + e.getMessage(), e);
+                }
+            }
+            return new Database(file, db);
         } catch (DBException.FileLocked e) {
             closeQuietly(volume);
             throw new DatabaseLockedException(file);

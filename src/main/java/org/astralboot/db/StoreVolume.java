@@ -54,6 +54,7 @@ final class StoreVolume extends Volume {
     private volatile long truncateTo = -1;
     private volatile long length;
     private final long checkpointBytes;
+    private volatile boolean holding;
 
     private StoreVolume(Disk disk, RedoLog log, File file, long checkpointBytes) throws IOException {
         this.disk = disk;
@@ -171,10 +172,13 @@ final class StoreVolume extends Volume {
      */
     @Override
     public synchronized void sync() {
-        if (dirty.isEmpty() && truncateTo < 0) {
+        if (holding) {
             return;
         }
         try {
+            if (dirty.isEmpty() && truncateTo < 0 && length <= disk.size()) {
+                return;
+            }
             TreeMap<Long, Page> pages = new TreeMap<>(dirty);
             ByteArrayOutputStream buf = new ByteArrayOutputStream(64 + pages.size() * 256);
             DataOutputStream out = new DataOutputStream(buf);
@@ -182,6 +186,14 @@ final class StoreVolume extends Volume {
             if (cut >= 0) {
                 out.writeLong(cut);
                 out.writeInt(-1);
+            }
+            long size = disk.size();
+            if (length > size) {
+                // MapDB reserved space it has not written yet (ensureAvailable); the file's length is part
+                // of the state it checks at open, so the record sets it too: a zero byte at its end.
+                out.writeLong(length - 1);
+                out.writeInt(1);
+                out.write(0);
             }
             for (Map.Entry<Long, Page> e : pages.entrySet()) {
                 Page p = e.getValue();
@@ -207,6 +219,15 @@ final class StoreVolume extends Volume {
         } catch (IOException e) {
             throw new DBException.VolumeIOError(e);
         }
+    }
+
+    /**
+     * While {@code true}, {@link #sync()} keeps collecting instead of committing. MapDB creates a new
+     * database in several commits (store header, then its catalog of named collections); held, they
+     * become one, so a crash during creation leaves no file that has a header and no catalog.
+     */
+    void hold(boolean hold) {
+        holding = hold;
     }
 
     /** Forces the file, after which the log holds nothing the file lacks, and empties the log. */
