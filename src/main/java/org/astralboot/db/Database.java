@@ -122,6 +122,26 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * Moves a damaged database (closed) and its redo log aside to {@code <file>.damaged-<UTC time>} and
+     * {@code <file>.damaged-<UTC time>.redo}, so that the next start creates a new one. Nothing is
+     * deleted. Returns the new name of the database file.
+     */
+    public static Path moveAside(Path file) throws IOException {
+        String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+                .format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC));
+        Path aside = file.resolveSibling(file.getFileName() + ".damaged-" + stamp);
+        for (int n = 2; Files.exists(aside); n++) {
+            aside = file.resolveSibling(file.getFileName() + ".damaged-" + stamp + "-" + n);
+        }
+        Files.move(file, aside, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Path redo = redoFile(file);
+        if (Files.exists(redo)) {
+            Files.move(redo, redoFile(aside), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        return aside;
+    }
+
     private static void closeQuietly(AutoCloseable c) {
         try {
             c.close();

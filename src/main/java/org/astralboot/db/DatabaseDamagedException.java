@@ -11,10 +11,17 @@ import java.nio.file.Path;
 public class DatabaseDamagedException extends IOException {
     private static final long serialVersionUID = 1L;
     private final Path file;
+    private final String detail;
 
     public DatabaseDamagedException(Path file, String detail, Throwable cause) {
         super("database " + file + " is damaged: " + detail, cause);
         this.file = file;
+        this.detail = detail;
+    }
+
+    /** What could not be read, without the file name. */
+    public String detail() {
+        return detail;
     }
 
     public Path file() {
