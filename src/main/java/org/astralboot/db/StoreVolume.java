@@ -35,8 +35,13 @@ final class StoreVolume extends Volume {
     /** Log size that triggers a checkpoint: bounds replay time at open and the log's disk use. */
     static final long CHECKPOINT = 4L << 20;
 
+    /** Bytes of equal content between two changed runs of a page below which the runs are logged as one. */
+    private static final int GAP = 24;
+
     private static final class Page {
         final byte[] data = new byte[PAGE];
+        /** The page as the file holds it: the log gets only the bytes that differ (MapDB rewrites much unchanged). */
+        byte[] orig;
         int lo = PAGE;
         int hi;
 
@@ -113,6 +118,8 @@ final class StoreVolume extends Volume {
                         Arrays.fill(p.data, keep, PAGE, (byte) 0);
                     }
                 }
+                // Past a cut the file may still hold old bytes (it is cut in whole slices): log such a page whole.
+                p.orig = truncateTo >= 0 && ((index + 1) << PAGE_SHIFT) > truncateTo ? null : p.data.clone();
             } catch (IOException e) {
                 throw new DBException.VolumeIOError(e);
             }
@@ -197,10 +204,43 @@ final class StoreVolume extends Volume {
             }
             for (Map.Entry<Long, Page> e : pages.entrySet()) {
                 Page p = e.getValue();
-                if (p.hi > p.lo) {
-                    out.writeLong((e.getKey() << PAGE_SHIFT) + p.lo);
-                    out.writeInt(p.hi - p.lo);
-                    out.write(p.data, p.lo, p.hi - p.lo);
+                long base = e.getKey() << PAGE_SHIFT;
+                if (p.orig == null) {
+                    out.writeLong(base);
+                    out.writeInt(PAGE);
+                    out.write(p.data, 0, PAGE);
+                    continue;
+                }
+                // Runs of changed bytes within [lo, hi); equal stretches shorter than GAP stay inside a run.
+                int i = p.lo;
+                while (i < p.hi) {
+                    int m = Arrays.mismatch(p.data, i, p.hi, p.orig, i, p.hi);
+                    if (m < 0) {
+                        break;
+                    }
+                    int from = i + m;
+                    int to = from + 1;
+                    while (to < p.hi) {
+                        int same = Arrays.mismatch(p.data, to, p.hi, p.orig, to, p.hi);
+                        if (same < 0) {
+                            break;
+                        }
+                        int next = to + same;
+                        if (same >= GAP) {
+                            break;
+                        }
+                        to = next + 1;
+                        // extend over the next differing byte and whatever differs right after it
+                        int diffEnd = to;
+                        while (diffEnd < p.hi && p.data[diffEnd] != p.orig[diffEnd]) {
+                            diffEnd++;
+                        }
+                        to = diffEnd;
+                    }
+                    out.writeLong(base + from);
+                    out.writeInt(to - from);
+                    out.write(p.data, from, to - from);
+                    i = to;
                 }
             }
             out.flush();
@@ -253,8 +293,7 @@ final class StoreVolume extends Volume {
         if (p != null) {
             int in = (int) (size & (PAGE - 1));
             Arrays.fill(p.data, in, PAGE, (byte) 0);
-            p.hi = Math.min(p.hi, in);
-            p.lo = Math.min(p.lo, p.hi);
+            p.orig = null;
         }
         truncateTo = truncateTo < 0 ? size : Math.min(truncateTo, size);
         length = size;
