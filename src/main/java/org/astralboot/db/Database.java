@@ -36,9 +36,14 @@ public final class Database implements AutoCloseable {
     private CompletableFuture<Void> next;
     private boolean closed;
 
-    private Database(Path file, DB db) {
+    private final StoreVolume volume;
+    /** The first commit failure: the store's state in memory is then unknown, so no later commit may run. */
+    private volatile Throwable failed;
+
+    private Database(Path file, DB db, StoreVolume volume) {
         this.file = file;
         this.db = db;
+        this.volume = volume;
         this.committer = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "db-commit");
             t.setDaemon(true);
@@ -90,7 +95,7 @@ public final class Database implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             closeQuietly(disk);
             closeQuietly(logDisk);
-            throw new IOException("cannot open database " + file + ": " + e.getMessage(), e);
+            throw new IOException("cannot open database " + file + ": " + describe(e), e);
         }
         boolean existed = volume.length() > 0;
         try {
@@ -104,21 +109,21 @@ public final class Database implements AutoCloseable {
                     db.commit();
                 } catch (RuntimeException e) {
                     closeQuietly(volume);
-                    throw new IOException("cannot create database " + file + ": " + e.getMessage(), e);
+                    throw new IOException("cannot create database " + file + ": " + describe(e), e);
                 }
             }
-            return new Database(file, db);
+            return new Database(file, db, volume);
         } catch (DBException.FileLocked e) {
             closeQuietly(volume);
             throw new DatabaseLockedException(file);
         } catch (DBException.VolumeIOError e) {
             closeQuietly(volume);
-            throw new IOException("cannot open database " + file + ": " + e.getMessage(), e);
+            throw new IOException("cannot open database " + file + ": " + describe(e), e);
         } catch (RuntimeException e) {
             // Whatever MapDB throws on reading a file it did not write: its checks (DataCorruption, wrong
             // header) and the index and buffer errors of a file that passes them.
             closeQuietly(volume);
-            throw new DatabaseDamagedException(file, String.valueOf(e.getMessage()), e);
+            throw new DatabaseDamagedException(file, describe(e), e);
         }
     }
 
@@ -140,6 +145,19 @@ public final class Database implements AutoCloseable {
             Files.move(redo, redoFile(aside), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
         return aside;
+    }
+
+    /** The first message along the cause chain, or the innermost exception's name: never "null". */
+    static String describe(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c.getMessage() != null && !c.getMessage().isBlank()) {
+                return c.getMessage();
+            }
+            if (c.getCause() == null) {
+                return c.toString();
+            }
+        }
+        return String.valueOf(t);
     }
 
     private static void closeQuietly(AutoCloseable c) {
@@ -179,7 +197,7 @@ public final class Database implements AutoCloseable {
             commitAsync().join();
         } catch (RuntimeException e) {
             Throwable c = e.getCause() != null ? e.getCause() : e;
-            throw new IOException("database commit failed: " + c.getMessage(), c);
+            throw new IOException("database commit failed: " + describe(c), c);
         }
     }
 
@@ -195,9 +213,29 @@ public final class Database implements AutoCloseable {
             }
         }
         try {
-            db.commit();
+            commitOnce();
         } catch (RuntimeException e) {
-            throw new IOException("database commit failed: " + e.getMessage(), e);
+            throw new IOException("database commit failed: " + describe(e), e);
+        }
+    }
+
+    /**
+     * One MapDB commit. A commit that fails (the log cannot be written: disk full, I/O error) may have
+     * left part of its writes in the store volume's buffer; they are discarded and every later commit
+     * fails too (fail-stop), so no half of a commit ever reaches the log. The file keeps the last
+     * commit that succeeded.
+     */
+    private synchronized void commitOnce() {
+        Throwable f = failed;
+        if (f != null) {
+            throw new IllegalStateException("an earlier commit failed (" + describe(f) + "); restart to continue", f);
+        }
+        try {
+            db.commit();
+        } catch (RuntimeException | Error e) {
+            failed = e;
+            volume.discard();
+            throw e;
         }
     }
 
@@ -211,7 +249,7 @@ public final class Database implements AutoCloseable {
             return;
         }
         try {
-            db.commit();
+            commitOnce();
             f.complete(null);
         } catch (Throwable t) {
             f.completeExceptionally(t);
@@ -233,7 +271,14 @@ public final class Database implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (!db.isClosed()) {
-            db.commit();
+            if (failed == null) {
+                try {
+                    commitOnce();
+                } catch (RuntimeException e) {
+                    // discarded: the file keeps the last commit that succeeded
+                }
+            }
+            volume.discard();
             db.close();
         }
     }

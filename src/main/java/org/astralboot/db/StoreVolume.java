@@ -121,7 +121,7 @@ final class StoreVolume extends Volume {
                 // Past a cut the file may still hold old bytes (it is cut in whole slices): log such a page whole.
                 p.orig = truncateTo >= 0 && ((index + 1) << PAGE_SHIFT) > truncateTo ? null : p.data.clone();
             } catch (IOException e) {
-                throw new DBException.VolumeIOError(e);
+                throw ioError(e);
             }
             dirty.put(index, p);
         }
@@ -169,7 +169,7 @@ final class StoreVolume extends Volume {
                 size -= n;
             }
         } catch (IOException e) {
-            throw new DBException.VolumeIOError(e);
+            throw ioError(e);
         }
     }
 
@@ -257,7 +257,7 @@ final class StoreVolume extends Volume {
                 checkpoint();
             }
         } catch (IOException e) {
-            throw new DBException.VolumeIOError(e);
+            throw ioError(e);
         }
     }
 
@@ -268,6 +268,22 @@ final class StoreVolume extends Volume {
      */
     void hold(boolean hold) {
         holding = hold;
+    }
+
+    /** MapDB's wrapper for an I/O failure, keeping the failure's message (MapDB's own drops it). */
+    private static DBException.VolumeIOError ioError(IOException e) {
+        return new DBException.VolumeIOError(String.valueOf(e.getMessage() != null ? e.getMessage() : e), e);
+    }
+
+    /** Drops every write not yet committed (after a failed commit, whose state is unknown). */
+    synchronized void discard() {
+        dirty.clear();
+        truncateTo = -1;
+        try {
+            length = Math.max(disk.size(), 0);
+        } catch (IOException e) {
+            // keeps the length it had
+        }
     }
 
     /** Forces the file, after which the log holds nothing the file lacks, and empties the log. */
@@ -372,7 +388,7 @@ final class StoreVolume extends Volume {
                 checkpoint();
             }
         } catch (IOException e) {
-            throw new DBException.VolumeIOError(e);
+            throw ioError(e);
         } finally {
             try {
                 log.close();
