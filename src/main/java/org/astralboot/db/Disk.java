@@ -14,6 +14,13 @@ interface Disk extends Closeable {
     /** Reads {@code len} bytes at {@code offset}; bytes past {@link #size()} read as zeros. */
     void read(long offset, byte[] dst, int pos, int len) throws IOException;
 
+    /** The big-endian long at {@code offset} (MapDB's byte order); a disk may read it without a copy. */
+    default long readLong(long offset) throws IOException {
+        byte[] b = new byte[8];
+        read(offset, b, 0, 8);
+        return java.nio.ByteBuffer.wrap(b).getLong();
+    }
+
     /** Writes {@code len} bytes at {@code offset}, growing the file when needed. */
     void write(long offset, byte[] src, int pos, int len) throws IOException;
 

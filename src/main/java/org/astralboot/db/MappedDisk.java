@@ -75,6 +75,17 @@ final class MappedDisk implements Disk {
     }
 
     @Override
+    public long readLong(long offset) throws IOException {
+        ByteBuffer[] s = slices;
+        int i = (int) (offset >>> SLICE_SHIFT);
+        int in = (int) (offset & (SLICE - 1));
+        if (i < s.length && in <= SLICE - 8) {
+            return s[i].getLong(in); // mapped buffers are big-endian
+        }
+        return Disk.super.readLong(offset);
+    }
+
+    @Override
     public void write(long offset, byte[] src, int pos, int len) throws IOException {
         int want = (int) ((offset + len + SLICE - 1) >>> SLICE_SHIFT);
         ByteBuffer[] s = slices;

@@ -343,6 +343,14 @@ final class StoreVolume extends Volume {
 
     @Override
     public long getLong(long offset) {
+        if (dirty.isEmpty() && truncateTo < 0) {
+            // Outside a commit (nearly every read): straight from the file, no copy.
+            try {
+                return disk.readLong(offset);
+            } catch (IOException e) {
+                throw ioError(e);
+            }
+        }
         byte[] b = new byte[8];
         getData(offset, b, 0, 8);
         return (long) LONGS.get(b, 0);
