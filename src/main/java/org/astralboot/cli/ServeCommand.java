@@ -143,8 +143,8 @@ public final class ServeCommand implements Callable<Integer> {
             where = "It could not be moved aside (" + m.getMessage() + "): move or rename it yourself";
         }
         err.println("astralboot: the database " + file + " is damaged and cannot be repaired (" + e.detail()
-                + "). " + where + ", and the next start creates a new, empty database. Nothing else is lost for"
-                + " long: the leases are rebuilt from the clients as they renew their addresses, and machine"
+                + "). " + where + ", and the next start creates a new, empty database."
+                + " The leases are rebuilt from the clients as they renew their addresses, and machine"
                 + " records are re-created as machines boot again (an OS chosen for a machine must be chosen again)."
                 + " Start astralboot again to continue.");
     }
