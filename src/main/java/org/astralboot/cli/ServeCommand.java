@@ -4,6 +4,7 @@ import java.io.Console;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -13,6 +14,7 @@ import org.astralboot.config.ConfigException;
 import org.astralboot.config.ConfigLoader;
 import org.astralboot.config.ConfigWriter;
 import org.astralboot.db.Database;
+import org.astralboot.db.DatabaseDamagedException;
 import org.astralboot.net.HostLookup;
 import org.astralboot.net.Ipv4;
 import org.astralboot.server.Service;
@@ -116,10 +118,39 @@ public final class ServeCommand implements Callable<Integer> {
             stop.await();
             SUMMARY.info("stopping");
             return 0;
+        } catch (DatabaseDamagedException e) {
+            closeAll(open);
+            damaged(e, System.err);
+            return Main.EXIT_FAILURE;
         } catch (IOException e) {
             SUMMARY.error("{}", e.getMessage());
             return Main.EXIT_FAILURE;
         } finally {
+            closeAll(open);
+        }
+    }
+
+    /**
+     * The database cannot be read (not something a crash leaves: commits are atomic). Moves it aside,
+     * never deletes it, and says what happens next: one paragraph, no stack trace.
+     */
+    static void damaged(DatabaseDamagedException e, PrintStream err) {
+        Path file = e.file();
+        String where;
+        try {
+            where = "It has been moved aside to " + Database.moveAside(file) + " (kept, not deleted)";
+        } catch (IOException m) {
+            where = "It could not be moved aside (" + m.getMessage() + "): move or rename it yourself";
+        }
+        err.println("astralboot: the database " + file + " is damaged and cannot be repaired (" + e.detail()
+                + "). " + where + ", and the next start creates a new, empty database."
+                + " The leases are rebuilt from the clients as they renew their addresses, and machine"
+                + " records are re-created as machines boot again (an OS chosen for a machine must be chosen again)."
+                + " Start astralboot again to continue.");
+    }
+
+    private static void closeAll(List<AutoCloseable> open) {
+        try {
             for (int i = open.size() - 1; i >= 0; i--) {
                 try {
                     open.get(i).close();
@@ -127,6 +158,8 @@ public final class ServeCommand implements Callable<Integer> {
                     SUMMARY.warn("while stopping: {}", e.toString());
                 }
             }
+        } finally {
+            open.clear();
         }
     }
 

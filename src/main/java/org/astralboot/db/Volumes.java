@@ -1,45 +1,32 @@
 package org.astralboot.db;
 
 import java.io.File;
-import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.util.Arrays;
 import org.mapdb.DBException;
 import org.mapdb.DataInput2;
-import org.mapdb.volume.ByteBufferVol;
 import org.mapdb.volume.Volume;
 import org.mapdb.volume.VolumeFactory;
 
 /**
- * The MapDB volumes behind {@link Database}: the store file memory-mapped and made durable with one
- * {@code fdatasync}, and MapDB's write-ahead log kept on the heap.
+ * The MapDB volumes behind {@link Database}: the store file is the {@link StoreVolume} opened (and
+ * recovered) before MapDB starts, and MapDB's own write-ahead log is kept on the heap.
  *
- * <p>Why not MapDB's own {@code fileMmapEnable()} volumes:
- * <ul>
- *   <li>{@code MappedFileVol.sync()} calls {@code MappedByteBuffer.force()} once per 1 MiB slice, and on
- *       Linux each of those is an {@code msync(MS_SYNC)}, i.e. a full {@code fsync} with its device
- *       flush. A commit of a 12 MiB file cost twelve flushes, and the cost grew with the file. On
- *       Linux a shared file mapping is the page cache itself, so one {@code fdatasync} of the file
- *       descriptor writes back every page dirtied through the mapping: the same durability, one flush.
- *   <li>MapDB 3.1.0's {@code StoreWAL} writes its log on every commit (create a file, extend it, map it,
- *       fault its pages in, sync, unmap, delete), but no code path in 3.1.0 ever reads a log back after a
- *       crash ({@code WriteAheadLog.open}/{@code replayWAL} have no caller). The log's only readers are
- *       the running process (uncommitted records, and the copy into the store at commit). Keeping it
- *       on the heap removes five syscalls and a flush per commit and changes nothing about recovery.
- * </ul>
- * What survives a crash is therefore exactly what MapDB's store file holds after the commit's
- * {@code fdatasync}: every committed write; uncommitted writes never reach the file (the store keeps
- * them in the log until commit). Like stock MapDB 3.1.0, a power cut <em>during</em> a commit's write-back
- * is not repaired on the next start.
+ * <p>MapDB 3.1.0's {@code StoreWAL} writes its log on every commit, but no code path in 3.1.0 ever
+ * reads a log back after a crash ({@code WriteAheadLog.open}/{@code replayWAL} have no caller): it only
+ * serves the running process (uncommitted records, and the copy into the store at commit). Durability
+ * and atomicity come from {@link RedoLog} under the store volume instead, so MapDB's log stays on the
+ * heap, which saves its file creation, mapping and flush per commit.
  */
 final class Volumes extends VolumeFactory {
     /** Suffix MapDB gives its log files ({@code <db>.wal.<n>}). */
     private static final String LOG_SUFFIX = ".wal.";
+    private final StoreVolume store;
+
+    /** {@code store} is handed to MapDB for the store file; {@code null} only in tests of the heap log. */
+    Volumes(StoreVolume store) {
+        this.store = store;
+    }
 
     @Override
     public Volume makeVolume(String file, boolean readOnly, long fileLockWait, int sliceShift, long initSize,
@@ -47,180 +34,20 @@ final class Volumes extends VolumeFactory {
         if (file != null && file.contains(LOG_SUFFIX)) {
             return new HeapLog();
         }
-        return new MappedFile(new File(file), readOnly, sliceShift, initSize);
+        if (store == null) {
+            throw new IllegalStateException("no store volume for " + file);
+        }
+        return store;
     }
 
     @Override
     public boolean exists(String file) {
-        return file != null && !file.contains(LOG_SUFFIX) && new File(file).exists();
+        return file != null && !file.contains(LOG_SUFFIX) && store != null && store.length() > 0;
     }
 
     @Override
     public boolean handlesReadonly() {
         return true;
-    }
-
-    /**
-     * The store file, mapped in slices of {@code 1 << sliceShift} bytes, locked exclusively for the life
-     * of the volume. Growing maps further slices (the JDK extends the file, which reads back as zeros).
-     */
-    static final class MappedFile extends ByteBufferVol {
-        private final File file;
-        private final RandomAccessFile raf;
-        private final FileChannel channel;
-        private final FileChannel.MapMode mode;
-        private final FileLock lock;
-
-        MappedFile(File file, boolean readOnly, int sliceShift, long initSize) {
-            super(readOnly, sliceShift, false);
-            this.file = file;
-            this.mode = readOnly ? FileChannel.MapMode.READ_ONLY : FileChannel.MapMode.READ_WRITE;
-            RandomAccessFile r = null;
-            try {
-                r = new RandomAccessFile(file, readOnly ? "r" : "rw");
-                FileChannel ch = r.getChannel();
-                FileLock l;
-                try {
-                    l = readOnly ? ch.tryLock(0, Long.MAX_VALUE, true) : ch.tryLock();
-                } catch (OverlappingFileLockException e) {
-                    l = null; // held by this process through another channel
-                }
-                if (l == null) {
-                    throw new DBException.FileLocked(file.toPath(), null);
-                }
-                this.raf = r;
-                this.channel = ch;
-                this.lock = l;
-                long size = Math.max(ch.size(), readOnly ? 0 : initSize);
-                slices = mapped(new ByteBuffer[0], (int) ((size + sliceSize - 1) >>> sliceShift));
-            } catch (IOException e) {
-                closeQuietly(r);
-                throw new DBException.VolumeIOError(e);
-            } catch (RuntimeException e) {
-                closeQuietly(r);
-                throw e;
-            }
-        }
-
-        private static void closeQuietly(RandomAccessFile r) {
-            if (r != null) {
-                try {
-                    r.close();
-                } catch (IOException ignored) {
-                    // already failing
-                }
-            }
-        }
-
-        @Override
-        public void ensureAvailable(long offset) {
-            int want = (int) ((offset + sliceSize - 1) >>> sliceShift);
-            if (want <= slices.length) {
-                return;
-            }
-            growLock.lock();
-            try {
-                ByteBuffer[] s = slices;
-                if (want <= s.length) {
-                    return;
-                }
-                slices = mapped(s, want);
-            } catch (IOException e) {
-                throw new DBException.VolumeIOError(e);
-            } finally {
-                growLock.unlock();
-            }
-        }
-
-        /** {@code have} followed by the mappings of slices {@code have.length} to {@code want - 1}. */
-        private ByteBuffer[] mapped(ByteBuffer[] have, int want) throws IOException {
-            ByteBuffer[] grown = Arrays.copyOf(have, want);
-            for (int i = have.length; i < want; i++) {
-                grown[i] = channel.map(mode, (long) i << sliceShift, sliceSize);
-            }
-            return grown;
-        }
-
-        /** One {@code fdatasync}: writes back every page dirtied through the mapping (see the class comment). */
-        @Override
-        public void sync() {
-            if (readOnly) {
-                return;
-            }
-            try {
-                channel.force(false);
-            } catch (IOException e) {
-                throw new DBException.VolumeIOError(e);
-            }
-        }
-
-        @Override
-        public void truncate(long size) {
-            int keep = (int) ((size + sliceSize - 1) >>> sliceShift);
-            growLock.lock();
-            try {
-                if (keep >= slices.length) {
-                    ensureAvailable(size);
-                    return;
-                }
-                slices = Arrays.copyOf(slices, keep);
-                channel.truncate((long) keep << sliceShift);
-            } catch (IOException e) {
-                throw new DBException.VolumeIOError(e);
-            } finally {
-                growLock.unlock();
-            }
-        }
-
-        @Override
-        public void close() {
-            growLock.lock();
-            try {
-                if (!closed.compareAndSet(false, true)) {
-                    return;
-                }
-                if (lock.isValid()) {
-                    lock.release();
-                }
-                channel.close();
-                raf.close();
-                slices = new ByteBuffer[0];
-            } catch (IOException e) {
-                throw new DBException.VolumeIOError(e);
-            } finally {
-                growLock.unlock();
-            }
-        }
-
-        @Override
-        public long length() {
-            return file.length();
-        }
-
-        @Override
-        public boolean isReadOnly() {
-            return readOnly;
-        }
-
-        @Override
-        public File getFile() {
-            return file;
-        }
-
-        @Override
-        public boolean getFileLocked() {
-            return lock.isValid();
-        }
-
-        @Override
-        public boolean fileLoad() {
-            for (ByteBuffer b : slices) {
-                if (b instanceof MappedByteBuffer m) {
-                    m.load();
-                }
-            }
-            return true;
-        }
     }
 
     /**

@@ -34,6 +34,7 @@ import org.astralboot.dhcp.engine.DhcpEngine;
 import org.astralboot.dhcp.engine.DhcpReply;
 import org.astralboot.dhcp.lease.Lease;
 import org.astralboot.dhcp.lease.LeasePool;
+import org.astralboot.dhcp.lease.LeaseSink;
 import org.astralboot.dhcp.lease.LeaseState;
 import org.astralboot.dhcp.lease.LeaseStore;
 import org.astralboot.dhcp.lease.LeaseTable;
@@ -67,7 +68,7 @@ public final class DhcpService implements Service {
     private final Clock clock;
     private volatile LeaseTable table;
     private LeaseWriter writer;
-    private volatile org.astralboot.dhcp.lease.LeaseSink sink;
+    private volatile LeaseSink sink;
     private EventLoopGroup group;
     private final List<Channel> channels = new ArrayList<>();
     private final AtomicLong malformed = new AtomicLong();
@@ -121,6 +122,41 @@ public final class DhcpService implements Service {
         };
     }
 
+    /** Pre-populated leases per commit on a first start: bounds one commit's size whatever the pool's. */
+    static final int PREPOPULATE_CHUNK = 4096;
+
+    /**
+     * The lease table from the stored leases. Pool pre-population (first run) is written straight to
+     * {@code store} and committed every {@code chunk} leases and at the end; afterwards the table's
+     * changes go to {@code then} (the group-committing writer).
+     */
+    static LeaseTable loadTable(Config cfg, Database db, LeaseStore store, LeaseSink then, int chunk)
+            throws IOException {
+        List<Lease> stored = store.load();
+        LeaseSink[] to = new LeaseSink[1];
+        int[] written = {0};
+        to[0] = l -> {
+            store.put(l);
+            if (++written[0] % chunk == 0) {
+                try {
+                    db.commitHere();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        };
+        LeaseTable t;
+        try {
+            t = new LeaseTable(LeasePool.addresses(cfg), LeasePool.reservations(cfg), stored, LeasePool.hostnames(cfg),
+                    l -> to[0].put(l), LeasePool.relaySubnets(cfg));
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+        db.commitHere();
+        to[0] = then;
+        return t;
+    }
+
     @Override
     public void start() throws IOException {
         Config.DhcpMode mode = cfg.dhcp().mode();
@@ -135,14 +171,7 @@ public final class DhcpService implements Service {
         DhcpEngine engine;
         if (mode == Config.DhcpMode.FULL) {
             LeaseStore store = new LeaseStore(db);
-            List<Lease> stored = store.load();
-            int[] pool = LeasePool.addresses(cfg);
-            // Pool pre-population (first run) is written straight to the store and committed here;
-            // afterwards every change goes through the group-committing writer.
-            sink = store;
-            LeaseTable t = new LeaseTable(pool, LeasePool.reservations(cfg), stored, LeasePool.hostnames(cfg),
-                    l -> sink.put(l), LeasePool.relaySubnets(cfg));
-            db.commit();
+            LeaseTable t = loadTable(cfg, db, store, l -> sink.put(l), PREPOPULATE_CHUNK);
             writer = new LeaseWriter(db, store);
             sink = writer;
             table = t;

@@ -22,8 +22,20 @@ import org.slf4j.LoggerFactory;
 final class LeaseWriter implements LeaseSink, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LeaseWriter.class);
 
-    private final Database db;
-    private final LeaseStore store;
+    /** Makes the lease writes so far durable: the database's commit on the calling thread. */
+    interface Committer {
+        void commit() throws IOException;
+    }
+
+    /** Sends one reply through a direct buffer owned by the calling thread. */
+    interface Sender {
+        void send(Outgoing o, java.nio.ByteBuffer buf);
+    }
+
+    private final Committer committer;
+    private final LeaseSink store;
+    private final Sender sender;
+    private final java.util.function.Consumer<String> fatal;
     private final Thread thread;
     private final Object lock = new Object();
     private List<Object> pending = new ArrayList<>();
@@ -44,9 +56,19 @@ final class LeaseWriter implements LeaseSink, AutoCloseable {
     private long statMaxCommitNanos;
 
     LeaseWriter(Database db, LeaseStore store) {
-        this.db = db;
+        this(store, db::commitHere, Pacer::send, LeaseWriter::exit);
+    }
+
+    /**
+     * @param fatal called once, on this writer's thread, when the store cannot commit: the message to
+     *              report before the process stops (in production it logs and exits with 1)
+     */
+    LeaseWriter(LeaseSink store, Committer committer, Sender sender, java.util.function.Consumer<String> fatal) {
+        this.committer = committer;
         this.store = store;
-        this.pacer = new Pacer();
+        this.sender = sender;
+        this.fatal = fatal;
+        this.pacer = new Pacer(sender);
         this.thread = new Thread(this::run, "dhcp-leases");
         this.thread.setDaemon(true);
         this.thread.start();
@@ -97,61 +119,106 @@ final class LeaseWriter implements LeaseSink, AutoCloseable {
                 pending = batch;
                 batch = t;
             }
-            int leases = 0;
-            for (Object o : batch) {
-                if (o instanceof Lease l) {
-                    store.put(l);
-                    leases++;
+            try {
+                if (!writeAndCommit(batch)) {
+                    return;
                 }
-            }
-            boolean ok = true;
-            long t1 = System.nanoTime();
-            if (leases > 0) {
-                try {
-                    db.commitHere();
-                    long t2 = System.nanoTime();
-                    statCommits++;
-                    statLeases += leases;
-                    statCommitNanos += t2 - t1;
-                    statMaxCommitNanos = Math.max(statMaxCommitNanos, t2 - t1);
-                    if (t2 - statSince > 5_000_000_000L) {
-                        if (log.isDebugEnabled()) {
-                            log.debug("dhcp leases: {} commits, {} lease writes, avg commit {} ms, max {} ms",
-                                    statCommits, statLeases, statCommitNanos / statCommits / 1_000_000,
-                                    statMaxCommitNanos / 1_000_000);
-                        }
-                        statSince = t2;
-                        statCommits = 0;
-                        statLeases = 0;
-                        statCommitNanos = 0;
-                        statMaxCommitNanos = 0;
-                    }
-                } catch (IOException | RuntimeException e) {
-                    ok = false;
-                    log.error("dhcp lease commit failed, {} replies dropped: {}", batch.size() - leases, e.getMessage());
-                }
-            }
-            if (ok) {
-                List<Outgoing> sends = new ArrayList<>(batch.size() - leases);
-                for (Object o : batch) {
-                    if (o instanceof Outgoing r) {
-                        sends.add(r);
-                    }
-                }
-                if (sends.size() <= INLINE_SENDS) {
-                    // A small batch goes out at once from this thread: no hand-off, nothing to spread.
-                    for (Outgoing r : sends) {
-                        Pacer.send(r, sendBuf);
-                    }
-                } else {
-                    pacer.submit(sends, System.nanoTime() - t1);
-                }
+            } catch (RuntimeException | Error e) {
+                // Whatever else goes wrong with one batch (a send, a bug) costs that batch's replies,
+                // never the writer: the next batch is served as usual.
+                log.error("dhcp lease writer: batch of {} changes and replies failed, its replies dropped", batch.size(), e);
             }
             synchronized (lock) {
                 backlog -= batch.size();
             }
             batch.clear();
         }
+    }
+
+    /**
+     * Writes one batch's leases, commits once, sends the replies. A lease that cannot be written (its
+     * record cannot be serialized) is logged and skipped, and the reply that follows it, which the
+     * engine queued for the same request, is not sent: no OFFER or ACK without its lease on disk.
+     * Returns {@code false} when the commit failed: the store is broken, {@link #fatal} has been told.
+     */
+    private boolean writeAndCommit(List<Object> batch) {
+        int leases = 0;
+        boolean[] dropped = null;
+        boolean dropNextReply = false;
+        for (int i = 0; i < batch.size(); i++) {
+            Object o = batch.get(i);
+            if (o instanceof Lease l) {
+                try {
+                    store.put(l);
+                    leases++;
+                } catch (RuntimeException e) {
+                    log.error("dhcp lease for {} ({}, host name of {} characters) cannot be stored, skipped and its"
+                            + " reply not sent: {}", l.inet().getHostAddress(), l.mac(), l.hostname().length(), e.toString());
+                    dropNextReply = true;
+                }
+            } else if (dropNextReply) {
+                if (dropped == null) {
+                    dropped = new boolean[batch.size()];
+                }
+                dropped[i] = true;
+                dropNextReply = false;
+            }
+        }
+        long t1 = System.nanoTime();
+        if (leases > 0) {
+            try {
+                committer.commit();
+            } catch (IOException | RuntimeException e) {
+                String msg = "dhcp lease commit failed, the database cannot be written (" + e.getMessage()
+                        + "): stopping, since no further OFFER or ACK could be made durable";
+                log.error(msg, e);
+                fatal.accept(msg);
+                synchronized (lock) {
+                    closed = true;
+                    backlog = 0;
+                    pending.clear();
+                }
+                return false;
+            }
+            long t2 = System.nanoTime();
+            statCommits++;
+            statLeases += leases;
+            statCommitNanos += t2 - t1;
+            statMaxCommitNanos = Math.max(statMaxCommitNanos, t2 - t1);
+            if (t2 - statSince > 5_000_000_000L) {
+                if (log.isDebugEnabled()) {
+                    log.debug("dhcp leases: {} commits, {} lease writes, avg commit {} ms, max {} ms", statCommits,
+                            statLeases, statCommitNanos / statCommits / 1_000_000, statMaxCommitNanos / 1_000_000);
+                }
+                statSince = t2;
+                statCommits = 0;
+                statLeases = 0;
+                statCommitNanos = 0;
+                statMaxCommitNanos = 0;
+            }
+        }
+        List<Outgoing> sends = new ArrayList<>(batch.size() - leases);
+        for (int i = 0; i < batch.size(); i++) {
+            if (batch.get(i) instanceof Outgoing r && (dropped == null || !dropped[i])) {
+                sends.add(r);
+            }
+        }
+        if (sends.size() <= INLINE_SENDS) {
+            // A small batch goes out at once from this thread: no hand-off, nothing to spread.
+            for (Outgoing r : sends) {
+                sender.send(r, sendBuf);
+            }
+        } else {
+            pacer.submit(sends, System.nanoTime() - t1);
+        }
+        return true;
+    }
+
+    /** Production {@link #fatal}: the error on stderr too (the log may go elsewhere), then exit 1. */
+    private static void exit(String msg) {
+        System.err.println("astralboot: " + msg);
+        System.err.flush();
+        System.exit(1);
     }
 
     /** Queued or committing lease changes and replies: how far durability lags the arrivals. */
@@ -187,7 +254,10 @@ final class LeaseWriter implements LeaseSink, AutoCloseable {
         private final Thread thread;
         private volatile boolean closed;
 
-        Pacer() {
+        private final Sender sender;
+
+        Pacer(Sender sender) {
+            this.sender = sender;
             thread = new Thread(this::run, "dhcp-send");
             thread.setDaemon(true);
             thread.start();
@@ -220,7 +290,11 @@ final class LeaseWriter implements LeaseSink, AutoCloseable {
                 // when more batches are already waiting (then sending is the bottleneck).
                 long gap = slices <= 1 || !queue.isEmpty() ? 0 : Math.min(1_000_000L, (Long) item[1] * 9 / 10 / slices);
                 for (int i = 0; i < sends.size(); i++) {
-                    send(sends.get(i), buf);
+                    try {
+                        sender.send(sends.get(i), buf);
+                    } catch (RuntimeException e) {
+                        log.error("dhcp reply to {} failed", sends.get(i).address(), e);
+                    }
                     if ((i + 1) % SLICE == 0 && i + 1 < sends.size() && gap > 0 && queue.isEmpty()) {
                         java.util.concurrent.locks.LockSupport.parkNanos(gap);
                     }

@@ -15,6 +15,7 @@ import org.astralboot.config.Config;
 import org.astralboot.config.ConfigException;
 import org.astralboot.config.ConfigLoader;
 import org.astralboot.db.Database;
+import org.astralboot.db.DatabaseDamagedException;
 import org.astralboot.db.DatabaseLockedException;
 import org.astralboot.dhcp.lease.Lease;
 import org.astralboot.dhcp.lease.LeaseStore;
@@ -86,6 +87,12 @@ public final class LeasesCommand implements Callable<Integer> {
             leases = new LeaseStore(db).load();
         } catch (DatabaseLockedException e) {
             return fromServer(cfg, e, out, err);
+        } catch (DatabaseDamagedException e) {
+            // Read-only command: the file stays where it is; serve moves it aside.
+            err.println("astralboot: the database " + e.file() + " is damaged and cannot be read (" + e.detail()
+                    + "). It has been left in place. Starting the server (astralboot serve) moves it aside, keeps it"
+                    + " and starts a new database; the leases are then rebuilt from the clients as they renew.");
+            return 1;
         }
         out.print(LeaseReport.format(leases, all, System.currentTimeMillis()));
         return 0;

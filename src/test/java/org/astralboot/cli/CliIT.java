@@ -212,4 +212,34 @@ class CliIT {
         assertEquals(2, p.exitValue(), out);
         assertTrue(out.contains("no JDK >= 21 found"), out);
     }
+
+    @Test
+    void aDamagedDatabaseIsMovedAsideWithAClearErrorAndTheNextStartCreatesANewOne() throws Exception {
+        Path c = config("");
+        Files.writeString(c, "database = \"./state/astralboot.db\"\n" + Files.readString(c));
+        Path db = dir.resolve("state/astralboot.db");
+        Files.createDirectories(db.getParent());
+        byte[] junk = new byte[1 << 20];
+        new java.util.Random(5).nextBytes(junk);
+        Files.write(db, junk);
+        Run r = run("-c", c.toString(), "-l");
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.out().contains("the database " + db + " is damaged") || r.out().contains("the database ./state/astralboot.db is damaged"), r.out());
+        assertTrue(r.out().contains("moved aside to") && r.out().contains("leases are rebuilt"), r.out());
+        assertTrue(!r.out().contains("Exception") && !r.out().contains("\tat "), "no stack trace: " + r.out());
+        List<Path> aside;
+        try (var files = Files.list(db.getParent())) {
+            aside = files.filter(p -> p.getFileName().toString().matches("astralboot\\.db\\.damaged-\\d{8}T\\d{6}Z")).toList();
+        }
+        assertEquals(1, aside.size(), "moved aside: " + aside);
+        assertTrue(java.util.Arrays.equals(junk, Files.readAllBytes(aside.get(0))), "kept as it was");
+        assertTrue(!Files.exists(db));
+
+        Path log = dir.resolve("after.log");
+        Process again = start(log, "-c", c.toString(), "-l");
+        Netns.awaitLog(log, "Astralboot ready", java.time.Duration.ofSeconds(60));
+        again.destroy();
+        assertTrue(again.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, again.exitValue());
+    }
 }

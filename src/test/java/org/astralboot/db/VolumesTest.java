@@ -25,7 +25,7 @@ class VolumesTest {
 
     @Test
     void heapLogReadsBackWhatWasWrittenAndHashesLikeMapDb() {
-        Volume log = new Volumes().makeVolume(dir.resolve("x.db.wal.0").toString(), false);
+        Volume log = new Volumes(null).makeVolume(dir.resolve("x.db.wal.0").toString(), false);
         Volume ref = new ByteArrayVol(20, 0);
         Random rnd = new Random(7);
         byte[] data = new byte[70_000];
@@ -56,7 +56,8 @@ class VolumesTest {
     @Test
     void storeFileGrowsSyncsAndKeepsItsBytes() throws Exception {
         File f = dir.resolve("s.db").toFile();
-        Volume v = new Volumes().makeVolume(f.getPath(), false, 0L, 20, 0, false);
+        Volume v = new Volumes(StoreVolume.open(new MappedDisk(f.toPath()), new ChannelDisk(dir.resolve("s.db.redo")), f))
+                .makeVolume(f.getPath(), false, 0L, 20, 0, false);
         try {
             v.ensureAvailable(3L << 20);
             v.putLong((3L << 20) - 8, 0x1122334455667788L);
@@ -67,7 +68,8 @@ class VolumesTest {
         } finally {
             v.close();
         }
-        Volume again = new Volumes().makeVolume(f.getPath(), false, 0L, 20, 0, false);
+        Volume again = new Volumes(StoreVolume.open(new MappedDisk(f.toPath()), new ChannelDisk(dir.resolve("s.db.redo")), f))
+                .makeVolume(f.getPath(), false, 0L, 20, 0, false);
         try {
             assertEquals(0x1122334455667788L, again.getLong((3L << 20) - 8));
             assertEquals(6, again.getByte(1_048_575));
@@ -77,7 +79,7 @@ class VolumesTest {
     }
 
     @Test
-    void noLogFileIsLeftBesideTheDatabase() throws Exception {
+    void onlyAnEmptyRedoLogIsLeftBesideTheDatabase() throws Exception {
         Path f = dir.resolve("n.db");
         try (Database db = Database.open(f)) {
             ConcurrentMap<Integer, String> m = db.db().hashMap("m", Serializer.INTEGER, Serializer.STRING).createOrOpen();
@@ -90,8 +92,9 @@ class VolumesTest {
             db.commitHere();
         }
         try (var files = Files.list(dir)) {
-            assertEquals(java.util.List.of("n.db"), files.map(p -> p.getFileName().toString()).toList());
+            assertEquals(java.util.List.of("n.db", "n.db.redo"), files.map(p -> p.getFileName().toString()).sorted().toList());
         }
+        assertEquals(0, Files.size(dir.resolve("n.db.redo")), "a clean close leaves nothing to replay");
         try (Database db = Database.open(f)) {
             ConcurrentMap<Integer, String> m = db.db().hashMap("m", Serializer.INTEGER, Serializer.STRING).createOrOpen();
             assertEquals(5000, m.size());
@@ -109,6 +112,7 @@ class VolumesTest {
             m.put(2, "not committed");
             // Copy the file as a crash at this moment would leave it (the process's page cache included).
             Files.copy(f, dir.resolve("crash.db"));
+            Files.copy(Database.redoFile(f), dir.resolve("crash.db.redo"));
         }
         try (Database db = Database.open(dir.resolve("crash.db"))) {
             ConcurrentMap<Integer, String> m = db.db().hashMap("m", Serializer.INTEGER, Serializer.STRING).createOrOpen();

@@ -75,4 +75,25 @@ class LeasesCommandTest {
         assertFalse(r.out().contains("192.0.2.12 "), "free addresses only with --all");
         assertTrue(run("-c", cfg.toString(), "--all").out().contains("192.0.2.12 "));
     }
+
+    @Test
+    void aDamagedDatabaseIsAClearErrorAndStaysInPlace() throws Exception {
+        Path cfg = dir.resolve("config.toml");
+        Files.writeString(cfg, """
+                interface = "abdnone0"
+                address = "192.0.2.1"
+                database = "./leases.db"
+                ipfs = false
+                """);
+        byte[] junk = new byte[1 << 20];
+        new java.util.Random(11).nextBytes(junk);
+        Path db = dir.resolve("leases.db");
+        Files.write(db, junk);
+        Run r = run("-c", cfg.toString());
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("database " + db + " is damaged") && r.err().contains("left in place"), r.err());
+        assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), "no stack trace: " + r.err());
+        assertEquals(1, r.err().strip().lines().count(), "one paragraph: " + r.err());
+        assertTrue(java.util.Arrays.equals(junk, Files.readAllBytes(db)), "the file is left as it was");
+    }
 }

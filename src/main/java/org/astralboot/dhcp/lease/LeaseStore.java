@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.astralboot.db.Database;
+import org.astralboot.db.DatabaseDamagedException;
 import org.astralboot.net.Ipv4;
 import org.mapdb.HTreeMap;
 import org.mapdb.Serializer;
@@ -27,13 +28,18 @@ public final class LeaseStore implements LeaseSink {
     private final HTreeMap<Integer, Long> index;
     private final Store store;
     private final Map<Integer, Long> recids = new HashMap<>();
+    private final java.nio.file.Path file;
 
     public LeaseStore(Database db) {
+        this.file = db.file();
         this.index = db.db().hashMap(INDEX, Serializer.INTEGER, Serializer.LONG).createOrOpen();
         this.store = db.db().getStore();
     }
 
-    /** Every stored lease. A record that cannot be read is an {@link IOException} naming the address. */
+    /**
+     * Every stored lease. A record that cannot be read is a {@link DatabaseDamagedException} naming the
+     * address: commits are atomic, so no crash leaves one behind.
+     */
     public List<Lease> load() throws IOException {
         List<Lease> r = new ArrayList<>(index.size());
         for (Map.Entry<Integer, Long> e : index.entrySet()) {
@@ -46,8 +52,8 @@ public final class LeaseStore implements LeaseSink {
                 r.add(Lease.fromBytes(addr, b));
                 recids.put(addr, e.getValue());
             } catch (IOException | RuntimeException ex) {
-                throw new IOException("lease record for " + Ipv4.fromInt(addr).getHostAddress() + " is damaged: "
-                        + ex.getMessage(), ex);
+                throw new DatabaseDamagedException(file, "lease record for " + Ipv4.fromInt(addr).getHostAddress()
+                        + " cannot be read: " + ex.getMessage(), ex);
             }
         }
         return r;

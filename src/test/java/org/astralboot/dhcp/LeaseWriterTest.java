@@ -1,0 +1,105 @@
+package org.astralboot.dhcp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.astralboot.db.Database;
+import org.astralboot.dhcp.lease.Lease;
+import org.astralboot.dhcp.lease.LeaseState;
+import org.astralboot.dhcp.lease.LeaseStore;
+import org.astralboot.net.Ipv4;
+import org.astralboot.net.MacAddress;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The lease writer survives a lease it cannot store, and stops the process loudly when the store breaks. */
+class LeaseWriterTest {
+    @TempDir
+    Path dir;
+
+    private final List<String> sent = new CopyOnWriteArrayList<>();
+    private final List<String> fatal = new CopyOnWriteArrayList<>();
+
+    private static Lease lease(int n, String host) {
+        return new Lease(Ipv4.toInt(Ipv4.parse("192.0.2." + n)), new MacAddress(0x525400000000L + n), host,
+                LeaseState.BOUND, 3_600_000, 1);
+    }
+
+    private static LeaseWriter.Outgoing reply(String name) throws IOException {
+        return new LeaseWriter.Outgoing(null, name.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                InetAddress.getLoopbackAddress(), 68);
+    }
+
+    private void await(java.util.function.BooleanSupplier done) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!done.getAsBoolean() && System.nanoTime() < end) {
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void aLeaseThatCannotBeStoredIsSkippedWithoutItsReplyAndTheWriterKeepsServing() throws Exception {
+        Path file = dir.resolve("w.db");
+        try (Database db = Database.open(file)) {
+            LeaseStore store = new LeaseStore(db);
+            LeaseWriter w = new LeaseWriter(store, db::commitHere, (o, buf) -> sent.add(new String(o.data())), fatal::add);
+            try {
+                w.put(lease(10, "ten"));
+                w.afterCommit(reply("offer-10"));
+                w.put(lease(11, "x".repeat(64 * 1024))); // more than DataOutput.writeUTF can encode
+                w.afterCommit(reply("offer-11"));
+                w.put(lease(12, "twelve"));
+                w.afterCommit(reply("offer-12"));
+                await(() -> sent.size() >= 2);
+                w.put(lease(13, "thirteen"));
+                w.afterCommit(reply("ack-13"));
+                await(() -> sent.size() >= 3);
+                Thread.sleep(50);
+                assertEquals(List.of("offer-10", "offer-12", "ack-13"), sent);
+                assertEquals(List.of(), fatal);
+                assertEquals(0, w.backlog());
+            } finally {
+                w.close();
+            }
+        }
+        try (Database db = Database.open(file)) {
+            Map<String, String> stored = new LeaseStore(db).load().stream()
+                    .collect(Collectors.toMap(l -> l.inet().getHostAddress(), Lease::hostname));
+            assertEquals(Map.of("192.0.2.10", "ten", "192.0.2.12", "twelve", "192.0.2.13", "thirteen"), stored);
+        }
+    }
+
+    @Test
+    void aFailingCommitStopsTheServiceLoudlyAndSendsNothing() throws Exception {
+        try (Database db = Database.open(dir.resolve("f.db"))) {
+            LeaseStore store = new LeaseStore(db);
+            LeaseWriter w = new LeaseWriter(store, () -> {
+                throw new IOException("database commit failed: No space left on device");
+            }, (o, buf) -> sent.add(new String(o.data())), fatal::add);
+            try {
+                w.put(lease(20, "twenty"));
+                w.afterCommit(reply("ack-20"));
+                await(() -> !fatal.isEmpty());
+                assertEquals(1, fatal.size(), "the process is told to stop: " + fatal);
+                assertTrue(fatal.get(0).contains("No space left on device") && fatal.get(0).contains("stopping"),
+                        fatal.get(0));
+                w.put(lease(21, "later"));
+                w.afterCommit(reply("ack-21"));
+                Thread.sleep(100);
+                assertEquals(List.of(), sent, "no reply without its lease on disk");
+                assertEquals(1, fatal.size());
+            } finally {
+                w.close();
+            }
+        }
+    }
+
+}
