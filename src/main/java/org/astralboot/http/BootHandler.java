@@ -81,9 +81,9 @@ final class BootHandler implements HttpHandler {
         HttpString method = ex.getRequestMethod();
         Req req = new Req(ex, sourceIp(ex), ipxeRoute, method.equals(Methods.GET));
         try {
-            route(req, path, method);
+            route(req, decoded(path), method);
         } catch (HttpError e) {
-            fail(req, e.status(), e.getMessage(), null);
+            fail(req, e.status(), e.getMessage(), null, e.quiet());
         } catch (BootStoreException e) {
             if (e.kind() == BootStoreException.Kind.UNAVAILABLE) {
                 fail(req, 503, "boot store unavailable, try again later: " + e.getMessage(), null);
@@ -95,6 +95,15 @@ final class BootHandler implements HttpHandler {
 
         } catch (IOException | RuntimeException e) {
             fail(req, 500, "internal error: " + e, e);
+        }
+    }
+
+    /** The path as text ({@link RequestPath}); octets that are not UTF-8 name nothing: 404. */
+    private static String decoded(String raw) throws HttpError {
+        try {
+            return RequestPath.decode(raw);
+        } catch (InvalidPathException e) {
+            throw HttpError.quiet(404, "bad path (" + e.getMessage() + ")");
         }
     }
 
@@ -507,8 +516,16 @@ final class BootHandler implements HttpHandler {
         ex.endExchange();
     }
 
-    /** The one place where errors become replies. */
     private void fail(Req req, int status, String reason, Throwable cause) {
+        fail(req, status, reason, cause, false);
+    }
+
+    /**
+     * The one place where errors become replies. {@code quiet}: a client error that any client can
+     * repeat at will and that says nothing about the server (a name that is not UTF-8) is logged
+     * at debug, so it cannot flood the log.
+     */
+    private void fail(Req req, int status, String reason, Throwable cause, boolean quiet) {
         HttpServerExchange ex = req.ex();
         String what = ex.getRequestMethod() + " " + printable(ex.getRequestPath()) + " from " + req.ip();
         if (ex.isResponseStarted()) {
@@ -526,6 +543,8 @@ final class BootHandler implements HttpHandler {
             } else {
                 log.error("{} {}: {}", status, what, reason);
             }
+        } else if (quiet) {
+            log.debug("{} {}: {}", status, what, reason);
         } else {
             log.warn("{} {}: {}", status, what, reason);
         }
