@@ -54,10 +54,12 @@ final class BootHandler implements HttpHandler {
     private final Templates templates;
     private final MachineRegistry registry;
     private final MachineContext context;
+    private final Admission admission;
 
     BootHandler(Config cfg, BootStore store, OsCatalog catalog, Templates templates, MachineRegistry registry,
-            MachineContext context) {
+            MachineContext context, Admission admission) {
         this.cfg = cfg;
+        this.admission = admission;
         this.store = store;
         this.catalog = catalog;
         this.templates = templates;
@@ -72,7 +74,7 @@ final class BootHandler implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange ex) {
         if (ex.isInIoThread()) {
-            ex.dispatch(this); // everything below may block: store, database, templates
+            admission.admit(ex, this); // everything below may block: store, database, templates
             return;
         }
         ex.startBlocking();
@@ -81,6 +83,10 @@ final class BootHandler implements HttpHandler {
         HttpString method = ex.getRequestMethod();
         Req req = new Req(ex, sourceIp(ex), ipxeRoute, method.equals(Methods.GET));
         try {
+            HttpError refused = ex.getAttachment(Admission.REFUSED);
+            if (refused != null) {
+                throw refused;
+            }
             route(req, decoded(path), method);
         } catch (HttpError e) {
             fail(req, e.status(), e.getMessage(), null, e.quiet());
@@ -92,6 +98,8 @@ final class BootHandler implements HttpHandler {
             }
         } catch (TemplateException e) {
             fail(req, 500, "template " + e.getMessage(), null); // the message starts with the template's source
+        } catch (SendRate.TooSlow e) {
+            fail(req, 408, e.getMessage(), null); // the client's doing: cut, not a server error
 
         } catch (IOException | RuntimeException e) {
             fail(req, 500, "internal error: " + e, e);
@@ -461,7 +469,7 @@ final class BootHandler implements HttpHandler {
 
     private void file(Req req, TreePath path, String what) throws HttpError, BootStoreException, TemplateException, IOException {
         BootFile f = store.file(path).orElseThrow(() -> HttpError.notFound("no file " + path));
-        FileResponder.Sent s = FileResponder.send(req.ex(), f);
+        FileResponder.Sent s = FileResponder.send(req.ex(), f, admission.sendRate());
         boolean ranged = req.ex().getRequestHeaders().contains(Headers.RANGE);
         if (req.get() && !ranged && s.status() == 200) {
             log.info("{} {} ({} bytes) to {} ({})", what, path, s.bytes(), req.ip(), macOf(req.ip()));
@@ -529,7 +537,11 @@ final class BootHandler implements HttpHandler {
         HttpServerExchange ex = req.ex();
         String what = ex.getRequestMethod() + " " + printable(ex.getRequestPath()) + " from " + req.ip();
         if (ex.isResponseStarted()) {
-            log.error("{}: reply cut short after its {} status line: {}", what, ex.getStatusCode(), reason);
+            if (status < 500) {
+                log.warn("{}: reply cut short after its {} status line: {}", what, ex.getStatusCode(), reason);
+            } else {
+                log.error("{}: reply cut short after its {} status line: {}", what, ex.getStatusCode(), reason);
+            }
             try {
                 ex.getConnection().close(); // the client sees fewer bytes than Content-Length announced
             } catch (IOException e) {
