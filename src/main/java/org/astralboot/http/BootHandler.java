@@ -100,7 +100,6 @@ final class BootHandler implements HttpHandler {
             fail(req, 500, "template " + e.getMessage(), null); // the message starts with the template's source
         } catch (SendRate.TooSlow e) {
             fail(req, 408, e.getMessage(), null); // the client's doing: cut, not a server error
-
         } catch (IOException | RuntimeException e) {
             fail(req, 500, "internal error: " + e, e);
         }
