@@ -59,11 +59,30 @@ public record Config(
     /**
      * HTTP boot service.
      *
-     * @param bind address to listen on (default: {@link Config#address})
-     * @param port TCP port
-     * @param url  base URL machines use to reach this server, no trailing slash
+     * @param bind                    address to listen on (default: {@link Config#address})
+     * @param port                    TCP port
+     * @param url                     base URL machines use to reach this server, no trailing slash
+     * @param fileThreads             threads sending files (kernels, initrds, tftp/ files)
+     * @param scriptThreads           threads answering every other route (scripts, menus, templates)
+     * @param minSendRate             bytes per second a file send must reach over {@link #sendRateWindow}
+     *                                (0: no minimum)
+     * @param sendRateWindow          the time over which {@link #minSendRate} is measured
+     * @param maxConnectionsPerClient open connections from one client address before 503
      */
-    public record Http(Inet4Address bind, int port, URI url) {
+    public record Http(Inet4Address bind, int port, URI url, int fileThreads, int scriptThreads, long minSendRate,
+            Duration sendRateWindow, int maxConnectionsPerClient) {
+        public static final int DEFAULT_FILE_THREADS = 128;
+        public static final int DEFAULT_SCRIPT_THREADS = 32;
+        public static final long DEFAULT_MIN_SEND_RATE = 16 * 1024;
+        public static final Duration DEFAULT_SEND_RATE_WINDOW = Duration.ofSeconds(30);
+        public static final int DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 32;
+
+        /** With the default limits. */
+        public Http(Inet4Address bind, int port, URI url) {
+            this(bind, port, url, DEFAULT_FILE_THREADS, DEFAULT_SCRIPT_THREADS, DEFAULT_MIN_SEND_RATE,
+                    DEFAULT_SEND_RATE_WINDOW, DEFAULT_MAX_CONNECTIONS_PER_CLIENT);
+        }
+
         /** {@link #url} as text without a trailing slash, ready to append {@code /path}. */
         public String base() {
             String s = url.toString();

@@ -105,7 +105,8 @@ public final class ConfigLoader {
 
     private static final Set<String> TOP = Set.of("interface", "address", "domain", "data", "database", "cache",
             "cache_max", "ipfs", "ipfs_api", "refs", "http", "tftp", "dhcp", "menu");
-    private static final Set<String> HTTP = Set.of("port", "bind", "url");
+    private static final Set<String> HTTP = Set.of("port", "bind", "url", "file_threads", "script_threads",
+            "min_send_rate", "send_rate_window", "max_connections_per_client");
     private static final Set<String> TFTP = Set.of("port", "max_blksize", "max_windowsize", "max_transfers",
             "timeout", "retries", "ack_spin_us", "max_client_timeout", "first_ack_timeout", "max_transfers_per_client");
     private static final Set<String> DHCP = Set.of("mode", "port", "proxy_port", "range_start", "range_end",
@@ -196,7 +197,14 @@ public final class ConfigLoader {
         URI url = r.optString(httpT, "http.url").isPresent()
                 ? r.httpUri(httpT, "http.url", null)
                 : URI.create("http://" + Ipv4.text(address) + (httpPort == 80 ? "" : ":" + httpPort));
-        Config.Http http = new Config.Http(bind, httpPort, url);
+        Config.Http http = new Config.Http(bind, httpPort, url,
+                r.intIn(httpT, "http.file_threads", Config.Http.DEFAULT_FILE_THREADS, 1, 4096),
+                r.intIn(httpT, "http.script_threads", Config.Http.DEFAULT_SCRIPT_THREADS, 1, 1024),
+                r.sizeIn(httpT, "http.min_send_rate", Config.Http.DEFAULT_MIN_SEND_RATE, 0, 1L << 30),
+                r.durationIn(httpT, "http.send_rate_window", Config.Http.DEFAULT_SEND_RATE_WINDOW,
+                        Duration.ofSeconds(1), Duration.ofMinutes(10)),
+                r.intIn(httpT, "http.max_connections_per_client", Config.Http.DEFAULT_MAX_CONNECTIONS_PER_CLIENT,
+                        1, 100_000));
 
         TomlTable tftpT = r.table(toml, "tftp");
         unknown(tftpT, TFTP, "tftp.", warnings);
@@ -809,6 +817,14 @@ public final class ConfigLoader {
             } catch (IllegalArgumentException e) {
                 throw invalid(key, e.getMessage());
             }
+        }
+
+        long sizeIn(TomlTable t, String key, long def, long min, long max) throws ConfigException {
+            long n = size(t, key, def);
+            if (n < min || n > max) {
+                throw invalid(key, n + " is out of range " + min + ".." + max);
+            }
+            return n;
         }
 
         URI httpUri(TomlTable t, String key, String def) throws ConfigException {

@@ -31,6 +31,11 @@ public final class ConfigWriter {
         b.append("port = ").append(c.http().port()).append('\n');
         b.append("bind = ").append(q(Ipv4.text(c.http().bind()))).append('\n');
         b.append("url = ").append(q(c.http().base())).append('\n');
+        b.append("file_threads = ").append(c.http().fileThreads()).append('\n');
+        b.append("script_threads = ").append(c.http().scriptThreads()).append('\n');
+        b.append("min_send_rate = ").append(q(size(c.http().minSendRate()))).append('\n');
+        b.append("send_rate_window = ").append(q(duration(c.http().sendRateWindow()))).append('\n');
+        b.append("max_connections_per_client = ").append(c.http().maxConnectionsPerClient()).append('\n');
         b.append("\n[tftp]\n");
         Config.Tftp t = c.tftp();
         b.append("port = ").append(t.port()).append('\n');

@@ -54,10 +54,12 @@ final class BootHandler implements HttpHandler {
     private final Templates templates;
     private final MachineRegistry registry;
     private final MachineContext context;
+    private final Admission admission;
 
     BootHandler(Config cfg, BootStore store, OsCatalog catalog, Templates templates, MachineRegistry registry,
-            MachineContext context) {
+            MachineContext context, Admission admission) {
         this.cfg = cfg;
+        this.admission = admission;
         this.store = store;
         this.catalog = catalog;
         this.templates = templates;
@@ -72,7 +74,7 @@ final class BootHandler implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange ex) {
         if (ex.isInIoThread()) {
-            ex.dispatch(this); // everything below may block: store, database, templates
+            admission.admit(ex, this); // everything below may block: store, database, templates
             return;
         }
         ex.startBlocking();
@@ -81,9 +83,13 @@ final class BootHandler implements HttpHandler {
         HttpString method = ex.getRequestMethod();
         Req req = new Req(ex, sourceIp(ex), ipxeRoute, method.equals(Methods.GET));
         try {
-            route(req, path, method);
+            HttpError refused = ex.getAttachment(Admission.REFUSED);
+            if (refused != null) {
+                throw refused;
+            }
+            route(req, decoded(path), method);
         } catch (HttpError e) {
-            fail(req, e.status(), e.getMessage(), null);
+            fail(req, e.status(), e.getMessage(), null, e.quiet());
         } catch (BootStoreException e) {
             if (e.kind() == BootStoreException.Kind.UNAVAILABLE) {
                 fail(req, 503, "boot store unavailable, try again later: " + e.getMessage(), null);
@@ -92,9 +98,19 @@ final class BootHandler implements HttpHandler {
             }
         } catch (TemplateException e) {
             fail(req, 500, "template " + e.getMessage(), null); // the message starts with the template's source
-
+        } catch (SendRate.TooSlow e) {
+            fail(req, 408, e.getMessage(), null); // the client's doing: cut, not a server error
         } catch (IOException | RuntimeException e) {
             fail(req, 500, "internal error: " + e, e);
+        }
+    }
+
+    /** The path as text ({@link RequestPath}); octets that are not UTF-8 name nothing: 404. */
+    private static String decoded(String raw) throws HttpError {
+        try {
+            return RequestPath.decode(raw);
+        } catch (InvalidPathException e) {
+            throw HttpError.quiet(404, "bad path (" + e.getMessage() + ")");
         }
     }
 
@@ -452,7 +468,7 @@ final class BootHandler implements HttpHandler {
 
     private void file(Req req, TreePath path, String what) throws HttpError, BootStoreException, TemplateException, IOException {
         BootFile f = store.file(path).orElseThrow(() -> HttpError.notFound("no file " + path));
-        FileResponder.Sent s = FileResponder.send(req.ex(), f);
+        FileResponder.Sent s = FileResponder.send(req.ex(), f, admission.sendRate());
         boolean ranged = req.ex().getRequestHeaders().contains(Headers.RANGE);
         if (req.get() && !ranged && s.status() == 200) {
             log.info("{} {} ({} bytes) to {} ({})", what, path, s.bytes(), req.ip(), macOf(req.ip()));
@@ -507,12 +523,24 @@ final class BootHandler implements HttpHandler {
         ex.endExchange();
     }
 
-    /** The one place where errors become replies. */
     private void fail(Req req, int status, String reason, Throwable cause) {
+        fail(req, status, reason, cause, false);
+    }
+
+    /**
+     * The one place where errors become replies. {@code quiet}: a client error that any client can
+     * repeat at will and that says nothing about the server (a name that is not UTF-8) is logged
+     * at debug, so it cannot flood the log.
+     */
+    private void fail(Req req, int status, String reason, Throwable cause, boolean quiet) {
         HttpServerExchange ex = req.ex();
         String what = ex.getRequestMethod() + " " + printable(ex.getRequestPath()) + " from " + req.ip();
         if (ex.isResponseStarted()) {
-            log.error("{}: reply cut short after its {} status line: {}", what, ex.getStatusCode(), reason);
+            if (status < 500) {
+                log.warn("{}: reply cut short after its {} status line: {}", what, ex.getStatusCode(), reason);
+            } else {
+                log.error("{}: reply cut short after its {} status line: {}", what, ex.getStatusCode(), reason);
+            }
             try {
                 ex.getConnection().close(); // the client sees fewer bytes than Content-Length announced
             } catch (IOException e) {
@@ -526,6 +554,8 @@ final class BootHandler implements HttpHandler {
             } else {
                 log.error("{} {}: {}", status, what, reason);
             }
+        } else if (quiet) {
+            log.debug("{} {}: {}", status, what, reason);
         } else {
             log.warn("{} {}: {}", status, what, reason);
         }

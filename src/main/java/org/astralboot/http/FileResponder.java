@@ -25,14 +25,15 @@ import org.xnio.channels.StreamSinkChannel;
  * validators (ETag, Last-Modified), conditional GET (304, RFC 9110 §13), HEAD, and single byte
  * ranges (206 / 416, RFC 9110 §14). Local files, complete or still filling (a cold IPFS file being
  * fetched), go out zero-copy ({@code sendfile} through XNIO's {@code transferFrom}); other bytes
- * are streamed from {@link BootFile#openChannel(long, long)}. Runs on a worker
- * thread in blocking mode.
+ * are streamed from {@link BootFile#openChannel(long, long)}. Runs on a file thread in blocking
+ * mode; a client that takes the body slower than the minimum rate ({@link SendRate}) or nothing at
+ * all for {@link #STALL_MILLIS} is cut off ({@link SendRate.TooSlow}).
  */
 final class FileResponder {
     /** A client that accepts nothing for this long is dropped. */
     static final long STALL_MILLIS = 60_000;
     private static final int STREAM_BUFFER = 256 * 1024;
-    /** One per worker thread (a fixed pool): a direct buffer is costly to allocate and to free. */
+    /** One per file thread (a fixed pool): a direct buffer is costly to allocate and to free. */
     private static final ThreadLocal<ByteBuffer> BUFFER =
             ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(STREAM_BUFFER));
 
@@ -43,7 +44,8 @@ final class FileResponder {
     private FileResponder() {
     }
 
-    static Sent send(HttpServerExchange ex, BootFile f) throws IOException {
+    /** Sends {@code f}, or the part a Range header asks for; {@code rate} judges the client's pace. */
+    static Sent send(HttpServerExchange ex, BootFile f, SendRate rate) throws IOException {
         var h = ex.getResponseHeaders();
         long size = f.size();
         String etag = "\"" + f.etag() + "\"";
@@ -92,7 +94,7 @@ final class FileResponder {
         Optional<Path> local = f.localPath();
         if (local.isPresent()) {
             try (GrowingFile whole = new Complete(FileChannel.open(local.get(), StandardOpenOption.READ), f)) {
-                transfer(ex, whole, first, length);
+                transfer(ex, whole, first, length, rate);
             }
             return new Sent(status, length);
         }
@@ -100,10 +102,10 @@ final class FileResponder {
         Optional<GrowingFile> growing = f.openGrowing(first, length);
         if (growing.isPresent()) {
             try (GrowingFile g = growing.get()) {
-                transfer(ex, g, first, length);
+                transfer(ex, g, first, length, rate);
             }
         } else {
-            stream(ex, f, first, length);
+            stream(ex, f, first, length, rate);
         }
         return new Sent(status, length);
     }
@@ -135,7 +137,8 @@ final class FileResponder {
      * Zero-copy: XNIO hands the file channel to the socket ({@code sendfile} on Linux), never
      * past what the file holds yet when it is still filling.
      */
-    private static void transfer(HttpServerExchange ex, GrowingFile src, long first, long length) throws IOException {
+    private static void transfer(HttpServerExchange ex, GrowingFile src, long first, long length, SendRate rate)
+            throws IOException {
         StreamSinkChannel out = ex.getResponseChannel();
         FileChannel in = src.channel();
         long pos = first;
@@ -146,7 +149,9 @@ final class FileResponder {
         long stalledSince = 0;
         while (pos < end) {
             if (pos >= readable) {
+                long waited = rate.now();
                 readable = Math.min(end, src.readable(pos));
+                rate.excuse(rate.now() - waited); // the store was slow, not the client
             }
             long upTo = readable;
             if (upTo == end && !accepted) {
@@ -155,7 +160,9 @@ final class FileResponder {
                 } else {
                     // The last byte waits for the store's check of the whole file (length,
                     // checksum): a file that fails it must never reach the client complete.
+                    long waited = rate.now();
                     src.finish();
+                    rate.excuse(rate.now() - waited);
                     accepted = true;
                 }
             }
@@ -166,12 +173,15 @@ final class FileResponder {
             if (n > 0) {
                 pos += n;
                 stalledSince = 0;
+                rate.sent(n);
+                rate.check();
                 continue;
             }
             if (in.size() < readable) {
                 throw new BootStoreException(BootStoreException.Kind.CORRUPT, "file shrank while being served");
             }
             stalledSince = stall(out, stalledSince);
+            rate.check();
         }
         finish(out);
         ex.endExchange();
@@ -205,7 +215,8 @@ final class FileResponder {
      * written in one go: Undertow's output stream would cut it into 16 KiB pooled buffers, a copy
      * and a blocking write each, and a heap buffer costs one more copy on the way to the socket.
      */
-    private static void stream(HttpServerExchange ex, BootFile f, long first, long length) throws IOException {
+    private static void stream(HttpServerExchange ex, BootFile f, long first, long length, SendRate rate)
+            throws IOException {
         StreamSinkChannel out;
         try (ReadableByteChannel in = f.openChannel(first, length)) {
             // Only once the store opened the file: until then a failure can still be a 503.
@@ -214,32 +225,39 @@ final class FileResponder {
             long left = length;
             while (left > 0) {
                 buf.clear().limit((int) Math.min(buf.capacity(), left));
+                long waited = rate.now();
                 int n = in.read(buf);
+                rate.excuse(rate.now() - waited); // the store was slow, not the client
                 if (n < 0) {
                     throw new BootStoreException(BootStoreException.Kind.CORRUPT, f.path() + " ended early");
                 }
                 left -= n;
                 buf.flip();
                 if (left > 0) {
-                    writeFully(out, buf);
+                    writeFully(out, buf, rate);
                     continue;
                 }
                 // The last byte waits for the store's check of the whole file (length, checksum),
                 // which the read at its end reports: a file that fails it must never reach the
                 // client complete.
                 ByteBuffer last = buf.slice(buf.limit() - 1, 1);
-                writeFully(out, buf.limit(buf.limit() - 1));
+                writeFully(out, buf.limit(buf.limit() - 1), rate);
+                long checked = rate.now();
                 if (in.read(ByteBuffer.allocate(1)) >= 0) {
                     throw new BootStoreException(BootStoreException.Kind.CORRUPT, f.path() + " is longer than announced");
                 }
-                writeFully(out, last);
+                rate.excuse(rate.now() - checked);
+                writeFully(out, last, rate);
             }
         }
         finish(out);
         ex.endExchange();
     }
 
-    /** Ends the body and waits until it has left, giving up after {@link #STALL_MILLIS} without progress. */
+    /**
+     * Ends the body and waits until it has left, giving up after {@link #STALL_MILLIS} without
+     * progress. No rate here: what is left is at most one buffer, and flush() tells no byte count.
+     */
     private static void finish(StreamSinkChannel out) throws IOException {
         out.shutdownWrites();
         long flushStart = System.currentTimeMillis();
@@ -267,17 +285,21 @@ final class FileResponder {
     }
 
     private static IOException stalled() {
-        return new IOException("client accepted nothing for " + STALL_MILLIS / 1000 + " s");
+        return new SendRate.TooSlow("client accepted nothing for " + STALL_MILLIS / 1000 + " s");
     }
 
-    private static void writeFully(StreamSinkChannel out, ByteBuffer b) throws IOException {
+    private static void writeFully(StreamSinkChannel out, ByteBuffer b, SendRate rate) throws IOException {
         long stalledSince = 0;
         while (b.hasRemaining()) {
-            if (out.write(b) > 0) {
+            int n = out.write(b);
+            if (n > 0) {
                 stalledSince = 0;
+                rate.sent(n);
+                rate.check();
                 continue;
             }
             stalledSince = stall(out, stalledSince);
+            rate.check();
         }
     }
 }

@@ -7,10 +7,21 @@ package org.astralboot.http;
 final class HttpError extends Exception {
     private static final long serialVersionUID = 1L;
     private final int status;
+    private final boolean quiet;
 
     HttpError(int status, String reason) {
+        this(status, reason, false);
+    }
+
+    private HttpError(int status, String reason, boolean quiet) {
         super(reason, null, false, false);
         this.status = status;
+        this.quiet = quiet;
+    }
+
+    /** An error logged at debug only: see {@code BootHandler.fail}. */
+    static HttpError quiet(int status, String reason) {
+        return new HttpError(status, reason, true);
     }
 
     static HttpError notFound(String reason) {
@@ -19,5 +30,9 @@ final class HttpError extends Exception {
 
     int status() {
         return status;
+    }
+
+    boolean quiet() {
+        return quiet;
     }
 }

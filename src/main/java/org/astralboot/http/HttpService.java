@@ -26,10 +26,10 @@ import org.xnio.Options;
 public final class HttpService implements Service {
     private static final Logger log = LoggerFactory.getLogger("org.astralboot.http");
     /**
-     * Worker threads. Large downloads block one worker each (zero-copy, mostly waiting for the
-     * socket), so there are many more than cores: a rack booting at once must not queue on them.
+     * Undertow's own worker threads: requests run on {@link Admission}'s file and script pools
+     * instead, so these only serve Undertow's internal tasks.
      */
-    static final int WORKER_THREADS = 128;
+    static final int WORKER_THREADS = 4;
 
     private final Config cfg;
     private final BootStore store;
@@ -38,6 +38,7 @@ public final class HttpService implements Service {
     private final Templates templates;
     private final MachineContext context;
     private Undertow server;
+    private Admission admission;
     private InetSocketAddress bound;
 
     public HttpService(Config cfg, BootStore store, Database db, HostLookup hosts) {
@@ -71,6 +72,7 @@ public final class HttpService implements Service {
     public synchronized void start() throws IOException {
         String host = Ipv4.text(cfg.http().bind());
         int port = cfg.http().port();
+        Admission a = new Admission(cfg.http());
         Undertow u = Undertow.builder()
                 .addHttpListener(port, host)
                 .setIoThreads(Math.max(2, Runtime.getRuntime().availableProcessors()))
@@ -86,15 +88,17 @@ public final class HttpService implements Service {
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, 64L * 1024)
                 .setServerOption(UndertowOptions.ALWAYS_SET_DATE, true)
                 .setSocketOption(Options.REUSE_ADDRESSES, true)
-                .setHandler(new BootHandler(cfg, store, catalog, templates, registry, context))
+                .setHandler(new BootHandler(cfg, store, catalog, templates, registry, context, a))
                 .build();
         try {
             u.start();
         } catch (RuntimeException e) {
+            a.close();
             Throwable c = e.getCause() != null ? e.getCause() : e;
             throw new IOException("http cannot listen on " + host + ":" + port + ": " + c.getMessage(), e);
         }
         server = u;
+        admission = a;
         bound = (InetSocketAddress) u.getListenerInfo().get(0).getAddress();
         log.info("http listening on {}:{} (boot tree {}, entry {}/boot.ipxe)", host, bound.getPort(),
                 store.describe(), cfg.http().base());
@@ -105,6 +109,8 @@ public final class HttpService implements Service {
         if (server != null) {
             server.stop();
             server = null;
+            admission.close();
+            admission = null;
         }
     }
 }

@@ -1,11 +1,14 @@
 package org.astralboot.store;
 
+import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -14,6 +17,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -48,10 +52,7 @@ public final class LocalBootStore implements BootStore {
 
     /** The real path of {@code p} if it exists inside the tree; empty otherwise. */
     private Optional<Path> confine(TreePath p) throws BootStoreException {
-        Path candidate = root;
-        for (String s : p.segments()) {
-            candidate = candidate.resolve(s);
-        }
+        Path candidate = under(root, p);
         try {
             Path real = candidate.toRealPath();
             if (!real.startsWith(root)) {
@@ -66,6 +67,63 @@ public final class LocalBootStore implements BootStore {
         }
     }
 
+    /**
+     * {@code root/segments...} with each name as its UTF-8 bytes on disk, whatever the locale.
+     * {@code Path.resolve(String)} would encode the names with {@code sun.jnu.encoding}, which
+     * under the C locale is ASCII and throws for every other character (a 500 per request); a
+     * {@code file:} URI carries the bytes percent-encoded, and the default file system turns its
+     * escapes back into exactly those bytes.
+     */
+    static Path under(Path root, TreePath p) {
+        if (p.isRoot()) {
+            return root;
+        }
+        StringBuilder uri = new StringBuilder(root.toUri().getRawPath());
+        if (uri.charAt(uri.length() - 1) != '/') {
+            uri.append('/');
+        }
+        for (String s : p.segments()) {
+            for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+                int c = b & 0xFF;
+                if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "-._~".indexOf(c) >= 0) {
+                    uri.append((char) c);
+                } else {
+                    uri.append('%').append(HEX[c >> 4]).append(HEX[c & 0xF]);
+                }
+            }
+            uri.append('/');
+        }
+        uri.setLength(uri.length() - 1);
+        return Path.of(URI.create("file://" + uri));
+    }
+
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+    /**
+     * The name of a directory entry as a client would send it: its bytes on disk decoded as strict
+     * UTF-8, independent of the locale (the bytes come from the entry's {@code file:} URI).
+     *
+     * @throws InvalidPathException when the name is not UTF-8, so no client can ask for it
+     */
+    static String nameOf(Path entry) throws InvalidPathException {
+        String raw = entry.toUri().getRawPath();
+        if (raw.endsWith("/")) {
+            raw = raw.substring(0, raw.length() - 1); // a directory
+        }
+        raw = raw.substring(raw.lastIndexOf('/') + 1);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '%' && i + 2 < raw.length()) { // toUri escapes every byte it does not keep
+                bytes.write(HexFormat.fromHexDigits(raw, i + 1, i + 3));
+                i += 2;
+            } else {
+                bytes.write(c);
+            }
+        }
+        return TreePath.utf8(bytes.toByteArray());
+    }
+
     @Override
     public Optional<List<Entry>> list(TreePath dir) throws BootStoreException {
         Optional<Path> real = confine(dir);
@@ -75,9 +133,10 @@ public final class LocalBootStore implements BootStore {
         List<Entry> out = new ArrayList<>();
         try (Stream<Path> s = Files.list(real.get())) {
             for (Path child : (Iterable<Path>) s::iterator) {
-                String name = child.getFileName().toString();
+                String name;
                 TreePath tp;
                 try {
+                    name = nameOf(child);
                     tp = dir.child(name);
                 } catch (InvalidPathException e) {
                     continue; // a name no client could ask for

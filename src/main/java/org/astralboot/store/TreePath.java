@@ -1,5 +1,9 @@
 package org.astralboot.store;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -59,6 +63,27 @@ public record TreePath(List<String> segments) {
             throw new InvalidPathException("path deeper than " + MAX_DEPTH);
         }
         return new TreePath(out);
+    }
+
+    /**
+     * The name a client sent as bytes, decoded as strict UTF-8: malformed or truncated sequences
+     * and overlong forms are refused, never replaced (a replacement character would make two
+     * different names equal, and an overlong {@code 0xC0 0xAE} would be a second spelling of
+     * {@code .}). The one decoding of request names for TFTP (RFC 1350 leaves the charset open;
+     * Linux clients send UTF-8) and HTTP (RFC 3986 §2.5: UTF-8 octets, percent-encoded or raw),
+     * independent of the JVM's locale, so a name means the same file over both.
+     *
+     * @throws InvalidPathException when the bytes are not UTF-8
+     */
+    public static String utf8(byte[] bytes) throws InvalidPathException {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new InvalidPathException("name is not valid UTF-8");
+        }
     }
 
     /** Joins {@code parts}, each of which is parsed as a relative path. */

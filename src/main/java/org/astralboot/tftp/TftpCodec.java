@@ -1,11 +1,11 @@
 package org.astralboot.tftp;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.astralboot.store.InvalidPathException;
+import org.astralboot.store.TreePath;
 
 /**
  * Bytes to {@link TftpPacket} and back, with no I/O. Every length, terminator and number is
@@ -241,14 +241,15 @@ public final class TftpCodec {
         return ((b[off] & 0xFF) << 8) | (b[off + 1] & 0xFF);
     }
 
+    /**
+     * The file name, decoded like HTTP request paths ({@link TreePath#utf8}). A name that is not
+     * UTF-8 can name no file of the tree: ERROR 1 (file not found), as for any other absent name.
+     */
     private static String utf8(byte[] b) throws TftpCodecException {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(b)).toString();
-        } catch (CharacterCodingException e) {
-            throw new TftpCodecException("file name is not valid UTF-8");
+            return TreePath.utf8(b);
+        } catch (InvalidPathException e) {
+            throw new TftpCodecException(TftpErrorCode.FILE_NOT_FOUND, "file not found: " + e.getMessage());
         }
     }
 

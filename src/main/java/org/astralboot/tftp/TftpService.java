@@ -121,7 +121,11 @@ public final class TftpService implements Service {
         } catch (TftpCodecException e) {
             // Never answer something that claims to be an ERROR: two servers could loop.
             if (TftpCodec.peekOpcode(p.getData(), p.getLength()) != TftpOpcode.ERROR.code()) {
-                log.info("tftp bad request from {}: {}", text(client), e.getMessage());
+                if (e.code() == TftpErrorCode.FILE_NOT_FOUND) {
+                    log.debug("tftp RRQ from {}: ERROR 1 {}", text(client), e.getMessage()); // a name that is not UTF-8
+                } else {
+                    log.info("tftp bad request from {}: {}", text(client), e.getMessage());
+                }
                 reply(client, e.toPacket());
             }
             return;

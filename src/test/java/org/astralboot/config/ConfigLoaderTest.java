@@ -106,6 +106,51 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void httpLimitsHaveDefaultsAndAreRead() throws Exception {
+        Config.Http d = load("interface = \"eth1\"").config().http();
+        assertEquals(128, d.fileThreads());
+        assertEquals(32, d.scriptThreads());
+        assertEquals(16 * 1024, d.minSendRate());
+        assertEquals(Duration.ofSeconds(30), d.sendRateWindow());
+        assertEquals(32, d.maxConnectionsPerClient());
+        Config.Http h = load("""
+                interface = "eth1"
+                [http]
+                file_threads = 64
+                script_threads = 8
+                min_send_rate = "1M"
+                send_rate_window = "5s"
+                max_connections_per_client = 4
+                """).config().http();
+        assertEquals(64, h.fileThreads());
+        assertEquals(8, h.scriptThreads());
+        assertEquals(1 << 20, h.minSendRate());
+        assertEquals(Duration.ofSeconds(5), h.sendRateWindow());
+        assertEquals(4, h.maxConnectionsPerClient());
+        assertEquals(0, load("interface = \"eth1\"\n[http]\nmin_send_rate = 0\n").config().http().minSendRate());
+    }
+
+    /** Each bad value names the key and its line (line 4: after interface, a blank line and [http]). */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "file_threads = 0|http.file_threads",
+        "file_threads = 5000|http.file_threads",
+        "script_threads = 0|http.script_threads",
+        "script_threads = \"many\"|http.script_threads",
+        "min_send_rate = -1|http.min_send_rate",
+        "min_send_rate = \"fast\"|http.min_send_rate",
+        "min_send_rate = \"2G\"|http.min_send_rate",
+        "send_rate_window = \"500ms\"|http.send_rate_window",
+        "send_rate_window = \"1h\"|http.send_rate_window",
+        "max_connections_per_client = 0|http.max_connections_per_client",
+    })
+    void badHttpLimitsNameKeyAndLine(String line, String key) {
+        String m = error("interface = \"eth1\"\n\n[http]\n" + line + "\n");
+        assertTrue(m.startsWith(dir.resolve("config.toml") + ":4:"), m);
+        assertTrue(m.contains(key), m);
+    }
+
+    @Test
     void explicitAddressPicksItsSubnet() throws Exception {
         Config c = load("interface = \"eth1\"\naddress = \"198.18.0.1\"\n[http]\nport = 8080").config();
         assertEquals("198.18.0.0/16", c.subnet().toString());

@@ -143,7 +143,10 @@ class HttpServiceTest {
         base = "http://127.0.0.1:" + port;
         Config cfg = Config.defaults("lo", lo, 8, tmp)
                 .withData(data)
-                .withHttp(new Config.Http(lo, port, URI.create(base)))
+                // Every simulated machine comes from 127.0.0.1: no per-client connection cap here.
+                .withHttp(new Config.Http(lo, port, URI.create(base), Config.Http.DEFAULT_FILE_THREADS,
+                        Config.Http.DEFAULT_SCRIPT_THREADS, Config.Http.DEFAULT_MIN_SEND_RATE,
+                        Config.Http.DEFAULT_SEND_RATE_WINDOW, 100_000))
                 .withMenu(new Config.Menu("debian", 7));
         db = Database.open(tmp.resolve("astralboot.db"));
         HostLookup hosts = new HostLookup() {

@@ -74,4 +74,23 @@ class LocalBootStoreTest {
             assertEquals(BootStoreException.Kind.CORRUPT, e.kind());
         }
     }
+
+    /**
+     * Names are the UTF-8 bytes on disk, whatever {@code sun.jnu.encoding} says (NonAsciiPathIT
+     * runs the server under the C locale); a name on disk that is not UTF-8 is never listed.
+     */
+    @Test
+    void nonAsciiNamesAreTheirUtf8Bytes() throws Exception {
+        String raw = root.resolve("tftp").toUri().getRawPath();
+        Files.writeString(Path.of(java.net.URI.create("file://" + raw + "caf%C3%A9.txt")), "utf-8");
+        Files.writeString(Path.of(java.net.URI.create("file://" + raw + "latin%E9.txt")), "latin-1");
+        BootFile f = store.file(TreePath.parse("tftp/café.txt")).orElseThrow();
+        try (InputStream in = f.open()) {
+            assertEquals("utf-8", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+        assertTrue(store.file(TreePath.parse("tftp/cafe\u0301.txt".translateEscapes())).isEmpty(), "another spelling");
+        List<String> names = store.list(TreePath.parse("tftp")).orElseThrow().stream().map(BootStore.Entry::name).toList();
+        assertTrue(names.contains("café.txt"), names.toString());
+        assertTrue(names.stream().noneMatch(n -> n.startsWith("latin")), names.toString());
+    }
 }

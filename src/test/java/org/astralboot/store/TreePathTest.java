@@ -29,4 +29,14 @@ class TreePathTest {
         assertThrows(InvalidPathException.class, () -> TreePath.parse("a/".repeat(33)));
         assertThrows(InvalidPathException.class, () -> TreePath.parse("a".repeat(1025)));
     }
+
+    @Test
+    void utf8IsStrict() throws Exception {
+        assertEquals("café.txt", TreePath.utf8("café.txt".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertEquals("ascii", TreePath.utf8("ascii".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        // Latin-1 é, a broken sequence, an overlong '.', a truncated 3-byte character, a UTF-16 surrogate.
+        for (String hex : new String[] {"636166e9", "c328", "c0ae", "e282", "eda080"}) {
+            assertThrows(InvalidPathException.class, () -> TreePath.utf8(java.util.HexFormat.of().parseHex(hex)), hex);
+        }
+    }
 }
