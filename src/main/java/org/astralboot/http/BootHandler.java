@@ -475,7 +475,7 @@ final class BootHandler implements HttpHandler {
         } catch (IllegalArgumentException e) {
             return "unknown MAC";
         }
-        List<Machine> m = registry.all().stream().filter(x -> x.lastIp().equals(ip)).toList();
+        List<Machine> m = registry.byLastIp(ip);
         return m.size() == 1 ? m.get(0).mac().toString() : "unknown MAC";
     }
 
