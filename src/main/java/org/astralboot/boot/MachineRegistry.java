@@ -42,6 +42,7 @@ public final class MachineRegistry {
     private final Database db;
     private final HTreeMap<String, String> map;
     private final Clock clock;
+    private final MachineKeys keys;
     /** Decoded records; guarded by {@code this}, like the two indexes below. */
     private final Map<MacAddress, Machine> byMac = new HashMap<>();
     /** Last source address → MACs whose last request came from it. */
@@ -53,6 +54,7 @@ public final class MachineRegistry {
         this.db = db;
         this.clock = clock;
         this.map = db.db().hashMap("machines", Serializer.STRING, Serializer.STRING).createOrOpen();
+        this.keys = MachineKeys.open(db);
         synchronized (this) {
             for (var e : map.getEntries()) {
                 Machine m = decode(e.getKey(), e.getValue());
@@ -61,6 +63,11 @@ public final class MachineRegistry {
                 }
             }
         }
+    }
+
+    /** The per-machine keys, whose server key lives in the same database. */
+    public MachineKeys keys() {
+        return keys;
     }
 
     public synchronized Optional<Machine> get(MacAddress mac) {

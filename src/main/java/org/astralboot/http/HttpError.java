@@ -7,10 +7,21 @@ package org.astralboot.http;
 final class HttpError extends Exception {
     private static final long serialVersionUID = 1L;
     private final int status;
+    private final long retryAfter;
 
     HttpError(int status, String reason) {
+        this(status, reason, 0);
+    }
+
+    /** @param retryAfter seconds for a Retry-After header (429), or 0 for none */
+    HttpError(int status, String reason, long retryAfter) {
         super(reason, null, false, false);
         this.status = status;
+        this.retryAfter = retryAfter;
+    }
+
+    long retryAfter() {
+        return retryAfter;
     }
 
     static HttpError notFound(String reason) {
