@@ -181,7 +181,7 @@ public final class MachineRegistry {
         if (before == null || before.state() != after.state() || !before.os().equals(after.os())
                 || !before.osClass().equals(after.osClass())) {
             if (after.state() == MachineState.NEW) {
-                log.info("machine {} new (from {})", mac, after.lastIp());
+                log.info("machine {} new{}", mac, after.lastIp().isEmpty() ? "" : " (from " + after.lastIp() + ")");
             } else {
                 log.info("machine {} {} {}{}", mac, after.state().name().toLowerCase(Locale.ROOT), after.os(),
                         after.osClass().isEmpty() ? "" : "/" + after.osClass());
