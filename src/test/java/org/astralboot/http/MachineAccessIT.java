@@ -120,7 +120,7 @@ class MachineAccessIT {
                     new String[] {"GET", "/ipxe/" + V + "/choose/flat/worker"},
                     new String[] {"HEAD", "/ipxe/" + V + "/choose/flat/control"},
                     new String[] {"GET", "/ipxe/" + V + "/choose/probe?key=00000000000000000000000000000000"},
-                    new String[] {"GET", "/ipxe/" + V + "/choose/probe?key=" + key.substring(0, 31) + "0"},
+                    new String[] {"GET", "/ipxe/" + V + "/choose/probe?key=" + key.substring(0, 31) + (key.endsWith("0") ? "1" : "0")},
                     new String[] {"GET", "/machine/" + V + "/installed"},
                     new String[] {"POST", "/machine/" + V + "/installed"},
                     new String[] {"PUT", "/machine/" + V + "/installed"},
