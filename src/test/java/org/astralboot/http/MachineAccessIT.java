@@ -157,6 +157,21 @@ class MachineAccessIT {
             // ... and the victim itself reports its install by its lease.
             assertEquals(200, curl(victim, "GET", BASE + "/machine/" + V + "/installed").status());
             assertTrue(curl(other, "GET", BASE + "/machine/" + V).body().contains("\"state\":\"installed\""));
+
+            // Unknown MACs from one address: a burst, then 429 with Retry-After (no record, no commit).
+            int created = 0;
+            String limited = null;
+            for (int i = 0; i < org.astralboot.boot.NewMachineLimit.BURST + 4; i++) {
+                Reply r = curl(other, "GET", BASE + "/ipxe/" + String.format("02-00-00-00-00-%02x", i), "-i");
+                if (r.status() == 200) {
+                    created++;
+                } else if (r.status() == 429) {
+                    limited = r.body();
+                }
+            }
+            assertTrue(limited != null && limited.toLowerCase(java.util.Locale.ROOT).contains("\nretry-after: "),
+                    "429 with Retry-After: " + limited);
+            assertTrue(created <= org.astralboot.boot.NewMachineLimit.BURST + 1, created + " new machines from one address");
         } catch (AssertionError | Exception e) {
             if (Files.exists(log)) {
                 System.err.println(Files.readString(log, StandardCharsets.UTF_8));
@@ -175,9 +190,11 @@ class MachineAccessIT {
         host.run(t, "ip", "link", "set", "eth0", "up").check();
     }
 
-    /** curl in {@code ns}: status and body. */
-    private static Reply curl(Netns ns, String method, String url) throws Exception {
+
+    /** curl in {@code ns}: status and body ({@code extra} curl options before the URL). */
+    private static Reply curl(Netns ns, String method, String url, String... extra) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "10", "-o", "-", "-w", "\n%{http_code}"));
+        cmd.addAll(List.of(extra));
         cmd.addAll(method.equals("HEAD") ? List.of("-I") : List.of("-X", method));
         cmd.add(url);
         String out = ns.run(Duration.ofSeconds(15), cmd.toArray(String[]::new)).check().out();
