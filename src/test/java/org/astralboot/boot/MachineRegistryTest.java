@@ -30,6 +30,7 @@ class MachineRegistryTest {
         Machine chosen = m.choose("debian", null, t);
         assertEquals(MachineState.CHOSEN, chosen.state());
         assertEquals("", chosen.osClass());
+        assertSame(chosen, chosen.choose("debian", "", t.plusSeconds(5))); // the same choice again: no change
         Machine inst = chosen.installed(t);
         assertEquals(MachineState.INSTALLED, inst.state());
         assertSame(inst, inst.installed(t)); // the hook retried: no change
