@@ -22,9 +22,16 @@ public record Machine(MacAddress mac, MachineState state, String os, String osCl
         return new Machine(mac, MachineState.NEW, "", "", ip, now, now);
     }
 
-    /** The menu choice: from any state (a choice on an installed machine means: reinstall). */
+    /**
+     * The menu choice: from any state (a choice on an installed machine means: reinstall). The same
+     * choice again (a menu revisited) changes nothing, so it costs no commit.
+     */
     public Machine choose(String newOs, String newClass, Instant now) {
-        return new Machine(mac, MachineState.CHOSEN, newOs, newClass == null ? "" : newClass, lastIp, firstSeen, now);
+        String cls = newClass == null ? "" : newClass;
+        if (state == MachineState.CHOSEN && os.equals(newOs) && osClass.equals(cls)) {
+            return this;
+        }
+        return new Machine(mac, MachineState.CHOSEN, newOs, cls, lastIp, firstSeen, now);
     }
 
     /**

@@ -46,17 +46,36 @@ public final class MachineContext {
     private final HostLookup hosts;
     private final MachineRegistry registry;
     private final Templates templates;
+    private final MachineAccess access;
 
     /** What DHCP knows about machines (leases), for routes beyond the templates. */
     public HostLookup hosts() {
         return hosts;
     }
 
+    /** Access by lease (full DHCP mode), this host's neighbour table and the registry's keys. */
     public MachineContext(Config cfg, HostLookup hosts, MachineRegistry registry, Templates templates) {
+        this(cfg, hosts, registry, templates, new MachineAccess(cfg.dhcp().mode() == Config.DhcpMode.FULL, hosts,
+                Neighbours.kernel()::macsOf, registry.keys()));
+    }
+
+    public MachineContext(Config cfg, HostLookup hosts, MachineRegistry registry, Templates templates,
+            MachineAccess access) {
         this.cfg = cfg;
         this.hosts = hosts;
         this.registry = registry;
         this.templates = templates;
+        this.access = access;
+    }
+
+    /** Who may change a machine's record and read its templates. */
+    public MachineAccess access() {
+        return access;
+    }
+
+    /** {@code ?key=<key>} for a machine's own URLs, or "" when {@code key} is empty. */
+    public static String keyQuery(String key) {
+        return key == null || key.isEmpty() ? "" : "?key=" + key;
     }
 
     /** The MAC as it appears in URLs: {@code 52-54-00-12-34-56} (iPXE's {@code ${mac:hexhyp}}). */
@@ -113,8 +132,19 @@ public final class MachineContext {
         return name;
     }
 
-    /** Data for the menus and scripts that do not depend on an OS. */
+    /** Data for the menus and scripts that do not depend on an OS, with no key in its URLs. */
     public Map<String, Object> basic(MacAddress mac, String sourceIp) {
+        return basic(mac, sourceIp, "");
+    }
+
+    /**
+     * Data for the menus and scripts that do not depend on an OS.
+     *
+     * @param key the machine's {@link MachineKeys key}, appended to its own URLs (menu, boot,
+     *            installed, templates); "" unless the request was proven to come from the machine
+     */
+    public Map<String, Object> basic(MacAddress mac, String sourceIp, String key) {
+        String q = keyQuery(key);
         Map<String, Object> m = new LinkedHashMap<>(Templates.LAMBDAS);
         String ip = ipOf(mac, sourceIp);
         String hostname = hostnameOf(mac, ip);
@@ -129,9 +159,10 @@ public final class MachineContext {
         m.put("server", Ipv4.text(cfg.address()));
         m.put("base_url", base());
         m.put("start_url", base() + "/ipxe/" + u);
-        m.put("menu_url", base() + "/ipxe/" + u + "/menu");
-        m.put("boot_url", base() + "/ipxe/" + u + "/boot");
-        m.put("installed_url", base() + "/machine/" + u + "/installed");
+        m.put("menu_url", base() + "/ipxe/" + u + "/menu" + q);
+        m.put("boot_url", base() + "/ipxe/" + u + "/boot" + q);
+        m.put("installed_url", base() + "/machine/" + u + "/installed" + q);
+        m.put("key_query", q);
         return m;
     }
 
@@ -141,7 +172,13 @@ public final class MachineContext {
      */
     public Map<String, Object> forOs(MacAddress mac, String sourceIp, OsDefinition os, String osClass)
             throws BootStoreException, TemplateException {
-        Map<String, Object> m = basic(mac, sourceIp);
+        return forOs(mac, sourceIp, os, osClass, "");
+    }
+
+    /** {@link #forOs(MacAddress, String, OsDefinition, String)} with {@code key} as in {@link #basic(MacAddress, String, String)}. */
+    public Map<String, Object> forOs(MacAddress mac, String sourceIp, OsDefinition os, String osClass, String key)
+            throws BootStoreException, TemplateException {
+        Map<String, Object> m = basic(mac, sourceIp, key);
         String u = urlMac(mac);
         m.put("os", os.name());
         m.put("os_description", os.description());
@@ -168,7 +205,7 @@ public final class MachineContext {
         m.put("initrd_args", args.toString());
         Map<String, Object> urls = new LinkedHashMap<>();
         for (String t : templates.names(os)) {
-            urls.put(t, base() + "/machine/" + u + "/template/" + t);
+            urls.put(t, base() + "/machine/" + u + "/template/" + t + keyQuery(key));
         }
         m.put("templates", urls);
         List<Map<String, Object>> cluster = new ArrayList<>();

@@ -8,6 +8,7 @@ import io.undertow.util.Methods;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,9 +16,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.astralboot.boot.Machine;
+import org.astralboot.boot.MachineAccess;
 import org.astralboot.boot.MachineContext;
 import org.astralboot.boot.MachineRegistry;
 import org.astralboot.boot.MachineState;
+import org.astralboot.boot.NewMachineLimit;
 import org.astralboot.boot.OsCatalog;
 import org.astralboot.boot.OsDefinition;
 import org.astralboot.boot.TemplateException;
@@ -47,6 +50,8 @@ import org.slf4j.LoggerFactory;
 final class BootHandler implements HttpHandler {
     private static final Logger log = LoggerFactory.getLogger("org.astralboot.http");
     static final HttpString REAL_STATUS = new HttpString("X-Astralboot-Status");
+    /** Seconds for the Retry-After of a 429, from the {@link HttpError} to {@link #fail}. */
+    private static final io.undertow.util.AttachmentKey<Long> RETRY_AFTER = io.undertow.util.AttachmentKey.create(Long.class);
 
     private final Config cfg;
     private final BootStore store;
@@ -55,6 +60,8 @@ final class BootHandler implements HttpHandler {
     private final MachineRegistry registry;
     private final MachineContext context;
     private final Admission admission;
+    /** Unknown MACs per source address: each creates a record and costs a commit. */
+    private final NewMachineLimit newMachines = new NewMachineLimit(Clock.systemUTC());
 
     BootHandler(Config cfg, BootStore store, OsCatalog catalog, Templates templates, MachineRegistry registry,
             MachineContext context, Admission admission) {
@@ -89,6 +96,9 @@ final class BootHandler implements HttpHandler {
             }
             route(req, decoded(path), method);
         } catch (HttpError e) {
+            if (e.retryAfter() > 0) {
+                req.ex().putAttachment(RETRY_AFTER, e.retryAfter());
+            }
             fail(req, e.status(), e.getMessage(), null, e.quiet());
         } catch (BootStoreException e) {
             if (e.kind() == BootStoreException.Kind.UNAVAILABLE) {
@@ -282,7 +292,16 @@ final class BootHandler implements HttpHandler {
     }
 
     private void start(Req req, MacAddress mac) throws HttpError, BootStoreException, TemplateException, IOException {
-        Machine m = req.get() ? registry.seen(mac, req.ip())
+        if (req.get() && registry.get(mac).isEmpty()) {
+            long wait = newMachines.acquire(req.ip());
+            if (wait > 0) {
+                throw new HttpError(429, "too many new machines from " + req.ip() + "; retry in " + wait + " s", wait);
+            }
+        }
+        String key = keyFor(req, mac);
+        // Only the machine itself moves its recorded address: a stranger's request for its MAC must
+        // not put the stranger's address into the cluster data of the machine's peers.
+        Machine m = req.get() ? registry.seen(mac, key.isEmpty() ? null : req.ip())
                 : registry.get(mac).orElse(Machine.fresh(mac, req.ip(), Instant.EPOCH));
         if (m.state() == MachineState.NEW) {
             menu(req, mac);
@@ -293,9 +312,9 @@ final class BootHandler implements HttpHandler {
             // The OS lives on the disk now: boot it even if the tree no longer offers that OS.
             Map<String, Object> ctx;
             if (os.isPresent()) {
-                ctx = context.forOs(mac, req.ip(), os.get(), m.osClass());
+                ctx = context.forOs(mac, req.ip(), os.get(), m.osClass(), key);
             } else {
-                ctx = context.basic(mac, req.ip());
+                ctx = context.basic(mac, req.ip(), key);
                 ctx.put("os", m.os());
                 ctx.put("os_description", m.os());
                 ctx.put("class", m.osClass());
@@ -310,14 +329,16 @@ final class BootHandler implements HttpHandler {
             menu(req, mac);
             return;
         }
-        Map<String, Object> ctx = context.forOs(mac, req.ip(), os.get(), m.osClass());
+        Map<String, Object> ctx = context.forOs(mac, req.ip(), os.get(), m.osClass(), key);
         script(req, "chosen", os.get(), ctx);
         log.info("start {} from {}: boots {}{} (menu on key m)", mac, req.ip(), m.os(),
                 m.osClass().isEmpty() ? "" : "/" + m.osClass());
     }
 
     private void menu(Req req, MacAddress mac) throws HttpError, BootStoreException, TemplateException, IOException {
-        Map<String, Object> ctx = context.basic(mac, req.ip());
+        String key = keyFor(req, mac);
+        String q = MachineContext.keyQuery(key);
+        Map<String, Object> ctx = context.basic(mac, req.ip(), key);
         Machine m = registry.get(mac).orElse(null);
         ctx.put("installed", m != null && m.state() == MachineState.INSTALLED);
         ctx.put("os", m == null ? "" : m.os());
@@ -331,7 +352,7 @@ final class BootHandler implements HttpHandler {
             item.put("description", os.description());
             item.put("has_classes", os.hasClasses());
             item.put("classes", os.classes());
-            item.put("url", os.hasClasses() ? u + "/classes/" + os.name() : u + "/choose/" + os.name());
+            item.put("url", os.hasClasses() ? u + "/classes/" + os.name() + q : u + "/choose/" + os.name() + q);
             items.add(item);
         }
         ctx.put("oses", items);
@@ -368,11 +389,12 @@ final class BootHandler implements HttpHandler {
         if (!os.hasClasses()) {
             throw HttpError.notFound("OS " + os.name() + " has no classes");
         }
-        Map<String, Object> ctx = context.forOs(mac, req.ip(), os, "");
+        String key = keyFor(req, mac);
+        Map<String, Object> ctx = context.forOs(mac, req.ip(), os, "", key);
         String u = cfg.http().base() + "/ipxe/" + MachineContext.urlMac(mac) + "/choose/" + os.name() + "/";
         List<Map<String, Object>> items = new ArrayList<>();
         for (String c : os.classes()) {
-            items.add(Map.of("name", c, "url", u + c));
+            items.add(Map.of("name", c, "url", u + c + MachineContext.keyQuery(key)));
         }
         ctx.put("class_items", items);
         script(req, "class-menu", os, ctx);
@@ -389,11 +411,12 @@ final class BootHandler implements HttpHandler {
                     + (os.hasClasses() ? " (classes: " + os.classes() + ")" : ""));
         }
         String cls = osClass == null ? "" : osClass;
+        String key = authorize(req, mac, "choose its OS");
         checkBootFiles(os);
         if (req.get()) {
             registry.choose(mac, req.ip(), os.name(), cls);
         }
-        bootScript(req, mac, os, cls, "chosen");
+        bootScript(req, mac, os, cls, key, "chosen");
     }
 
     private void bootAgain(Req req, MacAddress mac) throws HttpError, BootStoreException, TemplateException, IOException {
@@ -403,11 +426,11 @@ final class BootHandler implements HttpHandler {
         }
         OsDefinition os = os(m.os());
         checkBootFiles(os);
-        bootScript(req, mac, os, m.osClass(), "sticky choice");
+        bootScript(req, mac, os, m.osClass(), keyFor(req, mac), "sticky choice");
     }
 
-    private void bootScript(Req req, MacAddress mac, OsDefinition os, String cls, String why) throws HttpError, BootStoreException, TemplateException, IOException {
-        Map<String, Object> ctx = context.forOs(mac, req.ip(), os, cls);
+    private void bootScript(Req req, MacAddress mac, OsDefinition os, String cls, String key, String why) throws HttpError, BootStoreException, TemplateException, IOException {
+        Map<String, Object> ctx = context.forOs(mac, req.ip(), os, cls, key);
         script(req, "boot", os, ctx);
         log.info("boot script {}{} for {} ({}) from {} ({})", os.name(), cls.isEmpty() ? "" : "/" + cls, mac,
                 ctx.get("hostname"), req.ip(), why);
@@ -435,18 +458,23 @@ final class BootHandler implements HttpHandler {
     }
 
     private void template(Req req, MacAddress mac, String name) throws HttpError, BootStoreException, TemplateException, IOException {
+        if (!OsDefinition.NAME.matcher(name).matches()) {
+            throw HttpError.notFound("no template " + printable(name));
+        }
+        String key = authorize(req, mac, "read its templates");
         Machine m = chosenMachine(mac);
         OsDefinition os = os(m.os());
         if (templates.find(name, os).isEmpty()) {
             throw HttpError.notFound("no template " + printable(name) + " for OS " + os.name());
         }
-        Map<String, Object> ctx = context.forOs(mac, req.ip(), os, m.osClass());
+        Map<String, Object> ctx = context.forOs(mac, req.ip(), os, m.osClass(), key);
         String body = templates.render(name, os, ctx).orElseThrow();
         text(req.ex(), 200, body, "text/plain; charset=utf-8");
         log.info("template {} of {} for {} ({}) from {}", name, os.name(), mac, ctx.get("hostname"), req.ip());
     }
 
     private void installed(Req req, MacAddress mac) throws HttpError, BootStoreException, TemplateException, IOException {
+        authorize(req, mac, "report its install");
         Machine m = chosenMachine(mac);
         if (!req.ex().getRequestMethod().equals(Methods.HEAD)) {
             m = registry.markInstalled(mac, req.ip());
@@ -454,6 +482,31 @@ final class BootHandler implements HttpHandler {
         text(req.ex(), 200, "ok: " + mac + " " + m.state().name().toLowerCase() + " " + m.os() + "\n",
                 "text/plain; charset=utf-8");
         log.info("install end hook: {} installed {} (from {}); next boot: local disk", mac, m.os(), req.ip());
+    }
+
+    /**
+     * Refuses (403, and a log line with the evidence) a request that {@link MachineAccess} cannot tie
+     * to the machine {@code mac}.
+     *
+     * @return the machine's key, for its own URLs in the reply
+     */
+    private String authorize(Req req, MacAddress mac, String what) throws HttpError {
+        MachineAccess.Decision d = context.access().check(mac, req.ip(), presentedKey(req));
+        if (!d.allowed()) {
+            log.warn("refused: {} may not {} for {}: {}", req.ip(), what, mac, d.reason());
+            throw new HttpError(403, "only the machine " + mac + " itself may " + what);
+        }
+        return context.access().keys().of(mac);
+    }
+
+    /** The machine's key when the request is proven to come from it, else "" (no key handed out). */
+    private String keyFor(Req req, MacAddress mac) {
+        return context.access().check(mac, req.ip(), presentedKey(req)).allowed() ? context.access().keys().of(mac) : "";
+    }
+
+    private static String presentedKey(Req req) {
+        java.util.Deque<String> k = req.ex().getQueryParameters().get("key");
+        return k == null || k.isEmpty() ? "" : k.peekFirst();
     }
 
     private void status(Req req, MacAddress mac) throws HttpError {
@@ -491,7 +544,7 @@ final class BootHandler implements HttpHandler {
         } catch (IllegalArgumentException e) {
             return "unknown MAC";
         }
-        List<Machine> m = registry.all().stream().filter(x -> x.lastIp().equals(ip)).toList();
+        List<Machine> m = registry.byLastIp(ip);
         return m.size() == 1 ? m.get(0).mac().toString() : "unknown MAC";
     }
 
@@ -565,6 +618,10 @@ final class BootHandler implements HttpHandler {
         }
         if (status == 503) {
             ex.getResponseHeaders().put(Headers.RETRY_AFTER, 10);
+        }
+        Long retry = ex.getAttachment(RETRY_AFTER);
+        if (status == 429 && retry != null) {
+            ex.getResponseHeaders().put(Headers.RETRY_AFTER, retry);
         }
         ex.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
         if (req.ipxeRoute()) {

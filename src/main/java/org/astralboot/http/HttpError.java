@@ -8,20 +8,31 @@ final class HttpError extends Exception {
     private static final long serialVersionUID = 1L;
     private final int status;
     private final boolean quiet;
+    private final long retryAfter;
 
     HttpError(int status, String reason) {
-        this(status, reason, false);
+        this(status, reason, false, 0);
     }
 
-    private HttpError(int status, String reason, boolean quiet) {
+    /** @param retryAfter seconds for a Retry-After header (429), or 0 for none */
+    HttpError(int status, String reason, long retryAfter) {
+        this(status, reason, false, retryAfter);
+    }
+
+    private HttpError(int status, String reason, boolean quiet, long retryAfter) {
         super(reason, null, false, false);
         this.status = status;
         this.quiet = quiet;
+        this.retryAfter = retryAfter;
     }
 
     /** An error logged at debug only: see {@code BootHandler.fail}. */
     static HttpError quiet(int status, String reason) {
-        return new HttpError(status, reason, true);
+        return new HttpError(status, reason, true, 0);
+    }
+
+    long retryAfter() {
+        return retryAfter;
     }
 
     static HttpError notFound(String reason) {

@@ -30,6 +30,7 @@ class MachineRegistryTest {
         Machine chosen = m.choose("debian", null, t);
         assertEquals(MachineState.CHOSEN, chosen.state());
         assertEquals("", chosen.osClass());
+        assertSame(chosen, chosen.choose("debian", "", t.plusSeconds(5))); // the same choice again: no change
         Machine inst = chosen.installed(t);
         assertEquals(MachineState.INSTALLED, inst.state());
         assertSame(inst, inst.installed(t)); // the hook retried: no change
@@ -61,5 +62,40 @@ class MachineRegistryTest {
             assertEquals(List.of(B), r.cluster("flatcar", "control").stream().map(Machine::mac).toList());
             assertEquals(3, r.all().size()); // a refused end hook leaves no record behind
         }
+    }
+
+    /** The in-memory indexes follow every change: a machine leaves its old cluster and address. */
+    @Test
+    void indexesFollowChangesAndAreRebuiltAtOpen(@TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("i.db");
+        try (Database db = Database.open(file)) {
+            MachineRegistry r = new MachineRegistry(db, CLOCK);
+            r.choose(A, "192.0.2.10", "flatcar", "control");
+            r.choose(B, "192.0.2.10", "flatcar", "control");
+            r.seen(C, "192.0.2.12");
+            assertEquals(List.of(A, B), macs(r.cluster("flatcar", "control")));
+            assertEquals(List.of(A, B), macs(r.byLastIp("192.0.2.10")));
+            r.choose(B, "192.0.2.11", "flatcar", "worker"); // new class, new address
+            assertEquals(List.of(A), macs(r.cluster("flatcar", "control")));
+            assertEquals(List.of(B), macs(r.cluster("flatcar", "worker")));
+            assertEquals(List.of(A), macs(r.byLastIp("192.0.2.10")));
+            assertEquals(List.of(B), macs(r.byLastIp("192.0.2.11")));
+            r.reset(A);
+            assertEquals(List.of(), r.cluster("flatcar", "control"), "a NEW machine is in no cluster");
+            assertEquals(List.of(), r.cluster("flatcar", ""), "class is part of the cluster");
+            assertEquals(List.of(), r.cluster("flatcarcontrol", ""));
+            assertEquals(3, r.size());
+        }
+        try (Database db = Database.open(file)) {
+            MachineRegistry r = new MachineRegistry(db, CLOCK);
+            assertEquals(List.of(B), macs(r.cluster("flatcar", "worker")));
+            assertEquals(List.of(C), macs(r.byLastIp("192.0.2.12")));
+            assertEquals(List.of(), r.cluster("flatcar", "control"));
+            assertEquals(List.of(A, B, C), macs(r.all()));
+        }
+    }
+
+    private static List<MacAddress> macs(List<Machine> ms) {
+        return ms.stream().map(Machine::mac).toList();
     }
 }

@@ -356,6 +356,33 @@ class HttpServiceTest {
     }
 
     HttpResponse<byte[]> send(String method, String path, String... headers) throws Exception {
+        return sendAs(method, withKey(path), headers);
+    }
+
+    /**
+     * Routes only a machine itself may use (choose, installed, templates) get that machine's key, as
+     * the scripts the server hands the machine carry it: these tests come from 127.0.0.1, which is
+     * no machine's lease or neighbour. MachineAccessIT covers the refusals.
+     */
+    String withKey(String path) {
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("^/(?:ipxe/([^/?]+)/choose/|machine/([^/?]+)/(?:installed|template/))[^?]*$").matcher(path);
+        if (!m.matches()) {
+            return path;
+        }
+        try {
+            return path + keyQ(MacAddress.parse(m.group(1) != null ? m.group(1) : m.group(2)).toString());
+        } catch (IllegalArgumentException e) {
+            return path;
+        }
+    }
+
+    /** {@code ?key=<the machine's key>} */
+    String keyQ(String mac) {
+        return "?key=" + http.machines().keys().of(MacAddress.parse(mac));
+    }
+
+    HttpResponse<byte[]> sendAs(String method, String path, String... headers) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20))
                 .method(method, HttpRequest.BodyPublishers.noBody());
         for (int i = 0; i < headers.length; i += 2) {
@@ -478,7 +505,7 @@ class HttpServiceTest {
         String s = text(r);
         String img = base + "/os/debian/images/";
         assertTrue(s.contains("kernel " + img + "linux initrd=initrd.gz auto=true priority=critical url="
-                + base + "/machine/" + MAC_URL + "/template/preseed hostname=node1 domain=local || goto failed"), s);
+                + base + "/machine/" + MAC_URL + "/template/preseed" + keyQ(MAC) + " hostname=node1 domain=local || goto failed"), s);
         assertTrue(s.contains("initrd --name initrd.gz " + img + "initrd.gz || goto failed"), s);
         assertTrue(s.contains("\nboot || goto failed\n"), s);
         var m = http.machines().get(MacAddress.parse(MAC)).orElseThrow();
@@ -489,11 +516,12 @@ class HttpServiceTest {
         assertTrue(start.contains("prompt --key m --timeout 3000"), start);
         assertTrue(start.contains("chain " + base + "/ipxe/" + MAC_URL + "/boot || goto menu"), start);
         assertTrue(start.contains("chain " + base + "/ipxe/" + MAC_URL + "/menu"), start);
-        assertEquals(s, text(get("/ipxe/" + MAC_URL + "/boot")));
+        // the machine's own script chain carries its key (a stranger's /boot has none: MachineAccessIT)
+        assertEquals(s, text(get("/ipxe/" + MAC_URL + "/boot" + keyQ(MAC))));
 
         // colon and bare-hex MACs name the same machine
-        assertEquals(s, text(get("/ipxe/" + MAC + "/boot")));
-        assertEquals(s, text(get("/ipxe/525400123456/boot")));
+        assertEquals(s, text(get("/ipxe/" + MAC + "/boot" + keyQ(MAC))));
+        assertEquals(s, text(get("/ipxe/525400123456/boot" + keyQ(MAC))));
     }
 
     @Test
@@ -509,9 +537,9 @@ class HttpServiceTest {
         String preseed = text(get("/ipxe/" + mac + "/choose/debian"));
         assertTrue(preseed.contains("kernel"), preseed);
         String p = text(get("/machine/" + mac + "/template/preseed"));
-        assertTrue(p.contains("wget -q -O /dev/null " + base + "/machine/" + mac + "/installed"), p);
+        assertTrue(p.contains("wget -q -O /dev/null " + base + "/machine/" + mac + "/installed" + keyQ(mac) + "\n"), p);
 
-        Curl hook = curl("-X", "POST", base + "/machine/" + mac + "/installed");
+        Curl hook = curl("-X", "POST", base + "/machine/" + mac + "/installed" + keyQ(mac));
         assertEquals(200, hook.status());
         assertEquals(MachineState.INSTALLED, http.machines().get(MacAddress.parse(mac)).orElseThrow().state());
         // wget in the installer uses GET; a retried hook is harmless
@@ -575,7 +603,7 @@ class HttpServiceTest {
         assertTrue(p.contains("d-i netcfg/get_domain string local\n"), p);
         assertTrue(p.contains("d-i mirror/http/hostname string deb.debian.org\n"), p);
         assertFalse(p.contains("&amp;") || p.contains("&#"), "no HTML escaping");
-        Curl c = curl(base + "/machine/" + DB1 + "/template/preseed");
+        Curl c = curl(base + "/machine/" + DB1 + "/template/preseed" + keyQ(DB1));
         assertEquals(p, new String(c.body(), StandardCharsets.UTF_8));
     }
 
@@ -596,7 +624,7 @@ class HttpServiceTest {
         String b = "52-54-00-bb-00-02";
         String w = "52-54-00-bb-00-03";
         String s = text(get("/ipxe/" + a + "/choose/flatcar/control"));
-        assertTrue(s.contains("cloud-config-url=" + base + "/machine/" + a + "/template/cloud-config"), s);
+        assertTrue(s.contains("cloud-config-url=" + base + "/machine/" + a + "/template/cloud-config" + keyQ(a)), s);
         get("/ipxe/" + b + "/choose/flatcar/control");
         get("/ipxe/" + w + "/choose/flatcar/worker");
         String members = text(get("/machine/" + a + "/template/members"));
@@ -673,7 +701,7 @@ class HttpServiceTest {
         List<java.util.concurrent.CompletableFuture<HttpResponse<byte[]>>> choices = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             String mac = String.format("52-54-00-ee-00-%02x", i);
-            choices.add(client.sendAsync(HttpRequest.newBuilder(URI.create(base + "/ipxe/" + mac + "/choose/debian")).build(),
+            choices.add(client.sendAsync(HttpRequest.newBuilder(URI.create(base + withKey("/ipxe/" + mac + "/choose/debian"))).build(),
                     HttpResponse.BodyHandlers.ofByteArray()));
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/os/debian/images/linux"));
             if (i % 2 == 1) {

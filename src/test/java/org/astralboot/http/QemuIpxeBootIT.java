@@ -89,8 +89,22 @@ class QemuIpxeBootIT {
                 .withData(tmp.resolve("data"))
                 .withHttp(new Config.Http(lo, port, URI.create("http://10.0.2.2:" + port)))
                 .withMenu(new Config.Menu("probe", 1));
+        // QEMU's user network NATs the guest: its requests reach the server from 127.0.0.1, which is
+        // therefore its address as the server knows it (a lease, as DHCP would report it).
+        HostLookup guest = new HostLookup() {
+            @Override
+            public java.util.Optional<org.astralboot.net.HostInfo> byMac(MacAddress mac) {
+                return mac.equals(MacAddress.parse(MAC))
+                        ? java.util.Optional.of(new org.astralboot.net.HostInfo(mac, lo, null)) : java.util.Optional.empty();
+            }
+
+            @Override
+            public java.util.Optional<org.astralboot.net.HostInfo> byAddress(Inet4Address address) {
+                return java.util.Optional.empty();
+            }
+        };
         try (Database db = Database.open(tmp.resolve("astralboot.db"));
-                HttpService http = new HttpService(cfg, new LocalBootStore(tmp.resolve("data")), db, HostLookup.NONE)) {
+                HttpService http = new HttpService(cfg, new LocalBootStore(tmp.resolve("data")), db, guest)) {
             http.start();
 
             String boot1 = qemu(port, uefiVars, "BOOT-MARKER", Duration.ofSeconds(90));
