@@ -102,6 +102,43 @@ class KuboClientTest {
         assertTrue(client().ls("QmZULkCELmmk5XNfCgTnCyFgAVxBRBXyDHGGMVoLFLiXEN").file());
     }
 
+    /** Kubo 0.43.1's answer for a file of two 256 KiB chunks: no object type, chunks as unnamed links. */
+    @Test
+    void kuboLsOfAMultiBlockFileSaysFile() throws IOException {
+        handler = ex -> reply(ex, 200, "{\"Objects\":[{\"Hash\":\"QmeCM7mHxG981qNK5Rx2eALWuiXSaPAg7dqWqYCey49M5q/big.bin\","
+                + "\"Links\":[{\"Name\":\"\",\"Hash\":\"Qmcan7J7kTViT1DkVxLCV4aMJuRXYsuaWHpjpEL2tFjmGQ\",\"Size\":262144,"
+                + "\"Type\":2,\"Target\":\"\",\"Mode\":0,\"ModTime\":\"0001-01-01T00:00:00Z\"},{\"Name\":\"\","
+                + "\"Hash\":\"QmT6nntUFZNcJymd58RaAVFRLfK4kEYGh2xNhmec98RqU5\",\"Size\":37856,\"Type\":2,\"Target\":\"\","
+                + "\"Mode\":0,\"ModTime\":\"0001-01-01T00:00:00Z\"}]}]}\n");
+        KuboClient.Listing l = client().ls("QmeCM7mHxG981qNK5Rx2eALWuiXSaPAg7dqWqYCey49M5q/big.bin");
+        assertTrue(l.file());
+        assertEquals(List.of(), l.links(), "the chunks are not directory entries");
+        assertEquals(1, seen.size(), "no stat needed: " + seen);
+    }
+
+    /** Kubo 0.43.1 lists a single-block file like an empty directory; the client asks files/stat. */
+    @Test
+    void kuboLsWithoutLinksAsksStat() throws IOException {
+        String type = "file";
+        for (String t : new String[] {"file", "directory"}) {
+            handler = ex -> {
+                if (ex.getRequestURI().getPath().endsWith("/ls")) {
+                    reply(ex, 200, "{\"Objects\":[{\"Hash\":\"QmeCM7mHxG981qNK5Rx2eALWuiXSaPAg7dqWqYCey49M5q/d/f.txt\","
+                            + "\"Links\":[]}]}\n");
+                } else {
+                    reply(ex, 200, "{\"Hash\":\"QmZULkCELmmk5XNfCgTnCyFgAVxBRBXyDHGGMVoLFLiXEN\",\"Size\":6,"
+                            + "\"CumulativeSize\":14,\"Blocks\":0,\"Type\":\"" + t + "\"}\n");
+                }
+            };
+            seen.clear();
+            KuboClient.Listing l = client().ls("QmeCM7mHxG981qNK5Rx2eALWuiXSaPAg7dqWqYCey49M5q/d/f.txt");
+            assertEquals(t.equals(type), l.file(), t);
+            assertTrue(l.links().isEmpty());
+            assertEquals(2, seen.size(), seen.toString());
+            assertTrue(seen.get(1).startsWith("POST /api/v0/files/stat?arg=%2Fipfs%2FQmeCM7"), seen.get(1));
+        }
+    }
+
     @Test
     void commandErrorsNameTheEndpointAndCarryTheCode() {
         handler = ex -> reply(ex, 500, "{\"Message\":\"request timed out\",\"Code\":0,\"Type\":\"error\"}");
