@@ -386,6 +386,41 @@ class KuboClientTest {
     }
 
     /**
+     * Kubo 0.43.1 streams {@code cat} in 4096-byte chunks (a 512-byte tail for 8,000,000 bytes) and
+     * reports a failure after the head in the {@code X-Stream-Error} trailer: both framings, with
+     * the small chunks going through the look-ahead buffer, whatever the TCP splits.
+     */
+    @Test
+    void catOfKubosFourKibChunksAndItsStreamErrorTrailer() throws Exception {
+        byte[] data = new byte[300 * 4096 + 512];
+        new java.util.Random(11).nextBytes(data);
+        for (boolean fail : new boolean[] {false, true}) {
+            java.io.ByteArrayOutputStream resp = new java.io.ByteArrayOutputStream();
+            resp.write(ascii("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nServer: kubo/0.43.1\r\n"
+                    + "Trailer: X-Stream-Error\r\nX-Content-Length: " + data.length + "\r\nX-Stream-Output: 1\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n"));
+            int end = fail ? 100 * 4096 : data.length;
+            for (int off = 0; off < end; off += 4096) {
+                int size = Math.min(4096, end - off);
+                resp.write(ascii(Integer.toHexString(size) + "\r\n"));
+                resp.write(data, off, size);
+                resp.write(ascii("\r\n"));
+            }
+            resp.write(ascii(fail ? "0\r\nX-Stream-Error: context canceled\r\n\r\n" : "0\r\n\r\n"));
+            for (int piece : new int[] {1000, 4101, 1 << 20}) {
+                if (fail) {
+                    KuboException e = assertThrows(KuboException.class,
+                            () -> catOnce(resp.toByteArray(), piece, data.length));
+                    assertFalse(e.unreachable(), e.getMessage());
+                    assertEquals("ipfs cat: failed while streaming: context canceled", e.getMessage());
+                } else {
+                    assertArrayEquals(data, catOnce(resp.toByteArray(), piece, data.length), "pieces of " + piece);
+                }
+            }
+        }
+    }
+
+    /**
      * One {@code cat} of {@code length} bytes from a server answering {@code response},
      * {@code piece} bytes per write, read through the channel side.
      */
