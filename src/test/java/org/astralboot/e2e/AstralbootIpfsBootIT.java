@@ -26,7 +26,7 @@ class AstralbootIpfsBootIT {
     void biosBootsFromIpfsNodeThenFromPrecacheWithNodeStopped() throws Exception {
         Path root = TestOs.projectRoot();
         String ipfsNode = root.resolve("scripts/ipfs-node").toString();
-        Netns.sh(Duration.ofMinutes(10), ipfsNode, "install").check();
+        Netns.sh(Duration.ofMinutes(20), ipfsNode, "install").check(); // a first install builds Kubo
         try (BootLab lab = BootLab.create("AstralbootIpfsBootIT")) {
             Path repo = lab.work().resolve("ipfs-repo");
             lab.netns().run(Duration.ofMinutes(3), ipfsNode, "start", "--port", Integer.toString(API_PORT), "--repo",

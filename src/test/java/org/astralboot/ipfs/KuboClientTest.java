@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The client against answers as the node sends them (bodies copied from a js-ipfs 0.66 / Kubo
- * session), served by a loopback HTTP server: error mapping, short and stalled streams, unsafe tar
+ * The client against answers as the node sends them (bodies copied from Kubo 0.43.1 and js-ipfs
+ * 0.66 sessions), served by a loopback HTTP server: error mapping, short and stalled streams, unsafe tar
  * entries. The real node is exercised by the *IT tests.
  */
 class KuboClientTest {
