@@ -131,8 +131,10 @@ IPXE
 # start_pixiecore TREE OS LOGDIR: the Pixiecore reference (netboot's own server, built by
 # scripts/go-tools) in proxyDHCP mode beside dnsmasq handing out addresses only (no boot options),
 # booting TREE's OS kernel and initrd with `pixiecore boot`: Pixiecore answers the PXE/iPXE part of
-# DHCP, serves iPXE over TFTP (the tree's undionly.kpxe / ipxe.efi, as the other servers do) and the
-# kernel, initrd and iPXE script over HTTP on port 80. It shows no menu. Sets REF_PIDS.
+# DHCP, serves its own embedded iPXE builds over TFTP and the kernel, initrd and iPXE script over
+# HTTP on port 80. It shows no menu. Its own iPXE is needed: it recognises a chainloaded client by
+# the DHCP user class "pixiecore" that only its build sends, and with the tree's (Debian's)
+# ipxe.efi a UEFI client loops between DHCP and the TFTP of ipxe.efi. Sets REF_PIDS.
 start_pixiecore() {
     _tree=$1; _os=$2; _logs=$3
     _pxc=$("$ROOT/scripts/go-tools" path pixiecore)
@@ -146,7 +148,6 @@ start_pixiecore() {
     : > "$_logs/pixiecore.log"
     ip netns exec "$LAB_NS" "$_pxc" boot "$_tree/boot/$_os/images/linux" "$_tree/boot/$_os/images/initrd-$_os.gz" \
         --cmdline "console=ttyS0 panic=-1 quiet e2eos=$_os" --dhcp-no-bind --port 80 \
-        --ipxe-bios "$_tree/tftp/undionly.kpxe" --ipxe-efi64 "$_tree/tftp/ipxe.efi" \
         > "$_logs/pixiecore.log" 2>&1 &
     REF_PIDS="$_d $!"
     wait_for "$_logs/dnsmasq-pixiecore.log" "started, version" 20 "$_d"
