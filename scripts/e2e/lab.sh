@@ -1,6 +1,6 @@
 # Shell helpers for scripts/demo and bench/boot/run (sourced, POSIX sh): a network namespace with
 # a bridge carrying the boot server's address and N taps for QEMU VMs, boot servers inside it
-# (Astralboot, or dnsmasq + busybox httpd as the reference), and timed VM boots.
+# (Astralboot, or dnsmasq + busybox httpd as the reference, or dnsmasq + Pixiecore), and timed VM boots.
 # Everything stays inside the namespace; lab_down removes it and every process in it.
 #
 # Variables: LAB_NS (namespace), LAB_ADDR (server address), LAB_PREFIX (prefix length),
@@ -126,6 +126,32 @@ IPXE
     ip netns exec "$LAB_NS" busybox httpd -f -p "$LAB_ADDR:80" -h "$LAB_WORK/www" > "$_logs/httpd.log" 2>&1 &
     REF_PIDS="$_d $!"
     wait_for "$_logs/dnsmasq.log" "started, version" 20 "$_d"
+}
+
+# start_pixiecore TREE OS LOGDIR: the Pixiecore reference (netboot's own server, built by
+# scripts/go-tools) in proxyDHCP mode beside dnsmasq handing out addresses only (no boot options),
+# booting TREE's OS kernel and initrd with `pixiecore boot`: Pixiecore answers the PXE/iPXE part of
+# DHCP, serves its own embedded iPXE builds over TFTP and the kernel, initrd and iPXE script over
+# HTTP on port 80. It shows no menu. Its own iPXE is needed: it recognises a chainloaded client by
+# the DHCP user class "pixiecore" that only its build sends, and with the tree's (Debian's)
+# ipxe.efi a UEFI client loops between DHCP and the TFTP of ipxe.efi. Sets REF_PIDS.
+start_pixiecore() {
+    _tree=$1; _os=$2; _logs=$3
+    _pxc=$("$ROOT/scripts/go-tools" path pixiecore)
+    [ -x "$_pxc" ] || "$ROOT/scripts/go-tools" install pixiecore >&2
+    : > "$_logs/dnsmasq-pixiecore.log"
+    ip netns exec "$LAB_NS" dnsmasq --keep-in-foreground --no-daemon --conf-file=/dev/null --log-facility=- \
+        --user=root --port=0 --interface=br0 --bind-interfaces --no-ping \
+        --dhcp-range="$LAB_RANGE_START,$LAB_RANGE_END,1h" --dhcp-leasefile="$LAB_WORK/dnsmasq.leases" \
+        --pid-file="$LAB_WORK/dnsmasq.pid" >> "$_logs/dnsmasq-pixiecore.log" 2>&1 &
+    _d=$!
+    : > "$_logs/pixiecore.log"
+    ip netns exec "$LAB_NS" "$_pxc" boot "$_tree/boot/$_os/images/linux" "$_tree/boot/$_os/images/initrd-$_os.gz" \
+        --cmdline "console=ttyS0 panic=-1 quiet e2eos=$_os" --dhcp-no-bind --port 80 \
+        > "$_logs/pixiecore.log" 2>&1 &
+    REF_PIDS="$_d $!"
+    wait_for "$_logs/dnsmasq-pixiecore.log" "started, version" 20 "$_d"
+    sleep 1   # Pixiecore prints nothing when ready; its listeners open within milliseconds
 }
 
 stop_pids() {

@@ -190,7 +190,7 @@ public final class KuboClient {
         q.put("size", "true");
         List<Link> out = new ArrayList<>();
         boolean file = false;
-        // js-ipfs streams one Objects chunk per batch; Kubo sends one object: read both alike.
+        // Kubo sends one object; other nodes (js-ipfs) stream one Objects chunk per batch: read both alike.
         try (InputStream in = stream("ls", q, null, null)) {
             MappingIterator<LsAnswer> it = JSON.readerFor(LsAnswer.class).readValues(in);
             while (it.hasNext()) {
@@ -202,6 +202,13 @@ public final class KuboClient {
                     if (o.type() != null && o.type() == 2) {
                         file = true; // js-ipfs describes a file as an object of Type 2 without links
                     }
+                    // Kubo gives no object type: a multi-block file lists its chunks as links
+                    // without names, which a UnixFS directory never has.
+                    if (o.links() != null && !o.links().isEmpty()
+                            && o.links().stream().allMatch(k -> k.name() == null || k.name().isEmpty())) {
+                        file = true;
+                        continue;
+                    }
                     if (o.links() != null) {
                         out.addAll(o.links());
                     }
@@ -211,6 +218,11 @@ public final class KuboClient {
             throw e;
         } catch (IOException | RuntimeException e) {
             throw malformed("ls", e);
+        }
+        if (!file && out.isEmpty()) {
+            // Kubo lists a single-block file exactly like an empty directory (no links, no type):
+            // only the node's stat tells them apart.
+            file = "file".equals(stat(path).type());
         }
         out.sort(Comparator.comparing(Link::name));
         return new Listing(file, out);

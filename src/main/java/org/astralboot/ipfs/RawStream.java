@@ -35,8 +35,16 @@ import java.util.TreeMap;
  */
 final class RawStream {
     private static final int MAX_HEAD = 64 * 1024;
-    /** Head, chunk-size lines and trailer; a larger data read bypasses it. */
-    private static final int LOOK_AHEAD = 8 * 1024;
+    /**
+     * Head, chunk-size lines, trailer, and the data of small chunks. Kubo writes its bodies in
+     * 4 KiB chunks (Go's net/http chunked writer behind a 4 KiB bufio.Writer): reading each chunk's
+     * data straight into the caller's buffer would cost one system call per 4 KiB chunk plus one for
+     * the next size line, so chunks smaller than {@link #DIRECT_READ} go through this buffer, many
+     * per system call, at the price of one memory copy.
+     */
+    private static final int LOOK_AHEAD = 256 * 1024;
+    /** A data read of at least this many bytes goes from the socket straight into the caller's buffer. */
+    private static final int DIRECT_READ = 64 * 1024;
 
     private RawStream() {
     }
@@ -304,6 +312,11 @@ final class RawStream {
             }
             int want = framing == Framing.CLOSE ? dst.remaining() : (int) Math.min(dst.remaining(), left);
             int n;
+            if (!ahead.hasRemaining() && want < DIRECT_READ && framing == Framing.CHUNKED) {
+                if (!fill()) {
+                    throw KuboException.unreachable(endpoint, "connection closed inside a chunk", null);
+                }
+            }
             if (ahead.hasRemaining()) {
                 n = Math.min(want, ahead.remaining());
                 int lim = ahead.limit();

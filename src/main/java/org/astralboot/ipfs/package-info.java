@@ -13,7 +13,8 @@
  * <li>Commands: {@code precache}, {@code publish}, {@code verify}.</li>
  * </ul>
  *
- * <p>Development node: {@code scripts/ipfs-node} (js-ipfs from npm, loopback only). Production:
+ * <p>Development and test node: {@code scripts/ipfs-node} (Kubo built by {@code scripts/go-tools},
+ * loopback only). Production:
  * Kubo.
  */
 package org.astralboot.ipfs;

@@ -11,8 +11,7 @@ import org.astralboot.testing.Netns;
 import org.junit.jupiter.api.Test;
 
 /**
- * Case 3: case 1 with the boot tree served from a real IPFS node ({@code scripts/ipfs-node}, js-ipfs
- * with the Kubo RPC API) instead of the local folder: the test adds the test OS tree to the node,
+ * Case 3: case 1 with the boot tree served from a real IPFS node ({@code scripts/ipfs-node}, Kubo) instead of the local folder: the test adds the test OS tree to the node,
  * names its CID as {@code boot} in refs.toml and serves without {@code -l}. Then {@code astralboot
  * precache} fills the cache, the node is stopped, and the machine must still boot from the cache.
  *
@@ -27,7 +26,7 @@ class AstralbootIpfsBootIT {
     void biosBootsFromIpfsNodeThenFromPrecacheWithNodeStopped() throws Exception {
         Path root = TestOs.projectRoot();
         String ipfsNode = root.resolve("scripts/ipfs-node").toString();
-        Netns.sh(Duration.ofMinutes(10), ipfsNode, "install").check();
+        Netns.sh(Duration.ofMinutes(20), ipfsNode, "install").check(); // a first install builds Kubo
         try (BootLab lab = BootLab.create("AstralbootIpfsBootIT")) {
             Path repo = lab.work().resolve("ipfs-repo");
             lab.netns().run(Duration.ofMinutes(3), ipfsNode, "start", "--port", Integer.toString(API_PORT), "--repo",
@@ -40,9 +39,10 @@ class AstralbootIpfsBootIT {
                     Netns.sh(Duration.ofSeconds(30), "cp", "-al", TestOs.tree().resolve(d).toString(),
                             publish.resolve(d).toString()).check();
                 }
-                String jsipfs = root.resolve(".ipfs-node/node_modules/.bin/jsipfs").toString();
-                String cid = lab.netns().run(Duration.ofMinutes(3), "env", "IPFS_PATH=" + repo, "node", jsipfs, "add",
-                        "-r", "-Q", publish.toString()).check().out().trim();
+                String kubo = Netns.sh(Duration.ofSeconds(10), root.resolve("scripts/go-tools").toString(), "path",
+                        "kubo").check().out().trim();
+                String cid = lab.netns().run(Duration.ofMinutes(3), "env", "IPFS_PATH=" + repo, kubo, "add", "-r", "-Q",
+                        publish.toString()).check().out().trim();
                 cid = cid.lines().reduce((a, b) -> b).orElseThrow().trim();
                 Path refs = lab.work().resolve("refs.toml");
                 Files.writeString(refs, "boot = \"" + cid + "\"\n");

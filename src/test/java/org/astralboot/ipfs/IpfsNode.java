@@ -13,7 +13,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real IPFS node for integration tests, run with {@code scripts/ipfs-node} on free loopback
+ * A real IPFS node (Kubo) for integration tests, run with {@code scripts/ipfs-node} on free loopback
  * ports with its own repo. {@code install} is idempotent, so a test run on a fresh clone works.
  */
 public final class IpfsNode implements AutoCloseable {
@@ -40,7 +40,8 @@ public final class IpfsNode implements AutoCloseable {
 
     /** Installs (if needed) and starts a node whose repo is {@code repo}. */
     public static IpfsNode start(Path repo) throws IOException {
-        script(Duration.ofMinutes(5), "install");
+        // A first install builds Kubo from source (about 6 minutes on 2 cores); later ones find the binary.
+        script(Duration.ofMinutes(20), "install");
         IpfsNode n = new IpfsNode(repo, freePortBlock());
         n.start();
         return n;
@@ -91,7 +92,7 @@ public final class IpfsNode implements AutoCloseable {
         }
     }
 
-    /** A port P such that P..P+3 (API, gateway, swarm, gRPC) are free on loopback. */
+    /** A port P such that P..P+3 (API, gateway, swarm, one spare) are free on loopback. */
     static int freePortBlock() throws IOException {
         InetAddress lo = InetAddress.getLoopbackAddress();
         for (int attempt = 0; attempt < 200; attempt++) {

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The client against answers as the node sends them (bodies copied from a js-ipfs 0.66 / Kubo
- * session), served by a loopback HTTP server: error mapping, short and stalled streams, unsafe tar
+ * The client against answers as the node sends them (bodies copied from Kubo 0.43.1 and js-ipfs
+ * 0.66 sessions), served by a loopback HTTP server: error mapping, short and stalled streams, unsafe tar
  * entries. The real node is exercised by the *IT tests.
  */
 class KuboClientTest {
@@ -100,6 +100,43 @@ class KuboClientTest {
         handler = ex -> reply(ex, 200, "{\"Objects\":[{\"Hash\":\"QmZULkCELmmk5XNfCgTnCyFgAVxBRBXyDHGGMVoLFLiXEN\","
                 + "\"Size\":6,\"Type\":2,\"Depth\":1,\"Mode\":\"0644\",\"Links\":[]}]}");
         assertTrue(client().ls("QmZULkCELmmk5XNfCgTnCyFgAVxBRBXyDHGGMVoLFLiXEN").file());
+    }
+
+    /** Kubo 0.43.1's answer for a file of two 256 KiB chunks: no object type, chunks as unnamed links. */
+    @Test
+    void kuboLsOfAMultiBlockFileSaysFile() throws IOException {
+        handler = ex -> reply(ex, 200, "{\"Objects\":[{\"Hash\":\"QmeCM7mHxG981qNK5Rx2eALWuiXSaPAg7dqWqYCey49M5q/big.bin\","
+                + "\"Links\":[{\"Name\":\"\",\"Hash\":\"Qmcan7J7kTViT1DkVxLCV4aMJuRXYsuaWHpjpEL2tFjmGQ\",\"Size\":262144,"
+                + "\"Type\":2,\"Target\":\"\",\"Mode\":0,\"ModTime\":\"0001-01-01T00:00:00Z\"},{\"Name\":\"\","
+                + "\"Hash\":\"QmT6nntUFZNcJymd58RaAVFRLfK4kEYGh2xNhmec98RqU5\",\"Size\":37856,\"Type\":2,\"Target\":\"\","
+                + "\"Mode\":0,\"ModTime\":\"0001-01-01T00:00:00Z\"}]}]}\n");
+        KuboClient.Listing l = client().ls("QmeCM7mHxG981qNK5Rx2eALWuiXSaPAg7dqWqYCey49M5q/big.bin");
+        assertTrue(l.file());
+        assertEquals(List.of(), l.links(), "the chunks are not directory entries");
+        assertEquals(1, seen.size(), "no stat needed: " + seen);
+    }
+
+    /** Kubo 0.43.1 lists a single-block file like an empty directory; the client asks files/stat. */
+    @Test
+    void kuboLsWithoutLinksAsksStat() throws IOException {
+        String type = "file";
+        for (String t : new String[] {"file", "directory"}) {
+            handler = ex -> {
+                if (ex.getRequestURI().getPath().endsWith("/ls")) {
+                    reply(ex, 200, "{\"Objects\":[{\"Hash\":\"QmeCM7mHxG981qNK5Rx2eALWuiXSaPAg7dqWqYCey49M5q/d/f.txt\","
+                            + "\"Links\":[]}]}\n");
+                } else {
+                    reply(ex, 200, "{\"Hash\":\"QmZULkCELmmk5XNfCgTnCyFgAVxBRBXyDHGGMVoLFLiXEN\",\"Size\":6,"
+                            + "\"CumulativeSize\":14,\"Blocks\":0,\"Type\":\"" + t + "\"}\n");
+                }
+            };
+            seen.clear();
+            KuboClient.Listing l = client().ls("QmeCM7mHxG981qNK5Rx2eALWuiXSaPAg7dqWqYCey49M5q/d/f.txt");
+            assertEquals(t.equals(type), l.file(), t);
+            assertTrue(l.links().isEmpty());
+            assertEquals(2, seen.size(), seen.toString());
+            assertTrue(seen.get(1).startsWith("POST /api/v0/files/stat?arg=%2Fipfs%2FQmeCM7"), seen.get(1));
+        }
     }
 
     @Test
@@ -345,6 +382,41 @@ class KuboClientTest {
         resp.write(ascii("0\r\nX-Stream-Error: \r\n\r\n"));
         for (int piece : new int[] {3, 1000, 1 << 20}) {
             assertArrayEquals(data, catOnce(resp.toByteArray(), piece, data.length), "written " + piece + " bytes at a time");
+        }
+    }
+
+    /**
+     * Kubo 0.43.1 streams {@code cat} in 4096-byte chunks (a 512-byte tail for 8,000,000 bytes) and
+     * reports a failure after the head in the {@code X-Stream-Error} trailer: both framings, with
+     * the small chunks going through the look-ahead buffer, whatever the TCP splits.
+     */
+    @Test
+    void catOfKubosFourKibChunksAndItsStreamErrorTrailer() throws Exception {
+        byte[] data = new byte[300 * 4096 + 512];
+        new java.util.Random(11).nextBytes(data);
+        for (boolean fail : new boolean[] {false, true}) {
+            java.io.ByteArrayOutputStream resp = new java.io.ByteArrayOutputStream();
+            resp.write(ascii("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nServer: kubo/0.43.1\r\n"
+                    + "Trailer: X-Stream-Error\r\nX-Content-Length: " + data.length + "\r\nX-Stream-Output: 1\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n"));
+            int end = fail ? 100 * 4096 : data.length;
+            for (int off = 0; off < end; off += 4096) {
+                int size = Math.min(4096, end - off);
+                resp.write(ascii(Integer.toHexString(size) + "\r\n"));
+                resp.write(data, off, size);
+                resp.write(ascii("\r\n"));
+            }
+            resp.write(ascii(fail ? "0\r\nX-Stream-Error: context canceled\r\n\r\n" : "0\r\n\r\n"));
+            for (int piece : new int[] {1000, 4101, 1 << 20}) {
+                if (fail) {
+                    KuboException e = assertThrows(KuboException.class,
+                            () -> catOnce(resp.toByteArray(), piece, data.length));
+                    assertFalse(e.unreachable(), e.getMessage());
+                    assertEquals("ipfs cat: failed while streaming: context canceled", e.getMessage());
+                } else {
+                    assertArrayEquals(data, catOnce(resp.toByteArray(), piece, data.length), "pieces of " + piece);
+                }
+            }
         }
     }
 
