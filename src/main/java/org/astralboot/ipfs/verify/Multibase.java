@@ -61,14 +61,17 @@ public final class Multibase {
         while (zeros < b.length && b[zeros] == 0) {
             zeros++;
         }
-        String digits = new BigInteger(1, b).toString(58);
+        StringBuilder digits = new StringBuilder();
+        BigInteger v = new BigInteger(1, b);
+        BigInteger b58 = BigInteger.valueOf(58);
+        while (v.signum() > 0) {
+            BigInteger[] qr = v.divideAndRemainder(b58);
+            digits.append(B58.charAt(qr[1].intValue()));
+            v = qr[0];
+        }
         StringBuilder s = new StringBuilder();
         s.append("1".repeat(zeros));
-        if (zeros < b.length) {
-            for (char c : digits.toCharArray()) {
-                s.append(B58.charAt(Character.digit(c, 58)));
-            }
-        }
+        s.append(digits.reverse());
         return s.toString();
     }
 
