@@ -95,7 +95,7 @@ public final class ConfigLoader {
     }
 
     private static final Set<String> TOP = Set.of("interface", "address", "domain", "data", "database", "cache",
-            "cache_max", "ipfs", "ipfs_api", "refs", "http", "tftp", "dhcp", "menu");
+            "cache_max", "ipfs", "ipfs_api", "ipfs_gateway", "refs", "http", "tftp", "dhcp", "menu");
     private static final Set<String> HTTP = Set.of("port", "bind", "url");
     private static final Set<String> TFTP = Set.of("port", "max_blksize", "max_windowsize", "max_transfers",
             "timeout", "retries", "ack_spin_us");
@@ -170,6 +170,13 @@ public final class ConfigLoader {
         long cacheMax = r.size(toml, "cache_max", DEFAULT_CACHE_MAX);
         boolean ipfs = r.bool(toml, "ipfs", true);
         URI ipfsApi = r.httpUri(toml, "ipfs_api", "http://127.0.0.1:5001");
+        URI ipfsGateway = r.optString(toml, "ipfs_gateway").isPresent() ? r.httpUri(toml, "ipfs_gateway", null) : null;
+        if (ipfsGateway != null && ("https".equals(ipfsGateway.getScheme())
+                || ipfsGateway.getRawQuery() != null || ipfsGateway.getRawFragment() != null)) {
+            // The content client speaks plain HTTP/1.1 on a socket; TLS adds nothing to content
+            // that is verified against its CID anyway.
+            throw r.invalid("ipfs_gateway", "'" + ipfsGateway + "' must be a plain http:// URL without query or fragment");
+        }
         Path refs = base.resolve(r.string(toml, "refs", "./refs.toml")).normalize();
 
         TomlTable httpT = r.table(toml, "http");
@@ -272,7 +279,7 @@ public final class ConfigLoader {
         Config.Menu menu = new Config.Menu(def, r.intIn(menuT, "menu.timeout", 10, 0, 3600));
 
         Config c = new Config(file.toAbsolutePath(), iface, address, subnet, domain, data, database, cache, cacheMax,
-                ipfs, ipfsApi, refs, http, tftp, dhcp, menu);
+                ipfs, ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu);
         return new Loaded(c, List.copyOf(warnings));
     }
 

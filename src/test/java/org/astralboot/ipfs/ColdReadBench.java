@@ -57,7 +57,7 @@ public final class ColdReadBench {
             Path base = Files.createDirectories(work.resolve("round" + i));
             Config d = TestTrees.config(base, api, 1L << 34);
             Config cfg = new Config(null, d.iface(), d.address(), d.subnet(), d.domain(), d.data(), d.database(),
-                    d.cache(), d.cacheMaxBytes(), true, api, refs, d.http(), d.tftp(), d.dhcp(), d.menu());
+                    d.cache(), d.cacheMaxBytes(), true, api, null, refs, d.http(), d.tftp(), d.dhcp(), d.menu());
             try (Database db = Database.open(cfg.database());
                     IpfsBootStore s = IpfsBootStore.open(cfg, db, new KuboClient(api, Duration.ofSeconds(3),
                             Duration.ofSeconds(60), Duration.ofSeconds(30)))) {
