@@ -83,8 +83,9 @@ public final class CarReader implements Closeable {
         if (n == 0 || n > MAX_SECTION) {
             throw new IOException("CAR section length " + n + " at byte " + position + " is not plausible");
         }
-        byte[] b = in.readNBytes((int) n);
-        if (b.length != n) {
+        // One array of the exact size, filled in place (readNBytes(int) would gather and copy chunks).
+        byte[] b = new byte[(int) n];
+        if (in.readNBytes(b, 0, b.length) != n) {
             throw new EOFException("CAR stream ended inside a block at byte " + position);
         }
         int[] end = new int[1];
