@@ -26,6 +26,9 @@ import org.astralboot.net.MacAddress;
  * @param cacheMaxBytes size limit of the cache (least recently used files are evicted past it)
  * @param ipfs        serve the boot tree from IPFS (false: from {@link #data})
  * @param ipfsApi     the IPFS node's RPC API base URL
+ * @param ipfsGateway a trustless HTTP gateway to fetch file content from instead of the RPC API
+ *                    (null: the API's {@code dag/export}); content is verified against its CID
+ *                    either way
  * @param refs        the refs.toml file naming the boot trees
  */
 public record Config(
@@ -40,6 +43,7 @@ public record Config(
         long cacheMaxBytes,
         boolean ipfs,
         URI ipfsApi,
+        URI ipfsGateway,
         Path refs,
         Http http,
         Tftp tftp,
@@ -277,6 +281,7 @@ public record Config(
                 ConfigLoader.DEFAULT_CACHE_MAX,
                 false,
                 URI.create("http://127.0.0.1:5001"),
+                null,
                 base.resolve("refs.toml"),
                 new Http(address, 80, URI.create("http://" + Ipv4.text(address))),
                 new Tftp(69, 1468, 64, 256, Duration.ofSeconds(1), 5),
@@ -288,31 +293,31 @@ public record Config(
 
     public Config withHttp(Http h) {
         return new Config(source, iface, address, subnet, domain, data, database, cache, cacheMaxBytes, ipfs,
-                ipfsApi, refs, h, tftp, dhcp, menu);
+                ipfsApi, ipfsGateway, refs, h, tftp, dhcp, menu);
     }
 
     public Config withTftp(Tftp t) {
         return new Config(source, iface, address, subnet, domain, data, database, cache, cacheMaxBytes, ipfs,
-                ipfsApi, refs, http, t, dhcp, menu);
+                ipfsApi, ipfsGateway, refs, http, t, dhcp, menu);
     }
 
     public Config withDhcp(Dhcp d) {
         return new Config(source, iface, address, subnet, domain, data, database, cache, cacheMaxBytes, ipfs,
-                ipfsApi, refs, http, tftp, d, menu);
+                ipfsApi, ipfsGateway, refs, http, tftp, d, menu);
     }
 
     public Config withMenu(Menu m) {
         return new Config(source, iface, address, subnet, domain, data, database, cache, cacheMaxBytes, ipfs,
-                ipfsApi, refs, http, tftp, dhcp, m);
+                ipfsApi, ipfsGateway, refs, http, tftp, dhcp, m);
     }
 
     public Config withData(Path d) {
         return new Config(source, iface, address, subnet, domain, d, database, cache, cacheMaxBytes, ipfs,
-                ipfsApi, refs, http, tftp, dhcp, menu);
+                ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu);
     }
 
     public Config withIpfs(boolean on, URI api, Path refsFile, Path cacheDir) {
         return new Config(source, iface, address, subnet, domain, data, database, cacheDir, cacheMaxBytes, on,
-                api, refsFile, http, tftp, dhcp, menu);
+                api, ipfsGateway, refsFile, http, tftp, dhcp, menu);
     }
 }

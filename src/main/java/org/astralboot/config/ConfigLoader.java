@@ -104,7 +104,7 @@ public final class ConfigLoader {
     }
 
     private static final Set<String> TOP = Set.of("interface", "address", "domain", "data", "database", "cache",
-            "cache_max", "ipfs", "ipfs_api", "refs", "http", "tftp", "dhcp", "menu");
+            "cache_max", "ipfs", "ipfs_api", "ipfs_gateway", "refs", "http", "tftp", "dhcp", "menu");
     private static final Set<String> HTTP = Set.of("port", "bind", "url", "file_threads", "script_threads",
             "min_send_rate", "send_rate_window", "max_connections_per_client");
     private static final Set<String> TFTP = Set.of("port", "max_blksize", "max_windowsize", "max_transfers",
@@ -187,6 +187,13 @@ public final class ConfigLoader {
             throw r.invalid("ipfs_api", "'" + ipfsApi + "': https is not supported, the IPFS client speaks plain"
                     + " HTTP; use http:// to a node on this host or a trusted network (or a local TLS-terminating"
                     + " proxy)");
+        }
+        URI ipfsGateway = r.optString(toml, "ipfs_gateway").isPresent() ? r.httpUri(toml, "ipfs_gateway", null) : null;
+        if (ipfsGateway != null && ("https".equals(ipfsGateway.getScheme())
+                || ipfsGateway.getRawQuery() != null || ipfsGateway.getRawFragment() != null)) {
+            // The content client speaks plain HTTP/1.1 on a socket; TLS adds nothing to content
+            // that is verified against its CID anyway.
+            throw r.invalid("ipfs_gateway", "'" + ipfsGateway + "' must be a plain http:// URL without query or fragment");
         }
         Path refs = base.resolve(r.string(toml, "refs", "./refs.toml")).normalize();
 
@@ -341,7 +348,7 @@ public final class ConfigLoader {
         Config.Menu menu = new Config.Menu(def, r.intIn(menuT, "menu.timeout", 10, 0, 3600));
 
         Config c = new Config(file.toAbsolutePath(), iface, address, subnet, domain, data, database, cache, cacheMax,
-                ipfs, ipfsApi, refs, http, tftp, dhcp, menu);
+                ipfs, ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu);
         return new Loaded(c, List.copyOf(warnings));
     }
 

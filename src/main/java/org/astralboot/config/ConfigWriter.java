@@ -26,6 +26,9 @@ public final class ConfigWriter {
         b.append("cache_max = ").append(q(size(c.cacheMaxBytes()))).append('\n');
         b.append("ipfs = ").append(c.ipfs()).append('\n');
         b.append("ipfs_api = ").append(q(c.ipfsApi().toString())).append('\n');
+        if (c.ipfsGateway() != null) {
+            b.append("ipfs_gateway = ").append(q(c.ipfsGateway().toString())).append('\n');
+        }
         b.append("refs = ").append(q(c.refs().toString())).append('\n');
         b.append("\n[http]\n");
         b.append("port = ").append(c.http().port()).append('\n');

@@ -103,6 +103,9 @@ final class BootHandler implements HttpHandler {
         } catch (BootStoreException e) {
             if (e.kind() == BootStoreException.Kind.UNAVAILABLE) {
                 fail(req, 503, "boot store unavailable, try again later: " + e.getMessage(), null);
+            } else if (e.kind() == BootStoreException.Kind.CORRUPT) {
+                // The source (IPFS node or gateway) answered with content that is not the file: a bad gateway.
+                fail(req, 502, "boot store source sent bad content: " + e.getMessage(), null);
             } else {
                 fail(req, 500, "boot store error (" + e.kind() + "): " + e.getMessage(), null);
             }

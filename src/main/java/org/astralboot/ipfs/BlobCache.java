@@ -33,6 +33,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
+import org.astralboot.ipfs.verify.VerificationException;
 import org.astralboot.store.BootStoreException;
 import org.astralboot.store.BootStoreException.Kind;
 import org.astralboot.store.GrowingFile;
@@ -42,8 +43,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The content-addressed cache folder: {@code <cache>/<cid>} holds exactly the bytes of that CID.
  *
- * <p>Filling: a file is downloaded with {@code cat} into {@code <cache>/tmp/}, its length checked
- * against the size the DAG announced and its CRC32C recorded, then moved into place atomically.
+ * <p>Filling: a file is downloaded into {@code <cache>/tmp/} as the bytes {@link VerifiedSource}
+ * releases, each block checked against its CID on the way (a block that does not match ends the
+ * download: nothing of it is kept, its readers get a {@link Kind#CORRUPT} failure naming the CID);
+ * its length is checked against the size the DAG announced and its CRC32C recorded, then it is
+ * moved into place atomically.
  * Concurrent requests for a file that is being downloaded read the growing temporary file, so a
  * cold file is fetched from the node once however many clients ask for it, and the first client
  * is served as the bytes arrive.
@@ -70,7 +74,7 @@ final class BlobCache implements Closeable {
     private final Path tmpDir;
     private final long maxBytes;
     private final CacheIndex index;
-    private final KuboClient client;
+    private final VerifiedSource source;
     private final NodeHealth health;
     private final Map<String, Fetch> active = new ConcurrentHashMap<>();
     private final Map<String, Long> verified = new ConcurrentHashMap<>();
@@ -87,11 +91,15 @@ final class BlobCache implements Closeable {
     });
 
     BlobCache(Path dir, long maxBytes, CacheIndex index, KuboClient client, NodeHealth health) throws IOException {
+        this(dir, maxBytes, index, VerifiedSource.of(client, null), health);
+    }
+
+    BlobCache(Path dir, long maxBytes, CacheIndex index, VerifiedSource source, NodeHealth health) throws IOException {
         this.dir = dir.toAbsolutePath();
         this.tmpDir = this.dir.resolve("tmp");
         this.maxBytes = maxBytes;
         this.index = index;
-        this.client = client;
+        this.source = source;
         this.health = health;
         for (int i = 0; i < stripes.length; i++) {
             stripes[i] = new Object();
@@ -141,6 +149,11 @@ final class BlobCache implements Closeable {
 
     long totalBytes() {
         return total.get();
+    }
+
+    /** Where file content comes from (and is verified). */
+    VerifiedSource source() {
+        return source;
     }
 
     /** Downloads started from the node (each shared by all its readers). */
@@ -266,8 +279,8 @@ final class BlobCache implements Closeable {
     /**
      * Exactly {@code length} bytes of {@code cid} from {@code offset}: from the cache file, from
      * the download in progress, from a new shared download (whole-file reads), or for a partial
-     * read of a file not cached, straight from the node with {@code cat offset/length} so a range
-     * never waits for the whole file.
+     * read of a file not cached, straight from the node (verified, see {@link VerifiedSource}) so a
+     * range never waits for the whole file.
      *
      * @throws BootStoreException UNAVAILABLE when the node cannot be reached and the file is not
      *                            cached
@@ -287,12 +300,14 @@ final class BlobCache implements Closeable {
             throw unavailable(label, null);
         }
         try {
-            KuboClient.CatStream in = client.cat(cid, offset, length);
+            ChannelStream in = source.open(cid, size, offset, length);
             health.ok();
             return new MappedStream(in, label);
         } catch (KuboException e) {
             health.failed(e);
             throw map(label, e);
+        } catch (VerificationException e) {
+            throw refused(label, e);
         }
     }
 
@@ -424,7 +439,7 @@ final class BlobCache implements Closeable {
         LOG.info("ipfs fetch {} ({}, {} bytes) from the node", f.label, f.cid, f.size);
         try {
             CRC32C crc = new CRC32C();
-            try (KuboClient.CatStream in = f.size == 0 ? null : client.cat(f.cid, 0, f.size);
+            try (ChannelStream in = source.open(f.cid, f.size, 0, f.size);
                     FileChannel out = FileChannel.open(f.tmp, StandardOpenOption.WRITE)) {
                 f.in = in;
                 if (closed) {
@@ -432,9 +447,7 @@ final class BlobCache implements Closeable {
                 }
                 health.ok();
                 f.started.complete(null);
-                if (in != null) {
-                    pump(in, out, crc, f);
-                }
+                pump(in, out, crc, f);
                 if (out.size() != f.size) {
                     throw new KuboException("cat", 200, -1, f.cid + ": got " + out.size() + " bytes, the DAG says "
                             + f.size, false, null);
@@ -472,6 +485,8 @@ final class BlobCache implements Closeable {
             health.failed(e);
             LOG.warn("ipfs fetch {} failed: {}", f.label, e.getMessage());
             f.finish(map(f.label, e));
+        } catch (VerificationException e) {
+            f.finish(refused(f.label, e));
         } catch (IOException | RuntimeException e) {
             LOG.warn("ipfs fetch {} failed: {}", f.label, e.toString());
             f.finish(new BootStoreException(Kind.IO, f.label + ": " + e.getMessage(), e));
@@ -525,7 +540,7 @@ final class BlobCache implements Closeable {
      * ({@code O_DIRECT} writes were tried: on this project's 2-vCPU VM they took ~30 % more kernel
      * time than writes into the page cache, and the cold fetch got slower.)
      */
-    private void pump(KuboClient.CatStream in, FileChannel out, CRC32C crc, Fetch f) throws IOException {
+    private void pump(ChannelStream in, FileChannel out, CRC32C crc, Fetch f) throws IOException {
         java.util.concurrent.ArrayBlockingQueue<Chunk> full = new java.util.concurrent.ArrayBlockingQueue<>(PIPE + 1);
         java.util.concurrent.atomic.AtomicReference<Throwable> received = new java.util.concurrent.atomic.AtomicReference<>();
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
@@ -706,6 +721,24 @@ final class BlobCache implements Closeable {
             return unavailable(label, e);
         }
         return new BootStoreException(Kind.CORRUPT, label + ": " + e.getMessage(), e);
+    }
+
+    /**
+     * Content that is not what its CID says: the source (node or gateway) is broken or hostile.
+     * Logged as an error with the CID, so the operator sees which block and which source.
+     */
+    static BootStoreException refused(String label, VerificationException e) {
+        verificationFailures.incrementAndGet();
+        LOG.error("ipfs fetch {} refused: block {} does not verify: {}", label, e.cid(), e.getMessage());
+        return new BootStoreException(Kind.CORRUPT, label + ": content failed verification against its CID: "
+                + e.getMessage(), e);
+    }
+
+    private static final AtomicLong verificationFailures = new AtomicLong();
+
+    /** Downloads and ranges refused because a block did not verify (since start, all caches). */
+    static long verificationFailures() {
+        return verificationFailures.get();
     }
 
     static BootStoreException unavailable(String label, Throwable cause) {
@@ -1015,10 +1048,10 @@ final class BlobCache implements Closeable {
 
     /** A range streamed straight from the node: turns the client's failures into the store's, mid-stream too. */
     private final class MappedStream extends BlobStream {
-        private final KuboClient.CatStream in;
+        private final ChannelStream in;
         private final String label;
 
-        MappedStream(KuboClient.CatStream in, String label) {
+        MappedStream(ChannelStream in, String label) {
             this.in = in;
             this.label = label;
         }
@@ -1030,6 +1063,8 @@ final class BlobCache implements Closeable {
             } catch (KuboException e) {
                 health.failed(e);
                 throw map(label, e);
+            } catch (VerificationException e) {
+                throw refused(label, e);
             }
         }
 

@@ -94,12 +94,14 @@ public final class IpfsBootStore implements BootStore {
     public static IpfsBootStore open(Config cfg, Database db, KuboClient client) throws IOException {
         NodeHealth health = new NodeHealth(cfg.ipfsApi(), 1000);
         CacheIndex index = new CacheIndex(db);
-        BlobCache cache = new BlobCache(cfg.cache(), cfg.cacheMaxBytes(), index, client, health);
+        BlobCache cache = new BlobCache(cfg.cache(), cfg.cacheMaxBytes(), index,
+                VerifiedSource.of(client, cfg.ipfsGateway()), health);
         IpfsBootStore s = new IpfsBootStore(cfg.refs(), client, index, cache, health);
         try {
             KuboClient.Version v = client.version();
             health.ok();
-            LOG.info("ipfs node {} version {}", cfg.ipfsApi(), v.version());
+            LOG.info("ipfs node {} version {}; file content from {}, verified against its CIDs", cfg.ipfsApi(),
+                    v.version(), cfg.ipfsGateway() != null ? "gateway " + cfg.ipfsGateway() : "the node's dag/export");
         } catch (KuboException e) {
             health.failed(e);
         }

@@ -160,6 +160,11 @@ public final class KuboClient {
         return base;
     }
 
+    /** The timeouts of this client, for the content source that shares its node ({@link VerifiedSource}). */
+    Duration[] timeouts() {
+        return new Duration[] {connectTimeout, headerTimeout, idleTimeout};
+    }
+
     /** Number of {@code cat} calls made (for tests and metrics). */
     public long catCalls() {
         return catCalls.get();

@@ -52,6 +52,15 @@ final class RawStream {
     /** Sends {@code POST pathAndQuery} and returns the body of a 200 answer. */
     static Body post(URI base, String endpoint, String pathAndQuery, Duration connect, Duration header,
             Duration idle) throws KuboException {
+        return request("POST", base, endpoint, pathAndQuery, "", connect, header, idle);
+    }
+
+    /**
+     * Sends {@code method pathAndQuery} with {@code headers} (complete lines, each ending in CRLF)
+     * and returns the body of a 200 answer; the trustless gateway is asked with GET.
+     */
+    static Body request(String method, URI base, String endpoint, String pathAndQuery, String headers,
+            Duration connect, Duration header, Duration idle) throws KuboException {
         String host = base.getHost();
         int port = base.getPort() < 0 ? 80 : base.getPort();
         SocketChannel ch;
@@ -72,8 +81,8 @@ final class RawStream {
         Body body = null;
         try {
             body = new Body(ch, endpoint, header.toNanos());
-            String req = "POST " + pathAndQuery + " HTTP/1.1\r\nHost: " + host + ":" + port
-                    + "\r\nContent-Length: 0\r\nConnection: close\r\nUser-Agent: astralboot\r\n\r\n";
+            String req = method + " " + pathAndQuery + " HTTP/1.1\r\nHost: " + host + ":" + port
+                    + "\r\nContent-Length: 0\r\nConnection: close\r\nUser-Agent: astralboot\r\n" + headers + "\r\n";
             body.send(ByteBuffer.wrap(req.getBytes(StandardCharsets.US_ASCII)));
             String status = body.line();
             String[] parts = status.split(" ", 3);

@@ -206,6 +206,8 @@ class ConfigLoaderTest {
         "interface = \"eth1\"\\n[dhcp]\\nefi_binary = \"../ipxe.efi\"|plain file name",
         "interface = \"eth1\"\\n[dhcp]\\nhostname_pattern = \"node\"|must contain",
         "interface = \"eth1\"\\nipfs_api = \"ftp://x\"|not an http:// URL",
+        "interface = \"eth1\"\\nipfs_gateway = \"ftp://x\"|ipfs_gateway",
+        "interface = \"eth1\"\\nipfs_gateway = \"https://gw.example\"|must be a plain http:// URL",
         "interface = \"eth1\"\\nipfs = \"yes\"|must be true or false",
         "interface = \"eth1\"\\n[[dhcp.reservation]]\\nmac = \"52:54:00:00:00\"\\naddress = \"192.0.2.9\"|not a MAC address",
         "interface = \"eth1\"\\ndomain = \"bad domain\"|not a DNS domain name",
@@ -313,6 +315,18 @@ class ConfigLoaderTest {
         Config c = new ConfigLoader(FAKE).parse("interface = \"eth9\"", dir.resolve("c.toml"),
                 ConfigLoader.Network.OPTIONAL).config();
         assertEquals("127.0.0.1", Ipv4.text(c.address()));
+    }
+
+    @Test
+    void ipfsGatewayIsOptionalAndRoundTrips() throws Exception {
+        ConfigLoader l = new ConfigLoader(FAKE);
+        Config none = l.parse("interface = \"eth1\"", dir.resolve("a.toml"), ConfigLoader.Network.OPTIONAL).config();
+        assertEquals(null, none.ipfsGateway());
+        Config gw = l.parse("interface = \"eth1\"\nipfs_gateway = \"http://192.0.2.10:8080\"", dir.resolve("b.toml"),
+                ConfigLoader.Network.OPTIONAL).config();
+        assertEquals("http://192.0.2.10:8080", gw.ipfsGateway().toString());
+        Config again = l.parse(ConfigWriter.toToml(gw), dir.resolve("c.toml"), ConfigLoader.Network.OPTIONAL).config();
+        assertEquals(gw.ipfsGateway(), again.ipfsGateway());
     }
 
     @Test

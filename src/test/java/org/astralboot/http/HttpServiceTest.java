@@ -88,7 +88,7 @@ class HttpServiceTest {
         Files.write(tftp.resolve("undionly.kpxe"), undionly);
         Files.write(tftp.resolve("ipxe.efi"), Arrays.copyOf(undionly, 1000));
         Files.write(tftp.resolve("short.bin"), Arrays.copyOf(undionly, 200_000));
-        for (String name : List.of("filling.bin", "filling-rejected.bin", "stream-rejected.bin")) {
+        for (String name : List.of("filling.bin", "filling-rejected.bin", "stream-rejected.bin", "forged.bin")) {
             Files.write(tftp.resolve(name), undionly);
         }
 
@@ -193,6 +193,9 @@ class HttpServiceTest {
                 }
                 if (f.isPresent() && path.toString().equals("tftp/filling-rejected.bin")) {
                     return Optional.of(new Filling(f.get(), true));
+                }
+                if (f.isPresent() && path.toString().equals("tftp/forged.bin")) {
+                    return Optional.of(new Forged(f.get()));
                 }
                 if (f.isPresent() && path.toString().equals("tftp/stream-rejected.bin")) {
                     return Optional.of(new Rejected(f.get()));
@@ -318,6 +321,20 @@ class HttpServiceTest {
                     return n;
                 }
             };
+        }
+    }
+
+    /** Its first block fails verification against its CID, as the IPFS store reports it. */
+    record Forged(BootFile inner) implements Over {
+        @Override
+        public String etag() {
+            return "forged";
+        }
+
+        @Override
+        public InputStream open(long offset, long length) throws IOException {
+            throw new BootStoreException(BootStoreException.Kind.CORRUPT,
+                    "tftp/forged.bin: content failed verification against its CID: bafkreiexample: block data does not hash to its CID (altered)");
         }
     }
 
@@ -667,6 +684,14 @@ class HttpServiceTest {
             storeDown.set(false);
         }
         assertEquals(200, get("/tftp/undionly.kpxe").statusCode());
+    }
+
+    @Test
+    void contentThatFailsVerificationIs502NamingTheCid() throws Exception {
+        HttpResponse<byte[]> f = get("/tftp/forged.bin");
+        assertEquals(502, f.statusCode());
+        assertTrue(text(f).contains("bafkreiexample"), text(f));
+        assertEquals(200, get("/tftp/undionly.kpxe").statusCode(), "the server keeps serving");
     }
 
     // ---- files ----------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ import org.astralboot.store.TreePath;
  * round, so the bench can compare with {@code cat} straight from the node when the HTTP service
  * is not available.
  *
- * <p>Arguments: API URL, refs.toml, tree path, work folder, rounds.
+ * <p>Arguments: API URL, refs.toml, tree path, work folder, rounds. {@code -Dbench.gateway=URL}
+ * fetches the content from a trustless gateway instead of the API.
  */
 public final class ColdReadBench {
     private ColdReadBench() {
@@ -57,7 +58,8 @@ public final class ColdReadBench {
             Path base = Files.createDirectories(work.resolve("round" + i));
             Config d = TestTrees.config(base, api, 1L << 34);
             Config cfg = new Config(null, d.iface(), d.address(), d.subnet(), d.domain(), d.data(), d.database(),
-                    d.cache(), d.cacheMaxBytes(), true, api, refs, d.http(), d.tftp(), d.dhcp(), d.menu());
+                    d.cache(), d.cacheMaxBytes(), true, api,
+                    System.getProperty("bench.gateway") == null ? null : URI.create(System.getProperty("bench.gateway")), refs, d.http(), d.tftp(), d.dhcp(), d.menu());
             try (Database db = Database.open(cfg.database());
                     IpfsBootStore s = IpfsBootStore.open(cfg, db, new KuboClient(api, Duration.ofSeconds(3),
                             Duration.ofSeconds(60), Duration.ofSeconds(30)))) {

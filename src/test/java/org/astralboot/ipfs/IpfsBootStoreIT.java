@@ -212,8 +212,10 @@ class IpfsBootStoreIT {
                 assertEquals(want, r.get());
             }
             ex.shutdown();
-            assertEquals(1, counted.catCalls(), "one cat from the node for 20 readers");
-            assertEquals(Files.size(big), counted.catBytes(), "the file crossed the node's API once");
+            assertEquals(1, s.cache().source().requests(), "one verified download from the node for 20 readers");
+            long car = s.cache().source().bytes();
+            assertTrue(car >= Files.size(big) && car < Files.size(big) * 1.01,
+                    "the file crossed the node's API once (" + car + " CAR bytes)");
             assertEquals(1, s.fetches());
         }
     }
@@ -246,7 +248,7 @@ class IpfsBootStoreIT {
                 in.transferTo(got);
             }
             assertArrayEquals(all, got.toByteArray());
-            assertEquals(1, counted.catCalls());
+            assertEquals(1, s.cache().source().requests());
         }
     }
 
@@ -313,7 +315,8 @@ class IpfsBootStoreIT {
                 got = in.readAllBytes();
             }
             assertArrayEquals(java.util.Arrays.copyOfRange(all, 1_000_000, 1_004_096), got);
-            assertEquals(4096, counted.catBytes());
+            // dag/export has no ranges: the blocks up to the range's end are read (and verified), not the rest.
+            assertTrue(s.cache().source().bytes() < all.length, s.cache().source().bytes() + " CAR bytes");
             assertTrue(f.localPath().isEmpty(), "a range read does not fill the cache");
         }
     }

@@ -60,7 +60,7 @@ final class TestTrees {
         Inet4Address lo = (Inet4Address) InetAddress.getByName("127.0.0.1");
         Config d = Config.defaults("lo", lo, 8, base);
         return new Config(null, d.iface(), d.address(), d.subnet(), d.domain(), d.data(), base.resolve("astralboot.db"),
-                base.resolve("cache"), cacheMax, true, api, base.resolve("refs.toml"), d.http(), d.tftp(), d.dhcp(),
+                base.resolve("cache"), cacheMax, true, api, null, base.resolve("refs.toml"), d.http(), d.tftp(), d.dhcp(),
                 d.menu());
     }
 

@@ -1,0 +1,330 @@
+package org.astralboot.ipfs;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.astralboot.config.Config;
+import org.astralboot.db.Database;
+import org.astralboot.store.BootFile;
+import org.astralboot.store.BootStoreException;
+import org.astralboot.store.TreePath;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every byte served from IPFS is verified against its CID, shown with a real Kubo and a tampering
+ * HTTP proxy between Astralboot and the node: through the RPC API ({@code dag/export}) and through
+ * the trustless gateway ({@code ipfs_gateway}), one flipped byte in one block of a file stops its
+ * download with an error naming that block's CID, nothing of it is cached, and what a reader got
+ * before the error is a prefix of the real file; untampered, the bytes are exact.
+ *
+ * <p>The node is Kubo v0.43.1 started here (own repo, {@code --profile test}, offline, API and
+ * gateway on free loopback ports): {@code $KUBO_BIN}, else the project's cached build.
+ */
+class VerifiedFetchIT {
+    private static final Path KUBO = Path.of(System.getenv().getOrDefault("KUBO_BIN",
+            "/var/cache/astralboot/go-bin/kubo-v0.43.1/ipfs"));
+
+    @TempDir
+    static Path tmp;
+    static Process daemon;
+    static URI api;
+    static URI gateway;
+    static String treeCid;
+    static byte[] big;
+    static byte[] zeros;
+    static String bigCid;
+    /** A leaf of {@code big} in the middle of the file, and its block bytes. */
+    static String leafCid;
+    static byte[] leafBlock;
+
+    @BeforeAll
+    static void start() throws Exception {
+        assertTrue(Files.isExecutable(KUBO), "Kubo not found at " + KUBO + " (set KUBO_BIN)");
+        Path repo = tmp.resolve("repo");
+        int port = IpfsNode.freePortBlock();
+        ipfs(repo, "init", "--profile", "test");
+        ipfs(repo, "config", "Addresses.API", "/ip4/127.0.0.1/tcp/" + port);
+        ipfs(repo, "config", "Addresses.Gateway", "/ip4/127.0.0.1/tcp/" + (port + 1));
+        ipfs(repo, "config", "--json", "Addresses.Swarm", "[]");
+        ipfs(repo, "config", "--json", "Bootstrap", "[]");
+        ipfs(repo, "config", "--json", "Discovery.MDNS.Enabled", "false");
+        ProcessBuilder pb = new ProcessBuilder(KUBO.toString(), "daemon", "--offline");
+        pb.environment().put("IPFS_PATH", repo.toString());
+        daemon = pb.redirectErrorStream(true).redirectOutput(tmp.resolve("daemon.log").toFile()).start();
+        api = URI.create("http://127.0.0.1:" + port);
+        gateway = URI.create("http://127.0.0.1:" + (port + 1));
+        KuboClient c = new KuboClient(api, Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(10));
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                c.version();
+                break;
+            } catch (KuboException e) {
+                assertTrue(daemon.isAlive() && System.nanoTime() < until, "Kubo did not start: "
+                        + Files.readString(tmp.resolve("daemon.log")));
+                Thread.sleep(200);
+            }
+        }
+        Path tree = tmp.resolve("tree");
+        TestTrees.file(tree.resolve("boot/x/images/big"), 3_000_000, 21);
+        Files.createDirectories(tree.resolve("boot/x/images"));
+        Files.write(tree.resolve("boot/x/images/zeros"), new byte[1_500_000]); // repeated leaves
+        big = Files.readAllBytes(tree.resolve("boot/x/images/big"));
+        zeros = new byte[1_500_000];
+        List<KuboClient.Added> a = c.add(tree, new KuboClient.AddOptions(1, true, "size-262144", true, false));
+        treeCid = a.get(a.size() - 1).hash();
+        bigCid = c.stat("/ipfs/" + treeCid + "/boot/x/images/big").hash();
+        List<String> leaves = new ArrayList<>();
+        c.refs("/ipfs/" + bigCid, leaves::add);
+        assertTrue(leaves.size() >= 10, "a DAG of several leaves: " + leaves);
+        leafCid = leaves.get(leaves.size() / 2);
+        leafBlock = post(api, "/api/v0/block/get?arg=" + leafCid);
+        assertEquals(262_144, leafBlock.length, "a raw 256 KiB leaf");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (daemon != null) {
+            daemon.destroy();
+            if (!daemon.waitFor(20, TimeUnit.SECONDS)) {
+                daemon.destroyForcibly();
+            }
+        }
+    }
+
+    private static void ipfs(Path repo, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(KUBO.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("IPFS_PATH", repo.toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "ipfs " + cmd + ": " + out);
+    }
+
+    private static byte[] post(URI base, String pathAndQuery) throws Exception {
+        HttpResponse<byte[]> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(base.resolve(pathAndQuery))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+        return r.body();
+    }
+
+    /**
+     * An HTTP proxy in front of the node's API or gateway that, when armed, flips one byte in the
+     * middle of every occurrence of a given block's data in the responses (bodies are buffered:
+     * the test files are small).
+     */
+    static final class TamperProxy implements AutoCloseable {
+        private final HttpServer server;
+        private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        volatile byte[] needle;
+        final AtomicInteger tampered = new AtomicInteger();
+        final List<String> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        TamperProxy(URI upstream) throws IOException {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
+            server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+            server.createContext("/", ex -> {
+                try (ex) {
+                    URI u = upstream.resolve(ex.getRequestURI().getRawPath()
+                            + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery()));
+                    requests.add(ex.getRequestMethod() + " " + ex.getRequestURI());
+                    HttpRequest.Builder b = HttpRequest.newBuilder(u).method(ex.getRequestMethod(),
+                            HttpRequest.BodyPublishers.ofByteArray(ex.getRequestBody().readAllBytes()));
+                    String accept = ex.getRequestHeaders().getFirst("Accept");
+                    if (accept != null) {
+                        b.header("Accept", accept);
+                    }
+                    HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+                    byte[] body = r.body();
+                    byte[] n = needle;
+                    if (n != null) {
+                        for (int i = indexOf(body, n, 0); i >= 0; i = indexOf(body, n, i + n.length)) {
+                            body[i + n.length / 2] ^= 0x01;
+                            tampered.incrementAndGet();
+                        }
+                    }
+                    r.headers().firstValue("Content-Type").ifPresent(v -> ex.getResponseHeaders().set("Content-Type", v));
+                    ex.sendResponseHeaders(r.statusCode(), body.length == 0 ? -1 : body.length);
+                    try (OutputStream o = ex.getResponseBody()) {
+                        o.write(body);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (IOException e) {
+                    // client went away
+                }
+            });
+            server.start();
+        }
+
+        URI uri() {
+            return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        }
+
+        private static int indexOf(byte[] h, byte[] n, int from) {
+            outer:
+            for (int i = from; i <= h.length - n.length; i++) {
+                for (int j = 0; j < n.length; j++) {
+                    if (h[i + j] != n[j]) {
+                        continue outer;
+                    }
+                }
+                return i;
+            }
+            return -1;
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
+    }
+
+    private static TreePath tp(String s) throws Exception {
+        return TreePath.parse(s);
+    }
+
+    /** A store reading listings from the node directly and content through {@code proxy} (API or gateway). */
+    private static Config config(String name, URI apiUri, URI gatewayUri) throws IOException {
+        Path b = Files.createDirectories(tmp.resolve(name));
+        Files.writeString(b.resolve("refs.toml"), "boot = \"" + treeCid + "\"\n");
+        Config c = TestTrees.config(b, apiUri, 1L << 30);
+        return new Config(c.source(), c.iface(), c.address(), c.subnet(), c.domain(), c.data(), c.database(), c.cache(),
+                c.cacheMaxBytes(), true, c.ipfsApi(), gatewayUri, c.refs(), c.http(), c.tftp(), c.dhcp(), c.menu());
+    }
+
+    private static KuboClient client(URI u) {
+        return new KuboClient(u, Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(10));
+    }
+
+    /** Reads all it can; the bytes got before a failure are returned through {@code got}. */
+    private static IOException readFailing(BootFile f, long off, long len, ByteArrayOutputStream got) {
+        return assertThrows(IOException.class, () -> {
+            try (InputStream in = f.open(off, len)) {
+                byte[] buf = new byte[8192];
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    got.write(buf, 0, n);
+                }
+            }
+        });
+    }
+
+    private static byte[] read(BootFile f, long off, long len) throws IOException {
+        try (InputStream in = f.open(off, len)) {
+            return in.readAllBytes();
+        }
+    }
+
+    private void tamperedFileIsRefused(String name, boolean viaGateway) throws Exception {
+        try (TamperProxy proxy = new TamperProxy(viaGateway ? gateway : api)) {
+            Config cfg = viaGateway ? config(name, api, proxy.uri()) : config(name, proxy.uri(), null);
+            try (Database db = Database.open(cfg.database());
+                    IpfsBootStore s = IpfsBootStore.open(cfg, db, client(cfg.ipfsApi()))) {
+                BootFile f = s.file(tp("boot/x/images/big")).orElseThrow();
+                proxy.needle = Arrays.copyOfRange(leafBlock, 1000, 1064);
+                ByteArrayOutputStream got = new ByteArrayOutputStream();
+                IOException e = readFailing(f, 0, f.size(), got);
+                assertEquals(1, proxy.tampered.get(), "the proxy altered one block: " + proxy.requests);
+                BootStoreException be = assertInstance(e);
+                assertEquals(BootStoreException.Kind.CORRUPT, be.kind(), e.toString());
+                assertTrue(e.getMessage().contains(leafCid), "the error names the altered block: " + e.getMessage());
+                assertTrue(got.size() < big.length, "not the whole file");
+                assertArrayEquals(Arrays.copyOf(big, got.size()), got.toByteArray(), "only the file's own bytes were released");
+                assertTrue(f.localPath().isEmpty(), "nothing cached");
+                assertTrue(Files.notExists(cfg.cache().resolve(bigCid)), "no cache file");
+                try (var tmpFiles = Files.list(cfg.cache().resolve("tmp"))) {
+                    assertEquals(0, tmpFiles.count(), "the partial download was removed");
+                }
+                // A second reader while the source still lies: refused again, not served from anywhere.
+                readFailing(f, 0, f.size(), new ByteArrayOutputStream());
+                // A range inside the altered leaf (straight from the source, not cached): refused too.
+                long leafIndex = indexOfLeaf();
+                readFailing(f, leafIndex * 262_144 + 10, 5000, new ByteArrayOutputStream());
+
+                proxy.needle = null; // the source is honest again: the same file is fetched and served exact
+                assertArrayEquals(big, read(f, 0, f.size()));
+                assertTrue(f.localPath().isPresent(), "cached once it verified");
+                assertArrayEquals(big, Files.readAllBytes(f.localPath().orElseThrow()));
+            }
+        }
+    }
+
+    private static BootStoreException assertInstance(IOException e) {
+        assertTrue(e instanceof BootStoreException, e.toString());
+        return (BootStoreException) e;
+    }
+
+    private static long indexOfLeaf() {
+        byte[] d = leafBlock;
+        for (int i = 0; i + d.length <= big.length; i += 262_144) {
+            if (Arrays.equals(big, i, i + d.length, d, 0, d.length)) {
+                return i / 262_144;
+            }
+        }
+        throw new AssertionError("leaf not in the file");
+    }
+
+    @Test
+    void rpcDagExportAlteredBlockIsRefusedNamingItsCidAndNothingIsCached() throws Exception {
+        tamperedFileIsRefused("rpc-tamper", false);
+    }
+
+    @Test
+    void gatewayAlteredBlockIsRefusedNamingItsCidAndNothingIsCached() throws Exception {
+        tamperedFileIsRefused("gw-tamper", true);
+    }
+
+    @Test
+    void untamperedFilesAreByteExactThroughTheApiAndTheGatewayWholeAndInRanges() throws Exception {
+        for (boolean viaGateway : new boolean[] {false, true}) {
+            try (TamperProxy proxy = new TamperProxy(viaGateway ? gateway : api)) {
+                Config cfg = viaGateway ? config("gw-exact", api, proxy.uri()) : config("rpc-exact", proxy.uri(), null);
+                try (Database db = Database.open(cfg.database());
+                        IpfsBootStore s = IpfsBootStore.open(cfg, db, client(cfg.ipfsApi()))) {
+                    BootFile f = s.file(tp("boot/x/images/big")).orElseThrow();
+                    BootFile z = s.file(tp("boot/x/images/zeros")).orElseThrow();
+                    // Ranges of cold files first (verified, not cached), across leaf boundaries.
+                    long[][] ranges = {{0, 1}, {262_143, 2}, {1_000_000, 700_000}, {2_999_999, 1}, {5, 262_144 * 3}};
+                    for (long[] r : ranges) {
+                        assertArrayEquals(Arrays.copyOfRange(big, (int) r[0], (int) (r[0] + r[1])), read(f, r[0], r[1]),
+                                (viaGateway ? "gateway " : "api ") + r[0] + "+" + r[1]);
+                    }
+                    assertArrayEquals(Arrays.copyOfRange(zeros, 300_000, 900_000), read(z, 300_000, 600_000));
+                    assertTrue(f.localPath().isEmpty(), "ranges do not fill the cache");
+                    assertArrayEquals(big, read(f, 0, f.size()));
+                    assertArrayEquals(zeros, read(z, 0, z.size()));
+                    assertTrue(f.localPath().isPresent() && z.localPath().isPresent(), "whole files cached");
+                    String want = viaGateway ? "GET /ipfs/" : "POST /api/v0/dag/export";
+                    assertTrue(proxy.requests.stream().anyMatch(q -> q.startsWith(want)), proxy.requests.toString());
+                    assertTrue(proxy.requests.stream().noneMatch(q -> q.contains("/cat")), proxy.requests.toString());
+                }
+            }
+        }
+    }
+}
