@@ -433,6 +433,15 @@ final class BlobCache implements Closeable {
         }
     }
 
+    /**
+     * Ends a fetch: it leaves {@code active} before its readers are woken, so a reader that comes
+     * after a failure starts a new fetch instead of joining the failed one.
+     */
+    private void done(Fetch f, BootStoreException failure) {
+        active.remove(f.cid, f);
+        f.finish(failure);
+    }
+
     private void download(Fetch f) {
         long t0 = System.nanoTime();
         boolean keep = f.size <= maxBytes;
@@ -480,16 +489,16 @@ final class BlobCache implements Closeable {
             if (keep) {
                 evict(f.cid);
             }
-            f.finish(null);
+            done(f, null);
         } catch (KuboException e) {
             health.failed(e);
             LOG.warn("ipfs fetch {} failed: {}", f.label, e.getMessage());
-            f.finish(map(f.label, e));
+            done(f, map(f.label, e));
         } catch (VerificationException e) {
-            f.finish(refused(f.label, e));
+            done(f, refused(f.label, e));
         } catch (IOException | RuntimeException e) {
             LOG.warn("ipfs fetch {} failed: {}", f.label, e.toString());
-            f.finish(new BootStoreException(Kind.IO, f.label + ": " + e.getMessage(), e));
+            done(f, new BootStoreException(Kind.IO, f.label + ": " + e.getMessage(), e));
         } finally {
             active.remove(f.cid, f);
             if (!keep || f.failure != null) {

@@ -59,6 +59,11 @@ public final class IpfsNode implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + port);
     }
 
+    /** The node's gateway (trustless and path), on the port after the API's. */
+    public URI gateway() {
+        return URI.create("http://127.0.0.1:" + (port + 1));
+    }
+
     /** A client with short timeouts, so tests of missing content do not wait a minute. */
     public KuboClient client() {
         return new KuboClient(api(), Duration.ofSeconds(2), Duration.ofSeconds(6), Duration.ofSeconds(10));

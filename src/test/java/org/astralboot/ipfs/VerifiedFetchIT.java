@@ -41,16 +41,14 @@ import org.junit.jupiter.api.io.TempDir;
  * download with an error naming that block's CID, nothing of it is cached, and what a reader got
  * before the error is a prefix of the real file; untampered, the bytes are exact.
  *
- * <p>The node is Kubo v0.43.1 started here (own repo, {@code --profile test}, offline, API and
- * gateway on free loopback ports): {@code $KUBO_BIN}, else the project's cached build.
+ * <p>The node is the project's Kubo ({@link IpfsNode}: {@code scripts/ipfs-node}, own repo, API and
+ * gateway on free loopback ports).
  */
 class VerifiedFetchIT {
-    private static final Path KUBO = Path.of(System.getenv().getOrDefault("KUBO_BIN",
-            "/var/cache/astralboot/go-bin/kubo-v0.43.1/ipfs"));
 
     @TempDir
     static Path tmp;
-    static Process daemon;
+    static IpfsNode node;
     static URI api;
     static URI gateway;
     static String treeCid;
@@ -63,32 +61,10 @@ class VerifiedFetchIT {
 
     @BeforeAll
     static void start() throws Exception {
-        assertTrue(Files.isExecutable(KUBO), "Kubo not found at " + KUBO + " (set KUBO_BIN)");
-        Path repo = tmp.resolve("repo");
-        int port = IpfsNode.freePortBlock();
-        ipfs(repo, "init", "--profile", "test");
-        ipfs(repo, "config", "Addresses.API", "/ip4/127.0.0.1/tcp/" + port);
-        ipfs(repo, "config", "Addresses.Gateway", "/ip4/127.0.0.1/tcp/" + (port + 1));
-        ipfs(repo, "config", "--json", "Addresses.Swarm", "[]");
-        ipfs(repo, "config", "--json", "Bootstrap", "[]");
-        ipfs(repo, "config", "--json", "Discovery.MDNS.Enabled", "false");
-        ProcessBuilder pb = new ProcessBuilder(KUBO.toString(), "daemon", "--offline");
-        pb.environment().put("IPFS_PATH", repo.toString());
-        daemon = pb.redirectErrorStream(true).redirectOutput(tmp.resolve("daemon.log").toFile()).start();
-        api = URI.create("http://127.0.0.1:" + port);
-        gateway = URI.create("http://127.0.0.1:" + (port + 1));
+        node = IpfsNode.start(tmp.resolve("repo"));
+        api = node.api();
+        gateway = node.gateway();
         KuboClient c = new KuboClient(api, Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(10));
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            try {
-                c.version();
-                break;
-            } catch (KuboException e) {
-                assertTrue(daemon.isAlive() && System.nanoTime() < until, "Kubo did not start: "
-                        + Files.readString(tmp.resolve("daemon.log")));
-                Thread.sleep(200);
-            }
-        }
         Path tree = tmp.resolve("tree");
         TestTrees.file(tree.resolve("boot/x/images/big"), 3_000_000, 21);
         Files.createDirectories(tree.resolve("boot/x/images"));
@@ -108,22 +84,9 @@ class VerifiedFetchIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (daemon != null) {
-            daemon.destroy();
-            if (!daemon.waitFor(20, TimeUnit.SECONDS)) {
-                daemon.destroyForcibly();
-            }
+        if (node != null) {
+            node.close();
         }
-    }
-
-    private static void ipfs(Path repo, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(KUBO.toString()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("IPFS_PATH", repo.toString());
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "ipfs " + cmd + ": " + out);
     }
 
     private static byte[] post(URI base, String pathAndQuery) throws Exception {
