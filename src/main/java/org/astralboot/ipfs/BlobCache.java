@@ -434,10 +434,18 @@ final class BlobCache implements Closeable {
     }
 
     /**
-     * Ends a fetch: it leaves {@code active} before its readers are woken, so a reader that comes
-     * after a failure starts a new fetch instead of joining the failed one.
+     * Ends a fetch: a failed one's partial file is gone and the fetch has left {@code active} before
+     * its readers are woken, so a reader that comes after a failure starts a new fetch instead of
+     * joining the failed one, and nothing of the failed one remains to be found.
      */
     private void done(Fetch f, BootStoreException failure) {
+        if (failure != null) {
+            try {
+                Files.deleteIfExists(f.tmp); // readers that have it open keep reading their copy
+            } catch (IOException e) {
+                LOG.debug("ipfs cache: {}: {}", f.tmp, e.toString()); // tmp/ is emptied at the next start
+            }
+        }
         active.remove(f.cid, f);
         f.finish(failure);
     }
