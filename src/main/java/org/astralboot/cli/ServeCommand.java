@@ -93,6 +93,11 @@ public final class ServeCommand implements Callable<Integer> {
             open.add(store);
             if (store instanceof org.astralboot.ipfs.IpfsBootStore ipfs) {
                 Signal.handle(new Signal("HUP"), s -> ipfs.reloadLogged()); // refs.toml and /ipns/ names again
+                if (hangupIgnored()) {
+                    // The JVM leaves a signal alone that was ignored when it started (nohup does that).
+                    SUMMARY.warn("SIGHUP is ignored in this process (started under nohup?): kill -HUP will not reload"
+                            + " refs.toml; restart to reload, or start it without nohup");
+                }
             }
             HostLookup hosts = HostLookup.NONE;
             List<Service> services = new ArrayList<>();
@@ -172,5 +177,19 @@ public final class ServeCommand implements Callable<Integer> {
             }
         }
         return org.astralboot.ipfs.IpfsBootStore.open(cfg, db);
+    }
+
+    /** Whether SIGHUP is still ignored here (Linux {@code /proc/self/status} SigIgn, bit 0 = signal 1). */
+    static boolean hangupIgnored() {
+        try {
+            for (String l : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (l.startsWith("SigIgn:")) {
+                    return (Long.parseUnsignedLong(l.substring(7).trim(), 16) & 1L) != 0;
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            // not Linux, or a format we do not know: nothing to warn about
+        }
+        return false;
     }
 }

@@ -63,7 +63,10 @@ class IpfsHttpIT {
                 [dhcp]
                 mode = "off"
                 """.formatted(node.api(), port, tftpPort));
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
+        // env resets SIGHUP to its default: a test run under nohup would otherwise start a server that
+        // ignores it (the server warns about that, see ServeCommand).
+        List<String> cmd = new ArrayList<>(List.of("env", "--default-signal=HUP",
+                ProcessHandle.current().info().command().orElse("java"), "-cp",
                 System.getProperty("java.class.path"), "org.astralboot.cli.Main", "serve", "-c", "config.toml", "-v"));
         server = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
         BufferedReader r = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
@@ -263,7 +266,7 @@ class IpfsHttpIT {
             Thread.sleep(200);
             c = curl("/tftp/reloaded.bin");
         } while (c.status() == 404 && System.nanoTime() < deadline);
-        assertEquals(200, c.status());
+        assertEquals(200, c.status(), () -> "the server's log:\n" + String.join("\n", SERVER_LOG));
         assertEquals(TestTrees.sha256(bigger.resolve("tftp/reloaded.bin")), TestTrees.sha256(c.body()));
     }
 }
