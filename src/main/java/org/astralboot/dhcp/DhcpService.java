@@ -216,6 +216,8 @@ public final class DhcpService implements Service {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.SO_RCVBUF, 4 << 20)
                 .option(ChannelOption.SO_SNDBUF, 4 << 20)
+                // Up to 64 datagrams per read burst: the lease writer commits once per burst (flush below).
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new io.netty.channel.FixedRecvByteBufAllocator(2048).maxMessagesPerRead(READ_BURST))
                 .option(new RawUnixChannelOption("SO_BINDTODEVICE", SOL_SOCKET, SO_BINDTODEVICE, dev.length), devBuf)
                 .handler(new Handler(engine, pxePort));
         Channel ch;
@@ -232,6 +234,9 @@ public final class DhcpService implements Service {
                 cfg.dhcp().mode().name().toLowerCase());
     }
 
+    /** Datagrams read before the lease changes they caused are committed together (one fsync). */
+    static final int READ_BURST = 64;
+
     private final class Handler extends SimpleChannelInboundHandler<DatagramPacket> {
         private final DhcpEngine engine;
         private final boolean pxePort;
@@ -239,6 +244,19 @@ public final class DhcpService implements Service {
         Handler(DhcpEngine engine, boolean pxePort) {
             this.engine = engine;
             this.pxePort = pxePort;
+        }
+
+        /**
+         * The socket has no more requests waiting, or a burst of {@link #READ_BURST} was read: commit
+         * their lease changes (one fsync) and send the replies that waited for it.
+         */
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            LeaseWriter w = writer;
+            if (w != null) {
+                w.flush();
+            }
+            ctx.fireChannelReadComplete();
         }
 
         @Override

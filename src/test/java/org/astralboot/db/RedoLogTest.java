@@ -57,10 +57,52 @@ class RedoLogTest {
         log.append(new byte[] {7});
         assertEquals(4, new RedoLog(disk(image(d))).recover().size());
         log.reset();
-        assertEquals(0, d.size());
+        assertEquals(0, new RedoLog(disk(image(d))).recover().size(), "a reset log has nothing to replay");
         log.append(new byte[] {8});
         List<byte[]> after = new RedoLog(disk(image(d))).recover();
         assertEquals(1, after.size());
         assertArrayEquals(new byte[] {8}, after.get(0));
+        log.empty();
+        assertEquals(0, d.size());
+    }
+
+    /**
+     * A reset keeps the file's bytes, so a new record the size of the old first one ends exactly where
+     * the old second one starts: its sequence number (lower, or from another run) must end recovery.
+     */
+    @Test
+    void staleRecordsBehindANewOneAreNeverReplayed() throws Exception {
+        FaultDisk d = disk(threeRecords());
+        RedoLog log = new RedoLog(d);
+        assertEquals(3, log.recover().size());
+        log.reset();
+        log.append(new byte[] {4, 5, 6}); // the same length as the old first record
+        List<byte[]> r = new RedoLog(disk(image(d))).recover();
+        assertEquals(1, r.size());
+        assertArrayEquals(new byte[] {4, 5, 6}, r.get(0));
+
+        // Another run: the log was reset before a restart, so recovery finds nothing and the sequence
+        // starts afresh, away from the numbers of the stale records still in the file.
+        FaultDisk again = disk(image(d));
+        RedoLog next = new RedoLog(again);
+        next.reset();
+        assertEquals(0, next.recover().size());
+        next.append(new byte[] {1, 1, 1});
+        List<byte[]> r2 = new RedoLog(disk(image(again))).recover();
+        assertEquals(1, r2.size());
+        assertArrayEquals(new byte[] {1, 1, 1}, r2.get(0));
+    }
+
+    @Test
+    void reservedZerosEndRecoveryAndAppendsDoNotGrowTheFile() throws Exception {
+        FaultDisk d = disk(new byte[0]);
+        RedoLog log = new RedoLog(d);
+        log.recover();
+        log.reserve(4096);
+        assertEquals(4096, d.size());
+        log.append(new byte[100]);
+        log.append(new byte[] {2});
+        assertEquals(4096, d.size());
+        assertEquals(2, new RedoLog(disk(image(d))).recover().size());
     }
 }
