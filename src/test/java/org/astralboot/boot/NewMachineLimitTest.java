@@ -2,52 +2,24 @@ package org.astralboot.boot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
+import org.astralboot.testing.ManualClock;
 import org.junit.jupiter.api.Test;
 
 class NewMachineLimitTest {
-    /** A clock the test moves by hand. */
-    static final class ManualClock extends Clock {
-        long millis = 1_000_000;
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public long millis() {
-            return millis;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis);
-        }
-    }
-
     @Test
     void burstThenOneTokenPerInterval() {
-        ManualClock c = new ManualClock();
+        ManualClock c = new ManualClock(1_000_000);
         NewMachineLimit l = new NewMachineLimit(3, 2_000, 100, c);
         for (int i = 0; i < 3; i++) {
             assertEquals(0, l.acquire("192.0.2.7"), "burst " + i);
         }
         assertEquals(2, l.acquire("192.0.2.7"), "empty: Retry-After is the time to the next token");
-        c.millis += 1_500;
+        c.advance(1_500);
         assertEquals(1, l.acquire("192.0.2.7"), "500 ms left rounds up to 1 s");
-        c.millis += 500;
+        c.advance(500);
         assertEquals(0, l.acquire("192.0.2.7"));
         assertEquals(2, l.acquire("192.0.2.7"));
-        c.millis += 60_000;
+        c.advance(60_000);
         for (int i = 0; i < 3; i++) {
             assertEquals(0, l.acquire("192.0.2.7"), "refilled to the burst, not beyond");
         }
@@ -56,7 +28,7 @@ class NewMachineLimitTest {
 
     @Test
     void eachSourceHasItsOwnBucket() {
-        ManualClock c = new ManualClock();
+        ManualClock c = new ManualClock(1_000_000);
         NewMachineLimit l = new NewMachineLimit(2, 1_000, 100, c);
         assertEquals(0, l.acquire("192.0.2.7"));
         assertEquals(0, l.acquire("192.0.2.7"));
@@ -66,21 +38,21 @@ class NewMachineLimitTest {
 
     @Test
     void theDefaultsHold315PerSecondFromOneClientToTheBurst() {
-        ManualClock c = new ManualClock();
+        ManualClock c = new ManualClock(1_000_000);
         NewMachineLimit l = new NewMachineLimit(c);
         int allowed = 0;
         for (int i = 0; i < 315; i++) {
             if (l.acquire("192.0.2.7") == 0) {
                 allowed++;
             }
-            c.millis += 3; // 315 requests in about a second
+            c.advance(3); // 315 requests in about a second
         }
         assertEquals(NewMachineLimit.BURST, allowed);
     }
 
     @Test
     void bucketsAreBoundedLeastRecentlyUsedFirst() {
-        ManualClock c = new ManualClock();
+        ManualClock c = new ManualClock(1_000_000);
         NewMachineLimit l = new NewMachineLimit(1, 10_000, 2, c);
         assertEquals(0, l.acquire("a"));
         assertEquals(0, l.acquire("b"));

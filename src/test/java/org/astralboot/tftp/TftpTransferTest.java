@@ -7,12 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Optional;
+import org.astralboot.testing.ManualClock;
 import org.astralboot.tftp.TftpTransfer.Outcome;
 import org.astralboot.tftp.TftpTransfer.Step;
 import org.junit.jupiter.api.Test;
 
 class TftpTransferTest {
-    final MutableClock clock = new MutableClock();
+    final ManualClock clock = new ManualClock(1_000_000);
 
     static TftpNegotiation neg(int blksize, int window, boolean oack) {
         return new TftpNegotiation(blksize, window, 1000, true,

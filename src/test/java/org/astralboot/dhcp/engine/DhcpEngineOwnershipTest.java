@@ -26,6 +26,7 @@ import org.astralboot.dhcp.lease.LeaseState;
 import org.astralboot.dhcp.lease.LeaseTable;
 import org.astralboot.net.Ipv4;
 import org.astralboot.net.MacAddress;
+import org.astralboot.testing.ManualClock;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,7 +40,7 @@ class DhcpEngineOwnershipTest {
     static final MacAddress B = MacAddress.parse("52:54:00:00:00:0b");
     static final int RESERVED = ip("192.0.2.50");
 
-    final TestClock clock = new TestClock();
+    final ManualClock clock = new ManualClock(1_700_000_000_000L);
     final List<Lease> written = new ArrayList<>();
 
     static Config config(String server, String start, String end, List<Config.Reservation> res) {

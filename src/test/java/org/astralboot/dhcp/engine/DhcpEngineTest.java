@@ -29,6 +29,7 @@ import org.astralboot.dhcp.lease.LeaseState;
 import org.astralboot.dhcp.lease.LeaseTable;
 import org.astralboot.net.Ipv4;
 import org.astralboot.net.MacAddress;
+import org.astralboot.testing.ManualClock;
 import org.junit.jupiter.api.Test;
 
 class DhcpEngineTest {
@@ -38,7 +39,7 @@ class DhcpEngineTest {
     static final MacAddress C = MacAddress.parse("52:54:00:00:00:0c");
     static final MacAddress D = MacAddress.parse("52:54:00:00:00:0d");
 
-    final TestClock clock = new TestClock();
+    final ManualClock clock = new ManualClock(1_700_000_000_000L);
     final List<Lease> written = new ArrayList<>();
 
     static Config config(String start, String end, Config.DhcpMode mode, List<Config.Reservation> res) {

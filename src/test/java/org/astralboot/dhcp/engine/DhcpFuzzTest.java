@@ -16,6 +16,7 @@ import org.astralboot.dhcp.lease.LeasePool;
 import org.astralboot.dhcp.lease.LeaseState;
 import org.astralboot.dhcp.lease.LeaseTable;
 import org.astralboot.net.MacAddress;
+import org.astralboot.testing.ManualClock;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,7 +42,7 @@ class DhcpFuzzTest {
 
     private void run() {
         SplittableRandom rnd = new SplittableRandom(0xA57AL);
-        TestClock clock = new TestClock();
+        ManualClock clock = new ManualClock(1_700_000_000_000L);
         Config full = DhcpEngineTest.config("192.0.2.10", "192.0.2.40", Config.DhcpMode.FULL, List.of());
         LeaseTable table = new LeaseTable(LeasePool.addresses(full), LeasePool.reservations(full), List.of(),
                 LeasePool.hostnames(full), l -> { });

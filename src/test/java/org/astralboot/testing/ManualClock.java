@@ -1,4 +1,4 @@
-package org.astralboot.dhcp.engine;
+package org.astralboot.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,12 +6,20 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move by hand. */
-final class TestClock extends Clock {
-    private long millis = 1_700_000_000_000L;
+/** A clock that tests move by hand (UTC; {@link #withZone} keeps it). */
+public final class ManualClock extends Clock {
+    private long millis;
 
-    void advance(Duration d) {
-        millis += d.toMillis();
+    public ManualClock(long startMillis) {
+        this.millis = startMillis;
+    }
+
+    public void advance(long ms) {
+        millis += ms;
+    }
+
+    public void advance(Duration d) {
+        advance(d.toMillis());
     }
 
     @Override
