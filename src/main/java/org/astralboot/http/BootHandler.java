@@ -1,5 +1,9 @@
 package org.astralboot.http;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -11,14 +15,26 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import org.astralboot.boot.BootDecision;
+import org.astralboot.boot.BootDecision.Boot;
+import org.astralboot.boot.BootDecision.Ignore;
+import org.astralboot.boot.BootDecision.LocalDisk;
+import org.astralboot.boot.BootDecision.Menu;
+import org.astralboot.boot.BootDecision.Script;
+import org.astralboot.boot.BootDecision.View;
+import org.astralboot.boot.BootPolicy;
+import org.astralboot.boot.CatalogPolicy;
 import org.astralboot.boot.Machine;
 import org.astralboot.boot.MachineAccess;
 import org.astralboot.boot.MachineContext;
 import org.astralboot.boot.MachineRegistry;
+import org.astralboot.boot.MachineRequest;
 import org.astralboot.boot.MachineState;
 import org.astralboot.boot.NewMachineLimit;
 import org.astralboot.boot.OsCatalog;
@@ -36,11 +52,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Routes of the HTTP boot service (documented in {@code docs/http.md}). Routing works on the raw,
- * undecoded request path (URL decoding is off in {@link HttpService}), and every file path goes
- * through {@link TreePath} and the {@link BootStore}, so {@code ..}, {@code %2e%2e}, backslashes and
- * absolute paths never reach a file. Machines are identified by the MAC in the URL and the
- * connection's source address; forwarding headers are never read.
+ * Routes of the HTTP boot service (documented in {@code docs/http.md}) and the rendering of a
+ * {@link BootPolicy}'s decisions as iPXE scripts. Routing works on the raw, undecoded request path
+ * (URL decoding is off in {@link HttpService}), and every file path goes through {@link TreePath}
+ * and the {@link BootStore}, so {@code ..}, {@code %2e%2e}, backslashes and absolute paths never
+ * reach a file. Machines are identified by the MAC in the URL and the connection's source address;
+ * forwarding headers are never read.
+ *
+ * <p>What a machine boots is the policy's answer; the menu routes of the boot tree ask the
+ * {@link CatalogPolicy}.
  *
  * <p>Errors are turned into replies in one place ({@link #fail}). On iPXE routes the body is an
  * iPXE script that prints the reason and exits with a failure, so the calling script goes back to
@@ -52,6 +72,11 @@ final class BootHandler implements HttpHandler {
     static final HttpString REAL_STATUS = new HttpString("X-Astralboot-Status");
     /** Seconds for the Retry-After of a 429, from the {@link HttpError} to {@link #fail}. */
     private static final io.undertow.util.AttachmentKey<Long> RETRY_AFTER = io.undertow.util.AttachmentKey.create(Long.class);
+    /** Compact output, as {@code GET /machine/<mac>} has always answered. */
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<HttpString> READ = Set.of(Methods.GET, Methods.HEAD);
+    /** The install end hook: wget and curl send GET or POST, some installers PUT. */
+    private static final Set<HttpString> HOOK = Set.of(Methods.GET, Methods.HEAD, Methods.POST, Methods.PUT);
 
     private final Config cfg;
     private final BootStore store;
@@ -60,11 +85,15 @@ final class BootHandler implements HttpHandler {
     private final MachineRegistry registry;
     private final MachineContext context;
     private final Admission admission;
+    /** What a machine boots at {@code /ipxe/<mac>}. */
+    private final BootPolicy policy;
+    /** The boot tree's menus and choices (the routes under {@code /ipxe/<mac>/}). */
+    private final CatalogPolicy tree;
     /** Unknown MACs per source address: each creates a record and costs a commit. */
     private final NewMachineLimit newMachines = new NewMachineLimit(Clock.systemUTC());
 
     BootHandler(Config cfg, BootStore store, OsCatalog catalog, Templates templates, MachineRegistry registry,
-            MachineContext context, Admission admission) {
+            MachineContext context, CatalogPolicy tree, BootPolicy policy, Admission admission) {
         this.cfg = cfg;
         this.admission = admission;
         this.store = store;
@@ -72,6 +101,8 @@ final class BootHandler implements HttpHandler {
         this.templates = templates;
         this.registry = registry;
         this.context = context;
+        this.tree = tree;
+        this.policy = policy;
     }
 
     /** Per-request facts used by routes and by error replies. */
@@ -132,85 +163,121 @@ final class BootHandler implements HttpHandler {
         return a == null || a.getAddress() == null ? "" : a.getAddress().getHostAddress();
     }
 
+    // ---- route table ----------------------------------------------------------------------
+
+    /** A route's work; {@code args} are the path's parts the route's pattern left open. */
+    @FunctionalInterface
+    private interface Action {
+        void run(Req req, String arg) throws HttpError, BootStoreException, TemplateException, IOException;
+    }
+
+    /** The work of a route under a machine's URL ({@code /ipxe/<mac>/...}, {@code /machine/<mac>/...}). */
+    @FunctionalInterface
+    private interface MachineAction {
+        void run(Req req, MacAddress mac, String[] args) throws HttpError, BootStoreException, TemplateException, IOException;
+    }
+
+    /**
+     * A route after {@code /<family>/<mac>}: the remaining path segments, {@code "*"} matching any
+     * one, and the methods it answers.
+     */
+    private record MachineRoute(List<String> tail, Set<HttpString> methods, MachineAction action) {
+        boolean matches(String[] seg) {
+            if (seg.length != tail.size()) {
+                return false;
+            }
+            for (int i = 0; i < seg.length; i++) {
+                if (!tail.get(i).equals("*") && !tail.get(i).equals(seg[i])) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        String[] args(String[] seg) {
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < seg.length; i++) {
+                if (tail.get(i).equals("*")) {
+                    out.add(seg[i]);
+                }
+            }
+            return out.toArray(String[]::new);
+        }
+    }
+
+    /**
+     * The routes under {@code /<name>/<mac>/}. {@code readOnly}: every route is GET/HEAD, checked
+     * before the MAC; {@code notFound} starts the 404 message of a path no route takes.
+     */
+    private record Family(boolean readOnly, String notFound, List<MachineRoute> routes) {
+    }
+
+    private static MachineRoute on(Set<HttpString> methods, MachineAction a, String... tail) {
+        return new MachineRoute(List.of(tail), methods, a);
+    }
+
+    /** Whole paths, GET and HEAD. */
+    private final Map<String, Action> exact = Map.of(
+            "/boot.ipxe", (r, a) -> entry(r),
+            "/leases", (r, a) -> leases(r),
+            "/", (r, a) -> root(r));
+
+    /** Machine routes by their first segment. */
+    private final Map<String, Family> families = Map.of(
+            "ipxe", new Family(true, "no such iPXE route: ", List.of(
+                    on(READ, (r, mac, a) -> start(r, mac)),
+                    on(READ, (r, mac, a) -> menu(r, mac), "menu"),
+                    on(READ, (r, mac, a) -> bootAgain(r, mac), "boot"),
+                    on(READ, (r, mac, a) -> classMenu(r, mac, a[0]), "classes", "*"),
+                    on(READ, (r, mac, a) -> choose(r, mac, a[0], null), "choose", "*"),
+                    on(READ, (r, mac, a) -> choose(r, mac, a[0], a[1]), "choose", "*", "*"))),
+            "machine", new Family(false, "no such machine route: ", List.of(
+                    on(READ, (r, mac, a) -> status(r, mac)),
+                    on(HOOK, (r, mac, a) -> installed(r, mac), "installed"),
+                    on(READ, (r, mac, a) -> template(r, mac, a[0]), "template", "*"))));
+
+    /** Path prefixes, GET and HEAD; the rest of the raw path goes to the action (a file path). */
+    private final Map<String, Action> prefixed = Map.of(
+            "/os/", this::osImage,
+            "/tftp/", (r, rest) -> file(r, filePath(new TreePath(List.of("tftp")), rest), "tftp"));
+
     private void route(Req req, String path, HttpString method) throws HttpError, BootStoreException, TemplateException, IOException {
-        boolean readOnly = method.equals(Methods.GET) || method.equals(Methods.HEAD);
-        if (path.equals("/boot.ipxe")) {
-            requireRead(readOnly);
-            entry(req);
-            return;
-        }
-        if (path.equals("/leases")) {
-            requireRead(readOnly);
-            leases(req);
-            return;
-        }
-        if (path.equals("/")) {
-            requireRead(readOnly);
-            text(req.ex(), 200, "Astralboot HTTP boot service. iPXE entry point: " + cfg.http().base()
-                    + "/boot.ipxe\n", "text/plain; charset=utf-8");
+        Action whole = exact.get(path);
+        if (whole != null) {
+            requireRead(method, READ);
+            whole.run(req, path);
             return;
         }
         String[] seg = segments(path);
-        if (seg.length >= 2 && seg[0].equals("ipxe")) {
-            requireRead(readOnly);
-            MacAddress mac = mac(seg[1]);
-            if (seg.length == 2) {
-                start(req, mac);
-            } else if (seg.length == 3 && seg[2].equals("menu")) {
-                menu(req, mac);
-            } else if (seg.length == 3 && seg[2].equals("boot")) {
-                bootAgain(req, mac);
-            } else if (seg.length == 4 && seg[2].equals("classes")) {
-                classMenu(req, mac, seg[3]);
-            } else if ((seg.length == 4 || seg.length == 5) && seg[2].equals("choose")) {
-                choose(req, mac, seg[3], seg.length == 5 ? seg[4] : null);
-            } else {
-                throw HttpError.notFound("no such iPXE route: " + path);
+        Family family = seg.length >= 2 ? families.get(seg[0]) : null;
+        if (family != null) {
+            if (family.readOnly()) {
+                requireRead(method, READ);
             }
-            return;
-        }
-        if (seg.length >= 2 && seg[0].equals("machine")) {
             MacAddress mac = mac(seg[1]);
-            if (seg.length == 2) {
-                requireRead(readOnly);
-                status(req, mac);
-            } else if (seg.length == 3 && seg[2].equals("installed")) {
-                if (!readOnly && !method.equals(Methods.POST) && !method.equals(Methods.PUT)) {
-                    throw new HttpError(405, "use GET or POST");
+            String[] tail = Arrays.copyOfRange(seg, 2, seg.length);
+            for (MachineRoute r : family.routes()) {
+                if (r.matches(tail)) {
+                    requireRead(method, r.methods());
+                    r.action().run(req, mac, r.args(tail));
+                    return;
                 }
-                installed(req, mac);
-            } else if (seg.length == 4 && seg[2].equals("template")) {
-                requireRead(readOnly);
-                template(req, mac, seg[3]);
-            } else {
-                throw HttpError.notFound("no such machine route: " + path);
             }
-            return;
+            throw HttpError.notFound(family.notFound() + path);
         }
-        if (path.startsWith("/os/")) {
-            requireRead(readOnly);
-            String rest = path.substring("/os/".length());
-            int slash = rest.indexOf('/');
-            if (slash < 0 || !rest.startsWith("images/", slash + 1)) {
-                throw HttpError.notFound("no such route: " + path);
+        for (Map.Entry<String, Action> p : prefixed.entrySet()) {
+            if (path.startsWith(p.getKey())) {
+                requireRead(method, READ);
+                p.getValue().run(req, path.substring(p.getKey().length()));
+                return;
             }
-            String osName = rest.substring(0, slash);
-            OsDefinition os = os(osName);
-            TreePath file = filePath(os.images(), rest.substring(slash + 1 + "images/".length()));
-            file(req, file, "image " + osName);
-            return;
-        }
-        if (path.startsWith("/tftp/")) {
-            requireRead(readOnly);
-            file(req, filePath(new TreePath(List.of("tftp")), path.substring("/tftp/".length())), "tftp");
-            return;
         }
         throw HttpError.notFound("no such route: " + path);
     }
 
-    private static void requireRead(boolean readOnly) throws HttpError {
-        if (!readOnly) {
-            throw new HttpError(405, "only GET and HEAD");
+    private static void requireRead(HttpString method, Set<HttpString> allowed) throws HttpError {
+        if (!allowed.contains(method)) {
+            throw new HttpError(405, allowed == HOOK ? "use GET or POST" : "only GET and HEAD");
         }
     }
 
@@ -255,6 +322,23 @@ final class BootHandler implements HttpHandler {
 
     // ---- routes ---------------------------------------------------------------------------
 
+    private void root(Req req) {
+        text(req.ex(), 200, "Astralboot HTTP boot service. iPXE entry point: " + cfg.http().base() + "/boot.ipxe\n",
+                "text/plain; charset=utf-8");
+    }
+
+    /** {@code /os/<os>/images/<file>}: a file of an OS the tree offers. */
+    private void osImage(Req req, String rest) throws HttpError, BootStoreException, TemplateException, IOException {
+        int slash = rest.indexOf('/');
+        if (slash < 0 || !rest.startsWith("images/", slash + 1)) {
+            throw HttpError.notFound("no such route: /os/" + rest);
+        }
+        String osName = rest.substring(0, slash);
+        OsDefinition os = os(osName);
+        TreePath file = filePath(os.images(), rest.substring(slash + 1 + "images/".length()));
+        file(req, file, "image " + osName);
+    }
+
     /**
      * {@code GET /leases[?all=1]}: the lease table for {@code astralboot leases} while the server
      * holds the database. Served only to this host (a peer address that is one of its own): the
@@ -290,10 +374,11 @@ final class BootHandler implements HttpHandler {
         Map<String, Object> ctx = new LinkedHashMap<>(Templates.LAMBDAS);
         ctx.put("base_url", cfg.http().base());
         ctx.put("server", cfg.address().getHostAddress());
-        script(req, "entry", null, ctx);
+        script(req, new View("entry", null, ctx));
         log.info("entry script /boot.ipxe to {}", req.ip());
     }
 
+    /** The start of a boot: the policy's decision for the machine. */
     private void start(Req req, MacAddress mac) throws HttpError, BootStoreException, TemplateException, IOException {
         if (req.get() && registry.get(mac).isEmpty()) {
             long wait = newMachines.acquire(req.ip());
@@ -306,85 +391,24 @@ final class BootHandler implements HttpHandler {
         // not put the stranger's address into the cluster data of the machine's peers.
         Machine m = req.get() ? registry.seen(mac, key.isEmpty() ? null : req.ip())
                 : registry.get(mac).orElse(Machine.fresh(mac, req.ip(), Instant.EPOCH));
-        if (m.state() == MachineState.NEW) {
-            menu(req, mac);
-            return;
+        BootDecision d = policy.decide(new MachineRequest(mac, req.ip(), key, Optional.of(m), ""));
+        render(req, mac, d);
+        switch (d) {
+            case Boot b -> log.info("start {} from {}: boots {} (menu on key m)", mac, req.ip(), b.label());
+            case LocalDisk l -> log.info("start {} from {}: {} installed, local disk (menu on key m)", mac, req.ip(), l.os());
+            case Script s -> log.info("start {} from {}: the boot policy's script", mac, req.ip());
+            case Menu mn -> { } // render logs menus
+            case Ignore i -> { } // render threw
         }
-        Optional<OsDefinition> os = catalog.find(m.os());
-        if (m.state() == MachineState.INSTALLED) {
-            // The OS lives on the disk now: boot it even if the tree no longer offers that OS.
-            Map<String, Object> ctx;
-            if (os.isPresent()) {
-                ctx = context.forOs(mac, req.ip(), os.get(), m.osClass(), key);
-            } else {
-                ctx = context.basic(mac, req.ip(), key);
-                ctx.put("os", m.os());
-                ctx.put("os_description", m.os());
-                ctx.put("class", m.osClass());
-                ctx.put("has_class", !m.osClass().isEmpty());
-            }
-            script(req, "local", os.orElse(null), ctx);
-            log.info("start {} from {}: {} installed, local disk (menu on key m)", mac, req.ip(), m.os());
-            return;
-        }
-        if (os.isEmpty() || (os.get().hasClasses() && !os.get().classes().contains(m.osClass()))) {
-            log.warn("machine {} chose {}/{}, which the boot tree no longer offers: menu", mac, m.os(), m.osClass());
-            menu(req, mac);
-            return;
-        }
-        Map<String, Object> ctx = context.forOs(mac, req.ip(), os.get(), m.osClass(), key);
-        script(req, "chosen", os.get(), ctx);
-        log.info("start {} from {}: boots {}{} (menu on key m)", mac, req.ip(), m.os(),
-                m.osClass().isEmpty() ? "" : "/" + m.osClass());
+    }
+
+    /** What the menu routes tell the {@link CatalogPolicy} about the machine. */
+    private MachineRequest machine(Req req, MacAddress mac, String key) {
+        return new MachineRequest(mac, req.ip(), key, registry.get(mac), "");
     }
 
     private void menu(Req req, MacAddress mac) throws HttpError, BootStoreException, TemplateException, IOException {
-        String key = keyFor(req, mac);
-        String q = MachineContext.keyQuery(key);
-        Map<String, Object> ctx = context.basic(mac, req.ip(), key);
-        Machine m = registry.get(mac).orElse(null);
-        ctx.put("installed", m != null && m.state() == MachineState.INSTALLED);
-        ctx.put("os", m == null ? "" : m.os());
-        ctx.put("class", m == null ? "" : m.osClass());
-        List<OsDefinition> oses = catalog.list();
-        List<Map<String, Object>> items = new ArrayList<>();
-        String u = cfg.http().base() + "/ipxe/" + MachineContext.urlMac(mac);
-        for (OsDefinition os : oses) {
-            Map<String, Object> item = new LinkedHashMap<>();
-            item.put("name", os.name());
-            item.put("description", os.description());
-            item.put("has_classes", os.hasClasses());
-            item.put("classes", os.classes());
-            item.put("url", os.hasClasses() ? u + "/classes/" + os.name() + q : u + "/choose/" + os.name() + q);
-            items.add(item);
-        }
-        ctx.put("oses", items);
-        boolean installed = m != null && m.state() == MachineState.INSTALLED;
-        ctx.put("choose_args", chooseArgs(oses, installed));
-        script(req, "menu", null, ctx);
-        log.info("menu for {} from {} ({} OSes)", mac, req.ip(), oses.size());
-    }
-
-    /**
-     * {@code --default X --timeout N } for iPXE's choose, from [menu] default and timeout. For an
-     * installed machine the default is the local disk, so a menu left alone never reinstalls it.
-     */
-    private String chooseArgs(List<OsDefinition> oses, boolean installed) {
-        String configured = cfg.menu().defaultOs();
-        if (configured == null || configured.isEmpty()) {
-            return "";
-        }
-        String d = installed ? "local" : configured;
-        String item;
-        if (d.equals("local") || d.equals("shell")) {
-            item = d;
-        } else if (oses.stream().anyMatch(o -> o.name().equals(d))) {
-            item = "os-" + d;
-        } else {
-            log.warn("[menu] default = \"{}\" is not an OS of the boot tree; the menu waits for a choice", d);
-            return "";
-        }
-        return "--default " + item + " --timeout " + Math.max(0, cfg.menu().timeoutSeconds()) * 1000L + " ";
+        render(req, mac, tree.menu(machine(req, mac, keyFor(req, mac))));
     }
 
     private void classMenu(Req req, MacAddress mac, String osName) throws HttpError, BootStoreException, TemplateException, IOException {
@@ -392,15 +416,7 @@ final class BootHandler implements HttpHandler {
         if (!os.hasClasses()) {
             throw HttpError.notFound("OS " + os.name() + " has no classes");
         }
-        String key = keyFor(req, mac);
-        Map<String, Object> ctx = context.forOs(mac, req.ip(), os, "", key);
-        String u = cfg.http().base() + "/ipxe/" + MachineContext.urlMac(mac) + "/choose/" + os.name() + "/";
-        List<Map<String, Object>> items = new ArrayList<>();
-        for (String c : os.classes()) {
-            items.add(Map.of("name", c, "url", u + c + MachineContext.keyQuery(key)));
-        }
-        ctx.put("class_items", items);
-        script(req, "class-menu", os, ctx);
+        script(req, tree.classMenu(machine(req, mac, keyFor(req, mac)), os));
         log.info("class menu of {} for {} from {}", os.name(), mac, req.ip());
     }
 
@@ -415,41 +431,75 @@ final class BootHandler implements HttpHandler {
         }
         String cls = osClass == null ? "" : osClass;
         String key = authorize(req, mac, "choose its OS");
-        checkBootFiles(os);
-        if (req.get()) {
-            registry.choose(mac, req.ip(), os.name(), cls);
-        }
-        bootScript(req, mac, os, cls, key, "chosen");
+        // A HEAD shows the script without recording the choice.
+        BootDecision d = tree.choose(machine(req, mac, key), os, cls, req.get());
+        render(req, mac, d);
+        logBoot(req, mac, d, "chosen");
     }
 
     private void bootAgain(Req req, MacAddress mac) throws HttpError, BootStoreException, TemplateException, IOException {
-        Machine m = registry.get(mac).orElseThrow(() -> HttpError.notFound("unknown machine " + mac));
-        if (m.state() == MachineState.NEW) {
-            throw HttpError.notFound("machine " + mac + " has not chosen an OS");
+        BootDecision d = tree.bootAgain(machine(req, mac, keyFor(req, mac)));
+        render(req, mac, d);
+        logBoot(req, mac, d, "sticky choice");
+    }
+
+    private static void logBoot(Req req, MacAddress mac, BootDecision d, String why) {
+        if (d instanceof Boot b) {
+            log.info("boot script {} for {} ({}) from {} ({})", b.label(), mac,
+                    b.view() == null ? "" : b.view().data().get("hostname"), req.ip(), why);
         }
-        OsDefinition os = os(m.os());
-        checkBootFiles(os);
-        bootScript(req, mac, os, m.osClass(), keyFor(req, mac), "sticky choice");
     }
 
-    private void bootScript(Req req, MacAddress mac, OsDefinition os, String cls, String key, String why) throws HttpError, BootStoreException, TemplateException, IOException {
-        Map<String, Object> ctx = context.forOs(mac, req.ip(), os, cls, key);
-        script(req, "boot", os, ctx);
-        log.info("boot script {}{} for {} ({}) from {} ({})", os.name(), cls.isEmpty() ? "" : "/" + cls, mac,
-                ctx.get("hostname"), req.ip(), why);
-    }
-
-    /** The kernel and initrds must exist before a machine is told to boot them. */
-    private void checkBootFiles(OsDefinition os) throws HttpError, BootStoreException {
-        List<TreePath> files = new ArrayList<>();
-        files.add(os.kernel());
-        files.addAll(os.initrds());
-        for (TreePath p : files) {
-            TreePath full = os.images().resolve(p);
-            if (store.file(full).isEmpty()) {
-                throw HttpError.notFound(full + " is missing from the boot tree (run scripts/fetch-boot-files?)");
+    /** The reply for a decision: its script (200), or the one error path for {@link Ignore} (404). */
+    private void render(Req req, MacAddress mac, BootDecision d) throws HttpError, BootStoreException, TemplateException, IOException {
+        switch (d) {
+            case Menu m -> {
+                if (!m.why().isEmpty()) {
+                    log.warn("{}", m.why());
+                }
+                script(req, m.view());
+                log.info("menu for {} from {} ({} OSes)", mac, req.ip(),
+                        m.view().data().get("oses") instanceof List<?> l ? l.size() : 0);
             }
+            case Boot b when b.view() != null -> script(req, b.view());
+            case LocalDisk l when l.view() != null -> script(req, l.view());
+            case Boot b -> script(req, plainScript(b));
+            case LocalDisk l -> script(req, plainScript(l));
+            case Script s -> script(req, s.text());
+            case Ignore i -> throw HttpError.notFound(i.reason());
         }
+    }
+
+    /**
+     * The script of a decision that brings no {@link View} of its own (a source other than the
+     * boot tree). The initrds are named {@code initrd0}, {@code initrd1}... on the kernel line, as
+     * an EFI-stub kernel needs; the URLs and the command line are the decision's, unchanged.
+     */
+    static String plainScript(BootDecision d) {
+        return switch (d) {
+            case Boot b -> {
+                StringBuilder s = new StringBuilder("#!ipxe\necho Astralboot: booting " + ipxeSafe(b.label()) + "\n");
+                StringBuilder names = new StringBuilder();
+                for (int i = 0; i < b.initrds().size(); i++) {
+                    names.append(" initrd=initrd").append(i);
+                }
+                s.append("kernel ").append(b.kernel()).append(names)
+                        .append(b.cmdline().isEmpty() ? "" : " " + b.cmdline()).append(" || goto failed\n");
+                for (int i = 0; i < b.initrds().size(); i++) {
+                    s.append("initrd --name initrd").append(i).append(' ').append(b.initrds().get(i)).append(" || goto failed\n");
+                }
+                yield s.append("boot || goto failed\n")
+                        .append(":failed\n")
+                        .append("echo Astralboot: booting ").append(ipxeSafe(b.label())).append(" failed (see above).\n")
+                        .append("prompt --timeout 10000 Press any key to return to the menu ||\n")
+                        .append("exit 1\n").toString();
+            }
+            case LocalDisk l -> "#!ipxe\n"
+                    + "echo Astralboot: " + ipxeSafe(l.os()) + " installed; booting from local disk.\n"
+                    + "iseq ${platform} efi && exit ||\n"
+                    + "sanboot --no-describe --drive 0x80 || exit\n";
+            default -> throw new IllegalArgumentException("no plain script for " + d.getClass().getSimpleName());
+        };
     }
 
     private Machine chosenMachine(MacAddress mac) throws HttpError {
@@ -512,14 +562,18 @@ final class BootHandler implements HttpHandler {
         return k == null || k.isEmpty() ? "" : k.peekFirst();
     }
 
-    private void status(Req req, MacAddress mac) throws HttpError {
+    /** The reply of {@code GET /machine/<mac>} ({@code docs/http.md}). */
+    @JsonPropertyOrder({"mac", "state", "os", "class", "ip", "hostname", "first_seen", "updated"})
+    record MachineStatus(String mac, String state, String os, @JsonProperty("class") String osClass, String ip,
+            String hostname, @JsonProperty("first_seen") String firstSeen, String updated) {
+    }
+
+    private void status(Req req, MacAddress mac) throws HttpError, JsonProcessingException {
         Machine m = registry.get(mac).orElseThrow(() -> HttpError.notFound("unknown machine " + mac));
         String ip = context.ipOf(mac, m.lastIp());
-        String json = "{\"mac\":\"" + mac + "\",\"state\":\"" + m.state().name().toLowerCase() + "\",\"os\":"
-                + jsonString(m.os()) + ",\"class\":" + jsonString(m.osClass()) + ",\"ip\":" + jsonString(ip)
-                + ",\"hostname\":" + jsonString(context.hostnameOf(mac, ip)) + ",\"first_seen\":\"" + m.firstSeen()
-                + "\",\"updated\":\"" + m.updated() + "\"}\n";
-        text(req.ex(), 200, json, "application/json");
+        MachineStatus s = new MachineStatus(mac.toString(), m.state().name().toLowerCase(), m.os(), m.osClass(), ip,
+                context.hostnameOf(mac, ip), m.firstSeen().toString(), m.updated().toString());
+        text(req.ex(), 200, JSON.writeValueAsString(s) + "\n", "application/json");
     }
 
     private void file(Req req, TreePath path, String what) throws HttpError, BootStoreException, TemplateException, IOException {
@@ -553,9 +607,12 @@ final class BootHandler implements HttpHandler {
 
     // ---- replies --------------------------------------------------------------------------
 
-    private void script(Req req, String name, OsDefinition os, Map<String, Object> ctx) throws HttpError, BootStoreException, TemplateException, IOException {
-        String body = templates.render(name, os, ctx)
-                .orElseThrow(() -> new TemplateException("built-in " + name, "template missing", null));
+    private void script(Req req, View v) throws HttpError, BootStoreException, TemplateException, IOException {
+        script(req, templates.render(v.template(), v.os(), v.data())
+                .orElseThrow(() -> new TemplateException("built-in " + v.template(), "template missing", null)));
+    }
+
+    private static void script(Req req, String body) {
         HttpServerExchange ex = req.ex();
         ex.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
         text(ex, 200, body, "text/plain; charset=utf-8");
@@ -667,19 +724,5 @@ final class BootHandler implements HttpHandler {
             sb.append(c >= 0x20 && c < 0x7F ? c : '?');
         }
         return sb.toString();
-    }
-
-    private static String jsonString(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            if (c == '"' || c == '\\') {
-                sb.append('\\').append(c);
-            } else if (c < 0x20) {
-                sb.append(String.format("\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.append('"').toString();
     }
 }
