@@ -14,13 +14,10 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.astralboot.boot.BootDecision;
 import org.astralboot.boot.BootDecision.Boot;
 import org.astralboot.boot.BootDecision.Ignore;
@@ -74,9 +71,6 @@ final class BootHandler implements HttpHandler {
     private static final io.undertow.util.AttachmentKey<Long> RETRY_AFTER = io.undertow.util.AttachmentKey.create(Long.class);
     /** Compact output, as {@code GET /machine/<mac>} has always answered. */
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<HttpString> READ = Set.of(Methods.GET, Methods.HEAD);
-    /** The install end hook: wget and curl send GET or POST, some installers PUT. */
-    private static final Set<HttpString> HOOK = Set.of(Methods.GET, Methods.HEAD, Methods.POST, Methods.PUT);
 
     private final Config cfg;
     private final BootStore store;
@@ -125,7 +119,7 @@ final class BootHandler implements HttpHandler {
             if (refused != null) {
                 throw refused;
             }
-            route(req, decoded(path), method);
+            routes.dispatch(req, decoded(path), method);
         } catch (HttpError e) {
             if (e.retryAfter() > 0) {
                 req.ex().putAttachment(RETRY_AFTER, e.retryAfter());
@@ -163,142 +157,24 @@ final class BootHandler implements HttpHandler {
         return a == null || a.getAddress() == null ? "" : a.getAddress().getHostAddress();
     }
 
-    // ---- route table ----------------------------------------------------------------------
-
-    /** A route's work; {@code args} are the path's parts the route's pattern left open. */
-    @FunctionalInterface
-    private interface Action {
-        void run(Req req, String arg) throws HttpError, BootStoreException, TemplateException, IOException;
-    }
-
-    /** The work of a route under a machine's URL ({@code /ipxe/<mac>/...}, {@code /machine/<mac>/...}). */
-    @FunctionalInterface
-    private interface MachineAction {
-        void run(Req req, MacAddress mac, String[] args) throws HttpError, BootStoreException, TemplateException, IOException;
-    }
-
-    /**
-     * A route after {@code /<family>/<mac>}: the remaining path segments, {@code "*"} matching any
-     * one, and the methods it answers.
-     */
-    private record MachineRoute(List<String> tail, Set<HttpString> methods, MachineAction action) {
-        boolean matches(String[] seg) {
-            if (seg.length != tail.size()) {
-                return false;
-            }
-            for (int i = 0; i < seg.length; i++) {
-                if (!tail.get(i).equals("*") && !tail.get(i).equals(seg[i])) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        String[] args(String[] seg) {
-            List<String> out = new ArrayList<>();
-            for (int i = 0; i < seg.length; i++) {
-                if (tail.get(i).equals("*")) {
-                    out.add(seg[i]);
-                }
-            }
-            return out.toArray(String[]::new);
-        }
-    }
-
-    /**
-     * The routes under {@code /<name>/<mac>/}. {@code readOnly}: every route is GET/HEAD, checked
-     * before the MAC; {@code notFound} starts the 404 message of a path no route takes.
-     */
-    private record Family(boolean readOnly, String notFound, List<MachineRoute> routes) {
-    }
-
-    private static MachineRoute on(Set<HttpString> methods, MachineAction a, String... tail) {
-        return new MachineRoute(List.of(tail), methods, a);
-    }
-
-    /** Whole paths, GET and HEAD. */
-    private final Map<String, Action> exact = Map.of(
-            "/boot.ipxe", (r, a) -> entry(r),
-            "/leases", (r, a) -> leases(r),
-            "/", (r, a) -> root(r));
-
-    /** Machine routes by their first segment. */
-    private final Map<String, Family> families = Map.of(
-            "ipxe", new Family(true, "no such iPXE route: ", List.of(
-                    on(READ, (r, mac, a) -> start(r, mac)),
-                    on(READ, (r, mac, a) -> menu(r, mac), "menu"),
-                    on(READ, (r, mac, a) -> bootAgain(r, mac), "boot"),
-                    on(READ, (r, mac, a) -> classMenu(r, mac, a[0]), "classes", "*"),
-                    on(READ, (r, mac, a) -> choose(r, mac, a[0], null), "choose", "*"),
-                    on(READ, (r, mac, a) -> choose(r, mac, a[0], a[1]), "choose", "*", "*"))),
-            "machine", new Family(false, "no such machine route: ", List.of(
-                    on(READ, (r, mac, a) -> status(r, mac)),
-                    on(HOOK, (r, mac, a) -> installed(r, mac), "installed"),
-                    on(READ, (r, mac, a) -> template(r, mac, a[0]), "template", "*"))));
-
-    /** Path prefixes, GET and HEAD; the rest of the raw path goes to the action (a file path). */
-    private final Map<String, Action> prefixed = Map.of(
-            "/os/", this::osImage,
-            "/tftp/", (r, rest) -> file(r, filePath(new TreePath(List.of("tftp")), rest), "tftp"));
-
-    private void route(Req req, String path, HttpString method) throws HttpError, BootStoreException, TemplateException, IOException {
-        Action whole = exact.get(path);
-        if (whole != null) {
-            requireRead(method, READ);
-            whole.run(req, path);
-            return;
-        }
-        String[] seg = segments(path);
-        Family family = seg.length >= 2 ? families.get(seg[0]) : null;
-        if (family != null) {
-            if (family.readOnly()) {
-                requireRead(method, READ);
-            }
-            MacAddress mac = mac(seg[1]);
-            String[] tail = Arrays.copyOfRange(seg, 2, seg.length);
-            for (MachineRoute r : family.routes()) {
-                if (r.matches(tail)) {
-                    requireRead(method, r.methods());
-                    r.action().run(req, mac, r.args(tail));
-                    return;
-                }
-            }
-            throw HttpError.notFound(family.notFound() + path);
-        }
-        for (Map.Entry<String, Action> p : prefixed.entrySet()) {
-            if (path.startsWith(p.getKey())) {
-                requireRead(method, READ);
-                p.getValue().run(req, path.substring(p.getKey().length()));
-                return;
-            }
-        }
-        throw HttpError.notFound("no such route: " + path);
-    }
-
-    private static void requireRead(HttpString method, Set<HttpString> allowed) throws HttpError {
-        if (!allowed.contains(method)) {
-            throw new HttpError(405, allowed == HOOK ? "use GET or POST" : "only GET and HEAD");
-        }
-    }
-
-    /** Non-empty segments of the raw path; a segment that could escape is refused here already. */
-    private static String[] segments(String path) {
-        List<String> out = new ArrayList<>();
-        for (String s : path.split("/")) {
-            if (!s.isEmpty()) {
-                out.add(s);
-            }
-        }
-        return out.toArray(String[]::new);
-    }
-
-    private static MacAddress mac(String s) throws HttpError {
-        try {
-            return MacAddress.parse(s);
-        } catch (IllegalArgumentException e) {
-            throw HttpError.notFound("not a MAC address: " + printable(s));
-        }
-    }
+    /** The routes (docs/http.md); {@link RouteTable} says in which order they are tried. */
+    private final RouteTable<Req> routes = new RouteTable<Req>()
+            .exact("/boot.ipxe", (r, p) -> entry(r))
+            .exact("/leases", (r, p) -> leases(r))
+            .exact("/", (r, p) -> root(r))
+            .family("ipxe", true, "no such iPXE route: ")
+            .on("ipxe", RouteTable.READ, (r, mac, a) -> start(r, mac))
+            .on("ipxe", RouteTable.READ, (r, mac, a) -> menu(r, mac), "menu")
+            .on("ipxe", RouteTable.READ, (r, mac, a) -> bootAgain(r, mac), "boot")
+            .on("ipxe", RouteTable.READ, (r, mac, a) -> classMenu(r, mac, a[0]), "classes", "*")
+            .on("ipxe", RouteTable.READ, (r, mac, a) -> choose(r, mac, a[0], null), "choose", "*")
+            .on("ipxe", RouteTable.READ, (r, mac, a) -> choose(r, mac, a[0], a[1]), "choose", "*", "*")
+            .family("machine", false, "no such machine route: ")
+            .on("machine", RouteTable.READ, (r, mac, a) -> status(r, mac))
+            .on("machine", RouteTable.HOOK, (r, mac, a) -> installed(r, mac), "installed")
+            .on("machine", RouteTable.READ, (r, mac, a) -> template(r, mac, a[0]), "template", "*")
+            .prefix("/os/", this::osImage)
+            .prefix("/tftp/", (r, rest) -> file(r, filePath(new TreePath(List.of("tftp")), rest), "tftp"));
 
     private OsDefinition os(String name) throws HttpError, BootStoreException {
         if (!OsDefinition.NAME.matcher(name).matches()) {
@@ -463,43 +339,11 @@ final class BootHandler implements HttpHandler {
             }
             case Boot b when b.view() != null -> script(req, b.view());
             case LocalDisk l when l.view() != null -> script(req, l.view());
-            case Boot b -> script(req, plainScript(b));
-            case LocalDisk l -> script(req, plainScript(l));
+            case Boot b -> script(req, IpxeScripts.plain(b));
+            case LocalDisk l -> script(req, IpxeScripts.plain(l));
             case Script s -> script(req, s.text());
             case Ignore i -> throw HttpError.notFound(i.reason());
         }
-    }
-
-    /**
-     * The script of a decision that brings no {@link View} of its own (a source other than the
-     * boot tree). The initrds are named {@code initrd0}, {@code initrd1}... on the kernel line, as
-     * an EFI-stub kernel needs; the URLs and the command line are the decision's, unchanged.
-     */
-    static String plainScript(BootDecision d) {
-        return switch (d) {
-            case Boot b -> {
-                StringBuilder s = new StringBuilder("#!ipxe\necho Astralboot: booting " + ipxeSafe(b.label()) + "\n");
-                StringBuilder names = new StringBuilder();
-                for (int i = 0; i < b.initrds().size(); i++) {
-                    names.append(" initrd=initrd").append(i);
-                }
-                s.append("kernel ").append(b.kernel()).append(names)
-                        .append(b.cmdline().isEmpty() ? "" : " " + b.cmdline()).append(" || goto failed\n");
-                for (int i = 0; i < b.initrds().size(); i++) {
-                    s.append("initrd --name initrd").append(i).append(' ').append(b.initrds().get(i)).append(" || goto failed\n");
-                }
-                yield s.append("boot || goto failed\n")
-                        .append(":failed\n")
-                        .append("echo Astralboot: booting ").append(ipxeSafe(b.label())).append(" failed (see above).\n")
-                        .append("prompt --timeout 10000 Press any key to return to the menu ||\n")
-                        .append("exit 1\n").toString();
-            }
-            case LocalDisk l -> "#!ipxe\n"
-                    + "echo Astralboot: " + ipxeSafe(l.os()) + " installed; booting from local disk.\n"
-                    + "iseq ${platform} efi && exit ||\n"
-                    + "sanboot --no-describe --drive 0x80 || exit\n";
-            default -> throw new IllegalArgumentException("no plain script for " + d.getClass().getSimpleName());
-        };
     }
 
     private Machine chosenMachine(MacAddress mac) throws HttpError {
@@ -688,32 +532,10 @@ final class BootHandler implements HttpHandler {
             String ua = ex.getRequestHeaders().getFirst(Headers.USER_AGENT);
             boolean ipxe = ua != null && ua.startsWith("iPXE/");
             ex.getResponseHeaders().put(REAL_STATUS, status);
-            text(ex, ipxe ? 200 : status, errorScript(status, reason), "text/plain; charset=utf-8");
+            text(ex, ipxe ? 200 : status, IpxeScripts.error(status, reason), "text/plain; charset=utf-8");
         } else {
             text(ex, status, status + " " + reason + "\n", "text/plain; charset=utf-8");
         }
-    }
-
-    /** An iPXE script printing the reason, then returning failure to the script that chained it. */
-    static String errorScript(int status, String reason) {
-        String r = ipxeSafe(reason);
-        String wait = status == 503 ? "Retrying in 10 seconds" : "Press any key to return to the menu";
-        return "#!ipxe\n"
-                + "echo Astralboot error " + status + ": " + r + "\n"
-                + "prompt --timeout 10000 " + wait + "... ||\n"
-                + "exit 1\n";
-    }
-
-    /** Text safe on an iPXE {@code echo} line: no settings expansion, no line breaks. */
-    static String ipxeSafe(String s) {
-        StringBuilder sb = new StringBuilder(s.length());
-        for (int i = 0; i < s.length() && i < 300; i++) {
-            char c = s.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || " ._:/,'()=+-[]@#_".indexOf(c) >= 0;
-            sb.append(ok ? c : '?');
-        }
-        return sb.toString();
     }
 
     /** Request input echoed into logs and messages: printable ASCII only, bounded. */
