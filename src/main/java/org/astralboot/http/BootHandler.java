@@ -417,7 +417,12 @@ final class BootHandler implements HttpHandler {
         String ip = context.ipOf(mac, m.lastIp());
         MachineStatus s = new MachineStatus(mac.toString(), m.state().name().toLowerCase(), m.os(), m.osClass(), ip,
                 context.hostnameOf(mac, ip), m.firstSeen().toString(), m.updated().toString());
-        text(req.ex(), 200, JSON.writeValueAsString(s) + "\n", "application/json");
+        text(req.ex(), 200, json(s), "application/json");
+    }
+
+    /** The body of {@code GET /machine/<mac>}: one compact JSON object and a line feed. */
+    static String json(MachineStatus s) throws JsonProcessingException {
+        return JSON.writeValueAsString(s) + "\n";
     }
 
     private void file(Req req, TreePath path, String what) throws HttpError, BootStoreException, TemplateException, IOException {
