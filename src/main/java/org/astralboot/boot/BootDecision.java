@@ -33,12 +33,20 @@ public sealed interface BootDecision {
      * @param initrds URLs of the initrds, in load order
      * @param cmdline the kernel command line, final (no template left in it)
      * @param view    the script template and its data, or null for a plain script from the fields
+     * @param message printed on the machine before it boots (Pixiecore's {@code message}), or ""
      */
-    record Boot(String label, String kernel, List<String> initrds, String cmdline, View view) implements BootDecision {
+    record Boot(String label, String kernel, List<String> initrds, String cmdline, View view, String message)
+            implements BootDecision {
         public Boot {
             Objects.requireNonNull(kernel, "kernel");
             initrds = List.copyOf(initrds);
             cmdline = cmdline == null ? "" : cmdline;
+            message = message == null ? "" : message;
+        }
+
+        /** A boot without a message. */
+        public Boot(String label, String kernel, List<String> initrds, String cmdline, View view) {
+            this(label, kernel, initrds, cmdline, view, "");
         }
     }
 

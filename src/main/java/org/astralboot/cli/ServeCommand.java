@@ -77,10 +77,18 @@ public final class ServeCommand implements Callable<Integer> {
             System.out.println("-- Implied Config Finish --");
             System.out.flush();
         }
-        return serve(cfg, local);
+        BootSourceWiring.Factory source = BootSourceWiring.TREE;
+        if (options.api != null) {
+            source = BootSourceWiring.api(new org.astralboot.boot.api.ApiPolicy.Settings(options.api,
+                    org.astralboot.boot.api.ApiPolicy.Settings.DEFAULT_TIMEOUT,
+                    org.astralboot.boot.api.ApiPolicy.Settings.DEFAULT_CACHE_TTL, false));
+            SUMMARY.info("API mode: {}/v1/boot/<mac>", options.api);
+        }
+        return serve(cfg, local, source);
     }
 
-    private int serve(Config cfg, boolean local) throws Exception {
+    /** Runs the services with {@code source} deciding what machines boot, until SIGTERM or SIGINT. */
+    static int serve(Config cfg, boolean local, BootSourceWiring.Factory source) throws Exception {
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
@@ -99,16 +107,17 @@ public final class ServeCommand implements Callable<Integer> {
                             + " refs.toml; restart to reload, or start it without nohup");
                 }
             }
+            BootSourceWiring wired = source.open(cfg, db);
             HostLookup hosts = HostLookup.NONE;
             List<Service> services = new ArrayList<>();
             // Service wiring: one line per protocol.
             if (cfg.dhcp().mode() != Config.DhcpMode.OFF) {
-                org.astralboot.dhcp.DhcpService dhcp = new org.astralboot.dhcp.DhcpService(cfg, db);
+                org.astralboot.dhcp.DhcpService dhcp = new org.astralboot.dhcp.DhcpService(cfg, db).gate(wired.gate());
                 hosts = dhcp.hosts();
                 services.add(dhcp);
             }
             services.add(new org.astralboot.tftp.TftpService(cfg, store));
-            services.add(new org.astralboot.http.HttpService(cfg, store, db, hosts));
+            services.add(new org.astralboot.http.HttpService(cfg, store, db, hosts, wired.http()));
 
             for (Service s : services) {
                 try {

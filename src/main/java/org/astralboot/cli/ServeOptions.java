@@ -12,6 +12,11 @@ public final class ServeOptions {
             description = "Serve the local data folder instead of IPFS (\"l for larry\").")
     boolean local;
 
+    @Option(names = "--api", paramLabel = "URL",
+            description = "API mode: ask this Pixiecore-compatible boot API what each machine boots"
+                    + " (GET URL/v1/boot/<mac>).")
+    java.net.URI api;
+
     public int verbosity() {
         return common.verbosity();
     }

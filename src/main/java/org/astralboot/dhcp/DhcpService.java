@@ -30,6 +30,7 @@ import org.astralboot.dhcp.codec.DhcpCodec;
 import org.astralboot.dhcp.codec.DhcpCodecException;
 import org.astralboot.dhcp.codec.DhcpMessageType;
 import org.astralboot.dhcp.codec.DhcpPacket;
+import org.astralboot.dhcp.engine.BootGate;
 import org.astralboot.dhcp.engine.DhcpEngine;
 import org.astralboot.dhcp.engine.DhcpReply;
 import org.astralboot.dhcp.lease.Lease;
@@ -66,6 +67,8 @@ public final class DhcpService implements Service {
     private final Config cfg;
     private final Database db;
     private final Clock clock;
+    /** Whether a PXE client gets its boot file: {@link BootGate#ALL} unless a boot API decides. */
+    private volatile BootGate gate = BootGate.ALL;
     private volatile LeaseTable table;
     private LeaseWriter writer;
     private volatile LeaseSink sink;
@@ -83,6 +86,12 @@ public final class DhcpService implements Service {
         this.cfg = cfg;
         this.db = db;
         this.clock = clock;
+    }
+
+    /** Sets who decides whether a PXE client gets a boot file (before {@link #start()}). */
+    public DhcpService gate(BootGate g) {
+        this.gate = java.util.Objects.requireNonNull(g, "gate");
+        return this;
     }
 
     @Override
@@ -183,9 +192,9 @@ public final class DhcpService implements Service {
                 SUMMARY.info("dhcp relayed subnet {}: pool {} - {}", relay.subnet(), Ipv4.text(relay.rangeStart()),
                         Ipv4.text(relay.rangeEnd()));
             }
-            engine = new DhcpEngine(cfg, t, clock);
+            engine = new DhcpEngine(cfg, t, clock, gate);
         } else {
-            engine = new DhcpEngine(cfg, null, clock);
+            engine = new DhcpEngine(cfg, null, clock, gate);
         }
         if (System.getProperty("io.netty.leakDetection.level") == null) {
             // The sampling leak detector records a stack trace for one buffer in 128: measurable at

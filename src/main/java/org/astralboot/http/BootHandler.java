@@ -83,11 +83,19 @@ final class BootHandler implements HttpHandler {
     private final BootPolicy policy;
     /** The boot tree's menus and choices (the routes under {@code /ipxe/<mac>/}). */
     private final CatalogPolicy tree;
+    /** Files a boot source (an API, a static boot) names, behind signed URLs; null: none. */
+    private final BootSources.Files files;
     /** Unknown MACs per source address: each creates a record and costs a commit. */
     private final NewMachineLimit newMachines = new NewMachineLimit(Clock.systemUTC());
 
     BootHandler(Config cfg, BootStore store, OsCatalog catalog, Templates templates, MachineRegistry registry,
             MachineContext context, CatalogPolicy tree, BootPolicy policy, Admission admission) {
+        this(cfg, store, catalog, templates, registry, context, tree, policy, admission, null);
+    }
+
+    BootHandler(Config cfg, BootStore store, OsCatalog catalog, Templates templates, MachineRegistry registry,
+            MachineContext context, CatalogPolicy tree, BootPolicy policy, Admission admission, BootSources.Files files) {
+        this.files = files;
         this.cfg = cfg;
         this.admission = admission;
         this.store = store;
@@ -174,6 +182,7 @@ final class BootHandler implements HttpHandler {
             .on("machine", RouteTable.HOOK, (r, mac, a) -> installed(r, mac), "installed")
             .on("machine", RouteTable.READ, (r, mac, a) -> template(r, mac, a[0]), "template", "*")
             .prefix("/os/", this::osImage)
+            .prefix(org.astralboot.boot.api.FileUrls.ROUTE, this::signedFile)
             .prefix("/tftp/", (r, rest) -> file(r, filePath(new TreePath(List.of("tftp")), rest), "tftp"));
 
     private OsDefinition os(String name) throws HttpError, BootStoreException {
@@ -213,6 +222,24 @@ final class BootHandler implements HttpHandler {
         OsDefinition os = os(osName);
         TreePath file = filePath(os.images(), rest.substring(slash + 1 + "images/".length()));
         file(req, file, "image " + osName);
+    }
+
+    /**
+     * {@code /file/<token>/<name>}: a file a boot source named (an API's kernel, a static boot's
+     * initrd), only under a URL this server signed; any other token is refused (403), so the
+     * server never fetches what no boot source named.
+     */
+    private void signedFile(Req req, String rest) throws HttpError, BootStoreException, TemplateException, IOException {
+        if (files == null) {
+            throw HttpError.notFound("no such route: " + org.astralboot.boot.api.FileUrls.ROUTE + rest);
+        }
+        String source = files.urls().verify(org.astralboot.boot.api.FileUrls.tokenOf(rest))
+                .orElseThrow(() -> new HttpError(403, "not a file URL this server signed"));
+        BootFile f = files.cache().open(source).orElseThrow(() -> HttpError.notFound("no file " + source));
+        FileResponder.Sent s = FileResponder.send(req.ex(), f, admission.sendRate());
+        if (req.get() && s.status() == 200) {
+            log.info("file {} ({} bytes) to {} ({})", source, s.bytes(), req.ip(), macOf(req.ip()));
+        }
     }
 
     /**

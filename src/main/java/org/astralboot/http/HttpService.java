@@ -38,20 +38,29 @@ public final class HttpService implements Service {
     private final OsCatalog catalog;
     private final Templates templates;
     private final MachineContext context;
-    private final CatalogPolicy policy;
+    private final CatalogPolicy tree;
+    private final org.astralboot.boot.BootPolicy policy;
+    private final BootSources sources;
     private Undertow server;
     private Admission admission;
     private InetSocketAddress bound;
 
     public HttpService(Config cfg, BootStore store, Database db, HostLookup hosts) {
+        this(cfg, store, db, hosts, BootSources.TREE);
+    }
+
+    /** The service with a boot source other than the tree ({@code sources.policy()} wraps the tree's). */
+    public HttpService(Config cfg, BootStore store, Database db, HostLookup hosts, BootSources sources) {
+        this.sources = sources;
         this.cfg = cfg;
         this.store = store;
         this.templates = new Templates(store);
         this.catalog = new OsCatalog(store, templates);
         this.registry = new MachineRegistry(db, Clock.systemUTC());
         this.context = new MachineContext(cfg, hosts, registry, templates);
-        this.policy = new CatalogPolicy(new CatalogPolicy.Settings(cfg.menu().defaultOs(), cfg.menu().timeoutSeconds()),
+        this.tree = new CatalogPolicy(new CatalogPolicy.Settings(cfg.menu().defaultOs(), cfg.menu().timeoutSeconds()),
                 store, catalog, registry, context);
+        this.policy = sources.policy().apply(tree);
     }
 
     @Override
@@ -92,7 +101,7 @@ public final class HttpService implements Service {
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, 64L * 1024)
                 .setServerOption(UndertowOptions.ALWAYS_SET_DATE, true)
                 .setSocketOption(Options.REUSE_ADDRESSES, true)
-                .setHandler(new BootHandler(cfg, store, catalog, templates, registry, context, policy, policy, a))
+                .setHandler(new BootHandler(cfg, store, catalog, templates, registry, context, tree, policy, a, sources.files()))
                 .build();
         try {
             u.start();

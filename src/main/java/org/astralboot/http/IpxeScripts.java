@@ -22,8 +22,11 @@ final class IpxeScripts {
         return switch (d) {
             case Boot b -> {
                 String label = ipxeSafe(b.label());
-                StringBuilder s = new StringBuilder("#!ipxe\necho Astralboot: booting " + label + "\nkernel ")
-                        .append(b.kernel());
+                StringBuilder s = new StringBuilder("#!ipxe\n");
+                for (String line : b.message().lines().toList()) {
+                    s.append("echo ").append(ipxeSafe(line)).append('\n');
+                }
+                s.append("echo Astralboot: booting ").append(label).append("\nkernel ").append(b.kernel());
                 for (int i = 0; i < b.initrds().size(); i++) {
                     s.append(" initrd=initrd").append(i);
                 }

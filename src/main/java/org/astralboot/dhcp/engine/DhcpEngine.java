@@ -55,11 +55,21 @@ public final class DhcpEngine {
     /** Relayed subnets in configuration order; {@code relays[k]} is scope {@code k+1}. */
     private final Scope[] relays;
     private final long leaseSeconds;
+    private final BootGate gate;
     private long lastExhaustionWarning = Long.MIN_VALUE;
     private long unansweredSinceWarning;
 
     /** @param table the lease table; may be {@code null} in proxy mode */
     public DhcpEngine(Config cfg, LeaseTable table, Clock clock) {
+        this(cfg, table, clock, BootGate.ALL);
+    }
+
+    /**
+     * @param table the lease table; may be {@code null} in proxy mode
+     * @param gate  whether a PXE client gets its boot file ({@link BootGate#ALL} for every client)
+     */
+    public DhcpEngine(Config cfg, LeaseTable table, Clock clock, BootGate gate) {
+        this.gate = java.util.Objects.requireNonNull(gate, "gate");
         this.cfg = cfg;
         this.table = table;
         this.clock = clock;
@@ -205,7 +215,7 @@ public final class DhcpEngine {
             changed = true;
         }
         Firmware fw = Firmware.of(req);
-        BootChoice boot = BootChoice.of(fw, cfg);
+        BootChoice boot = gated(BootChoice.of(fw, cfg), mac, fw);
         DhcpPacket reply = reply(req, scope, DhcpMessageType.OFFER, lease.address(), 0, lease, boot, true);
         logEvent("OFFER", lease, mac, fw, boot);
         return Optional.of(new DhcpReply(reply, destination(req, false), port(req), changed));
@@ -279,7 +289,7 @@ public final class DhcpEngine {
         }
         Lease bound = table.assign(lease, mac, LeaseState.BOUND, now, now + leaseSeconds * 1000);
         Firmware fw = Firmware.of(req);
-        BootChoice boot = BootChoice.of(fw, cfg);
+        BootChoice boot = gated(BootChoice.of(fw, cfg), mac, fw);
         DhcpPacket reply = reply(req, scope, DhcpMessageType.ACK, bound.address(), req.ciaddr(), bound, boot, true);
         logEvent("ACK", bound, mac, fw, boot);
         return Optional.of(new DhcpReply(reply, destination(req, false), port(req), true));
@@ -337,7 +347,7 @@ public final class DhcpEngine {
         MacAddress mac = req.mac();
         Lease l = req.ciaddr() == 0 ? null : table.at(req.ciaddr());
         Firmware fw = Firmware.of(req);
-        BootChoice boot = BootChoice.of(fw, cfg);
+        BootChoice boot = gated(BootChoice.of(fw, cfg), mac, fw);
         DhcpPacket reply = reply(req, scope, DhcpMessageType.ACK, 0, req.ciaddr(),
                 l != null && mac.equals(l.mac()) ? l : null, boot, false);
         log.info("dhcp ACK (INFORM) to {} at {}", mac, Ipv4.fromInt(req.ciaddr()).getHostAddress());
@@ -360,6 +370,24 @@ public final class DhcpEngine {
         }
     }
 
+    /**
+     * {@code boot}, or null (a plain lease) when the {@link BootGate} does not boot the client now.
+     * Full mode answers a pending client with a plain lease rather than silence: the address is
+     * the site's to give either way, and the client's next DISCOVER gets the boot file.
+     */
+    private BootChoice gated(BootChoice boot, MacAddress mac, Firmware fw) {
+        if (boot == null || gate == BootGate.ALL) {
+            return boot;
+        }
+        BootGate.Verdict v = gate.check(mac, fw);
+        if (v != BootGate.Verdict.BOOT) {
+            log.info("dhcp: plain lease for {} ({}): the boot source {}", mac, fw.describe(),
+                    v == BootGate.Verdict.NO ? "does not boot it" : "has not answered yet");
+            return null;
+        }
+        return boot;
+    }
+
     // ---------------------------------------------------------------- proxy mode
 
     private Optional<DhcpReply> proxy(DhcpPacket req, DhcpMessageType type, boolean pxePort, int source, int srcPort) {
@@ -373,6 +401,13 @@ public final class DhcpEngine {
             return Optional.empty();
         }
         MacAddress mac = req.mac();
+        BootGate.Verdict v = gate.check(mac, fw);
+        if (v != BootGate.Verdict.BOOT) {
+            // No PXE answer: the boot source does not boot this machine (or has not said yet).
+            log.info("dhcp proxy: no answer to {} ({}): the boot source {}", mac, fw.describe(),
+                    v == BootGate.Verdict.NO ? "does not boot it" : "has not answered yet");
+            return Optional.empty();
+        }
         if (!pxePort) {
             if (type != DhcpMessageType.DISCOVER) {
                 return Optional.empty(); // REQUESTs on 67 go to the site's DHCP server.

@@ -103,4 +103,19 @@ public record Firmware(boolean pxe, int arch, boolean httpClient, boolean ipxe) 
         }
         return (httpClient ? "HTTP boot, " : "") + "arch " + (arch < 0 ? "?" : Integer.toString(arch));
     }
+
+    /**
+     * The architecture as a boot API's {@code ?arch=} names it (RFC 4578 §2.1 option 93 codes, the
+     * HTTP boot codes of the IANA registry folded into their PXE peers): {@code bios}, {@code
+     * efi32}, {@code efi64}, {@code arm64}, or "" for a code without a name.
+     */
+    public String archName() {
+        return switch (arch) {
+            case ARCH_BIOS -> "bios";
+            case ARCH_EFI_IA32, ARCH_HTTP_IA32 -> "efi32";
+            case ARCH_EFI_X64, ARCH_EFI_BC, ARCH_HTTP_X64 -> "efi64";
+            case ARCH_EFI_ARM64, ARCH_HTTP_ARM64 -> "arm64";
+            default -> "";
+        };
+    }
 }

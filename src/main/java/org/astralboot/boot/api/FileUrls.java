@@ -1,0 +1,144 @@
+package org.astralboot.boot.api;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Optional;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.astralboot.db.Database;
+import org.mapdb.HTreeMap;
+import org.mapdb.Serializer;
+
+/**
+ * Signed URLs of the files a boot source names (an API's kernel, a static boot's initrd): the
+ * machine only ever sees {@code <base>/file/<token>/<name>}, where the token carries the source (a
+ * URL, a local path) and an HMAC-SHA256 (RFC 2104) of it under a random 256-bit key. Astralboot
+ * fetches only what a token it signed names, so it is never an open proxy: a token it did not sign,
+ * or one altered by a single bit, is refused (403).
+ *
+ * <p>Unlike Pixiecore's per-process secretbox key, the key is kept in the database (map {@code
+ * secrets}, entry {@code file-url-key}, beside {@link org.astralboot.boot.MachineKeys}'s), so URLs
+ * already in a machine's script or kernel command line stay valid across a restart. The source is
+ * not secret (it is only base64url), only authenticated: API URLs may be seen by the machines.
+ *
+ * <p>Token: {@code base64url(source) "." base64url(first 16 bytes of HMAC(key, "file\0" source))},
+ * without padding.
+ */
+public final class FileUrls {
+    static final String MAP = "secrets";
+    static final String ENTRY = "file-url-key";
+    /** Route prefix of signed files on the HTTP service. */
+    public static final String ROUTE = "/file/";
+    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+    private static final Base64.Decoder D64 = Base64.getUrlDecoder();
+
+    private final SecretKeySpec key;
+    private final String base;
+
+    /**
+     * @param key  at least 32 random bytes
+     * @param base the HTTP service's base URL as machines reach it, no trailing slash
+     */
+    public FileUrls(byte[] key, String base) {
+        if (key.length < 32) {
+            throw new IllegalArgumentException("key too short");
+        }
+        this.key = new SecretKeySpec(key.clone(), "HmacSHA256");
+        this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    }
+
+    /** The key of {@code db}, created (and committed) on first use. */
+    public static FileUrls open(Database db, String base) {
+        HTreeMap<String, byte[]> map = db.db().hashMap(MAP, Serializer.STRING, Serializer.BYTE_ARRAY).createOrOpen();
+        synchronized (FileUrls.class) {
+            byte[] k = map.get(ENTRY);
+            if (k == null || k.length < 32) {
+                k = new byte[32];
+                new SecureRandom().nextBytes(k);
+                map.put(ENTRY, k);
+                try {
+                    db.commit();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            return new FileUrls(k, base);
+        }
+    }
+
+    /** The token of {@code source}. */
+    public String token(String source) {
+        return B64.encodeToString(source.getBytes(StandardCharsets.UTF_8)) + "." + B64.encodeToString(mac(source));
+    }
+
+    /**
+     * The URL a machine fetches {@code source} from; {@code name} (the source's last path segment,
+     * for iPXE's image name and logs) is ignored when the URL is read back.
+     */
+    public String url(String source) {
+        return base + ROUTE + token(source) + "/" + nameOf(source);
+    }
+
+    /** The source a token names, when this server signed it; empty for anything else. */
+    public Optional<String> verify(String token) {
+        int dot = token.indexOf('.');
+        if (dot <= 0 || dot != token.lastIndexOf('.')) {
+            return Optional.empty();
+        }
+        byte[] src;
+        byte[] sig;
+        try {
+            src = D64.decode(token.substring(0, dot));
+            sig = D64.decode(token.substring(dot + 1));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        String source = new String(src, StandardCharsets.UTF_8);
+        // Re-encoding must give the same bytes: a source that is not UTF-8 cannot have been signed.
+        if (!java.util.Arrays.equals(source.getBytes(StandardCharsets.UTF_8), src)) {
+            return Optional.empty();
+        }
+        return MessageDigest.isEqual(mac(source), sig) ? Optional.of(source) : Optional.empty();
+    }
+
+    /**
+     * The token of a request path under {@link #ROUTE}: the first segment ({@code <token>/<name>}).
+     */
+    public static String tokenOf(String rest) {
+        int slash = rest.indexOf('/');
+        return slash < 0 ? rest : rest.substring(0, slash);
+    }
+
+    /** A file name for the URL: the source's last segment, reduced to safe characters. */
+    static String nameOf(String source) {
+        String s = source;
+        int q = s.indexOf('?');
+        if (q >= 0) {
+            s = s.substring(0, q);
+        }
+        s = s.substring(s.lastIndexOf('/') + 1);
+        StringBuilder b = new StringBuilder();
+        for (char c : s.toCharArray()) {
+            b.append((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || ".-_".indexOf(c) >= 0
+                    ? c : '_');
+        }
+        return b.isEmpty() || b.toString().startsWith(".") ? "file" : b.toString();
+    }
+
+    private byte[] mac(String source) {
+        try {
+            Mac h = Mac.getInstance("HmacSHA256");
+            h.init(key);
+            h.update("file\0".getBytes(StandardCharsets.US_ASCII));
+            byte[] d = h.doFinal(source.getBytes(StandardCharsets.UTF_8));
+            return java.util.Arrays.copyOf(d, 16);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e); // every JDK has it
+        }
+    }
+}
