@@ -1,0 +1,60 @@
+package org.astralboot.dhcp.engine;
+
+import static org.astralboot.dhcp.engine.DhcpEngineTest.pxe;
+import static org.astralboot.dhcp.engine.Requests.req;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.astralboot.config.Config;
+import org.astralboot.dhcp.codec.DhcpMessageType;
+import org.astralboot.dhcp.codec.DhcpPacket;
+import org.astralboot.dhcp.lease.LeasePool;
+import org.astralboot.dhcp.lease.LeaseTable;
+import org.astralboot.net.MacAddress;
+import org.astralboot.testing.ManualClock;
+import org.junit.jupiter.api.Test;
+
+/** A boot source's say at the DHCP step: proxy mode is silent for a machine it does not boot, full mode leases plainly. */
+class BootGateTest {
+    static final MacAddress YES = MacAddress.parse("52:54:00:00:01:01");
+    static final MacAddress NO = MacAddress.parse("52:54:00:00:01:02");
+    static final MacAddress LATER = MacAddress.parse("52:54:00:00:01:03");
+    static final String BIOS = "PXEClient:Arch:00000:UNDI:002001";
+
+    final List<String> asked = new ArrayList<>();
+    final BootGate gate = (mac, fw) -> {
+        asked.add(mac + " " + fw.archName());
+        return Map.of(YES, BootGate.Verdict.BOOT, NO, BootGate.Verdict.NO).getOrDefault(mac, BootGate.Verdict.PENDING);
+    };
+
+    DhcpEngine engine(Config.DhcpMode mode) {
+        Config cfg = DhcpEngineTest.config("192.0.2.10", "192.0.2.12", mode, List.of());
+        LeaseTable t = new LeaseTable(LeasePool.addresses(cfg), LeasePool.reservations(cfg), List.of(),
+                LeasePool.hostnames(cfg), l -> { });
+        return new DhcpEngine(cfg, t, new ManualClock(1_700_000_000_000L), gate);
+    }
+
+    @Test
+    void proxyAnswersOnlyWhatTheSourceBoots() {
+        DhcpEngine e = engine(Config.DhcpMode.PROXY);
+        assertEquals("undionly.kpxe", e.handle(req(YES, DhcpMessageType.DISCOVER, 0, 0, pxe(0, BIOS)), false, 0, 68)
+                .orElseThrow().packet().file());
+        assertTrue(e.handle(req(NO, DhcpMessageType.DISCOVER, 0, 0, pxe(0, BIOS)), false, 0, 68).isEmpty());
+        assertTrue(e.handle(req(LATER, DhcpMessageType.DISCOVER, 0, 0, pxe(7, "PXEClient:Arch:00007:UNDI:003016")), false, 0, 68).isEmpty());
+        assertTrue(e.handle(req(NO, DhcpMessageType.REQUEST, 0, 0, pxe(0, BIOS)), true, 0, 68).isEmpty(), "port 4011 too");
+        assertEquals(List.of(YES + " bios", NO + " bios", LATER + " efi64", NO + " bios"), asked);
+    }
+
+    @Test
+    void fullModeLeasesWithoutABootFile() {
+        DhcpEngine e = engine(Config.DhcpMode.FULL);
+        DhcpPacket yes = e.handle(req(YES, DhcpMessageType.DISCOVER, 0, 0, pxe(0, BIOS)), false, 0, 68).orElseThrow().packet();
+        DhcpPacket no = e.handle(req(NO, DhcpMessageType.DISCOVER, 0, 0, pxe(0, BIOS)), false, 0, 68).orElseThrow().packet();
+        assertEquals("undionly.kpxe", yes.file());
+        assertEquals("", no.file());
+        assertTrue(no.yiaddr() != 0, "a plain lease");
+    }
+}
