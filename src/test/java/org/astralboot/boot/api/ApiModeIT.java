@@ -1,0 +1,187 @@
+package org.astralboot.boot.api;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.astralboot.testing.Netns;
+import org.astralboot.testing.TestApiServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * API mode end to end without VMs: {@code astralboot serve --api} in proxy DHCP mode, a boot API
+ * ({@link TestApiServer}, README.api.md) on the server's loopback, and a client namespace that
+ * plays the machines' DHCP and HTTP steps (DhcpProbe, curl). One MAC gets kernel+initrd, one an
+ * {@code ipxe-script}, one a 404 and no PXE answer; the API is asked once per MAC for the whole
+ * boot (every DHCP packet and the script); the machine only ever sees Astralboot's signed URLs,
+ * whose content is the API's files, fetched once; an altered or unsigned file URL gets 403.
+ */
+class ApiModeIT {
+    static final String KERNEL_MAC = "52:54:00:22:00:01";
+    static final String SCRIPT_MAC = "52:54:00:22:00:02";
+    static final String NO_MAC = "52:54:00:22:00:03";
+    static final String BASE = "http://198.18.22.1:8080";
+    static final String BIOS = "PXEClient:Arch:00000:UNDI:002001";
+    static final Pattern SIGNED = Pattern.compile(Pattern.quote(BASE) + "/file/([A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+)/([A-Za-z0-9._-]+)");
+
+    @TempDir
+    Path dir;
+
+    record Reply(int status, String body) {
+    }
+
+    @Test
+    void apiModeBootsWhatTheApiSaysOncePerBoot() throws Exception {
+        Path api = Files.createDirectories(dir.resolve("api"));
+        Files.createDirectories(api.resolve("answers"));
+        Path files = Files.createDirectories(api.resolve("files"));
+        byte[] kernel = new byte[300_000];
+        byte[] initrd = new byte[70_000];
+        new java.util.Random(1).nextBytes(kernel);
+        new java.util.Random(2).nextBytes(initrd);
+        Files.write(files.resolve("vmlinuz"), kernel);
+        Files.write(files.resolve("initrd.gz"), initrd);
+        Files.writeString(files.resolve("cc.yml"), "#cloud-config\nhostname: api-test\n");
+        Files.writeString(api.resolve("answers/52-54-00-22-00-01.json"), """
+                {"kernel": "/files/vmlinuz", "initrd": ["files/initrd.gz"],
+                 "cmdline": "console=ttyS0 cc={{ URL \\"/files/cc.yml\\" }}", "message": "Booting from the API"}""");
+        Files.writeString(api.resolve("answers/52-54-00-22-00-02.json"),
+                "{\"ipxe-script\": \"#!ipxe\\necho api script for 02\\nshell\\n\"}");
+        Files.createDirectories(dir.resolve("data/tftp"));
+        Path config = dir.resolve("config.toml");
+        Files.writeString(config, """
+                data = "./data"
+                database = "./astralboot.db"
+                cache = "./cache"
+                ipfs = false
+                [http]
+                port = 8080
+                [dhcp]
+                mode = "proxy"
+                """);
+
+        String sfx = Integer.toHexString((int) (ProcessHandle.current().pid() & 0xFFFF));
+        String sif = "apis" + sfx;
+        String cif = "apic" + sfx;
+        Path log = dir.resolve("server.log");
+        try (Netns srv = Netns.create("api-s"); Netns cli = Netns.create("api-c")) {
+            Netns.veth(srv, sif, "198.18.22.1/24", cli, cif, "198.18.22.250/24");
+            cli.run(Duration.ofSeconds(5), "ip", "route", "add", "255.255.255.255", "dev", cif).check();
+            Files.writeString(config, "interface = \"" + sif + "\"\n" + Files.readString(config));
+            srv.start(dir.resolve("api.log"), Netns.javaBinary(), "-cp", System.getProperty("java.class.path"),
+                    TestApiServer.class.getName(), "9000", api.toString());
+            Netns.awaitLog(dir.resolve("api.log"), "api server ready", Duration.ofSeconds(20));
+            srv.startAstralboot(dir, log, "serve", "-l", "-c", config.toString(), "-v", "--api", "http://127.0.0.1:9000");
+            Netns.awaitLog(log, "Astralboot ready", Duration.ofSeconds(60));
+
+            // The machine the API boots: PXE firmware's DHCP (retransmitted while the API is asked), iPXE's DHCP, the script.
+            assertTrue(pxe(cli, KERNEL_MAC, BIOS, null).contains(" file=undionly.kpxe "));
+            assertTrue(pxe(cli, KERNEL_MAC, BIOS, "iPXE").contains(" file=" + BASE + "/boot.ipxe "));
+            Reply script = curl(cli, BASE + "/ipxe/" + KERNEL_MAC.replace(':', '-'));
+            assertEquals(200, script.status(), script.body());
+            assertTrue(script.body().contains("echo Booting from the API"), script.body());
+            assertTrue(!script.body().contains("127.0.0.1"), "the machine never sees the API's URLs: " + script.body());
+            List<String> urls = new ArrayList<>();
+            Matcher m = SIGNED.matcher(script.body());
+            while (m.find()) {
+                urls.add(m.group());
+            }
+            assertEquals(3, urls.size(), "kernel, initrd and the cmdline's file: " + script.body());
+            assertTrue(script.body().contains("kernel " + urls.get(0) + " initrd=initrd0 console=ttyS0 cc=" + urls.get(1)),
+                    script.body());
+            assertTrue(script.body().contains("initrd --name initrd0 " + urls.get(2)), script.body());
+            assertArrayEquals(kernel, fetch(cli, dir.resolve("k1"), urls.get(0)));
+            assertArrayEquals(kernel, fetch(cli, dir.resolve("k2"), urls.get(0)));
+            assertArrayEquals(initrd, fetch(cli, dir.resolve("i1"), urls.get(2)));
+            assertEquals("#cloud-config\nhostname: api-test\n", curl(cli, urls.get(1)).body());
+
+            // The ipxe-script, verbatim.
+            assertTrue(pxe(cli, SCRIPT_MAC, BIOS, null).contains(" file=undionly.kpxe "));
+            Reply verbatim = curl(cli, BASE + "/ipxe/" + SCRIPT_MAC);
+            assertEquals(new Reply(200, "#!ipxe\necho api script for 02\nshell\n"), verbatim);
+
+            // The 404: no PXE answer at all (several tries, as firmware retransmits), no script.
+            for (int i = 0; i < 3; i++) {
+                assertEquals(List.of("NONE"), probe(cli, NO_MAC, BIOS, null));
+            }
+            Reply refused = curl(cli, BASE + "/ipxe/" + NO_MAC);
+            assertEquals(404, refused.status(), refused.body());
+
+            // Once per boot: one call per MAC for all of the above, with the firmware's architecture.
+            List<String> calls = Files.readAllLines(api.resolve("calls.log"));
+            assertEquals(List.of(KERNEL_MAC + " arch=bios", SCRIPT_MAC + " arch=bios", NO_MAC + " arch=bios"),
+                    calls.stream().sorted().toList(), "API calls");
+            // Each file fetched once by Astralboot, however often the machine asks.
+            List<String> fetched = Files.readAllLines(api.resolve("files.log"));
+            assertEquals(List.of("/files/cc.yml", "/files/initrd.gz", "/files/vmlinuz"), fetched.stream().sorted().toList());
+
+            // Signed URLs only: altered or made-up tokens are refused before anything is fetched.
+            Matcher k = SIGNED.matcher(urls.get(0));
+            assertTrue(k.matches());
+            String token = k.group(1);
+            int dot = token.indexOf('.');
+            String flippedSource = token.substring(0, 2) + (token.charAt(2) == 'A' ? 'B' : 'A') + token.substring(3);
+            String flippedMac = token.substring(0, dot + 2) + (token.charAt(dot + 2) == 'A' ? 'B' : 'A') + token.substring(dot + 3);
+            String madeUp = java.util.Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString("http://127.0.0.1:9000/files/cc.yml".getBytes(StandardCharsets.UTF_8)) + "."
+                    + token.substring(dot + 1);
+            for (String t : List.of(flippedSource, flippedMac, madeUp, token.substring(0, dot), "x")) {
+                Reply r = curl(cli, BASE + "/file/" + t + "/vmlinuz");
+                assertEquals(403, r.status(), t + ": " + r.body());
+            }
+            assertEquals(3, Files.readAllLines(api.resolve("files.log")).size(), "nothing fetched for a refused URL");
+            String serverLog = Files.readString(log);
+            assertTrue(serverLog.contains("api: " + NO_MAC + ": http://127.0.0.1:9000/v1/boot/" + NO_MAC
+                    + "?arch=bios answered HTTP 404: not booted"), serverLog);
+        }
+    }
+
+    /** DISCOVER until answered, as firmware retransmits (the first may go unanswered while the API is asked). */
+    static String pxe(Netns cli, String mac, String vendor, String userClass) throws Exception {
+        for (int i = 0; i < 4; i++) {
+            List<String> r = probe(cli, mac, vendor, userClass);
+            if (!r.equals(List.of("NONE"))) {
+                assertEquals(1, r.size(), r.toString());
+                return r.get(0);
+            }
+        }
+        throw new AssertionError("no PXE answer for " + mac);
+    }
+
+    static List<String> probe(Netns cli, String mac, String vendor, String userClass) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Netns.javaBinary(), "-cp", System.getProperty("java.class.path"),
+                "org.astralboot.dhcp.DhcpProbe", "mac=" + mac, "arch=0", "vendor=" + vendor, "wait=1500"));
+        if (userClass != null) {
+            cmd.add("userclass=" + userClass);
+        }
+        Netns.Result r = cli.run(Duration.ofSeconds(30), cmd.toArray(String[]::new)).check();
+        List<String> lines = new ArrayList<>();
+        for (String l : r.out().split("\n")) {
+            if ((l.startsWith("REPLY") || l.equals("NONE")) && !lines.contains(l)) {
+                lines.add(l);
+            }
+        }
+        return lines;
+    }
+
+    static Reply curl(Netns ns, String url) throws Exception {
+        Netns.Result r = ns.run(Duration.ofSeconds(30), "curl", "-s", "-g", "-w", "\n%{http_code}", url);
+        String out = r.out();
+        int nl = out.lastIndexOf('\n');
+        return new Reply(Integer.parseInt(out.substring(nl + 1).trim()), out.substring(0, nl));
+    }
+
+    static byte[] fetch(Netns ns, Path to, String url) throws Exception {
+        ns.run(Duration.ofSeconds(30), "curl", "-sf", "-o", to.toString(), url).check();
+        return Files.readAllBytes(to);
+    }
+}
