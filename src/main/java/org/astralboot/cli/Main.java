@@ -15,6 +15,7 @@ import picocli.CommandLine.Mixin;
         description = "Network boot server: DHCP, TFTP and HTTP boot of machines from IPFS or a local boot tree.",
         subcommands = {
             ServeCommand.class,
+            BootCommand.class,
             SetupCommand.class,
             LeasesCommand.class,
             PrecacheCommand.class,

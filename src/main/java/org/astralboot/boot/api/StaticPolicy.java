@@ -1,0 +1,91 @@
+package org.astralboot.boot.api;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.astralboot.boot.BootDecision;
+import org.astralboot.boot.BootDecision.Boot;
+import org.astralboot.boot.BootPolicy;
+import org.astralboot.boot.MachineRequest;
+
+/**
+ * A static boot ({@code astralboot boot KERNEL [INITRD...]}, Pixiecore's {@code boot}): every
+ * machine that asks boots the same kernel, initrds and command line. A file is a local path (read
+ * in place) or an {@code http(s)} URL (fetched once and kept by content, not per boot as Pixiecore
+ * does); the machine gets Astralboot's signed URLs of them. In the command line, {@code {{ URL
+ * "ref" }}} and {@code {{ ID "ref" }}} (Pixiecore's spelling) name a file the same way, relative
+ * paths against the working folder.
+ */
+public final class StaticPolicy implements BootPolicy {
+    private final Boot boot;
+    private final List<String> sources;
+
+    /**
+     * @param cwd folder relative paths are resolved against
+     * @throws Cmdline.BadReference a file that does not exist, a URL of another scheme, a bad
+     *                              template action
+     */
+    public StaticPolicy(String kernel, List<String> initrds, String cmdline, String message, FileUrls urls, Path cwd)
+            throws Cmdline.BadReference {
+        List<String> all = new ArrayList<>();
+        String k = source(kernel, cwd);
+        all.add(k);
+        List<String> ir = new ArrayList<>();
+        for (String i : initrds) {
+            String s = source(i, cwd);
+            all.add(s);
+            ir.add(urls.url(s));
+        }
+        String line = Cmdline.render(cmdline == null ? "" : cmdline, ref -> {
+            String s = source(ref, cwd);
+            all.add(s);
+            return urls.url(s);
+        });
+        this.boot = new Boot(FileUrls.nameOf(k), urls.url(k), ir, line, null, message);
+        this.sources = List.copyOf(all);
+    }
+
+    /** Every file the boot names (kernel, initrds, command line references), as sources. */
+    public List<String> sources() {
+        return sources;
+    }
+
+    @Override
+    public BootDecision decide(MachineRequest machine) {
+        return boot;
+    }
+
+    /** {@code ref} as a source: an http(s) URL as given, a local file as {@code file:} URI of its real path. */
+    static String source(String ref, Path cwd) throws Cmdline.BadReference {
+        if (ref.startsWith("http://") || ref.startsWith("https://")) {
+            try {
+                URI u = new URI(ref);
+                if (u.getHost() == null) {
+                    throw new Cmdline.BadReference("no host in " + ref);
+                }
+                return u.toString();
+            } catch (URISyntaxException e) {
+                throw new Cmdline.BadReference("not a URL: " + ref);
+            }
+        }
+        if (ref.startsWith("/ipfs/") || ref.startsWith("/ipns/")) {
+            throw new Cmdline.BadReference(ref + ": IPFS paths are not supported by a static boot yet;"
+                    + " give a local file or an http(s) URL");
+        }
+        if (ref.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*")) {
+            throw new Cmdline.BadReference(ref + ": only local files and http(s) URLs");
+        }
+        Path p = cwd.resolve(ref).normalize();
+        if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+            throw new Cmdline.BadReference("no readable file " + p);
+        }
+        try {
+            return p.toRealPath().toUri().toString();
+        } catch (java.io.IOException e) {
+            throw new Cmdline.BadReference("cannot read " + p + ": " + e.getMessage());
+        }
+    }
+}
