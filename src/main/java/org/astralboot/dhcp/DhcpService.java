@@ -32,6 +32,7 @@ import org.astralboot.dhcp.codec.DhcpMessageType;
 import org.astralboot.dhcp.codec.DhcpPacket;
 import org.astralboot.dhcp.engine.DhcpEngine;
 import org.astralboot.dhcp.engine.DhcpReply;
+import org.astralboot.dhcp.engine.DhcpSettings;
 import org.astralboot.dhcp.lease.Lease;
 import org.astralboot.dhcp.lease.LeasePool;
 import org.astralboot.dhcp.lease.LeaseSink;
@@ -122,6 +123,18 @@ public final class DhcpService implements Service {
         };
     }
 
+    /** The engine's settings from the configuration: the one place {@code dhcp/engine} meets {@code config}. */
+    public static DhcpSettings settings(Config cfg) {
+        Config.Dhcp d = cfg.dhcp();
+        List<DhcpSettings.Relay> relays = d.relays().stream()
+                .map(r -> new DhcpSettings.Relay(r.subnet(), r.gateway(), r.dns()))
+                .toList();
+        return new DhcpSettings(cfg.address(), cfg.subnet(), cfg.domain(), DhcpSettings.Mode.valueOf(d.mode().name()),
+                d.proxyPort(), d.leaseTime(), d.gateway(), d.dns(), d.declineProbation(), relays,
+                new DhcpSettings.BootFiles(cfg.http().base(), d.biosBinary(), d.efiBinary(), d.efiIa32Binary(),
+                        d.arm64Binary()));
+    }
+
     /** Pre-populated leases per commit on a first start: bounds one commit's size whatever the pool's. */
     static final int PREPOPULATE_CHUNK = 4096;
 
@@ -183,9 +196,9 @@ public final class DhcpService implements Service {
                 SUMMARY.info("dhcp relayed subnet {}: pool {} - {}", relay.subnet(), Ipv4.text(relay.rangeStart()),
                         Ipv4.text(relay.rangeEnd()));
             }
-            engine = new DhcpEngine(cfg, t, clock);
+            engine = new DhcpEngine(settings(cfg), t, clock);
         } else {
-            engine = new DhcpEngine(cfg, null, clock);
+            engine = new DhcpEngine(settings(cfg), null, clock);
         }
         if (System.getProperty("io.netty.leakDetection.level") == null) {
             // The sampling leak detector records a stack trace for one buffer in 128: measurable at

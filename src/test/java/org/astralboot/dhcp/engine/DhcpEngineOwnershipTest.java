@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.astralboot.config.Config;
+import org.astralboot.dhcp.DhcpService;
 import org.astralboot.dhcp.codec.CapturedPackets;
 import org.astralboot.dhcp.codec.DhcpCodec;
 import org.astralboot.dhcp.codec.DhcpMessageType;
@@ -60,7 +61,7 @@ class DhcpEngineOwnershipTest {
     DhcpEngine engine(Config cfg, List<Lease> stored) {
         LeaseTable t = new LeaseTable(LeasePool.addresses(cfg), LeasePool.reservations(cfg), stored,
                 LeasePool.hostnames(cfg), written::add);
-        return new DhcpEngine(cfg, t, clock);
+        return new DhcpEngine(DhcpService.settings(cfg), t, clock);
     }
 
     static DhcpReply one(Optional<DhcpReply> r) {

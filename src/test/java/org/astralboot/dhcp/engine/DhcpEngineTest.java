@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.astralboot.config.Config;
+import org.astralboot.dhcp.DhcpService;
 import org.astralboot.dhcp.codec.CapturedPackets;
 import org.astralboot.dhcp.codec.DhcpCodec;
 import org.astralboot.dhcp.codec.DhcpMessageType;
@@ -53,7 +54,7 @@ class DhcpEngineTest {
     DhcpEngine engine(Config cfg) {
         LeaseTable t = new LeaseTable(LeasePool.addresses(cfg), LeasePool.reservations(cfg), List.of(),
                 LeasePool.hostnames(cfg), written::add);
-        return new DhcpEngine(cfg, t, clock);
+        return new DhcpEngine(DhcpService.settings(cfg), t, clock);
     }
 
     DhcpEngine full() {
@@ -459,7 +460,7 @@ class DhcpEngineTest {
             db.put(l.address(), Lease.fromBytes(l.address(), l.toBytes()));
         }
         LeaseTable t2 = new LeaseTable(LeasePool.addresses(cfg), List.of(), db.values(), LeasePool.hostnames(cfg), LeaseSink.NONE);
-        DhcpEngine e2 = new DhcpEngine(cfg, t2, clock);
+        DhcpEngine e2 = new DhcpEngine(DhcpService.settings(cfg), t2, clock);
         assertEquals(ip("192.0.2.11"), dora(e2, B).packet().yiaddr());
         assertEquals(ip("192.0.2.12"), dora(e2, C).packet().yiaddr());
         assertTrue(e2.handle(req(D, DhcpMessageType.DISCOVER, 0, 0, opts()), false, 0, 68).isEmpty());
@@ -486,7 +487,7 @@ class DhcpEngineTest {
         Config cfg = relayConfig();
         LeaseTable t = new LeaseTable(LeasePool.addresses(cfg), LeasePool.reservations(cfg), List.of(),
                 LeasePool.hostnames(cfg), written::add, LeasePool.relaySubnets(cfg));
-        return new DhcpEngine(cfg, t, clock);
+        return new DhcpEngine(DhcpService.settings(cfg), t, clock);
     }
 
     static Optional<DhcpReply> relayed(DhcpEngine e, MacAddress mac, DhcpMessageType t, int giaddr,
@@ -614,6 +615,6 @@ class DhcpEngineTest {
         LeaseTable t = new LeaseTable(LeasePool.addresses(cfg), List.of(), List.of(), LeasePool.hostnames(cfg),
                 written::add);
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> new DhcpEngine(cfg, t, clock));
+                () -> new DhcpEngine(DhcpService.settings(cfg), t, clock));
     }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.astralboot.config.Config;
+import org.astralboot.dhcp.DhcpService;
 import org.astralboot.dhcp.codec.CapturedPackets;
 import org.astralboot.dhcp.codec.DhcpCodec;
 import org.astralboot.dhcp.codec.DhcpCodecException;
@@ -46,9 +47,9 @@ class DhcpFuzzTest {
         Config full = DhcpEngineTest.config("192.0.2.10", "192.0.2.40", Config.DhcpMode.FULL, List.of());
         LeaseTable table = new LeaseTable(LeasePool.addresses(full), LeasePool.reservations(full), List.of(),
                 LeasePool.hostnames(full), l -> { });
-        DhcpEngine fullEngine = new DhcpEngine(full, table, clock);
-        DhcpEngine proxyEngine = new DhcpEngine(
-                DhcpEngineTest.config("192.0.2.10", "192.0.2.40", Config.DhcpMode.PROXY, List.of()), null, clock);
+        DhcpEngine fullEngine = new DhcpEngine(DhcpService.settings(full), table, clock);
+        DhcpEngine proxyEngine = new DhcpEngine(DhcpService.settings(
+                DhcpEngineTest.config("192.0.2.10", "192.0.2.40", Config.DhcpMode.PROXY, List.of())), null, clock);
         byte[][] corpus = CapturedPackets.all();
         int decoded = 0;
         int rejected = 0;
