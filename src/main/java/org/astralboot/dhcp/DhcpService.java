@@ -135,6 +135,19 @@ public final class DhcpService implements Service {
                         d.arm64Binary()));
     }
 
+    /** The pools, reservations and host names of the configuration, for the lease table. */
+    public static LeasePool pool(Config cfg) {
+        Config.Dhcp d = cfg.dhcp();
+        List<LeaseTable.Fixed> fixed = d.reservations().stream()
+                .map(r -> new LeaseTable.Fixed(r.mac(), Ipv4.toInt(r.address()), r.hostname() == null ? "" : r.hostname()))
+                .toList();
+        List<LeasePool.Relay> relays = d.relays().stream()
+                .map(r -> new LeasePool.Relay(r.subnet(), r.rangeStart(), r.rangeEnd(), r.gateway()))
+                .toList();
+        return new LeasePool(cfg.address(), cfg.subnet(), d.rangeStart(), d.rangeEnd(), d.gateway(),
+                d.hostnamePattern(), fixed, relays);
+    }
+
     /** Pre-populated leases per commit on a first start: bounds one commit's size whatever the pool's. */
     static final int PREPOPULATE_CHUNK = 4096;
 
@@ -160,8 +173,9 @@ public final class DhcpService implements Service {
         };
         LeaseTable t;
         try {
-            t = new LeaseTable(LeasePool.addresses(cfg), LeasePool.reservations(cfg), stored, LeasePool.hostnames(cfg),
-                    l -> to[0].put(l), LeasePool.relaySubnets(cfg));
+            LeasePool pool = pool(cfg);
+            t = new LeaseTable(pool.addresses(), pool.reservations(), stored, pool.hostnames(), l -> to[0].put(l),
+                    pool.relaySubnets());
         } catch (java.io.UncheckedIOException e) {
             throw e.getCause();
         }

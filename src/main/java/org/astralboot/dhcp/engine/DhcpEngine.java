@@ -80,7 +80,7 @@ public final class DhcpEngine {
         }
         if (table != null && table.scopes() != relays.length + 1) {
             throw new IllegalArgumentException("the lease table has " + table.scopes() + " scope(s), the config "
-                    + (relays.length + 1) + ": build it with LeasePool.relaySubnets(cfg)");
+                    + (relays.length + 1) + ": build it with LeasePool.relaySubnets()");
         }
     }
 

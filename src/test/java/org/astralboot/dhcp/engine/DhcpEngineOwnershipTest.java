@@ -22,7 +22,6 @@ import org.astralboot.dhcp.codec.DhcpMessageType;
 import org.astralboot.dhcp.codec.DhcpOption;
 import org.astralboot.dhcp.codec.DhcpPacket;
 import org.astralboot.dhcp.lease.Lease;
-import org.astralboot.dhcp.lease.LeasePool;
 import org.astralboot.dhcp.lease.LeaseState;
 import org.astralboot.dhcp.lease.LeaseTable;
 import org.astralboot.net.Ipv4;
@@ -59,8 +58,8 @@ class DhcpEngineOwnershipTest {
     }
 
     DhcpEngine engine(Config cfg, List<Lease> stored) {
-        LeaseTable t = new LeaseTable(LeasePool.addresses(cfg), LeasePool.reservations(cfg), stored,
-                LeasePool.hostnames(cfg), written::add);
+        LeaseTable t = new LeaseTable(DhcpService.pool(cfg).addresses(), DhcpService.pool(cfg).reservations(),
+                stored, DhcpService.pool(cfg).hostnames(), written::add);
         return new DhcpEngine(DhcpService.settings(cfg), t, clock);
     }
 

@@ -24,7 +24,6 @@ import org.astralboot.dhcp.codec.DhcpOption;
 import org.astralboot.dhcp.codec.DhcpOptions;
 import org.astralboot.dhcp.codec.DhcpPacket;
 import org.astralboot.dhcp.lease.Lease;
-import org.astralboot.dhcp.lease.LeasePool;
 import org.astralboot.dhcp.lease.LeaseSink;
 import org.astralboot.dhcp.lease.LeaseState;
 import org.astralboot.dhcp.lease.LeaseTable;
@@ -52,8 +51,8 @@ class DhcpEngineTest {
     }
 
     DhcpEngine engine(Config cfg) {
-        LeaseTable t = new LeaseTable(LeasePool.addresses(cfg), LeasePool.reservations(cfg), List.of(),
-                LeasePool.hostnames(cfg), written::add);
+        LeaseTable t = new LeaseTable(DhcpService.pool(cfg).addresses(), DhcpService.pool(cfg).reservations(),
+                List.of(), DhcpService.pool(cfg).hostnames(), written::add);
         return new DhcpEngine(DhcpService.settings(cfg), t, clock);
     }
 
@@ -277,7 +276,7 @@ class DhcpEngineTest {
     @Test
     void poolSkipsServerGatewayNetworkAndBroadcast() {
         Config c = config("192.0.2.0", "192.0.2.255", Config.DhcpMode.FULL, List.of());
-        int[] pool = LeasePool.addresses(c);
+        int[] pool = DhcpService.pool(c).addresses();
         assertEquals(256 - 4, pool.length);
         for (int a : pool) {
             assertNotEquals(ip("192.0.2.0"), a);
@@ -459,7 +458,8 @@ class DhcpEngineTest {
         for (Lease l : written) {
             db.put(l.address(), Lease.fromBytes(l.address(), l.toBytes()));
         }
-        LeaseTable t2 = new LeaseTable(LeasePool.addresses(cfg), List.of(), db.values(), LeasePool.hostnames(cfg), LeaseSink.NONE);
+        LeaseTable t2 = new LeaseTable(DhcpService.pool(cfg).addresses(), List.of(), db.values(),
+                DhcpService.pool(cfg).hostnames(), LeaseSink.NONE);
         DhcpEngine e2 = new DhcpEngine(DhcpService.settings(cfg), t2, clock);
         assertEquals(ip("192.0.2.11"), dora(e2, B).packet().yiaddr());
         assertEquals(ip("192.0.2.12"), dora(e2, C).packet().yiaddr());
@@ -485,8 +485,8 @@ class DhcpEngineTest {
 
     DhcpEngine relayEngine() {
         Config cfg = relayConfig();
-        LeaseTable t = new LeaseTable(LeasePool.addresses(cfg), LeasePool.reservations(cfg), List.of(),
-                LeasePool.hostnames(cfg), written::add, LeasePool.relaySubnets(cfg));
+        LeaseTable t = new LeaseTable(DhcpService.pool(cfg).addresses(), DhcpService.pool(cfg).reservations(),
+                List.of(), DhcpService.pool(cfg).hostnames(), written::add, DhcpService.pool(cfg).relaySubnets());
         return new DhcpEngine(DhcpService.settings(cfg), t, clock);
     }
 
@@ -612,8 +612,8 @@ class DhcpEngineTest {
     @Test
     void aTableWithoutTheRelayScopesIsRefused() {
         Config cfg = relayConfig();
-        LeaseTable t = new LeaseTable(LeasePool.addresses(cfg), List.of(), List.of(), LeasePool.hostnames(cfg),
-                written::add);
+        LeaseTable t = new LeaseTable(DhcpService.pool(cfg).addresses(), List.of(), List.of(),
+                DhcpService.pool(cfg).hostnames(), written::add);
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> new DhcpEngine(DhcpService.settings(cfg), t, clock));
     }
