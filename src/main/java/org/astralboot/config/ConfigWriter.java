@@ -48,14 +48,15 @@ public final class ConfigWriter {
         if (v == null && key != Keys.DHCP_GATEWAY) {
             return;
         }
-        line(b, key, v);
+        b.append(key.leaf()).append(" = ").append(key.toml(v));
         if (key == Keys.ADDRESS) {
-            b.setLength(b.length() - 1);
-            b.append("   # subnet ").append(c.subnet()).append('\n');
+            b.append("   # subnet ").append(c.subnet());
         }
+        b.append('\n');
     }
 
-    private static <T> void line(StringBuilder b, Key<T> key, T value) {
+    /** {@code leaf = value} for {@code key} in its table (the caller writes the table's header). */
+    static <T> void line(StringBuilder b, Key<T> key, T value) {
         b.append(key.leaf()).append(" = ").append(key.toml(value)).append('\n');
     }
 
