@@ -19,7 +19,9 @@ import org.astralboot.net.MacAddress;
  * ranges), {@link ConfigWriter} writes the implied config in their order, {@link Config}'s defaults
  * and {@code DEFAULT_*} constants come from them, and a test checks that {@code config.toml.dist}
  * documents exactly these keys. Adding a key means a constant here (in file order), its field in
- * {@link Config}, and its paragraph in {@code config.toml.dist}.
+ * {@link Config} (read into it with {@code KEY.read} in {@link ConfigLoader} or {@link DhcpSection}),
+ * and its paragraph in {@code config.toml.dist}. A key not in this table is reported in
+ * {@link ConfigLoader.Loaded#warnings()}.
  *
  * <p>A default of {@code null} means the loader derives it (from the interface, say) or the key is
  * optional.

@@ -126,10 +126,6 @@ record TomlReader(Path file, TomlParseResult root) {
         return l.intValue();
     }
 
-    int port(TomlTable t, String key, int def) throws ConfigException {
-        return intIn(t, key, def, 1, 65535);
-    }
-
     Optional<Inet4Address> optIp(TomlTable t, String key) throws ConfigException {
         Optional<String> s = optString(t, key);
         if (s.isEmpty() || s.get().isEmpty()) {
