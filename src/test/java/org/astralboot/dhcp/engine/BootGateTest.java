@@ -11,7 +11,7 @@ import java.util.Map;
 import org.astralboot.config.Config;
 import org.astralboot.dhcp.codec.DhcpMessageType;
 import org.astralboot.dhcp.codec.DhcpPacket;
-import org.astralboot.dhcp.lease.LeasePool;
+import org.astralboot.dhcp.DhcpService;
 import org.astralboot.dhcp.lease.LeaseTable;
 import org.astralboot.net.MacAddress;
 import org.astralboot.testing.ManualClock;
@@ -32,9 +32,9 @@ class BootGateTest {
 
     DhcpEngine engine(Config.DhcpMode mode) {
         Config cfg = DhcpEngineTest.config("192.0.2.10", "192.0.2.12", mode, List.of());
-        LeaseTable t = new LeaseTable(LeasePool.addresses(cfg), LeasePool.reservations(cfg), List.of(),
-                LeasePool.hostnames(cfg), l -> { });
-        return new DhcpEngine(cfg, t, new ManualClock(1_700_000_000_000L), gate);
+        LeaseTable t = new LeaseTable(DhcpService.pool(cfg).addresses(), DhcpService.pool(cfg).reservations(),
+                List.of(), DhcpService.pool(cfg).hostnames(), l -> { });
+        return new DhcpEngine(DhcpService.settings(cfg), t, new ManualClock(1_700_000_000_000L), gate);
     }
 
     @Test
