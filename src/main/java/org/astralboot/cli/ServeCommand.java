@@ -77,12 +77,21 @@ public final class ServeCommand implements Callable<Integer> {
             System.out.println("-- Implied Config Finish --");
             System.out.flush();
         }
-        BootSourceWiring.Factory source = BootSourceWiring.TREE;
         if (options.api != null) {
-            source = BootSourceWiring.api(new org.astralboot.boot.api.ApiPolicy.Settings(options.api,
-                    org.astralboot.boot.api.ApiPolicy.Settings.DEFAULT_TIMEOUT,
-                    org.astralboot.boot.api.ApiPolicy.Settings.DEFAULT_CACHE_TTL, false));
-            SUMMARY.info("API mode: {}/v1/boot/<mac>", options.api);
+            String scheme = options.api.getScheme();
+            if (options.api.getHost() == null || !("http".equals(scheme) || "https".equals(scheme))) {
+                err.println("astralboot: --api " + options.api + " is not an http:// or https:// URL");
+                return ExitCode.CONFIG;
+            }
+            cfg = cfg.withApi(cfg.api().withUrl(options.api)); // --api URL: [api] url for this run
+        }
+        BootSourceWiring.Factory source = BootSourceWiring.TREE;
+        if (cfg.api().on()) {
+            Config.Api a = cfg.api();
+            source = BootSourceWiring.api(new org.astralboot.boot.api.ApiPolicy.Settings(a.url(), a.timeout(),
+                    a.cacheTtl(), a.fallbackMenu()));
+            SUMMARY.info("API mode: {}/v1/boot/<mac> (timeout {} s, answers kept {} s{})", a.url(),
+                    a.timeout().toMillis() / 1000.0, a.cacheTtl().toSeconds(), a.fallbackMenu() ? ", fallback menu" : "");
         }
         return serve(cfg, local, source);
     }

@@ -30,6 +30,7 @@ import org.astralboot.net.MacAddress;
  *                    (null: the API's {@code dag/export}); content is verified against its CID
  *                    either way
  * @param refs        the refs.toml file naming the boot trees
+ * @param api         API mode ({@code [api]}): what machines boot is asked of a boot API
  */
 public record Config(
         Path source,
@@ -48,7 +49,16 @@ public record Config(
         Http http,
         Tftp tftp,
         Dhcp dhcp,
-        Menu menu) {
+        Menu menu,
+        Api api) {
+
+    /** A configuration without API mode. */
+    public Config(Path source, String iface, Inet4Address address, Ipv4Subnet subnet, String domain, Path data,
+            Path database, Path cache, long cacheMaxBytes, boolean ipfs, URI ipfsApi, URI ipfsGateway, Path refs,
+            Http http, Tftp tftp, Dhcp dhcp, Menu menu) {
+        this(source, iface, address, subnet, domain, data, database, cache, cacheMaxBytes, ipfs, ipfsApi, ipfsGateway,
+                refs, http, tftp, dhcp, menu, Api.OFF);
+    }
 
     public Config {
         Objects.requireNonNull(iface, "iface");
@@ -58,6 +68,7 @@ public record Config(
         Objects.requireNonNull(tftp, "tftp");
         Objects.requireNonNull(dhcp, "dhcp");
         Objects.requireNonNull(menu, "menu");
+        api = api == null ? Api.OFF : api;
     }
 
     /**
@@ -263,6 +274,33 @@ public record Config(
     }
 
     /**
+     * API mode: a Pixiecore-compatible boot API decides what each machine boots.
+     *
+     * @param url          the API's URL prefix ({@code <url>/v1/boot/<mac>}), or null: API mode off
+     * @param timeout      the longest wait for the API's answer
+     * @param cacheTtl     how long one MAC's answer is reused (one boot)
+     * @param fallbackMenu serve the boot tree's menu when the API does not answer
+     */
+    public record Api(URI url, Duration timeout, Duration cacheTtl, boolean fallbackMenu) {
+        /** API mode off, with the default settings. */
+        public static final Api OFF = new Api(null, Keys.API_TIMEOUT.def(), Keys.API_CACHE_TTL.def(), false);
+
+        public Api {
+            Objects.requireNonNull(timeout, "timeout");
+            Objects.requireNonNull(cacheTtl, "cacheTtl");
+        }
+
+        public boolean on() {
+            return url != null;
+        }
+
+        /** These settings with API mode on at {@code u}. */
+        public Api withUrl(URI u) {
+            return new Api(u, timeout, cacheTtl, fallbackMenu);
+        }
+    }
+
+    /**
      * A complete configuration with the defaults of {@link Keys}, for {@code address}/{@code prefix} on
      * {@code iface}. Tests start from here and replace what they need with the {@code with*} methods.
      */
@@ -314,6 +352,10 @@ public record Config(
         return toBuilder().menu(m).build();
     }
 
+    public Config withApi(Api a) {
+        return toBuilder().api(a).build();
+    }
+
     public Config withData(Path d) {
         return toBuilder().data(d).build();
     }
@@ -346,6 +388,7 @@ public record Config(
         private Tftp tftp;
         private Dhcp dhcp;
         private Menu menu;
+        private Api api;
 
         private Builder(Config c) {
             source = c.source;
@@ -365,6 +408,7 @@ public record Config(
             tftp = c.tftp;
             dhcp = c.dhcp;
             menu = c.menu;
+            api = c.api;
         }
 
         public Builder source(Path v) {
@@ -437,9 +481,14 @@ public record Config(
             return this;
         }
 
+        public Builder api(Api v) {
+            api = v;
+            return this;
+        }
+
         public Config build() {
             return new Config(source, iface, address, subnet, domain, data, database, cache, cacheMaxBytes, ipfs,
-                    ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu);
+                    ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu, api);
         }
     }
 }

@@ -193,8 +193,12 @@ public final class ConfigLoader {
         TomlTable menuT = section(r, toml, "menu", warnings);
         Config.Menu menu = new Config.Menu(Keys.MENU_DEFAULT.read(r, menuT), Keys.MENU_TIMEOUT.read(r, menuT));
 
+        TomlTable apiT = section(r, toml, "api", warnings);
+        Config.Api api = new Config.Api(Keys.API_URL.read(r, apiT), Keys.API_TIMEOUT.read(r, apiT),
+                Keys.API_CACHE_TTL.read(r, apiT), Keys.API_FALLBACK.read(r, apiT).equals("menu"));
+
         Config c = new Config(file.toAbsolutePath(), iface, address, subnet, domain, data, database, cache, cacheMax,
-                ipfs, ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu);
+                ipfs, ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu, api);
         return new Loaded(c, List.copyOf(warnings));
     }
 

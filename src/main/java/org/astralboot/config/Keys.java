@@ -191,6 +191,23 @@ public final class Keys {
     public static final Key<Integer> MENU_TIMEOUT = Key.integer("menu.timeout", 10, 0, 3600,
             "menu timeout in seconds", c -> c.menu().timeoutSeconds());
 
+    // ---------------------------------------------------------------- [api]
+
+    public static final Key<URI> API_URL = Key.url("api.url", null,
+            "API mode: ask this Pixiecore-compatible boot API what each machine boots (GET <url>/v1/boot/<mac>)",
+            c -> c.api().url());
+    public static final Key<Duration> API_TIMEOUT = Key.duration("api.timeout", Duration.ofSeconds(5),
+            Duration.ofMillis(100), Duration.ofMinutes(2), "the longest wait for the API's answer; then: not booted",
+            c -> c.api().timeout());
+    public static final Key<Duration> API_CACHE_TTL = Key.duration("api.cache_ttl", Duration.ofSeconds(60),
+            Duration.ofSeconds(1), Duration.ofHours(1),
+            "how long one machine's answer is reused: one boot's DHCP and script steps ask the API once",
+            c -> c.api().cacheTtl());
+    public static final Key<String> API_FALLBACK = Key.string("api.fallback", "",
+            "\"menu\": the boot tree's menu when the API does not answer; \"\": not booted",
+            c -> c.api().fallbackMenu() ? "menu" : "")
+            .checked(v -> v.isEmpty() || v.equals("menu") ? null : "'" + v + "' is neither \"menu\" nor \"\"");
+
     /** Every key, in the order of {@code config.toml.dist} and of the implied config. */
     public static final List<Key<?>> ALL = List.of(
             INTERFACE, ADDRESS, DOMAIN, DATA, DATABASE, CACHE, CACHE_MAX, IPFS, IPFS_API, IPFS_GATEWAY, REFS,
@@ -203,7 +220,8 @@ public final class Keys {
             DHCP_ARM64_BINARY, DHCP_DECLINE_PROBATION, DHCP_SHED_BACKLOG,
             RESERVATION_MAC, RESERVATION_ADDRESS, RESERVATION_HOSTNAME,
             RELAY_SUBNET, RELAY_RANGE_START, RELAY_RANGE_END, RELAY_GATEWAY, RELAY_DNS,
-            MENU_DEFAULT, MENU_TIMEOUT);
+            MENU_DEFAULT, MENU_TIMEOUT,
+            API_URL, API_TIMEOUT, API_CACHE_TTL, API_FALLBACK);
 
     /**
      * Names allowed in each table ({@code ""} for the top level): its keys' leaves and its

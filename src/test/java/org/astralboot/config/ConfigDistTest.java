@@ -99,6 +99,8 @@ class ConfigDistTest {
                 range_end = "198.19.20.20"
                 gateway = "198.19.20.1"
                 dns = ["192.0.2.1"]
+                [api]
+                url = "http://192.0.2.9:8081/pxe"
                 """;
         ConfigLoader loader = new ConfigLoader(ConfigLoaderTest.FAKE);
         Path file = Path.of("/nonexistent/config.toml");

@@ -64,9 +64,6 @@ public final class ApiPolicy implements BootPolicy {
      * @param fallbackMenu serve the boot tree's menu when the API fails (not when it refuses)
      */
     public record Settings(URI url, Duration timeout, Duration cacheTtl, boolean fallbackMenu) {
-        public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
-        public static final Duration DEFAULT_CACHE_TTL = Duration.ofSeconds(60);
-
         public Settings {
             Objects.requireNonNull(url, "url");
             Objects.requireNonNull(timeout, "timeout");
