@@ -90,7 +90,8 @@ public final class ServeCommand implements Callable<Integer> {
             Config.Api a = cfg.api();
             source = BootSourceWiring.api(new org.astralboot.boot.api.ApiPolicy.Settings(a.url(), a.timeout(),
                     a.cacheTtl(), a.fallbackMenu()));
-            SUMMARY.info("API mode: {}/v1/boot/<mac> (timeout {} s, answers kept {} s{})", a.url(),
+            SUMMARY.info("API mode: {}/v1/boot/<mac> (timeout {} s, answers kept {} s{})",
+                    a.url().toString().replaceAll("/+$", ""),
                     a.timeout().toMillis() / 1000.0, a.cacheTtl().toSeconds(), a.fallbackMenu() ? ", fallback menu" : "");
         }
         return serve(cfg, local, source);

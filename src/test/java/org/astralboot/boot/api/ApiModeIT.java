@@ -145,6 +145,54 @@ class ApiModeIT {
         }
     }
 
+    /**
+     * {@code [api] fallback = "menu"} with the API down (nothing listens at its URL): the machine
+     * still gets a PXE answer and the boot tree's menu, and the log says why.
+     */
+    @Test
+    void apiDownWithFallbackServesTheMenu() throws Exception {
+        Path images = Files.createDirectories(dir.resolve("data/boot/probe/images"));
+        Files.write(images.resolve("linux"), new byte[4096]);
+        Files.writeString(dir.resolve("data/boot/probe/os.toml"), "kernel = \"linux\"\ncmdline = \"quiet\"\n");
+        Files.createDirectories(dir.resolve("data/tftp"));
+        String sfx = Integer.toHexString((int) (ProcessHandle.current().pid() & 0xFFFF));
+        String sif = "apfs" + sfx;
+        Path config = dir.resolve("config.toml");
+        Files.writeString(config, """
+                interface = "%s"
+                data = "./data"
+                database = "./astralboot.db"
+                cache = "./cache"
+                ipfs = false
+                [http]
+                port = 8080
+                [dhcp]
+                mode = "proxy"
+                [api]
+                url = "http://127.0.0.1:9/"
+                timeout = "1s"
+                fallback = "menu"
+                """.formatted(sif));
+        Path log = dir.resolve("server.log");
+        try (Netns srv = Netns.create("api-fs"); Netns cli = Netns.create("api-fc")) {
+            Netns.veth(srv, sif, "198.18.22.1/24", cli, "apfc" + sfx, "198.18.22.250/24");
+            cli.run(Duration.ofSeconds(5), "ip", "route", "add", "255.255.255.255", "dev", "apfc" + sfx).check();
+            srv.startAstralboot(dir, log, "serve", "-l", "-c", config.toString(), "-v");
+            Netns.awaitLog(log, "Astralboot ready", Duration.ofSeconds(60));
+            assertTrue(Files.readString(log).contains("API mode: http://127.0.0.1:9/v1/boot/<mac> (timeout 1.0 s, answers"
+                    + " kept 60 s, fallback menu)"), Files.readString(log));
+
+            assertTrue(pxe(cli, KERNEL_MAC, BIOS, null).contains(" file=undionly.kpxe "));
+            Reply menu = curl(cli, BASE + "/ipxe/" + KERNEL_MAC);
+            assertEquals(200, menu.status(), menu.body());
+            assertTrue(menu.body().startsWith("#!ipxe") && menu.body().contains("probe")
+                    && menu.body().contains("/ipxe/" + KERNEL_MAC.replace(':', '-') + "/choose/probe"), menu.body());
+            assertTrue(Files.readString(log).contains("api: " + KERNEL_MAC + ": "), Files.readString(log));
+            assertTrue(Files.readString(log).contains("serving the boot tree's menu (fallback = \"menu\")"),
+                    Files.readString(log));
+        }
+    }
+
     /** DISCOVER until answered, as firmware retransmits (the first may go unanswered while the API is asked). */
     static String pxe(Netns cli, String mac, String vendor, String userClass) throws Exception {
         for (int i = 0; i < 4; i++) {
