@@ -77,8 +77,8 @@ public final class FileUrls {
     }
 
     /**
-     * The URL a machine fetches {@code source} from; {@code name} (the source's last path segment,
-     * for iPXE's image name and logs) is ignored when the URL is read back.
+     * The URL a machine fetches {@code source} from. It ends with the source's last path segment
+     * (for iPXE's image name and logs), which is ignored when the URL is read back.
      */
     public String url(String source) {
         return base + ROUTE + token(source) + "/" + nameOf(source);
