@@ -48,7 +48,8 @@ public record Config(
         Http http,
         Tftp tftp,
         Dhcp dhcp,
-        Menu menu) {
+        Menu menu,
+        Dns dns) {
 
     public Config {
         Objects.requireNonNull(iface, "iface");
@@ -58,6 +59,7 @@ public record Config(
         Objects.requireNonNull(tftp, "tftp");
         Objects.requireNonNull(dhcp, "dhcp");
         Objects.requireNonNull(menu, "menu");
+        Objects.requireNonNull(dns, "dns");
     }
 
     /**
@@ -263,6 +265,35 @@ public record Config(
     }
 
     /**
+     * Without {@code [dns]}: its defaults (on when DHCP hands out leases).
+     */
+    public Config(Path source, String iface, Inet4Address address, Ipv4Subnet subnet, String domain, Path data,
+            Path database, Path cache, long cacheMaxBytes, boolean ipfs, URI ipfsApi, URI ipfsGateway, Path refs,
+            Http http, Tftp tftp, Dhcp dhcp, Menu menu) {
+        this(source, iface, address, subnet, domain, data, database, cache, cacheMaxBytes, ipfs, ipfsApi, ipfsGateway,
+                refs, http, tftp, dhcp, menu, Dns.defaults(dhcp.mode()));
+    }
+
+    /**
+     * The embedded DNS server for {@link Config#domain} (issue 17).
+     *
+     * @param enabled  serve DNS on {@link Config#address}
+     * @param port     UDP and TCP port
+     * @param upstream servers names outside the boot domain are forwarded to (port 53); empty: REFUSED
+     * @param ttl      how long answers may be cached
+     */
+    public record Dns(boolean enabled, int port, List<Inet4Address> upstream, Duration ttl) {
+        public Dns {
+            upstream = List.copyOf(upstream);
+        }
+
+        /** {@code [dns]} absent: on exactly when DHCP hands out leases (full mode), whose names it serves. */
+        public static Dns defaults(DhcpMode mode) {
+            return new Dns(mode == DhcpMode.FULL, Keys.DNS_PORT.def(), List.of(), Keys.DNS_TTL.def());
+        }
+    }
+
+    /**
      * A complete configuration with the defaults of {@link Keys}, for {@code address}/{@code prefix} on
      * {@code iface}. Tests start from here and replace what they need with the {@code with*} methods.
      */
@@ -310,6 +341,10 @@ public record Config(
         return toBuilder().dhcp(d).build();
     }
 
+    public Config withDns(Dns d) {
+        return toBuilder().dns(d).build();
+    }
+
     public Config withMenu(Menu m) {
         return toBuilder().menu(m).build();
     }
@@ -346,6 +381,7 @@ public record Config(
         private Tftp tftp;
         private Dhcp dhcp;
         private Menu menu;
+        private Dns dns;
 
         private Builder(Config c) {
             source = c.source;
@@ -365,6 +401,7 @@ public record Config(
             tftp = c.tftp;
             dhcp = c.dhcp;
             menu = c.menu;
+            dns = c.dns;
         }
 
         public Builder source(Path v) {
@@ -437,9 +474,14 @@ public record Config(
             return this;
         }
 
+        public Builder dns(Dns v) {
+            dns = v;
+            return this;
+        }
+
         public Config build() {
             return new Config(source, iface, address, subnet, domain, data, database, cache, cacheMaxBytes, ipfs,
-                    ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu);
+                    ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu, dns);
         }
     }
 }

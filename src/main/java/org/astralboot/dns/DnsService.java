@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.astralboot.config.Config;
 import org.astralboot.dns.codec.DnsCodec;
 import org.astralboot.dns.engine.DnsDecision;
 import org.astralboot.dns.engine.DnsEngine;
@@ -27,6 +28,8 @@ import org.astralboot.net.Ipv4;
 import org.astralboot.server.Service;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.TextParseException;
 
 /**
  * The DNS transport: UDP and TCP on the server's own address only (port 53 by default), each query
@@ -74,6 +77,20 @@ public final class DnsService implements Service {
         this.settings = settings;
         this.engine = new DnsEngine(settings, hosts);
         this.port = port;
+    }
+
+    /** The engine's settings from the config: the zone {@code domain}, this server's address and subnet. */
+    public static DnsSettings settings(Config cfg) {
+        Name zone;
+        try {
+            zone = Name.fromString(cfg.domain(), Name.root);
+        } catch (TextParseException e) {
+            // The config checks the domain's syntax at load: a bad one here is a bug.
+            throw new IllegalArgumentException("domain '" + cfg.domain() + "': " + e.getMessage(), e);
+        }
+        return new DnsSettings(zone, cfg.address(), cfg.subnet(),
+                cfg.dns().upstream().stream().map(a -> new InetSocketAddress(a, 53)).toList(),
+                cfg.dns().ttl().toSeconds(), System.currentTimeMillis() / 1000);
     }
 
     @Override

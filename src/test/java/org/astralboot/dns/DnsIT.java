@@ -45,7 +45,7 @@ class DnsIT {
         Netns.veth(srv, "dnso" + sfx, "198.18.41.1/24", other, "dnsp" + sfx, "198.18.41.2/24");
         // The upstream: dnsmasq on the server's loopback with one name and one name too big for UDP.
         List<String> up = new ArrayList<>(List.of("dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--no-resolv",
-                "--no-hosts", "--port=5353", "--listen-address=127.0.0.1", "--bind-interfaces",
+                "--no-hosts", "--port=53", "--listen-address=127.0.0.1", "--bind-interfaces",
                 "--address=/upstream.example/198.18.99.7"));
         for (int i = 1; i <= 60; i++) {
             up.add("--host-record=big.upstream.example,198.18.98." + i);
@@ -65,7 +65,7 @@ class DnsIT {
                 range_end = "198.18.40.60"
                 lease_time = "1h"
                 [dns]
-                upstream = ["127.0.0.1:5353"]
+                upstream = ["127.0.0.1"]
                 """.formatted(sif));
         log = dir.resolve("server.log");
         srv.startAstralboot(dir, log, "serve", "-l", "-c", dir.resolve("config.toml").toString(), "-v");
