@@ -18,6 +18,12 @@ import org.astralboot.config.Config;
 import org.astralboot.net.Ipv4;
 import org.astralboot.server.Service;
 import org.astralboot.store.BootStore;
+import org.astralboot.tftp.codec.TftpCodec;
+import org.astralboot.tftp.codec.TftpCodecException;
+import org.astralboot.tftp.codec.TftpErrorCode;
+import org.astralboot.tftp.codec.TftpOpcode;
+import org.astralboot.tftp.codec.TftpPacket;
+import org.astralboot.tftp.engine.TftpLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,8 +59,14 @@ public final class TftpService implements Service {
         this.config = config;
         this.store = store;
         this.clock = clock;
-        this.limits = TftpLimits.of(config.tftp());
+        this.limits = limits(config.tftp());
         this.permits = new Semaphore(config.tftp().maxTransfers());
+    }
+
+    /** The engine's settings from the {@code [tftp]} keys: the engine never sees {@link Config}. */
+    static TftpLimits limits(Config.Tftp t) {
+        return new TftpLimits(t.maxBlksize(), t.maxWindowsize(), t.timeout(), t.retries(), t.ackSpinMicros(),
+                t.maxClientTimeout(), t.firstAckTimeout());
     }
 
     @Override

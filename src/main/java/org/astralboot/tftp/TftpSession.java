@@ -22,6 +22,17 @@ import org.astralboot.store.BootFile;
 import org.astralboot.store.BootStoreException;
 import org.astralboot.store.InvalidPathException;
 import org.astralboot.store.TreePath;
+import org.astralboot.tftp.codec.NetasciiInputStream;
+import org.astralboot.tftp.codec.TftpCodec;
+import org.astralboot.tftp.codec.TftpCodecException;
+import org.astralboot.tftp.codec.TftpErrorCode;
+import org.astralboot.tftp.codec.TftpException;
+import org.astralboot.tftp.codec.TftpMode;
+import org.astralboot.tftp.codec.TftpOpcode;
+import org.astralboot.tftp.codec.TftpPacket;
+import org.astralboot.tftp.codec.TftpQuirk;
+import org.astralboot.tftp.engine.TftpNegotiation;
+import org.astralboot.tftp.engine.TftpTransfer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

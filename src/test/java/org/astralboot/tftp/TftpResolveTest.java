@@ -13,6 +13,8 @@ import org.astralboot.store.BootStore;
 import org.astralboot.store.BootStoreException;
 import org.astralboot.store.LocalBootStore;
 import org.astralboot.store.TreePath;
+import org.astralboot.tftp.codec.TftpErrorCode;
+import org.astralboot.tftp.codec.TftpException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,8 +1,14 @@
-package org.astralboot.tftp;
+package org.astralboot.tftp.engine;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.astralboot.tftp.codec.TftpCodec;
+import org.astralboot.tftp.codec.TftpErrorCode;
+import org.astralboot.tftp.codec.TftpException;
+import org.astralboot.tftp.codec.TftpMode;
+import org.astralboot.tftp.codec.TftpOption;
+import org.astralboot.tftp.codec.TftpPacket;
 
 /**
  * The outcome of option negotiation for one read request (RFC 2347 §2-3): the parameters of the

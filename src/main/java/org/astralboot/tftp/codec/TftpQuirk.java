@@ -1,4 +1,5 @@
-package org.astralboot.tftp;
+package org.astralboot.tftp.codec;
+
 
 /**
  * Client behaviours outside the letter of the RFCs that this server tolerates, each seen from a
@@ -15,7 +16,7 @@ public enum TftpQuirk {
     /**
      * curl (7.x, 8.x) aborts the transfer when an OACK carries {@code tsize 0}, so an empty file's
      * size is left out of the OACK (RFC 2347 lets a server leave any option out). Applied in
-     * {@link TftpNegotiation#negotiate}.
+     * {@code TftpNegotiation.negotiate}.
      */
     NO_ZERO_TSIZE,
     /** NUL padding after the last option of a request or OACK. Applied in {@link TftpCodec}. */
@@ -27,13 +28,13 @@ public enum TftpQuirk {
     /**
      * atftp aborts with "unexpected OACK" when it receives the OACK twice, so a slow ACK 0 must not
      * be mistaken for a lost one: the OACK is resent no sooner than
-     * {@link TftpTransfer#MIN_OACK_WAIT_MILLIS}. Applied in {@link TftpTransfer}.
+     * {@code TftpTransfer.MIN_OACK_WAIT_MILLIS}. Applied in {@code TftpTransfer}.
      */
     SLOW_ACK_OF_OACK,
     /**
      * atftp acknowledges a repeated block only once; while repeats keep arriving faster than its
      * own timeout it never acknowledges again. Retransmissions back off up to
-     * {@link TftpTransfer#MAX_BACKOFF_MILLIS} so its timer fires. Applied in {@link TftpTransfer}.
+     * {@code TftpTransfer.MAX_BACKOFF_MILLIS} so its timer fires. Applied in {@code TftpTransfer}.
      */
     SINGLE_REACK
 }

@@ -1,6 +1,10 @@
-package org.astralboot.tftp;
+package org.astralboot.tftp.engine;
 
 import java.time.Clock;
+import org.astralboot.tftp.codec.TftpCodec;
+import org.astralboot.tftp.codec.TftpCodecException;
+import org.astralboot.tftp.codec.TftpErrorCode;
+import org.astralboot.tftp.codec.TftpPacket;
 
 /**
  * The sending side of one read transfer as a pure state machine: it decides what to send and
@@ -135,9 +139,9 @@ public final class TftpTransfer {
         this.rto = negotiation.timeoutMillis();
     }
 
-    /** With the default {@code tftp.first_ack_timeout}. */
+    /** With the default {@code tftp.first_ack_timeout} ({@link TftpLimits#DEFAULT_FIRST_ACK_TIMEOUT}). */
     public TftpTransfer(TftpNegotiation negotiation, long size, int retries, Clock clock) {
-        this(negotiation, size, retries, org.astralboot.config.Config.Tftp.DEFAULT_FIRST_ACK_TIMEOUT.toMillis(), clock);
+        this(negotiation, size, retries, TftpLimits.DEFAULT_FIRST_ACK_TIMEOUT.toMillis(), clock);
     }
 
     /** The wire block number of block {@code index} ({@code -1} gives 0, the OACK's ACK). */

@@ -1,4 +1,4 @@
-package org.astralboot.tftp;
+package org.astralboot.tftp.codec;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -233,7 +233,7 @@ public final class TftpCodec {
     }
 
     /** For messages about client-supplied text: printable, bounded. */
-    static String printable(String s) {
+    public static String printable(String s) {
         return asciiSafe(s.length() > 64 ? s.substring(0, 64) + "..." : s);
     }
 
