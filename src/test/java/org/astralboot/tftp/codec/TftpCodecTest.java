@@ -35,7 +35,7 @@ public class TftpCodecTest {
     /** tftp-hpa 5.2: {@code put up.txt} (a WRQ). */
     static final String TFTP_HPA_PUT = "000275702e747874006f6374657400";
     /** curl 7.88.1 {@code tftp://host/undionly.kpxe}: tsize 0, blksize 512, timeout 6. */
-    static final String CURL = "0001756e64696f6e6c792e6b707865006f63746574007473697a65003000626c6b73697a650035313200"
+    public static final String CURL = "0001756e64696f6e6c792e6b707865006f63746574007473697a65003000626c6b73697a650035313200"
             + "74696d656f7574003600";
     /** curl 7.88.1 with {@code --tftp-blksize 1468}. */
     static final String CURL_BLKSIZE = "0001697078652e656669006f63746574007473697a65003000626c6b73697a650031343638007469"
