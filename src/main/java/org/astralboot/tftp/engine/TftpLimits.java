@@ -36,13 +36,13 @@ public record TftpLimits(int maxBlksize, int maxWindowsize, Duration timeout, in
      */
     public static final int MAX_WINDOW_BLOCKS = 32768;
 
-    /**
-     * The client limits the short constructors use; they equal the defaults of
-     * {@code tftp.ack_spin_us}, {@code tftp.max_client_timeout} and {@code tftp.first_ack_timeout}
-     * (a test in the transport package holds them equal to the config's).
-     */
+    // The short constructors' defaults. They equal the config's defaults of the same keys; the engine
+    // may not import the config, so TftpLimitsDefaultsTest (transport package) holds them equal.
+    /** {@code ackSpinMicros} of the short constructors: the default of {@code tftp.ack_spin_us}. */
     public static final int DEFAULT_ACK_SPIN_MICROS = 100;
+    /** {@code maxClientTimeout} of the short constructors: the default of {@code tftp.max_client_timeout}. */
     public static final Duration DEFAULT_MAX_CLIENT_TIMEOUT = Duration.ofSeconds(10);
+    /** {@code firstAckTimeout} of the short constructors: the default of {@code tftp.first_ack_timeout}. */
     public static final Duration DEFAULT_FIRST_ACK_TIMEOUT = Duration.ofSeconds(5);
 
     public TftpLimits {
