@@ -1,4 +1,4 @@
-package org.astralboot.tftp;
+package org.astralboot.tftp.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -8,8 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Optional;
 import org.astralboot.testing.ManualClock;
-import org.astralboot.tftp.TftpTransfer.Outcome;
-import org.astralboot.tftp.TftpTransfer.Step;
+import org.astralboot.tftp.codec.TftpCodecException;
+import org.astralboot.tftp.codec.TftpErrorCode;
+import org.astralboot.tftp.codec.TftpOption;
+import org.astralboot.tftp.codec.TftpPacket;
+import org.astralboot.tftp.engine.TftpTransfer.Outcome;
+import org.astralboot.tftp.engine.TftpTransfer.Step;
 import org.junit.jupiter.api.Test;
 
 class TftpTransferTest {

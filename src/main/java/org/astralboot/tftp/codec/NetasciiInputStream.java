@@ -1,4 +1,4 @@
-package org.astralboot.tftp;
+package org.astralboot.tftp.codec;
 
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -8,11 +8,11 @@ import java.io.InputStream;
  * Converts a local (Unix) text file to netascii as it is read: LF becomes CR LF and a bare CR
  * becomes CR NUL (RFC 1350 §1 via RFC 764). Other bytes pass unchanged.
  */
-final class NetasciiInputStream extends FilterInputStream {
+public final class NetasciiInputStream extends FilterInputStream {
     /** A byte still owed after a CR, or -1. */
     private int pending = -1;
 
-    NetasciiInputStream(InputStream in) {
+    public NetasciiInputStream(InputStream in) {
         super(in);
     }
 

@@ -1,4 +1,4 @@
-package org.astralboot.tftp;
+package org.astralboot.tftp.codec;
 
 /** TFTP packet types, the first two bytes of every packet (RFC 1350 §5; OACK: RFC 2347). */
 public enum TftpOpcode {

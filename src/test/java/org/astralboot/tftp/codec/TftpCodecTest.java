@@ -1,4 +1,4 @@
-package org.astralboot.tftp;
+package org.astralboot.tftp.codec;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Codec tests from real bytes: each request below was captured on a veth pair (or a QEMU tap) from
  * the named client, UDP payload only.
  */
-class TftpCodecTest {
+public class TftpCodecTest {
 
     /** atftp 0.8.0: {@code --option "blksize 1468" --option "tsize 0" -g -r undionly.kpxe}. */
     static final String ATFTP = "0001756e64696f6e6c792e6b707865006f63746574007473697a65003000626c6b73697a65003134363800";
@@ -35,7 +35,7 @@ class TftpCodecTest {
     /** tftp-hpa 5.2: {@code put up.txt} (a WRQ). */
     static final String TFTP_HPA_PUT = "000275702e747874006f6374657400";
     /** curl 7.88.1 {@code tftp://host/undionly.kpxe}: tsize 0, blksize 512, timeout 6. */
-    static final String CURL = "0001756e64696f6e6c792e6b707865006f63746574007473697a65003000626c6b73697a650035313200"
+    public static final String CURL = "0001756e64696f6e6c792e6b707865006f63746574007473697a65003000626c6b73697a650035313200"
             + "74696d656f7574003600";
     /** curl 7.88.1 with {@code --tftp-blksize 1468}. */
     static final String CURL_BLKSIZE = "0001697078652e656669006f63746574007473697a65003000626c6b73697a650031343638007469"
@@ -43,14 +43,14 @@ class TftpCodecTest {
     /** QEMU 7.2 virtio-net option ROM, iPXE 1.0.0+git-20190125 (BIOS PXE). */
     static final String IPXE_BIOS = "0001756e64696f6e6c792e6b707865006f6374657400626c6b73697a650031343332007473697a65003000";
     /** OVMF (EDK2, Debian 12) UEFI PXE, first request: tsize 0, blksize 1468, windowsize 4. */
-    static final String OVMF = "0001697078652e656669006f63746574007473697a65003000626c6b73697a6500313436380077696e646f"
+    public static final String OVMF = "0001697078652e656669006f63746574007473697a65003000626c6b73697a6500313436380077696e646f"
             + "7773697a65003400";
     /** OVMF second request (the download after the size probe): blksize 1468, windowsize 4. */
     static final String OVMF_GET = "0001697078652e656669006f6374657400626c6b73697a6500313436380077696e646f7773697a65003400";
     /** iPXE EFI (ipxe.efi, the chainloaded stage) fetching ipxe.efi again. */
     static final String IPXE_EFI = "0001697078652e656669006f6374657400626c6b73697a650031343332007473697a65003000";
 
-    static byte[] hex(String s) {
+    public static byte[] hex(String s) {
         return HexFormat.of().parseHex(s);
     }
 

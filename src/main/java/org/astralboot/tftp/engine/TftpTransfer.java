@@ -1,6 +1,12 @@
-package org.astralboot.tftp;
+package org.astralboot.tftp.engine;
 
 import java.time.Clock;
+import org.astralboot.net.QuirkSink;
+import org.astralboot.tftp.codec.TftpCodec;
+import org.astralboot.tftp.codec.TftpCodecException;
+import org.astralboot.tftp.codec.TftpErrorCode;
+import org.astralboot.tftp.codec.TftpPacket;
+import org.astralboot.tftp.codec.TftpQuirk;
 
 /**
  * The sending side of one read transfer as a pure state machine: it decides what to send and
@@ -97,6 +103,7 @@ public final class TftpTransfer {
     private final int retries;
     private final long firstAckMillis;
     private final Clock clock;
+    private final QuirkSink<TftpQuirk> quirks;
 
     private long lastAcked = -1;
     private long nextToSend;
@@ -115,6 +122,12 @@ public final class TftpTransfer {
     private long rto;
     private long windowSentAt;
     private boolean windowResent;
+    /**
+     * Clock millis from which an ACK 0 is later than the OACK timeout would be without
+     * {@link #MIN_OACK_WAIT_MILLIS}: then the floor spared a second OACK
+     * ({@link TftpQuirk#SLOW_ACK_OF_OACK}). {@link Long#MAX_VALUE} when the floor changes nothing.
+     */
+    private long oackFloorFrom = Long.MAX_VALUE;
 
     /**
      * @param size    the number of bytes to send, or -1 when unknown until the source ends
@@ -123,6 +136,15 @@ public final class TftpTransfer {
      * @param firstAckMillis longest wait in all for the client's first ACK
      */
     public TftpTransfer(TftpNegotiation negotiation, long size, int retries, long firstAckMillis, Clock clock) {
+        this(negotiation, size, retries, firstAckMillis, clock, QuirkSink.none());
+    }
+
+    /**
+     * As {@link #TftpTransfer(TftpNegotiation, long, int, long, Clock)}, reporting
+     * {@link TftpQuirk#SLOW_ACK_OF_OACK} and {@link TftpQuirk#SINGLE_REACK} to {@code quirks}.
+     */
+    public TftpTransfer(TftpNegotiation negotiation, long size, int retries, long firstAckMillis, Clock clock,
+            QuirkSink<TftpQuirk> quirks) {
         if (firstAckMillis <= 0) {
             throw new IllegalArgumentException("firstAckMillis must be positive");
         }
@@ -130,14 +152,15 @@ public final class TftpTransfer {
         this.retries = retries;
         this.firstAckMillis = firstAckMillis;
         this.clock = clock;
+        this.quirks = quirks;
         this.retriesLeft = retries;
         this.lastIndex = size < 0 ? Long.MAX_VALUE : size / negotiation.blksize();
         this.rto = negotiation.timeoutMillis();
     }
 
-    /** With the default {@code tftp.first_ack_timeout}. */
+    /** With the default {@code tftp.first_ack_timeout} ({@link TftpLimits#DEFAULT_FIRST_ACK_TIMEOUT}). */
     public TftpTransfer(TftpNegotiation negotiation, long size, int retries, Clock clock) {
-        this(negotiation, size, retries, org.astralboot.config.Config.Tftp.DEFAULT_FIRST_ACK_TIMEOUT.toMillis(), clock);
+        this(negotiation, size, retries, TftpLimits.DEFAULT_FIRST_ACK_TIMEOUT.toMillis(), clock);
     }
 
     /** The wire block number of block {@code index} ({@code -1} gives 0, the OACK's ACK). */
@@ -177,6 +200,9 @@ public final class TftpTransfer {
             if (block != 0) {
                 return WAIT; // stray; the OACK timeout covers a lost ACK 0
             }
+            if (clock.millis() >= oackFloorFrom) {
+                quirks.tolerated(TftpQuirk.SLOW_ACK_OF_OACK);
+            }
             oackPending = false;
             retriesLeft = retries;
             return sendFrom(0);
@@ -190,6 +216,9 @@ public final class TftpTransfer {
             return WAIT; // not sent yet, or an old ACK from before a rollover
         }
         lastAcked = acked;
+        if (retries - retriesLeft >= 2 && !negotiation.fixedTimeout()) {
+            quirks.tolerated(TftpQuirk.SINGLE_REACK); // progress only after the backoff let the client's timer fire
+        }
         retriesLeft = retries;
         if (!windowResent) {
             sample(clock.millis() - windowSentAt); // Karn: never from a resent window
@@ -299,6 +328,10 @@ public final class TftpTransfer {
             wait = Math.min(base << Math.min(inARow, 20), Math.max(configured, MAX_BACKOFF_MILLIS));
         }
         deadline = clock.millis() + wait;
+        if (oackPending && !negotiation.fixedTimeout() && configured < MIN_OACK_WAIT_MILLIS) {
+            long unfloored = Math.min(configured << Math.min(inARow, 20), Math.max(configured, MAX_BACKOFF_MILLIS));
+            oackFloorFrom = unfloored < wait ? clock.millis() + unfloored : Long.MAX_VALUE;
+        }
         if (awaitingFirstAck() && deadline > firstAckDeadline) {
             deadline = firstAckDeadline;
         }

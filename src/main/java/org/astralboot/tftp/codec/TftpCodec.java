@@ -1,9 +1,10 @@
-package org.astralboot.tftp;
+package org.astralboot.tftp.codec;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.astralboot.net.QuirkSink;
 import org.astralboot.store.InvalidPathException;
 import org.astralboot.store.TreePath;
 
@@ -15,11 +16,14 @@ import org.astralboot.store.TreePath;
  * NUL-terminated strings or 16-bit numbers. File names are decoded as UTF-8 (what Linux clients
  * send for non-ASCII names); modes and options are ASCII.
  *
- * <p>Tolerated quirks, each documented where it is handled:
+ * <p>Tolerated quirks, each reported to the {@link QuirkSink} given to {@code decode} when it
+ * is seen (see {@link TftpQuirk}):
  * <ul>
- *   <li>NUL padding after the last option of a request or OACK (some PXE ROMs pad requests);</li>
- *   <li>an ERROR message without its terminating NUL (its meaning, "abort", is unambiguous);</li>
- *   <li>bytes after the block number of an ACK.</li>
+ *   <li>{@link TftpQuirk#REQUEST_PADDING}: NUL padding after the last option of a request or OACK
+ *       (some PXE ROMs pad requests);</li>
+ *   <li>{@link TftpQuirk#UNTERMINATED_ERROR}: an ERROR message without its terminating NUL (its
+ *       meaning, "abort", is unambiguous);</li>
+ *   <li>{@link TftpQuirk#ACK_TRAILER}: bytes after the block number of an ACK.</li>
  * </ul>
  */
 public final class TftpCodec {
@@ -35,12 +39,17 @@ public final class TftpCodec {
 
     /** Decodes the bytes between {@code buf}'s position and limit; the buffer is not modified. */
     public static TftpPacket decode(ByteBuffer buf) throws TftpCodecException {
+        return decode(buf, QuirkSink.none());
+    }
+
+    /** Decodes the bytes between {@code buf}'s position and limit, reporting tolerated quirks to {@code quirks}. */
+    public static TftpPacket decode(ByteBuffer buf, QuirkSink<TftpQuirk> quirks) throws TftpCodecException {
         if (buf.hasArray()) {
-            return decode(buf.array(), buf.arrayOffset() + buf.position(), buf.remaining());
+            return decode(buf.array(), buf.arrayOffset() + buf.position(), buf.remaining(), quirks);
         }
         byte[] b = new byte[buf.remaining()];
         buf.duplicate().get(b);
-        return decode(b, 0, b.length);
+        return decode(b, 0, b.length, quirks);
     }
 
     public static TftpPacket decode(byte[] b) throws TftpCodecException {
@@ -49,6 +58,15 @@ public final class TftpCodec {
 
     /** Decodes {@code len} bytes of {@code b} from {@code off}. */
     public static TftpPacket decode(byte[] b, int off, int len) throws TftpCodecException {
+        return decode(b, off, len, QuirkSink.none());
+    }
+
+    /**
+     * Decodes {@code len} bytes of {@code b} from {@code off}; each tolerated quirk is reported to
+     * {@code quirks} once, and only when the packet decodes.
+     */
+    public static TftpPacket decode(byte[] b, int off, int len, QuirkSink<TftpQuirk> quirks)
+            throws TftpCodecException {
         if (len < 2) {
             throw new TftpCodecException("packet of " + len + " bytes is shorter than an opcode");
         }
@@ -62,7 +80,7 @@ public final class TftpCodec {
         }
         Reader r = new Reader(b, off + 2, off + len);
         return switch (opcode) {
-            case RRQ, WRQ -> request(opcode, r, len);
+            case RRQ, WRQ -> request(opcode, r, len, quirks);
             case DATA -> {
                 if (len < 4) {
                     throw new TftpCodecException("DATA of " + len + " bytes has no block number");
@@ -76,6 +94,9 @@ public final class TftpCodec {
                 if (len < 4) {
                     throw new TftpCodecException("ACK of " + len + " bytes, expected 4");
                 }
+                if (len > 4) {
+                    quirks.tolerated(TftpQuirk.ACK_TRAILER);
+                }
                 yield new TftpPacket.Ack(u16(b, off + 2));
             }
             case ERROR -> {
@@ -84,14 +105,20 @@ public final class TftpCodec {
                 }
                 r.pos = off + 4;
                 // Quirk: a missing terminator is accepted; the message ends at the packet's end.
+                boolean terminated = r.hasNul();
                 String msg = r.remaining() == 0 ? "" : r.stringOrRest();
-                yield new TftpPacket.Error(u16(b, off + 2), msg);
+                TftpPacket.Error error = new TftpPacket.Error(u16(b, off + 2), msg);
+                if (!terminated) {
+                    quirks.tolerated(TftpQuirk.UNTERMINATED_ERROR);
+                }
+                yield error;
             }
-            case OACK -> new TftpPacket.Oack(options(r, "OACK"));
+            case OACK -> oack(r, quirks);
         };
     }
 
-    private static TftpPacket request(TftpOpcode opcode, Reader r, int len) throws TftpCodecException {
+    private static TftpPacket request(TftpOpcode opcode, Reader r, int len, QuirkSink<TftpQuirk> quirks)
+            throws TftpCodecException {
         if (len > MAX_REQUEST) {
             throw new TftpCodecException(opcode + " of " + len + " bytes is longer than " + MAX_REQUEST);
         }
@@ -105,16 +132,32 @@ public final class TftpCodec {
         if (mode == null) {
             throw new TftpCodecException("unknown transfer mode '" + printable(modeText) + "'");
         }
-        List<TftpOption> options = options(r, opcode.name());
-        return opcode == TftpOpcode.RRQ
+        boolean[] padded = {false};
+        List<TftpOption> options = options(r, opcode.name(), padded);
+        TftpPacket p = opcode == TftpOpcode.RRQ
                 ? new TftpPacket.Rrq(filename, mode, options)
                 : new TftpPacket.Wrq(filename, mode, options);
+        if (padded[0]) {
+            quirks.tolerated(TftpQuirk.REQUEST_PADDING);
+        }
+        return p;
     }
 
-    private static List<TftpOption> options(Reader r, String what) throws TftpCodecException {
+    private static TftpPacket.Oack oack(Reader r, QuirkSink<TftpQuirk> quirks) throws TftpCodecException {
+        boolean[] padded = {false};
+        TftpPacket.Oack o = new TftpPacket.Oack(options(r, "OACK", padded));
+        if (padded[0]) {
+            quirks.tolerated(TftpQuirk.REQUEST_PADDING);
+        }
+        return o;
+    }
+
+    /** The options up to the packet's end; {@code padded[0]} is set when NUL padding followed them. */
+    private static List<TftpOption> options(Reader r, String what, boolean[] padded) throws TftpCodecException {
         List<TftpOption> out = new ArrayList<>();
         while (r.remaining() > 0) {
             if (r.allZero()) {
+                padded[0] = true;
                 break; // quirk: NUL padding after the last option
             }
             byte[] nb = r.field("option name");
@@ -187,6 +230,24 @@ public final class TftpCodec {
         b[3] = (byte) block;
     }
 
+    /**
+     * The block number of an ACK between {@code p}'s position and limit, or -1 when it is not an
+     * ACK of at least 4 bytes (then {@link #decode} says what it is). The transfer's hot path: no
+     * allocation, the buffer is not modified. Bytes after the block number are ignored, as in
+     * {@link #decode}, and reported as {@link TftpQuirk#ACK_TRAILER}.
+     */
+    public static int ackBlock(ByteBuffer p, QuirkSink<TftpQuirk> quirks) {
+        int at = p.position();
+        int len = p.remaining();
+        if (len < 4 || p.getShort(at) != TftpOpcode.ACK.code()) {
+            return -1;
+        }
+        if (len > 4) {
+            quirks.tolerated(TftpQuirk.ACK_TRAILER);
+        }
+        return p.getShort(at + 2) & 0xFFFF;
+    }
+
     /** The opcode of a raw datagram, or -1 when it is shorter than two bytes (hot path, no allocation). */
     public static int peekOpcode(byte[] b, int len) {
         return len < 2 ? -1 : u16(b, 0);
@@ -233,7 +294,7 @@ public final class TftpCodec {
     }
 
     /** For messages about client-supplied text: printable, bounded. */
-    static String printable(String s) {
+    public static String printable(String s) {
         return asciiSafe(s.length() > 64 ? s.substring(0, 64) + "..." : s);
     }
 
@@ -276,6 +337,16 @@ public final class TftpCodec {
 
         int remaining() {
             return end - pos;
+        }
+
+        /** Whether a NUL ends the text from {@link #pos} inside the packet. */
+        boolean hasNul() {
+            for (int i = pos; i < end; i++) {
+                if (b[i] == 0) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         boolean allZero() {

@@ -1,8 +1,8 @@
-package org.astralboot.tftp;
+package org.astralboot.tftp.codec;
 
 /**
  * The one error type of the TFTP service. It carries the RFC 1350 error code and a message fit to
- * send to the client; {@link TftpService} turns it into an ERROR packet in one place.
+ * send to the client; the transport ({@code org.astralboot.tftp.TftpService}) turns it into an ERROR packet in one place.
  */
 public class TftpException extends Exception {
     private static final long serialVersionUID = 1L;

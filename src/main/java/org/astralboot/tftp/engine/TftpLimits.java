@@ -1,11 +1,12 @@
-package org.astralboot.tftp;
+package org.astralboot.tftp.engine;
 
 import java.time.Duration;
-import org.astralboot.config.Config;
+import org.astralboot.tftp.codec.TftpPacket;
 
 /**
- * What the server grants and how hard it tries: the {@code [tftp]} config keys plus the
- * protocol's fixed bounds.
+ * What the server grants and how hard it tries: the settings of the engine, built from the
+ * {@code [tftp]} config keys by the transport ({@code TftpService}), plus the protocol's fixed
+ * bounds. The engine sees this record, never the whole config.
  *
  * @param maxBlksize     largest blksize granted (RFC 2348 allows 8-65464; clamp to the MTU)
  * @param maxWindowsize  largest windowsize granted (RFC 7440 allows 1-65535)
@@ -35,6 +36,15 @@ public record TftpLimits(int maxBlksize, int maxWindowsize, Duration timeout, in
      */
     public static final int MAX_WINDOW_BLOCKS = 32768;
 
+    // The short constructors' defaults. They equal the config's defaults of the same keys; the engine
+    // may not import the config, so TftpLimitsDefaultsTest (transport package) holds them equal.
+    /** {@code ackSpinMicros} of the short constructors: the default of {@code tftp.ack_spin_us}. */
+    public static final int DEFAULT_ACK_SPIN_MICROS = 100;
+    /** {@code maxClientTimeout} of the short constructors: the default of {@code tftp.max_client_timeout}. */
+    public static final Duration DEFAULT_MAX_CLIENT_TIMEOUT = Duration.ofSeconds(10);
+    /** {@code firstAckTimeout} of the short constructors: the default of {@code tftp.first_ack_timeout}. */
+    public static final Duration DEFAULT_FIRST_ACK_TIMEOUT = Duration.ofSeconds(5);
+
     public TftpLimits {
         if (maxBlksize < MIN_BLKSIZE || maxBlksize > TftpPacket.MAX_BLKSIZE) {
             throw new IllegalArgumentException("max_blksize must be 8-65464, not " + maxBlksize);
@@ -61,16 +71,11 @@ public record TftpLimits(int maxBlksize, int maxWindowsize, Duration timeout, in
 
     /** With the default client limits ({@code max_client_timeout}, {@code first_ack_timeout}). */
     public TftpLimits(int maxBlksize, int maxWindowsize, Duration timeout, int retries, int ackSpinMicros) {
-        this(maxBlksize, maxWindowsize, timeout, retries, ackSpinMicros, Config.Tftp.DEFAULT_MAX_CLIENT_TIMEOUT,
-                Config.Tftp.DEFAULT_FIRST_ACK_TIMEOUT);
+        this(maxBlksize, maxWindowsize, timeout, retries, ackSpinMicros, DEFAULT_MAX_CLIENT_TIMEOUT,
+                DEFAULT_FIRST_ACK_TIMEOUT);
     }
 
     public TftpLimits(int maxBlksize, int maxWindowsize, Duration timeout, int retries) {
-        this(maxBlksize, maxWindowsize, timeout, retries, Config.Tftp.DEFAULT_ACK_SPIN_MICROS);
-    }
-
-    public static TftpLimits of(Config.Tftp t) {
-        return new TftpLimits(t.maxBlksize(), t.maxWindowsize(), t.timeout(), t.retries(), t.ackSpinMicros(),
-                t.maxClientTimeout(), t.firstAckTimeout());
+        this(maxBlksize, maxWindowsize, timeout, retries, DEFAULT_ACK_SPIN_MICROS);
     }
 }

@@ -1,4 +1,4 @@
-package org.astralboot.tftp;
+package org.astralboot.tftp.codec;
 
 import java.util.Arrays;
 import java.util.HexFormat;

@@ -1,4 +1,4 @@
-package org.astralboot.tftp;
+package org.astralboot.tftp.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -6,6 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
+import org.astralboot.tftp.codec.TftpCodec;
+import org.astralboot.tftp.codec.TftpCodecTest;
+import org.astralboot.tftp.codec.TftpErrorCode;
+import org.astralboot.tftp.codec.TftpException;
+import org.astralboot.tftp.codec.TftpMode;
+import org.astralboot.tftp.codec.TftpOption;
+import org.astralboot.tftp.codec.TftpPacket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

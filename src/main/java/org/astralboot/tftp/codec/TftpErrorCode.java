@@ -1,4 +1,4 @@
-package org.astralboot.tftp;
+package org.astralboot.tftp.codec;
 
 /** Error codes of the TFTP ERROR packet (RFC 1350 appendix; 8: RFC 2347). */
 public enum TftpErrorCode {

@@ -1,4 +1,4 @@
-package org.astralboot.tftp;
+package org.astralboot.tftp.codec;
 
 /**
  * A datagram that is not a well-formed TFTP packet (bad opcode, missing NUL terminator, truncated

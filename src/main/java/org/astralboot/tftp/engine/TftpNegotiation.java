@@ -1,8 +1,16 @@
-package org.astralboot.tftp;
+package org.astralboot.tftp.engine;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.astralboot.net.QuirkSink;
+import org.astralboot.tftp.codec.TftpCodec;
+import org.astralboot.tftp.codec.TftpErrorCode;
+import org.astralboot.tftp.codec.TftpException;
+import org.astralboot.tftp.codec.TftpMode;
+import org.astralboot.tftp.codec.TftpOption;
+import org.astralboot.tftp.codec.TftpPacket;
+import org.astralboot.tftp.codec.TftpQuirk;
 
 /**
  * The outcome of option negotiation for one read request (RFC 2347 §2-3): the parameters of the
@@ -38,10 +46,20 @@ public record TftpNegotiation(int blksize, int windowsize, long timeoutMillis, b
      * @throws TftpException ERROR 8 for a value that is not a number or is outside its RFC range
      */
     public static TftpNegotiation negotiate(TftpPacket.Rrq rrq, long size, TftpLimits limits) throws TftpException {
+        return negotiate(rrq, size, limits, QuirkSink.none());
+    }
+
+    /**
+     * As {@link #negotiate(TftpPacket.Rrq, long, TftpLimits)}, reporting
+     * {@link TftpQuirk#NO_ZERO_TSIZE} to {@code quirks} when it leaves an empty file's tsize out.
+     */
+    public static TftpNegotiation negotiate(TftpPacket.Rrq rrq, long size, TftpLimits limits,
+            QuirkSink<TftpQuirk> quirks) throws TftpException {
         int blksize = TftpLimits.DEFAULT_BLKSIZE;
         int windowsize = 1;
         long timeoutMillis = limits.timeout().toMillis();
         boolean fixedTimeout = false;
+        boolean zeroTsize = false;
         List<TftpOption> ack = new ArrayList<>();
         // blksize first: the window cap depends on it.
         Optional<TftpOption> b = rrq.option("blksize");
@@ -58,6 +76,8 @@ public record TftpNegotiation(int blksize, int windowsize, long timeoutMillis, b
                     // size is left unsaid; RFC 2347 lets a server leave any option out.
                     if (rrq.mode() == TftpMode.OCTET && size > 0) {
                         ack.add(new TftpOption(o.name(), Long.toString(size)));
+                    } else if (rrq.mode() == TftpMode.OCTET) {
+                        zeroTsize = true;
                     }
                 }
                 case "timeout" -> {
@@ -82,6 +102,9 @@ public record TftpNegotiation(int blksize, int windowsize, long timeoutMillis, b
                     // RFC 2347 §3: options the server does not support are left out of the OACK.
                 }
             }
+        }
+        if (zeroTsize) { // reported only once the whole request was accepted
+            quirks.tolerated(TftpQuirk.NO_ZERO_TSIZE);
         }
         Optional<TftpPacket.Oack> oack = ack.isEmpty() ? Optional.empty() : Optional.of(new TftpPacket.Oack(ack));
         return new TftpNegotiation(blksize, windowsize, timeoutMillis, fixedTimeout, oack);
