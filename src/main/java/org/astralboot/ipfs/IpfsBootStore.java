@@ -17,10 +17,17 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.astralboot.config.Config;
 import org.astralboot.db.Database;
+import org.astralboot.ipfs.cache.BlobCache;
+import org.astralboot.ipfs.cache.CacheIndex;
+import org.astralboot.ipfs.cache.Failures;
+import org.astralboot.ipfs.kubo.KuboClient;
+import org.astralboot.ipfs.kubo.KuboException;
+import org.astralboot.ipfs.kubo.NodeHealth;
+import org.astralboot.ipfs.kubo.VerifiedSource;
 import org.astralboot.store.BootFile;
 import org.astralboot.store.BootStore;
-import org.astralboot.store.BootStoreException;
 import org.astralboot.store.BootStoreException.Kind;
+import org.astralboot.store.BootStoreException;
 import org.astralboot.store.GrowingFile;
 import org.astralboot.store.InvalidPathException;
 import org.astralboot.store.TreePath;
@@ -192,7 +199,7 @@ public final class IpfsBootStore implements BootStore {
         String label = "ref " + ref.name();
         if (v.startsWith("/ipns/")) {
             if (!health.mayTry()) {
-                throw BlobCache.unavailable(label, null);
+                throw Failures.unavailable(label, null);
             }
             try {
                 v = client.nameResolve(v);
@@ -200,7 +207,7 @@ public final class IpfsBootStore implements BootStore {
             } catch (KuboException e) {
                 health.failed(e);
                 if (e.unreachable()) {
-                    throw BlobCache.unavailable(label, e);
+                    throw Failures.unavailable(label, e);
                 }
                 throw new BootStoreException(Kind.IO, "cannot resolve the name: " + e.getMessage(), e);
             }
@@ -241,7 +248,7 @@ public final class IpfsBootStore implements BootStore {
             return stored.get();
         }
         if (!health.mayTry()) {
-            throw BlobCache.unavailable(label + " (listing " + cid + ")", null);
+            throw Failures.unavailable(label + " (listing " + cid + ")", null);
         }
         KuboClient.Listing ls;
         try {
@@ -250,7 +257,7 @@ public final class IpfsBootStore implements BootStore {
         } catch (KuboException e) {
             health.failed(e);
             if (e.unreachable()) {
-                throw BlobCache.unavailable(label + " (listing " + cid + ")", e);
+                throw Failures.unavailable(label + " (listing " + cid + ")", e);
             }
             throw new BootStoreException(Kind.IO, "not found on the IPFS node (" + e.getMessage() + ")", e);
         }
@@ -331,7 +338,7 @@ public final class IpfsBootStore implements BootStore {
             return true;
         }
         if (r.problem() == null) {
-            throw BlobCache.unavailable((p.isRoot() ? "/" : p.toString()) + " (ref " + r.ref().name()
+            throw Failures.unavailable((p.isRoot() ? "/" : p.toString()) + " (ref " + r.ref().name()
                     + " not resolved yet)", null);
         }
         return false;

@@ -14,6 +14,9 @@ import java.util.concurrent.TimeoutException;
 import org.astralboot.config.Config;
 import org.astralboot.db.Database;
 import org.astralboot.db.DatabaseLockedException;
+import org.astralboot.ipfs.cache.Download;
+import org.astralboot.ipfs.kubo.KuboClient;
+import org.astralboot.ipfs.kubo.KuboException;
 import org.astralboot.store.TreePath;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -107,7 +110,7 @@ public final class PrecacheCommand implements Callable<Integer> {
                 continue;
             }
             try {
-                BlobCache.Fetch fetch = store.cache().fill(f.cid(), f.size(), f.path().toString());
+                Download fetch = store.cache().fill(f.cid(), f.size(), f.path().toString());
                 if (fetch != null) {
                     while (true) {
                         try {

@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.astralboot.config.Config;
+import org.astralboot.ipfs.kubo.KuboClient;
+import org.astralboot.ipfs.kubo.KuboException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;

@@ -1,4 +1,4 @@
-package org.astralboot.ipfs;
+package org.astralboot.ipfs.kubo;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;

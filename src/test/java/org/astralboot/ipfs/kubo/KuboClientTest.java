@@ -1,4 +1,4 @@
-package org.astralboot.ipfs;
+package org.astralboot.ipfs.kubo;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
