@@ -100,7 +100,7 @@ final class RawStream {
             if (code != 200) {
                 byte[] err = body.readNBytes(MAX_HEAD);
                 body.close();
-                throw KuboClient.errorOf(endpoint, code, err);
+                throw Rpc.errorOf(endpoint, code, err);
             }
             return body;
         } catch (KuboException e) {
