@@ -81,7 +81,7 @@ public final class BlobCache implements Closeable {
         this.downloads = new Downloads(tmpDir, maxBytes, files, source, health);
     }
 
-    public Path dir() {
+    Path dir() {
         return dir;
     }
 

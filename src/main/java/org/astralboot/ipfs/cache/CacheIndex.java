@@ -153,7 +153,7 @@ public final class CacheIndex {
         }
     }
 
-    public Optional<PathEntry> path(String treePath) {
+    Optional<PathEntry> path(String treePath) {
         String v = paths.get(treePath);
         try {
             return v == null ? Optional.empty() : Optional.of(JSON.readValue(v, PathEntry.class));
