@@ -7,7 +7,7 @@ import picocli.CommandLine.Mixin;
 
 /**
  * {@code astralboot}: without a subcommand it serves, like {@code astralboot serve}.
- * Exit codes: 0 normal stop, 1 runtime failure, 2 bad usage or configuration.
+ * Exit codes: {@link ExitCode}.
  */
 @Command(name = "astralboot",
         mixinStandardHelpOptions = true,
@@ -16,18 +16,13 @@ import picocli.CommandLine.Mixin;
         subcommands = {
             ServeCommand.class,
             SetupCommand.class,
-            org.astralboot.dhcp.LeasesCommand.class,
-            org.astralboot.ipfs.PrecacheCommand.class,
-            org.astralboot.ipfs.PublishCommand.class,
-            org.astralboot.ipfs.VerifyCommand.class,
+            LeasesCommand.class,
+            PrecacheCommand.class,
+            PublishCommand.class,
+            VerifyCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Callable<Integer> {
-    /** Exit code for a runtime failure. */
-    public static final int EXIT_FAILURE = 1;
-    /** Exit code for bad usage or configuration. */
-    public static final int EXIT_CONFIG = 2;
-
     @Mixin
     ServeOptions serve = new ServeOptions();
 
@@ -53,7 +48,7 @@ public final class Main implements Callable<Integer> {
             if (System.getenv("ASTRALBOOT_DEBUG") != null) {
                 ex.printStackTrace(cmd.getErr());
             }
-            return EXIT_FAILURE;
+            return ExitCode.FAILURE;
         });
         return cl;
     }

@@ -48,27 +48,27 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Logging.configure(options.verbosity());
         PrintStream err = System.err;
-        if (!Files.exists(options.config)) {
+        if (!Files.exists(options.common.file())) {
             Console console = System.console();
             if (console == null) {
-                err.println("astralboot: no config file " + options.config + ". Run 'astralboot setup -c "
-                        + options.config + "' or copy config.toml.dist to " + options.config + " and edit it.");
-                return Main.EXIT_CONFIG;
+                err.println("astralboot: no config file " + options.common.file() + ". Run 'astralboot setup -c "
+                        + options.common.file() + "' or copy config.toml.dist to " + options.common.file() + " and edit it.");
+                return ExitCode.CONFIG;
             }
-            err.println("No config file " + options.config + ": starting the first-run setup.");
-            int rc = new SetupCommand(options.config).call();
-            if (rc != 0 || !Files.exists(options.config)) {
-                return rc == 0 ? Main.EXIT_CONFIG : rc;
+            err.println("No config file " + options.common.file() + ": starting the first-run setup.");
+            int rc = new SetupCommand(options.common.file()).call();
+            if (rc != 0 || !Files.exists(options.common.file())) {
+                return rc == 0 ? ExitCode.CONFIG : rc;
             }
         }
         Config cfg;
         try {
-            ConfigLoader.Loaded loaded = ConfigLoader.load(options.config, ConfigLoader.Network.REQUIRED);
-            loaded.warnings().forEach(w -> SUMMARY.warn("{}: {}", options.config, w));
+            ConfigLoader.Loaded loaded = ConfigLoader.load(options.common.file(), ConfigLoader.Network.REQUIRED);
+            loaded.warnings().forEach(w -> SUMMARY.warn("{}: {}", options.common.file(), w));
             cfg = loaded.config();
         } catch (ConfigException e) {
             err.println("astralboot: " + e.getMessage());
-            return Main.EXIT_CONFIG;
+            return ExitCode.CONFIG;
         }
         boolean local = options.local || !cfg.ipfs();
         if (options.verbosity() >= 1) {
@@ -122,14 +122,14 @@ public final class ServeCommand implements Callable<Integer> {
                     cfg.iface(), cfg.subnet(), store.describe(), services.stream().map(Service::name).toList());
             stop.await();
             SUMMARY.info("stopping");
-            return 0;
+            return ExitCode.OK;
         } catch (DatabaseDamagedException e) {
             closeAll(open);
             damaged(e, System.err);
-            return Main.EXIT_FAILURE;
+            return ExitCode.FAILURE;
         } catch (IOException e) {
             SUMMARY.error("{}", e.getMessage());
-            return Main.EXIT_FAILURE;
+            return ExitCode.FAILURE;
         } finally {
             closeAll(open);
         }

@@ -19,16 +19,15 @@ import org.astralboot.config.ConfigException;
 import org.astralboot.config.ConfigLoader;
 import org.astralboot.config.Wizard;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /** {@code astralboot setup}: the interactive first-run wizard; writes the config file only when told to. */
 @Command(name = "setup", mixinStandardHelpOptions = true,
         description = "Interactive first-run setup: asks a few questions and writes the config file.")
 public final class SetupCommand implements Callable<Integer> {
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "config.toml",
-            description = "Config file to write (default: ${DEFAULT-VALUE}).")
-    Path config;
+    @Mixin
+    ConfigOptions common = new ConfigOptions();
 
     private BufferedReader in;
     private PrintStream out;
@@ -38,12 +37,12 @@ public final class SetupCommand implements Callable<Integer> {
     }
 
     SetupCommand(Path config) {
-        this.config = config;
+        this.common = new ConfigOptions(config);
     }
 
     /** For tests: answers from {@code in}, questions to {@code out}, and a fixed interface list. */
     SetupCommand(Path config, BufferedReader in, PrintStream out, List<Wizard.Iface> interfaces) {
-        this.config = config;
+        this.common = new ConfigOptions(config);
         this.in = in;
         this.out = out;
         this.interfaces = interfaces;
@@ -54,29 +53,30 @@ public final class SetupCommand implements Callable<Integer> {
         BufferedReader r = in != null ? in : new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         PrintStream o = out != null ? out : System.out;
         List<Wizard.Iface> ifs = interfaces != null ? interfaces : systemInterfaces();
+        Path config = common.file();
         Wizard w = new Wizard(r, o, ifs);
         try {
             Optional<String> toml = w.run();
             if (toml.isEmpty()) {
-                return Main.EXIT_CONFIG;
+                return ExitCode.CONFIG;
             }
             // Never save something the server would then refuse.
             try {
                 new ConfigLoader(ConfigLoader.Interfaces.SYSTEM).parse(toml.get(), config, ConfigLoader.Network.OPTIONAL);
             } catch (ConfigException e) {
                 o.println("internal error: the generated config does not load: " + e.getMessage());
-                return Main.EXIT_FAILURE;
+                return ExitCode.FAILURE;
             }
             if (!w.confirmSave(toml.get(), config, Files.exists(config))) {
                 o.println("Not saved.");
-                return Main.EXIT_FAILURE;
+                return ExitCode.FAILURE;
             }
             write(config, toml.get());
             o.println("Saved " + config + ". Start the server with: astralboot -c " + config);
-            return 0;
+            return ExitCode.OK;
         } catch (Wizard.Cancelled e) {
             o.println(e.getMessage());
-            return Main.EXIT_FAILURE;
+            return ExitCode.FAILURE;
         }
     }
 

@@ -1,5 +1,9 @@
 package org.astralboot.http;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -10,15 +14,24 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.astralboot.boot.BootDecision;
+import org.astralboot.boot.BootDecision.Boot;
+import org.astralboot.boot.BootDecision.Ignore;
+import org.astralboot.boot.BootDecision.LocalDisk;
+import org.astralboot.boot.BootDecision.Menu;
+import org.astralboot.boot.BootDecision.Script;
+import org.astralboot.boot.BootDecision.View;
+import org.astralboot.boot.BootPolicy;
+import org.astralboot.boot.CatalogPolicy;
 import org.astralboot.boot.Machine;
 import org.astralboot.boot.MachineAccess;
 import org.astralboot.boot.MachineContext;
 import org.astralboot.boot.MachineRegistry;
+import org.astralboot.boot.MachineRequest;
 import org.astralboot.boot.MachineState;
 import org.astralboot.boot.NewMachineLimit;
 import org.astralboot.boot.OsCatalog;
@@ -36,11 +49,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Routes of the HTTP boot service (documented in {@code docs/http.md}). Routing works on the raw,
- * undecoded request path (URL decoding is off in {@link HttpService}), and every file path goes
- * through {@link TreePath} and the {@link BootStore}, so {@code ..}, {@code %2e%2e}, backslashes and
- * absolute paths never reach a file. Machines are identified by the MAC in the URL and the
- * connection's source address; forwarding headers are never read.
+ * Routes of the HTTP boot service (documented in {@code docs/http.md}) and the rendering of a
+ * {@link BootPolicy}'s decisions as iPXE scripts. Routing works on the raw, undecoded request path
+ * (URL decoding is off in {@link HttpService}), and every file path goes through {@link TreePath}
+ * and the {@link BootStore}, so {@code ..}, {@code %2e%2e}, backslashes and absolute paths never
+ * reach a file. Machines are identified by the MAC in the URL and the connection's source address;
+ * forwarding headers are never read.
+ *
+ * <p>What a machine boots is the policy's answer; the menu routes of the boot tree ask the
+ * {@link CatalogPolicy}.
  *
  * <p>Errors are turned into replies in one place ({@link #fail}). On iPXE routes the body is an
  * iPXE script that prints the reason and exits with a failure, so the calling script goes back to
@@ -52,6 +69,8 @@ final class BootHandler implements HttpHandler {
     static final HttpString REAL_STATUS = new HttpString("X-Astralboot-Status");
     /** Seconds for the Retry-After of a 429, from the {@link HttpError} to {@link #fail}. */
     private static final io.undertow.util.AttachmentKey<Long> RETRY_AFTER = io.undertow.util.AttachmentKey.create(Long.class);
+    /** Compact output, as {@code GET /machine/<mac>} has always answered. */
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Config cfg;
     private final BootStore store;
@@ -60,11 +79,15 @@ final class BootHandler implements HttpHandler {
     private final MachineRegistry registry;
     private final MachineContext context;
     private final Admission admission;
+    /** What a machine boots at {@code /ipxe/<mac>}. */
+    private final BootPolicy policy;
+    /** The boot tree's menus and choices (the routes under {@code /ipxe/<mac>/}). */
+    private final CatalogPolicy tree;
     /** Unknown MACs per source address: each creates a record and costs a commit. */
     private final NewMachineLimit newMachines = new NewMachineLimit(Clock.systemUTC());
 
     BootHandler(Config cfg, BootStore store, OsCatalog catalog, Templates templates, MachineRegistry registry,
-            MachineContext context, Admission admission) {
+            MachineContext context, CatalogPolicy tree, BootPolicy policy, Admission admission) {
         this.cfg = cfg;
         this.admission = admission;
         this.store = store;
@@ -72,6 +95,8 @@ final class BootHandler implements HttpHandler {
         this.templates = templates;
         this.registry = registry;
         this.context = context;
+        this.tree = tree;
+        this.policy = policy;
     }
 
     /** Per-request facts used by routes and by error replies. */
@@ -94,7 +119,7 @@ final class BootHandler implements HttpHandler {
             if (refused != null) {
                 throw refused;
             }
-            route(req, decoded(path), method);
+            routes.dispatch(req, decoded(path), method);
         } catch (HttpError e) {
             if (e.retryAfter() > 0) {
                 req.ex().putAttachment(RETRY_AFTER, e.retryAfter());
@@ -132,106 +157,24 @@ final class BootHandler implements HttpHandler {
         return a == null || a.getAddress() == null ? "" : a.getAddress().getHostAddress();
     }
 
-    private void route(Req req, String path, HttpString method) throws HttpError, BootStoreException, TemplateException, IOException {
-        boolean readOnly = method.equals(Methods.GET) || method.equals(Methods.HEAD);
-        if (path.equals("/boot.ipxe")) {
-            requireRead(readOnly);
-            entry(req);
-            return;
-        }
-        if (path.equals("/leases")) {
-            requireRead(readOnly);
-            leases(req);
-            return;
-        }
-        if (path.equals("/")) {
-            requireRead(readOnly);
-            text(req.ex(), 200, "Astralboot HTTP boot service. iPXE entry point: " + cfg.http().base()
-                    + "/boot.ipxe\n", "text/plain; charset=utf-8");
-            return;
-        }
-        String[] seg = segments(path);
-        if (seg.length >= 2 && seg[0].equals("ipxe")) {
-            requireRead(readOnly);
-            MacAddress mac = mac(seg[1]);
-            if (seg.length == 2) {
-                start(req, mac);
-            } else if (seg.length == 3 && seg[2].equals("menu")) {
-                menu(req, mac);
-            } else if (seg.length == 3 && seg[2].equals("boot")) {
-                bootAgain(req, mac);
-            } else if (seg.length == 4 && seg[2].equals("classes")) {
-                classMenu(req, mac, seg[3]);
-            } else if ((seg.length == 4 || seg.length == 5) && seg[2].equals("choose")) {
-                choose(req, mac, seg[3], seg.length == 5 ? seg[4] : null);
-            } else {
-                throw HttpError.notFound("no such iPXE route: " + path);
-            }
-            return;
-        }
-        if (seg.length >= 2 && seg[0].equals("machine")) {
-            MacAddress mac = mac(seg[1]);
-            if (seg.length == 2) {
-                requireRead(readOnly);
-                status(req, mac);
-            } else if (seg.length == 3 && seg[2].equals("installed")) {
-                if (!readOnly && !method.equals(Methods.POST) && !method.equals(Methods.PUT)) {
-                    throw new HttpError(405, "use GET or POST");
-                }
-                installed(req, mac);
-            } else if (seg.length == 4 && seg[2].equals("template")) {
-                requireRead(readOnly);
-                template(req, mac, seg[3]);
-            } else {
-                throw HttpError.notFound("no such machine route: " + path);
-            }
-            return;
-        }
-        if (path.startsWith("/os/")) {
-            requireRead(readOnly);
-            String rest = path.substring("/os/".length());
-            int slash = rest.indexOf('/');
-            if (slash < 0 || !rest.startsWith("images/", slash + 1)) {
-                throw HttpError.notFound("no such route: " + path);
-            }
-            String osName = rest.substring(0, slash);
-            OsDefinition os = os(osName);
-            TreePath file = filePath(os.images(), rest.substring(slash + 1 + "images/".length()));
-            file(req, file, "image " + osName);
-            return;
-        }
-        if (path.startsWith("/tftp/")) {
-            requireRead(readOnly);
-            file(req, filePath(new TreePath(List.of("tftp")), path.substring("/tftp/".length())), "tftp");
-            return;
-        }
-        throw HttpError.notFound("no such route: " + path);
-    }
-
-    private static void requireRead(boolean readOnly) throws HttpError {
-        if (!readOnly) {
-            throw new HttpError(405, "only GET and HEAD");
-        }
-    }
-
-    /** Non-empty segments of the raw path; a segment that could escape is refused here already. */
-    private static String[] segments(String path) {
-        List<String> out = new ArrayList<>();
-        for (String s : path.split("/")) {
-            if (!s.isEmpty()) {
-                out.add(s);
-            }
-        }
-        return out.toArray(String[]::new);
-    }
-
-    private static MacAddress mac(String s) throws HttpError {
-        try {
-            return MacAddress.parse(s);
-        } catch (IllegalArgumentException e) {
-            throw HttpError.notFound("not a MAC address: " + printable(s));
-        }
-    }
+    /** The routes (docs/http.md); {@link RouteTable} says in which order they are tried. */
+    private final RouteTable<Req> routes = new RouteTable<Req>()
+            .exact("/boot.ipxe", (r, p) -> entry(r))
+            .exact("/leases", (r, p) -> leases(r))
+            .exact("/", (r, p) -> root(r))
+            .family("ipxe", true, "no such iPXE route: ")
+            .on("ipxe", RouteTable.READ, (r, mac, a) -> start(r, mac))
+            .on("ipxe", RouteTable.READ, (r, mac, a) -> menu(r, mac), "menu")
+            .on("ipxe", RouteTable.READ, (r, mac, a) -> bootAgain(r, mac), "boot")
+            .on("ipxe", RouteTable.READ, (r, mac, a) -> classMenu(r, mac, a[0]), "classes", "*")
+            .on("ipxe", RouteTable.READ, (r, mac, a) -> choose(r, mac, a[0], null), "choose", "*")
+            .on("ipxe", RouteTable.READ, (r, mac, a) -> choose(r, mac, a[0], a[1]), "choose", "*", "*")
+            .family("machine", false, "no such machine route: ")
+            .on("machine", RouteTable.READ, (r, mac, a) -> status(r, mac))
+            .on("machine", RouteTable.HOOK, (r, mac, a) -> installed(r, mac), "installed")
+            .on("machine", RouteTable.READ, (r, mac, a) -> template(r, mac, a[0]), "template", "*")
+            .prefix("/os/", this::osImage)
+            .prefix("/tftp/", (r, rest) -> file(r, filePath(new TreePath(List.of("tftp")), rest), "tftp"));
 
     private OsDefinition os(String name) throws HttpError, BootStoreException {
         if (!OsDefinition.NAME.matcher(name).matches()) {
@@ -254,6 +197,23 @@ final class BootHandler implements HttpHandler {
     }
 
     // ---- routes ---------------------------------------------------------------------------
+
+    private void root(Req req) {
+        text(req.ex(), 200, "Astralboot HTTP boot service. iPXE entry point: " + cfg.http().base() + "/boot.ipxe\n",
+                "text/plain; charset=utf-8");
+    }
+
+    /** {@code /os/<os>/images/<file>}: a file of an OS the tree offers. */
+    private void osImage(Req req, String rest) throws HttpError, BootStoreException, TemplateException, IOException {
+        int slash = rest.indexOf('/');
+        if (slash < 0 || !rest.startsWith("images/", slash + 1)) {
+            throw HttpError.notFound("no such route: /os/" + rest);
+        }
+        String osName = rest.substring(0, slash);
+        OsDefinition os = os(osName);
+        TreePath file = filePath(os.images(), rest.substring(slash + 1 + "images/".length()));
+        file(req, file, "image " + osName);
+    }
 
     /**
      * {@code GET /leases[?all=1]}: the lease table for {@code astralboot leases} while the server
@@ -290,10 +250,11 @@ final class BootHandler implements HttpHandler {
         Map<String, Object> ctx = new LinkedHashMap<>(Templates.LAMBDAS);
         ctx.put("base_url", cfg.http().base());
         ctx.put("server", cfg.address().getHostAddress());
-        script(req, "entry", null, ctx);
+        script(req, new View("entry", null, ctx));
         log.info("entry script /boot.ipxe to {}", req.ip());
     }
 
+    /** The start of a boot: the policy's decision for the machine. */
     private void start(Req req, MacAddress mac) throws HttpError, BootStoreException, TemplateException, IOException {
         if (req.get() && registry.get(mac).isEmpty()) {
             long wait = newMachines.acquire(req.ip());
@@ -306,85 +267,24 @@ final class BootHandler implements HttpHandler {
         // not put the stranger's address into the cluster data of the machine's peers.
         Machine m = req.get() ? registry.seen(mac, key.isEmpty() ? null : req.ip())
                 : registry.get(mac).orElse(Machine.fresh(mac, req.ip(), Instant.EPOCH));
-        if (m.state() == MachineState.NEW) {
-            menu(req, mac);
-            return;
+        BootDecision d = policy.decide(new MachineRequest(mac, req.ip(), key, Optional.of(m), ""));
+        render(req, mac, d);
+        switch (d) {
+            case Boot b -> log.info("start {} from {}: boots {} (menu on key m)", mac, req.ip(), b.label());
+            case LocalDisk l -> log.info("start {} from {}: {} installed, local disk (menu on key m)", mac, req.ip(), l.os());
+            case Script s -> log.info("start {} from {}: the boot policy's script", mac, req.ip());
+            case Menu mn -> { } // render logs menus
+            case Ignore i -> { } // render threw
         }
-        Optional<OsDefinition> os = catalog.find(m.os());
-        if (m.state() == MachineState.INSTALLED) {
-            // The OS lives on the disk now: boot it even if the tree no longer offers that OS.
-            Map<String, Object> ctx;
-            if (os.isPresent()) {
-                ctx = context.forOs(mac, req.ip(), os.get(), m.osClass(), key);
-            } else {
-                ctx = context.basic(mac, req.ip(), key);
-                ctx.put("os", m.os());
-                ctx.put("os_description", m.os());
-                ctx.put("class", m.osClass());
-                ctx.put("has_class", !m.osClass().isEmpty());
-            }
-            script(req, "local", os.orElse(null), ctx);
-            log.info("start {} from {}: {} installed, local disk (menu on key m)", mac, req.ip(), m.os());
-            return;
-        }
-        if (os.isEmpty() || (os.get().hasClasses() && !os.get().classes().contains(m.osClass()))) {
-            log.warn("machine {} chose {}/{}, which the boot tree no longer offers: menu", mac, m.os(), m.osClass());
-            menu(req, mac);
-            return;
-        }
-        Map<String, Object> ctx = context.forOs(mac, req.ip(), os.get(), m.osClass(), key);
-        script(req, "chosen", os.get(), ctx);
-        log.info("start {} from {}: boots {}{} (menu on key m)", mac, req.ip(), m.os(),
-                m.osClass().isEmpty() ? "" : "/" + m.osClass());
+    }
+
+    /** What the menu routes tell the {@link CatalogPolicy} about the machine. */
+    private MachineRequest machine(Req req, MacAddress mac, String key) {
+        return new MachineRequest(mac, req.ip(), key, registry.get(mac), "");
     }
 
     private void menu(Req req, MacAddress mac) throws HttpError, BootStoreException, TemplateException, IOException {
-        String key = keyFor(req, mac);
-        String q = MachineContext.keyQuery(key);
-        Map<String, Object> ctx = context.basic(mac, req.ip(), key);
-        Machine m = registry.get(mac).orElse(null);
-        ctx.put("installed", m != null && m.state() == MachineState.INSTALLED);
-        ctx.put("os", m == null ? "" : m.os());
-        ctx.put("class", m == null ? "" : m.osClass());
-        List<OsDefinition> oses = catalog.list();
-        List<Map<String, Object>> items = new ArrayList<>();
-        String u = cfg.http().base() + "/ipxe/" + MachineContext.urlMac(mac);
-        for (OsDefinition os : oses) {
-            Map<String, Object> item = new LinkedHashMap<>();
-            item.put("name", os.name());
-            item.put("description", os.description());
-            item.put("has_classes", os.hasClasses());
-            item.put("classes", os.classes());
-            item.put("url", os.hasClasses() ? u + "/classes/" + os.name() + q : u + "/choose/" + os.name() + q);
-            items.add(item);
-        }
-        ctx.put("oses", items);
-        boolean installed = m != null && m.state() == MachineState.INSTALLED;
-        ctx.put("choose_args", chooseArgs(oses, installed));
-        script(req, "menu", null, ctx);
-        log.info("menu for {} from {} ({} OSes)", mac, req.ip(), oses.size());
-    }
-
-    /**
-     * {@code --default X --timeout N } for iPXE's choose, from [menu] default and timeout. For an
-     * installed machine the default is the local disk, so a menu left alone never reinstalls it.
-     */
-    private String chooseArgs(List<OsDefinition> oses, boolean installed) {
-        String configured = cfg.menu().defaultOs();
-        if (configured == null || configured.isEmpty()) {
-            return "";
-        }
-        String d = installed ? "local" : configured;
-        String item;
-        if (d.equals("local") || d.equals("shell")) {
-            item = d;
-        } else if (oses.stream().anyMatch(o -> o.name().equals(d))) {
-            item = "os-" + d;
-        } else {
-            log.warn("[menu] default = \"{}\" is not an OS of the boot tree; the menu waits for a choice", d);
-            return "";
-        }
-        return "--default " + item + " --timeout " + Math.max(0, cfg.menu().timeoutSeconds()) * 1000L + " ";
+        render(req, mac, tree.menu(machine(req, mac, keyFor(req, mac))));
     }
 
     private void classMenu(Req req, MacAddress mac, String osName) throws HttpError, BootStoreException, TemplateException, IOException {
@@ -392,15 +292,7 @@ final class BootHandler implements HttpHandler {
         if (!os.hasClasses()) {
             throw HttpError.notFound("OS " + os.name() + " has no classes");
         }
-        String key = keyFor(req, mac);
-        Map<String, Object> ctx = context.forOs(mac, req.ip(), os, "", key);
-        String u = cfg.http().base() + "/ipxe/" + MachineContext.urlMac(mac) + "/choose/" + os.name() + "/";
-        List<Map<String, Object>> items = new ArrayList<>();
-        for (String c : os.classes()) {
-            items.add(Map.of("name", c, "url", u + c + MachineContext.keyQuery(key)));
-        }
-        ctx.put("class_items", items);
-        script(req, "class-menu", os, ctx);
+        script(req, tree.classMenu(machine(req, mac, keyFor(req, mac)), os));
         log.info("class menu of {} for {} from {}", os.name(), mac, req.ip());
     }
 
@@ -415,40 +307,42 @@ final class BootHandler implements HttpHandler {
         }
         String cls = osClass == null ? "" : osClass;
         String key = authorize(req, mac, "choose its OS");
-        checkBootFiles(os);
-        if (req.get()) {
-            registry.choose(mac, req.ip(), os.name(), cls);
-        }
-        bootScript(req, mac, os, cls, key, "chosen");
+        // A HEAD shows the script without recording the choice.
+        BootDecision d = tree.choose(machine(req, mac, key), os, cls, req.get());
+        render(req, mac, d);
+        logBoot(req, mac, d, "chosen");
     }
 
     private void bootAgain(Req req, MacAddress mac) throws HttpError, BootStoreException, TemplateException, IOException {
-        Machine m = registry.get(mac).orElseThrow(() -> HttpError.notFound("unknown machine " + mac));
-        if (m.state() == MachineState.NEW) {
-            throw HttpError.notFound("machine " + mac + " has not chosen an OS");
+        BootDecision d = tree.bootAgain(machine(req, mac, keyFor(req, mac)));
+        render(req, mac, d);
+        logBoot(req, mac, d, "sticky choice");
+    }
+
+    private static void logBoot(Req req, MacAddress mac, BootDecision d, String why) {
+        if (d instanceof Boot b) {
+            log.info("boot script {} for {} ({}) from {} ({})", b.label(), mac,
+                    b.view() == null ? "" : b.view().data().get("hostname"), req.ip(), why);
         }
-        OsDefinition os = os(m.os());
-        checkBootFiles(os);
-        bootScript(req, mac, os, m.osClass(), keyFor(req, mac), "sticky choice");
     }
 
-    private void bootScript(Req req, MacAddress mac, OsDefinition os, String cls, String key, String why) throws HttpError, BootStoreException, TemplateException, IOException {
-        Map<String, Object> ctx = context.forOs(mac, req.ip(), os, cls, key);
-        script(req, "boot", os, ctx);
-        log.info("boot script {}{} for {} ({}) from {} ({})", os.name(), cls.isEmpty() ? "" : "/" + cls, mac,
-                ctx.get("hostname"), req.ip(), why);
-    }
-
-    /** The kernel and initrds must exist before a machine is told to boot them. */
-    private void checkBootFiles(OsDefinition os) throws HttpError, BootStoreException {
-        List<TreePath> files = new ArrayList<>();
-        files.add(os.kernel());
-        files.addAll(os.initrds());
-        for (TreePath p : files) {
-            TreePath full = os.images().resolve(p);
-            if (store.file(full).isEmpty()) {
-                throw HttpError.notFound(full + " is missing from the boot tree (run scripts/fetch-boot-files?)");
+    /** The reply for a decision: its script (200), or the one error path for {@link Ignore} (404). */
+    private void render(Req req, MacAddress mac, BootDecision d) throws HttpError, BootStoreException, TemplateException, IOException {
+        switch (d) {
+            case Menu m -> {
+                if (!m.why().isEmpty()) {
+                    log.warn("{}", m.why());
+                }
+                script(req, m.view());
+                log.info("menu for {} from {} ({} OSes)", mac, req.ip(),
+                        m.view().data().get("oses") instanceof List<?> l ? l.size() : 0);
             }
+            case Boot b when b.view() != null -> script(req, b.view());
+            case LocalDisk l when l.view() != null -> script(req, l.view());
+            case Boot b -> script(req, IpxeScripts.plain(b));
+            case LocalDisk l -> script(req, IpxeScripts.plain(l));
+            case Script s -> script(req, s.text());
+            case Ignore i -> throw HttpError.notFound(i.reason());
         }
     }
 
@@ -512,14 +406,23 @@ final class BootHandler implements HttpHandler {
         return k == null || k.isEmpty() ? "" : k.peekFirst();
     }
 
-    private void status(Req req, MacAddress mac) throws HttpError {
+    /** The reply of {@code GET /machine/<mac>} ({@code docs/http.md}). */
+    @JsonPropertyOrder({"mac", "state", "os", "class", "ip", "hostname", "first_seen", "updated"})
+    record MachineStatus(String mac, String state, String os, @JsonProperty("class") String osClass, String ip,
+            String hostname, @JsonProperty("first_seen") String firstSeen, String updated) {
+    }
+
+    private void status(Req req, MacAddress mac) throws HttpError, JsonProcessingException {
         Machine m = registry.get(mac).orElseThrow(() -> HttpError.notFound("unknown machine " + mac));
         String ip = context.ipOf(mac, m.lastIp());
-        String json = "{\"mac\":\"" + mac + "\",\"state\":\"" + m.state().name().toLowerCase() + "\",\"os\":"
-                + jsonString(m.os()) + ",\"class\":" + jsonString(m.osClass()) + ",\"ip\":" + jsonString(ip)
-                + ",\"hostname\":" + jsonString(context.hostnameOf(mac, ip)) + ",\"first_seen\":\"" + m.firstSeen()
-                + "\",\"updated\":\"" + m.updated() + "\"}\n";
-        text(req.ex(), 200, json, "application/json");
+        MachineStatus s = new MachineStatus(mac.toString(), m.state().name().toLowerCase(), m.os(), m.osClass(), ip,
+                context.hostnameOf(mac, ip), m.firstSeen().toString(), m.updated().toString());
+        text(req.ex(), 200, json(s), "application/json");
+    }
+
+    /** The body of {@code GET /machine/<mac>}: one compact JSON object and a line feed. */
+    static String json(MachineStatus s) throws JsonProcessingException {
+        return JSON.writeValueAsString(s) + "\n";
     }
 
     private void file(Req req, TreePath path, String what) throws HttpError, BootStoreException, TemplateException, IOException {
@@ -553,9 +456,12 @@ final class BootHandler implements HttpHandler {
 
     // ---- replies --------------------------------------------------------------------------
 
-    private void script(Req req, String name, OsDefinition os, Map<String, Object> ctx) throws HttpError, BootStoreException, TemplateException, IOException {
-        String body = templates.render(name, os, ctx)
-                .orElseThrow(() -> new TemplateException("built-in " + name, "template missing", null));
+    private void script(Req req, View v) throws HttpError, BootStoreException, TemplateException, IOException {
+        script(req, templates.render(v.template(), v.os(), v.data())
+                .orElseThrow(() -> new TemplateException("built-in " + v.template(), "template missing", null)));
+    }
+
+    private static void script(Req req, String body) {
         HttpServerExchange ex = req.ex();
         ex.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
         text(ex, 200, body, "text/plain; charset=utf-8");
@@ -631,32 +537,10 @@ final class BootHandler implements HttpHandler {
             String ua = ex.getRequestHeaders().getFirst(Headers.USER_AGENT);
             boolean ipxe = ua != null && ua.startsWith("iPXE/");
             ex.getResponseHeaders().put(REAL_STATUS, status);
-            text(ex, ipxe ? 200 : status, errorScript(status, reason), "text/plain; charset=utf-8");
+            text(ex, ipxe ? 200 : status, IpxeScripts.error(status, reason), "text/plain; charset=utf-8");
         } else {
             text(ex, status, status + " " + reason + "\n", "text/plain; charset=utf-8");
         }
-    }
-
-    /** An iPXE script printing the reason, then returning failure to the script that chained it. */
-    static String errorScript(int status, String reason) {
-        String r = ipxeSafe(reason);
-        String wait = status == 503 ? "Retrying in 10 seconds" : "Press any key to return to the menu";
-        return "#!ipxe\n"
-                + "echo Astralboot error " + status + ": " + r + "\n"
-                + "prompt --timeout 10000 " + wait + "... ||\n"
-                + "exit 1\n";
-    }
-
-    /** Text safe on an iPXE {@code echo} line: no settings expansion, no line breaks. */
-    static String ipxeSafe(String s) {
-        StringBuilder sb = new StringBuilder(s.length());
-        for (int i = 0; i < s.length() && i < 300; i++) {
-            char c = s.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || " ._:/,'()=+-[]@#_".indexOf(c) >= 0;
-            sb.append(ok ? c : '?');
-        }
-        return sb.toString();
     }
 
     /** Request input echoed into logs and messages: printable ASCII only, bounded. */
@@ -667,19 +551,5 @@ final class BootHandler implements HttpHandler {
             sb.append(c >= 0x20 && c < 0x7F ? c : '?');
         }
         return sb.toString();
-    }
-
-    private static String jsonString(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            if (c == '"' || c == '\\') {
-                sb.append('\\').append(c);
-            } else if (c < 0x20) {
-                sb.append(String.format("\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.append('"').toString();
     }
 }

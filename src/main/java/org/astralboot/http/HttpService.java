@@ -5,6 +5,7 @@ import io.undertow.UndertowOptions;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import org.astralboot.boot.CatalogPolicy;
 import org.astralboot.boot.MachineContext;
 import org.astralboot.boot.MachineRegistry;
 import org.astralboot.boot.OsCatalog;
@@ -37,6 +38,7 @@ public final class HttpService implements Service {
     private final OsCatalog catalog;
     private final Templates templates;
     private final MachineContext context;
+    private final CatalogPolicy policy;
     private Undertow server;
     private Admission admission;
     private InetSocketAddress bound;
@@ -48,6 +50,8 @@ public final class HttpService implements Service {
         this.catalog = new OsCatalog(store, templates);
         this.registry = new MachineRegistry(db, Clock.systemUTC());
         this.context = new MachineContext(cfg, hosts, registry, templates);
+        this.policy = new CatalogPolicy(new CatalogPolicy.Settings(cfg.menu().defaultOs(), cfg.menu().timeoutSeconds()),
+                store, catalog, registry, context);
     }
 
     @Override
@@ -88,7 +92,7 @@ public final class HttpService implements Service {
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, 64L * 1024)
                 .setServerOption(UndertowOptions.ALWAYS_SET_DATE, true)
                 .setSocketOption(Options.REUSE_ADDRESSES, true)
-                .setHandler(new BootHandler(cfg, store, catalog, templates, registry, context, a))
+                .setHandler(new BootHandler(cfg, store, catalog, templates, registry, context, policy, policy, a))
                 .build();
         try {
             u.start();

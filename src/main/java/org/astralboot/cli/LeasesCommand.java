@@ -1,4 +1,4 @@
-package org.astralboot.dhcp;
+package org.astralboot.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -7,19 +7,19 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.astralboot.config.Config;
-import org.astralboot.config.ConfigException;
 import org.astralboot.config.ConfigLoader;
 import org.astralboot.db.Database;
 import org.astralboot.db.DatabaseDamagedException;
 import org.astralboot.db.DatabaseLockedException;
+import org.astralboot.dhcp.LeaseReport;
 import org.astralboot.dhcp.lease.Lease;
 import org.astralboot.dhcp.lease.LeaseStore;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -30,9 +30,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "leases", mixinStandardHelpOptions = true, description = "Print the DHCP lease table.")
 public final class LeasesCommand implements Callable<Integer> {
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "config.toml",
-            description = "Config file (default: ${DEFAULT-VALUE}).")
-    Path config;
+    @Mixin
+    ConfigOptions common = new ConfigOptions();
 
     @Option(names = {"-a", "--all"}, description = "Also list pool addresses that were never handed out.")
     boolean all;
@@ -50,7 +49,7 @@ public final class LeasesCommand implements Callable<Integer> {
                     HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() == 200) {
                 out.print(r.body());
-                return 0;
+                return ExitCode.OK;
             }
             err.println("astralboot: " + locked.getMessage() + ", and the server at " + uri + " answered "
                     + r.statusCode() + ": " + r.body().strip());
@@ -60,27 +59,20 @@ public final class LeasesCommand implements Callable<Integer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return 1;
+        return ExitCode.FAILURE;
     }
 
     @Override
     public Integer call() throws Exception {
+        return common.withConfig(ConfigLoader.Network.OPTIONAL, System.err, this::call);
+    }
+
+    private int call(Config cfg) throws IOException {
         PrintStream out = System.out;
         PrintStream err = System.err;
-        if (!Files.exists(config)) {
-            err.println("astralboot: no config file " + config);
-            return 2;
-        }
-        Config cfg;
-        try {
-            cfg = ConfigLoader.load(config, ConfigLoader.Network.OPTIONAL).config();
-        } catch (ConfigException e) {
-            err.println("astralboot: " + e.getMessage());
-            return 2;
-        }
         if (!Files.exists(cfg.database())) {
             err.println("astralboot: no database yet at " + cfg.database() + " (no leases)");
-            return 0;
+            return ExitCode.OK;
         }
         List<Lease> leases;
         try (Database db = Database.open(cfg.database())) {
@@ -92,9 +84,9 @@ public final class LeasesCommand implements Callable<Integer> {
             err.println("astralboot: the database " + e.file() + " is damaged and cannot be read (" + e.detail()
                     + "). It has been left in place. Starting the server (astralboot serve) moves it aside, keeps it"
                     + " and starts a new database; the leases are then rebuilt from the clients as they renew.");
-            return 1;
+            return ExitCode.FAILURE;
         }
         out.print(LeaseReport.format(leases, all, System.currentTimeMillis()));
-        return 0;
+        return ExitCode.OK;
     }
 }

@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.astralboot.config.Config;
@@ -18,45 +17,42 @@ import org.astralboot.ipfs.cache.Download;
 import org.astralboot.ipfs.kubo.KuboClient;
 import org.astralboot.ipfs.kubo.KuboException;
 import org.astralboot.store.TreePath;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 /**
- * {@code astralboot precache}: for every ref of refs.toml, makes the IPFS node fetch every block
+ * What {@code astralboot precache} does: for every ref of refs.toml, makes the IPFS node fetch every block
  * ({@code refs -r}), pins it, and fills the local cache with every file of the served tree.
  * Resumable: files already cached count as done and are not fetched again (each finished file is
  * committed to the index at once). Exits 1 naming each ref that failed; the others are still done.
  */
-@Command(name = "precache", mixinStandardHelpOptions = true,
-        description = "Fetch, pin and cache every boot tree named in refs.toml.")
-public final class PrecacheCommand implements Callable<Integer> {
-    @Mixin
-    CommandSupport common = new CommandSupport();
-
-    @Override
-    public Integer call() throws Exception {
-        return common.withConfig(this::call);
+public final class Precache {
+    private Precache() {
     }
 
-    private int call(Config cfg) throws Exception {
+    /**
+     * Precaches every tree {@code cfg}'s refs.toml names, through the node at its {@code ipfs_api};
+     * progress and failures to {@code out}.
+     *
+     * @return whether every ref and file was done; false names each failure on {@code out}
+     */
+    public static boolean run(Config cfg, PrintStream out, boolean terminal) throws IOException {
         KuboClient client = new KuboClient(cfg.ipfsApi());
         try {
             client.version();
         } catch (KuboException e) {
-            System.err.println("astralboot precache: IPFS node " + cfg.ipfsApi() + " unreachable: " + e.getMessage());
-            return CommandSupport.FAILURE;
+            out.println("astralboot precache: IPFS node " + cfg.ipfsApi() + " unreachable: " + e.getMessage());
+            return false;
         }
         try (Database db = Database.open(cfg.database()); IpfsBootStore store = IpfsBootStore.open(cfg, db, client)) {
-            return run(store, System.err, System.console() != null);
+            return run(store, out, terminal);
         } catch (DatabaseLockedException e) {
-            System.err.println("astralboot precache: " + e.getMessage()
+            out.println("astralboot precache: " + e.getMessage()
                     + " (stop the server first: precache writes the cache index)");
-            return CommandSupport.FAILURE;
+            return false;
         }
     }
 
-    /** Precaches everything {@code store} serves; progress to {@code out}. */
-    static int run(IpfsBootStore store, PrintStream out, boolean terminal) throws IOException {
+    /** Precaches everything {@code store} serves; progress to {@code out}; whether all was done. */
+    static boolean run(IpfsBootStore store, PrintStream out, boolean terminal) throws IOException {
         List<String> failed = new ArrayList<>(store.refProblems());
         KuboClient client = store.client();
         for (IpfsBootStore.Root r : store.roots()) {
@@ -136,9 +132,9 @@ public final class PrecacheCommand implements Callable<Integer> {
             for (String f : failed) {
                 out.println("precache failed: " + f);
             }
-            return CommandSupport.FAILURE;
+            return false;
         }
         out.printf("precache: done, %d files, %s in the cache%n", doneFiles, Progress.bytes(done));
-        return 0;
+        return true;
     }
 }

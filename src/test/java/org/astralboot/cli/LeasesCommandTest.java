@@ -1,4 +1,4 @@
-package org.astralboot.dhcp;
+package org.astralboot.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

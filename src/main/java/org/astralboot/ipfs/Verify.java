@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
 import org.astralboot.config.Config;
 import org.astralboot.db.Database;
 import org.astralboot.db.DatabaseLockedException;
@@ -17,40 +16,37 @@ import org.astralboot.ipfs.cache.CacheIndex;
 import org.astralboot.ipfs.cache.Hashes;
 import org.astralboot.ipfs.kubo.KuboClient;
 import org.astralboot.ipfs.kubo.KuboException;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 /**
- * {@code astralboot verify}: recomputes the CID of every cached file with the node's
+ * What {@code astralboot verify} does: recomputes the CID of every cached file with the node's
  * {@code add --only-hash}, using the parameters the CID implies (CIDv0: 256 KiB chunks, no raw
  * leaves; CIDv1: raw leaves), and removes the files whose content does not match. A file whose
  * CID cannot be reproduced that way (a tree added with other parameters) is compared with the
- * node's own content instead. Exits 1 when a mismatch was found (and removed) or the node could
+ * node's own content instead. Fails when a mismatch was found (and removed) or the node could
  * not be asked.
  */
-@Command(name = "verify", mixinStandardHelpOptions = true,
-        description = "Re-check every cached file against its CID; remove and report mismatches.")
-public final class VerifyCommand implements Callable<Integer> {
-    @Mixin
-    CommandSupport common = new CommandSupport();
-
-    @Override
-    public Integer call() throws Exception {
-        return common.withConfig(this::call);
+public final class Verify {
+    private Verify() {
     }
 
-    private int call(Config cfg) throws Exception {
+    /**
+     * Verifies the cache of {@code cfg} through the node at its {@code ipfs_api}; a line per
+     * problem and a summary to {@code out}, why it could not run to {@code err}.
+     *
+     * @return whether every cached file was checked and matched
+     */
+    public static boolean run(Config cfg, PrintStream out, PrintStream err) throws IOException {
         KuboClient client = new KuboClient(cfg.ipfsApi(), Duration.ofSeconds(3), Duration.ofMinutes(10),
                 Duration.ofMinutes(2));
         try (Database db = Database.open(cfg.database())) {
-            return run(client, new CacheIndex(db), cfg.cache().toAbsolutePath(), System.out);
+            return run(client, new CacheIndex(db), cfg.cache().toAbsolutePath(), out);
         } catch (DatabaseLockedException e) {
-            System.err.println("astralboot verify: " + e.getMessage() + " (stop the server first)");
-            return CommandSupport.FAILURE;
+            err.println("astralboot verify: " + e.getMessage() + " (stop the server first)");
+            return false;
         }
     }
 
-    static int run(KuboClient client, CacheIndex index, Path dir, PrintStream out) {
+    static boolean run(KuboClient client, CacheIndex index, Path dir, PrintStream out) {
         int ok = 0;
         int bad = 0;
         int unchecked = 0;
@@ -95,7 +91,7 @@ public final class VerifyCommand implements Callable<Integer> {
                 if (ex.unreachable()) {
                     out.println("verify: IPFS node unreachable: " + ex.getMessage());
                     index.commit();
-                    return CommandSupport.FAILURE;
+                    return false;
                 }
                 unchecked++;
                 out.println("verify: " + cid + ": cannot check: " + ex.getMessage());
@@ -106,7 +102,7 @@ public final class VerifyCommand implements Callable<Integer> {
         }
         index.commit();
         out.printf("verify: %d ok, %d mismatches removed, %d not checked%n", ok, bad, unchecked);
-        return bad == 0 && unchecked == 0 ? 0 : CommandSupport.FAILURE;
+        return bad == 0 && unchecked == 0;
     }
 
     private static void remove(CacheIndex index, Path f, String cid, String why, PrintStream out) throws IOException {
