@@ -1,4 +1,4 @@
-package org.astralboot.ipfs;
+package org.astralboot.ipfs.kubo;
 
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -26,7 +26,7 @@ import org.astralboot.ipfs.verify.VerifiedFileReader;
  * is read from the start (blocks before the range verified, not emitted) and dropped at the end of
  * the range.
  */
-final class VerifiedSource {
+public final class VerifiedSource {
     private static final String CAR = "application/vnd.ipld.car; version=1; order=dfs; dups=y";
     /** Largest single block accepted from {@code block/get} (Bitswap's limit is 2 MiB). */
     private static final int MAX_BLOCK = 4 << 20;
@@ -52,22 +52,22 @@ final class VerifiedSource {
     }
 
     /** The RPC API of {@code client}, or {@code gateway} when not null, with the client's timeouts. */
-    static VerifiedSource of(KuboClient client, URI gateway) {
+    public static VerifiedSource of(KuboClient client, URI gateway) {
         Duration[] t = client.timeouts();
         return new VerifiedSource(client.api(), gateway, t[0], t[1], t[2]);
     }
 
     /** CAR requests made (one per download or uncached range). */
-    long requests() {
+    public long requests() {
         return requests.get();
     }
 
     /** CAR bytes received. */
-    long bytes() {
+    public long bytes() {
         return bytes.get();
     }
 
-    URI gateway() {
+    public URI gateway() {
         return gateway;
     }
 
@@ -76,7 +76,7 @@ final class VerifiedSource {
      * bytes. Reads throw {@link VerificationException} (naming the CID at fault) for content that
      * is not the file's, {@link KuboException} for the connection.
      */
-    ChannelStream open(String cid, long size, long offset, long length) throws IOException {
+    public ChannelStream open(String cid, long size, long offset, long length) throws IOException {
         Cid root;
         try {
             root = Cid.parse(cid);

@@ -1,25 +1,15 @@
-package org.astralboot.ipfs;
+package org.astralboot.ipfs.kubo;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.ConnectException;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,8 +20,6 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * A small typed client for the Kubo RPC API ({@code /api/v0}), also spoken by js-ipfs. Every call
@@ -47,7 +35,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  *
  * <p>{@code cat}, the hot path, goes over {@link RawStream} instead of {@code java.net.http}: a
  * plain socket channel that reads large bodies straight into the caller's direct buffers, reads the
- * {@code X-Stream-Error} trailer, and enforces the header and idle timeouts itself.
+ * {@code X-Stream-Error} trailer, and enforces the header and idle timeouts itself. The other
+ * calls go through {@link Rpc}; {@code add}'s body is built by {@link Multipart}, {@code get}'s
+ * tar unpacked by {@link TarTree}.
  */
 public final class KuboClient {
     /** Node version, for health and compatibility checks. */
@@ -110,15 +100,11 @@ public final class KuboClient {
         }
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-
     private final URI base;
-    private final HttpClient http;
+    private final Rpc rpc;
     private final Duration headerTimeout;
     private final Duration connectTimeout;
     private final Duration idleTimeout;
-    private final IdleWatchdog watchdog;
     private final AtomicLong catCalls = new AtomicLong();
     private final AtomicLong catBytes = new AtomicLong();
 
@@ -131,15 +117,10 @@ public final class KuboClient {
     public KuboClient(URI api, Duration connectTimeout, Duration headerTimeout, Duration idleTimeout) {
         String s = api.toString();
         this.base = URI.create((s.endsWith("/") ? s : s + "/") + "api/v0/");
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
         this.headerTimeout = headerTimeout;
         this.connectTimeout = connectTimeout;
         this.idleTimeout = idleTimeout;
-        this.watchdog = new IdleWatchdog(idleTimeout);
+        this.rpc = new Rpc(base, connectTimeout, headerTimeout, idleTimeout);
     }
 
     /** With the defaults used by the server: 3 s connect, 60 s header, 30 s idle. */
@@ -176,11 +157,11 @@ public final class KuboClient {
     }
 
     public Version version() throws KuboException {
-        return json("version", Map.of(), Version.class);
+        return rpc.json("version", Map.of(), Version.class);
     }
 
     public Id id() throws KuboException {
-        return json("id", Map.of(), Id.class);
+        return rpc.json("id", Map.of(), Id.class);
     }
 
     /**
@@ -196,8 +177,8 @@ public final class KuboClient {
         List<Link> out = new ArrayList<>();
         boolean file = false;
         // Kubo sends one object; other nodes (js-ipfs) stream one Objects chunk per batch: read both alike.
-        try (InputStream in = stream("ls", q, null, null)) {
-            MappingIterator<LsAnswer> it = JSON.readerFor(LsAnswer.class).readValues(in);
+        try (InputStream in = rpc.stream("ls", q, null, null)) {
+            MappingIterator<LsAnswer> it = Rpc.JSON.readerFor(LsAnswer.class).readValues(in);
             while (it.hasNext()) {
                 LsAnswer a = it.next();
                 if (a.objects() == null) {
@@ -222,7 +203,7 @@ public final class KuboClient {
         } catch (KuboException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
-            throw malformed("ls", e);
+            throw Rpc.malformed("ls", e);
         }
         if (!file && out.isEmpty()) {
             // Kubo lists a single-block file exactly like an empty directory (no links, no type):
@@ -238,7 +219,7 @@ public final class KuboClient {
         Map<String, String> q = new LinkedHashMap<>();
         q.put("arg", path.startsWith("/") ? path : "/ipfs/" + path);
         q.put("timeout", lookupTimeout());
-        return json("files/stat", q, Stat.class);
+        return rpc.json("files/stat", q, Stat.class);
     }
 
     /**
@@ -255,7 +236,7 @@ public final class KuboClient {
         }
         q.put("length", Long.toString(length));
         catCalls.incrementAndGet();
-        RawStream.Body in = RawStream.post(base, "cat", base.getRawPath() + "cat" + query(q), connectTimeout,
+        RawStream.Body in = RawStream.post(base, "cat", base.getRawPath() + "cat" + Rpc.query(q), connectTimeout,
                 headerTimeout, idleTimeout);
         return new CatStream(in, length, "cat " + path + " @" + offset, catBytes);
     }
@@ -277,34 +258,12 @@ public final class KuboClient {
         } catch (IOException e) {
             throw new KuboException("get", -1, -1, "cannot create " + target + ": " + e.getMessage(), false, e);
         }
-        try (InputStream in = stream("get", q, null, null);
-                TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
-            TarArchiveEntry e;
-            while ((e = tar.getNextEntry()) != null) {
-                String name = e.getName();
-                int slash = name.indexOf('/');
-                String rel = slash < 0 ? "" : name.substring(slash + 1);
-                Path dest = root.resolve(rel).normalize();
-                if (!dest.startsWith(root)) {
-                    throw new KuboException("get", 200, -1, "tar entry escapes the target: " + name, false, null);
-                }
-                if (e.isDirectory()) {
-                    Files.createDirectories(dest);
-                } else if (e.isFile()) {
-                    Files.createDirectories(dest.getParent());
-                    long n = Files.copy(tar, dest, StandardCopyOption.REPLACE_EXISTING);
-                    if (n != e.getSize()) {
-                        throw new KuboException("get", 200, -1, "tar entry " + name + " cut short", true, null);
-                    }
-                } else {
-                    throw new KuboException("get", 200, -1, "tar entry " + name + " is not a plain file or directory",
-                            false, null);
-                }
-            }
+        try (InputStream in = rpc.stream("get", q, null, null)) {
+            TarTree.extract(in, root);
         } catch (KuboException e) {
             throw e;
         } catch (IOException e) {
-            throw malformed("get", e);
+            throw Rpc.malformed("get", e);
         }
     }
 
@@ -320,8 +279,8 @@ public final class KuboClient {
         q.put("recursive", "true");
         q.put("unique", "true");
         long n = 0;
-        try (InputStream in = stream("refs", q, null, null)) {
-            MappingIterator<Ref> it = JSON.readerFor(Ref.class).readValues(in);
+        try (InputStream in = rpc.stream("refs", q, null, null)) {
+            MappingIterator<Ref> it = Rpc.JSON.readerFor(Ref.class).readValues(in);
             while (it.hasNext()) {
                 Ref r = it.next();
                 if (r.err() != null && !r.err().isEmpty()) {
@@ -337,7 +296,7 @@ public final class KuboClient {
         } catch (KuboException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
-            throw malformed("refs", e);
+            throw Rpc.malformed("refs", e);
         }
         return n;
     }
@@ -347,7 +306,7 @@ public final class KuboClient {
         Map<String, String> q = new LinkedHashMap<>();
         q.put("arg", path);
         q.put("recursive", "true");
-        JsonNode n = json("pin/add", q, JsonNode.class);
+        JsonNode n = rpc.json("pin/add", q, JsonNode.class);
         if (n == null || !n.has("Pins")) {
             throw new KuboException("pin/add", 200, -1, "answer without Pins: " + n, false, null);
         }
@@ -359,7 +318,7 @@ public final class KuboClient {
         q.put("arg", name);
         q.put("recursive", "true");
         q.put("timeout", lookupTimeout());
-        JsonNode n = json("name/resolve", q, JsonNode.class);
+        JsonNode n = rpc.json("name/resolve", q, JsonNode.class);
         JsonNode p = n == null ? null : n.get("Path");
         if (p == null || !p.asText().startsWith("/ipfs/")) {
             throw new KuboException("name/resolve", 200, -1, "answer without an /ipfs/ Path: " + n, false, null);
@@ -372,7 +331,7 @@ public final class KuboClient {
         Map<String, String> q = new LinkedHashMap<>();
         q.put("arg", path);
         q.put("allow-offline", "true");
-        JsonNode n = json("name/publish", q, JsonNode.class);
+        JsonNode n = rpc.json("name/publish", q, JsonNode.class);
         JsonNode name = n == null ? null : n.get("Name");
         if (name == null || name.asText().isEmpty()) {
             throw new KuboException("name/publish", 200, -1, "answer without Name: " + n, false, null);
@@ -399,43 +358,17 @@ public final class KuboClient {
         }
         q.put("progress", "false");
         String boundary = "astralboot-" + UUID.randomUUID();
-        List<HttpRequest.BodyPublisher> parts = new ArrayList<>();
+        List<HttpRequest.BodyPublisher> parts;
         try {
-            Path src = source.toRealPath();
-            // The top name does not enter any CID; a fixed one avoids names the node's multipart
-            // parser mishandles (js-ipfs 0.66 answers "Unexpected input: object" for "t").
-            String top = Files.isDirectory(src) ? "tree" : "file";
-            if (Files.isDirectory(src)) {
-                List<Path> all;
-                try (Stream<Path> w = Files.walk(src)) {
-                    all = w.sorted().toList();
-                }
-                for (Path p : all) {
-                    Path real = p.toRealPath();
-                    if (!real.startsWith(src)) {
-                        continue; // a link out of the tree is not published
-                    }
-                    String rel = src.relativize(p).toString();
-                    String name = rel.isEmpty() ? top : top + "/" + rel;
-                    if (Files.isDirectory(real)) {
-                        parts.add(part(boundary, name, "application/x-directory", null));
-                    } else if (Files.isRegularFile(real)) {
-                        parts.add(part(boundary, name, "application/octet-stream", real));
-                    }
-                }
-            } else {
-                parts.add(part(boundary, top, "application/octet-stream", src));
-            }
-        } catch (IOException e) {
-            throw new KuboException("add", -1, -1, "cannot read " + source + ": " + e.getMessage(), false, e);
-        } catch (UncheckedIOException e) {
+            parts = Multipart.parts(source, boundary);
+        } catch (IOException | UncheckedIOException e) {
             throw new KuboException("add", -1, -1, "cannot read " + source + ": " + e.getMessage(), false, e);
         }
         parts.add(HttpRequest.BodyPublishers.ofString("--" + boundary + "--\r\n"));
         HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.concat(parts.toArray(HttpRequest.BodyPublisher[]::new));
         List<Added> out = new ArrayList<>();
-        try (InputStream in = stream("add", q, body, "multipart/form-data; boundary=" + boundary)) {
-            MappingIterator<Added> it = JSON.readerFor(Added.class).readValues(in);
+        try (InputStream in = rpc.stream("add", q, body, "multipart/form-data; boundary=" + boundary)) {
+            MappingIterator<Added> it = Rpc.JSON.readerFor(Added.class).readValues(in);
             while (it.hasNext()) {
                 Added a = it.next();
                 if (a.hash() != null) {
@@ -445,172 +378,11 @@ public final class KuboClient {
         } catch (KuboException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
-            throw malformed("add", e);
+            throw Rpc.malformed("add", e);
         }
         if (out.isEmpty()) {
             throw new KuboException("add", 200, -1, "no entry added", false, null);
         }
         return out;
-    }
-
-    private static HttpRequest.BodyPublisher part(String boundary, String name, String type, Path file)
-            throws IOException {
-        String head = "--" + boundary + "\r\n"
-                + "Content-Disposition: form-data; name=\"file\"; filename=\""
-                + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20") + "\"\r\n"
-                + "Content-Type: " + type + "\r\n\r\n";
-        HttpRequest.BodyPublisher h = HttpRequest.BodyPublishers.ofString(head, StandardCharsets.UTF_8);
-        HttpRequest.BodyPublisher tail = HttpRequest.BodyPublishers.ofString("\r\n");
-        if (file == null) {
-            return HttpRequest.BodyPublishers.concat(h, tail);
-        }
-        return HttpRequest.BodyPublishers.concat(h, HttpRequest.BodyPublishers.ofFile(file), tail);
-    }
-
-    private <T> T json(String endpoint, Map<String, String> q, Class<T> type) throws KuboException {
-        try (InputStream in = stream(endpoint, q, null, null)) {
-            return JSON.readValue(in, type);
-        } catch (KuboException e) {
-            throw e;
-        } catch (IOException | RuntimeException e) {
-            throw malformed(endpoint, e);
-        }
-    }
-
-    private static KuboException malformed(String endpoint, Exception e) {
-        if (e instanceof KuboException k) {
-            return k;
-        }
-        return new KuboException(endpoint, 200, -1, "unreadable answer: " + e.getMessage(), false, e);
-    }
-
-    private static String query(Map<String, String> q) {
-        StringBuilder b = new StringBuilder();
-        char sep = '?';
-        for (Map.Entry<String, String> e : q.entrySet()) {
-            b.append(sep).append(e.getKey()).append('=').append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
-            sep = '&';
-        }
-        return b.toString();
-    }
-
-    /** Sends the POST and returns the guarded body of a 200 answer; anything else throws. */
-    private InputStream stream(String endpoint, Map<String, String> q, HttpRequest.BodyPublisher body,
-            String contentType) throws KuboException {
-        StringBuilder uri = new StringBuilder(base.toString()).append(endpoint).append(query(q));
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(uri.toString()))
-                .timeout(headerTimeout)
-                .POST(body == null ? HttpRequest.BodyPublishers.noBody() : body);
-        if (contentType != null) {
-            b.header("Content-Type", contentType);
-        }
-        HttpResponse<InputStream> r;
-        try {
-            r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (HttpTimeoutException e) {
-            throw KuboException.unreachable(endpoint, "no answer from " + base + " within "
-                    + headerTimeout.toSeconds() + " s", e);
-        } catch (ConnectException e) {
-            throw KuboException.unreachable(endpoint, "cannot connect to " + base + " (" + e + ")", e);
-        } catch (IOException e) {
-            throw KuboException.unreachable(endpoint, "request to " + base + " failed: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw KuboException.unreachable(endpoint, "interrupted", e);
-        }
-        if (r.statusCode() == 200) {
-            return watchdog.guard(r.body(), endpoint);
-        }
-        byte[] err;
-        try (InputStream in = r.body()) {
-            err = in.readNBytes(64 * 1024);
-        } catch (IOException e) {
-            err = new byte[0];
-        }
-        throw errorOf(endpoint, r.statusCode(), err);
-    }
-
-    /** The exception for a non-200 answer: Kubo's {@code {Message, Code}} when the body has them. */
-    static KuboException errorOf(String endpoint, int status, byte[] err) {
-        String text = new String(err, StandardCharsets.UTF_8).strip();
-        String message = text.isEmpty() ? "HTTP " + status : text;
-        int code = -1;
-        try {
-            JsonNode n = JSON.readTree(err);
-            if (n != null && n.has("Message")) {
-                message = n.get("Message").asText();
-                code = n.path("Code").asInt(-1);
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // not JSON: plain-text body (404 unknown command, 403 Origin refused) kept as is
-        }
-        return new KuboException(endpoint, status, code, message + " (HTTP " + status + ")", false, null);
-    }
-
-    /**
-     * The body of a {@code cat}: exactly the asked length, read into direct buffers as a channel
-     * (the cache's hot path) or as a stream. Short and long bodies are errors, never a different
-     * file.
-     */
-    public static final class CatStream extends ChannelStream {
-        private final RawStream.Body in;
-        private final String what;
-        private final AtomicLong counter;
-        private long remaining;
-        private boolean checkedEnd;
-
-        CatStream(RawStream.Body in, long length, String what, AtomicLong counter) {
-            this.in = in;
-            this.remaining = length;
-            this.what = what;
-            this.counter = counter;
-        }
-
-        /** Up to {@code dst.remaining()} bytes; -1 once exactly the asked length was read and the body ended. */
-        @Override
-        public int read(ByteBuffer dst) throws IOException {
-            if (remaining == 0) {
-                if (!checkedEnd) {
-                    checkedEnd = true;
-                    if (in.read() >= 0) {
-                        throw new KuboException("cat", 200, -1, what + ": more bytes than the DAG announced", false, null);
-                    }
-                }
-                return -1;
-            }
-            if (!dst.hasRemaining()) {
-                return 0;
-            }
-            int lim = dst.limit();
-            if (dst.remaining() > remaining) {
-                dst.limit(dst.position() + (int) remaining);
-            }
-            int n;
-            try {
-                do {
-                    n = in.read(dst);
-                } while (n == 0);
-            } finally {
-                dst.limit(lim);
-            }
-            if (n < 0) {
-                // The node hit an error after the 200 head; a node that sends no trailer says nothing more.
-                throw KuboException.unreachable("cat", what + ": stream ended " + remaining + " bytes early", null);
-            }
-            remaining -= n;
-            counter.addAndGet(n);
-            return n;
-        }
-
-        @Override
-        public boolean isOpen() {
-            return in.isOpen();
-        }
-
-        /** Safe from any thread: a read in progress fails. */
-        @Override
-        public void close() {
-            in.close();
-        }
     }
 }

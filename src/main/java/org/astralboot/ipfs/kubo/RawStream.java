@@ -1,4 +1,4 @@
-package org.astralboot.ipfs;
+package org.astralboot.ipfs.kubo;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -100,7 +100,7 @@ final class RawStream {
             if (code != 200) {
                 byte[] err = body.readNBytes(MAX_HEAD);
                 body.close();
-                throw KuboClient.errorOf(endpoint, code, err);
+                throw Rpc.errorOf(endpoint, code, err);
             }
             return body;
         } catch (KuboException e) {

@@ -1,4 +1,4 @@
-package org.astralboot.ipfs;
+package org.astralboot.ipfs.kubo;
 
 import java.net.URI;
 import java.util.concurrent.TimeUnit;
@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
  * first call after the back-off probes the node again, so service recovers without a restart.
  * Logs one line per transition, not one per failed request.
  */
-final class NodeHealth {
+public final class NodeHealth {
     private static final Logger LOG = LoggerFactory.getLogger(NodeHealth.class);
 
     private final URI api;
@@ -19,28 +19,28 @@ final class NodeHealth {
     private volatile boolean down;
     private volatile long retryAt;
 
-    NodeHealth(URI api, long backoffMillis) {
+    public NodeHealth(URI api, long backoffMillis) {
         this.api = api;
         this.backoffNanos = TimeUnit.MILLISECONDS.toNanos(backoffMillis);
     }
 
     /** False while in back-off after a failure. */
-    boolean mayTry() {
+    public boolean mayTry() {
         return !down || System.nanoTime() - retryAt >= 0;
     }
 
-    boolean down() {
+    public boolean down() {
         return down;
     }
 
-    void ok() {
+    public void ok() {
         if (down) {
             down = false;
             LOG.info("ipfs node {} reachable again", api);
         }
     }
 
-    void failed(KuboException e) {
+    public void failed(KuboException e) {
         if (!e.unreachable()) {
             return;
         }

@@ -1,4 +1,4 @@
-package org.astralboot.ipfs;
+package org.astralboot.ipfs.kubo;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -353,7 +353,7 @@ class KuboClientTest {
     }
 
     /** Reads a whole cat through the channel side, into a small direct buffer. */
-    private static byte[] drain(KuboClient.CatStream in) throws IOException {
+    private static byte[] drain(CatStream in) throws IOException {
         java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
         java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(1000);
         while (in.read(buf.clear()) >= 0) {
@@ -427,7 +427,7 @@ class KuboClientTest {
     private static byte[] catOnce(byte[] response, int piece, long length) throws Exception {
         try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Thread t = rawServer(ss, response, piece, 0);
-            try (KuboClient.CatStream in = rawClient(ss).cat("QmA", 0, length)) {
+            try (CatStream in = rawClient(ss).cat("QmA", 0, length)) {
                 return drain(in);
             } finally {
                 t.join();
@@ -455,7 +455,7 @@ class KuboClientTest {
             Thread t = rawServer(ss, ascii("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n01"), 100, 3000);
             KuboClient c = new KuboClient(URI.create("http://127.0.0.1:" + ss.getLocalPort()), Duration.ofSeconds(2),
                     Duration.ofSeconds(2), Duration.ofSeconds(30));
-            KuboClient.CatStream in = c.cat("QmA", 0, 10);
+            CatStream in = c.cat("QmA", 0, 10);
             java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(100);
             assertEquals(2, in.read(buf));
             Thread closer = new Thread(() -> {

@@ -1,4 +1,4 @@
-package org.astralboot.ipfs;
+package org.astralboot.ipfs.kubo;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,7 +10,7 @@ import java.nio.channels.ReadableByteChannel;
  * small callers: the stream methods are {@link #read(ByteBuffer)} over a wrapped array. A
  * subclass implements {@link #read(ByteBuffer)}, which must not return 0 for a buffer with room.
  */
-abstract class ChannelStream extends InputStream implements ReadableByteChannel {
+public abstract class ChannelStream extends InputStream implements ReadableByteChannel {
 
     @Override
     public int read() throws IOException {

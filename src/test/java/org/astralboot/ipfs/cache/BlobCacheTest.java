@@ -1,4 +1,4 @@
-package org.astralboot.ipfs;
+package org.astralboot.ipfs.cache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,6 +20,9 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 import org.astralboot.db.Database;
+import org.astralboot.ipfs.TestTrees;
+import org.astralboot.ipfs.kubo.KuboClient;
+import org.astralboot.ipfs.kubo.NodeHealth;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -83,12 +86,12 @@ class BlobCacheTest {
     void crc32cOfAFileMatchesTheJdksOverAllItsBytes() throws Exception {
         Path f = tmp.resolve("f");
         Files.write(f, content);
-        assertEquals(crcOf(content), BlobCache.crc32c(f));
-        String[] both = BlobCache.sha256AndCrc32c(f);
+        assertEquals(crcOf(content), Hashes.crc32c(f));
+        String[] both = Hashes.sha256AndCrc32c(f);
         assertEquals(shaOf(content), both[0]);
         assertEquals(crcOf(content), both[1]);
         Files.write(f, new byte[0]);
-        assertEquals("00000000", BlobCache.crc32c(f));
+        assertEquals("00000000", Hashes.crc32c(f));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package org.astralboot.ipfs;
+package org.astralboot.ipfs.cache;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -26,13 +26,13 @@ import org.slf4j.LoggerFactory;
  * names and sub-paths when the node is down at start).</li>
  * </ul>
  */
-final class CacheIndex {
+public final class CacheIndex {
     private static final Logger LOG = LoggerFactory.getLogger(CacheIndex.class);
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     /** Lifecycle of a cache file. */
-    enum State {
+    public enum State {
         /** Being downloaded into a temporary file. */
         FETCHING,
         /** In the cache folder under its CID, length and checksum recorded. */
@@ -47,10 +47,10 @@ final class CacheIndex {
      * digits), which cost ~30 times more CPU per byte on the cold path; the CID itself, the real
      * content check, is what {@code astralboot verify} recomputes. An entry written by an earlier
      * build has only {@code sha256}: its file is checked against it once and the entry rewritten
-     * with {@code crc32c} ({@code BlobCache#cached}). A build that predates {@code crc32c} finds no
+     * with {@code crc32c} ({@code CacheFiles#cached}). A build that predates {@code crc32c} finds no
      * {@code sha256} in a new entry, takes the file for damaged and fetches it again: safe.
      */
-    record Blob(long size, State state, long lastUse, String sha256, long mtime, long added, String crc32c) {
+    public record Blob(long size, State state, long lastUse, String sha256, long mtime, long added, String crc32c) {
         Blob touched(long now) {
             return new Blob(size, state, now, sha256, mtime, added, crc32c);
         }
@@ -62,11 +62,11 @@ final class CacheIndex {
     }
 
     /** A directory entry: {@code cid} of the file or directory, {@code size} of a file. */
-    record Link(String name, String cid, long size, boolean dir) {
+    public record Link(String name, String cid, long size, boolean dir) {
     }
 
     /** The last resolution of a tree path. */
-    record PathEntry(String cid, long size) {
+    public record PathEntry(String cid, long size) {
     }
 
     private final Database database;
@@ -75,7 +75,7 @@ final class CacheIndex {
     private final ConcurrentMap<String, String> paths;
     private final ConcurrentMap<String, String> roots;
 
-    CacheIndex(Database database) {
+    public CacheIndex(Database database) {
         this.database = database;
         var db = database.db();
         this.dirs = db.hashMap("ipfs.dirs", Serializer.STRING, Serializer.STRING).createOrOpen();
@@ -88,7 +88,7 @@ final class CacheIndex {
         database.commitAsync();
     }
 
-    void commit() {
+    public void commit() {
         try {
             database.commit();
         } catch (java.io.IOException e) {
@@ -96,7 +96,7 @@ final class CacheIndex {
         }
     }
 
-    Optional<List<Link>> dir(String cid) {
+    public Optional<List<Link>> dir(String cid) {
         String v = dirs.get(cid);
         if (v == null) {
             return Optional.empty();
@@ -109,7 +109,7 @@ final class CacheIndex {
         }
     }
 
-    void putDir(String cid, List<Link> links) {
+    public void putDir(String cid, List<Link> links) {
         dirs.put(cid, write(links));
         commitLater();
     }
@@ -131,12 +131,12 @@ final class CacheIndex {
         blobs.put(cid, write(b));
     }
 
-    void removeBlob(String cid) {
+    public void removeBlob(String cid) {
         blobs.remove(cid);
     }
 
     /** Every blob entry, for eviction and verification. */
-    Map<String, Blob> blobs() {
+    public Map<String, Blob> blobs() {
         Map<String, Blob> out = new HashMap<>();
         for (String cid : List.copyOf(blobs.keySet())) {
             blob(cid).ifPresent(b -> out.put(cid, b));
@@ -145,7 +145,7 @@ final class CacheIndex {
     }
 
     /** Records a resolution; writes (and commits) only when it changed, not on every request. */
-    void putPath(String treePath, PathEntry e) {
+    public void putPath(String treePath, PathEntry e) {
         String v = write(e);
         if (!v.equals(paths.get(treePath))) {
             paths.put(treePath, v);
@@ -162,11 +162,11 @@ final class CacheIndex {
         }
     }
 
-    Optional<String> root(String ref) {
+    public Optional<String> root(String ref) {
         return Optional.ofNullable(roots.get(ref));
     }
 
-    void putRoot(String ref, String cid) {
+    public void putRoot(String ref, String cid) {
         if (!cid.equals(roots.get(ref))) {
             roots.put(ref, cid);
             commitLater();
