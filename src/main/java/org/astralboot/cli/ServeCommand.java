@@ -126,6 +126,10 @@ public final class ServeCommand implements Callable<Integer> {
                 hosts = dhcp.hosts();
                 services.add(dhcp);
             }
+            if (cfg.dns().enabled()) {
+                services.add(new org.astralboot.dns.DnsService(org.astralboot.dns.DnsService.settings(cfg), hosts,
+                        cfg.dns().port()));
+            }
             services.add(new org.astralboot.tftp.TftpService(cfg, store));
             services.add(new org.astralboot.http.HttpService(cfg, store, db, hosts, wired.http()));
 

@@ -50,14 +50,15 @@ public record Config(
         Tftp tftp,
         Dhcp dhcp,
         Menu menu,
+        Dns dns,
         Api api) {
 
     /** A configuration without API mode. */
     public Config(Path source, String iface, Inet4Address address, Ipv4Subnet subnet, String domain, Path data,
             Path database, Path cache, long cacheMaxBytes, boolean ipfs, URI ipfsApi, URI ipfsGateway, Path refs,
-            Http http, Tftp tftp, Dhcp dhcp, Menu menu) {
+            Http http, Tftp tftp, Dhcp dhcp, Menu menu, Dns dns) {
         this(source, iface, address, subnet, domain, data, database, cache, cacheMaxBytes, ipfs, ipfsApi, ipfsGateway,
-                refs, http, tftp, dhcp, menu, Api.OFF);
+                refs, http, tftp, dhcp, menu, dns, Api.OFF);
     }
 
     public Config {
@@ -68,6 +69,7 @@ public record Config(
         Objects.requireNonNull(tftp, "tftp");
         Objects.requireNonNull(dhcp, "dhcp");
         Objects.requireNonNull(menu, "menu");
+        Objects.requireNonNull(dns, "dns");
         api = api == null ? Api.OFF : api;
     }
 
@@ -274,6 +276,35 @@ public record Config(
     }
 
     /**
+     * Without {@code [dns]}: its defaults (on when DHCP hands out leases).
+     */
+    public Config(Path source, String iface, Inet4Address address, Ipv4Subnet subnet, String domain, Path data,
+            Path database, Path cache, long cacheMaxBytes, boolean ipfs, URI ipfsApi, URI ipfsGateway, Path refs,
+            Http http, Tftp tftp, Dhcp dhcp, Menu menu) {
+        this(source, iface, address, subnet, domain, data, database, cache, cacheMaxBytes, ipfs, ipfsApi, ipfsGateway,
+                refs, http, tftp, dhcp, menu, Dns.defaults(dhcp.mode()));
+    }
+
+    /**
+     * The embedded DNS server for {@link Config#domain} (issue 17).
+     *
+     * @param enabled  serve DNS on {@link Config#address}
+     * @param port     UDP and TCP port
+     * @param upstream servers names outside the boot domain are forwarded to (port 53); empty: REFUSED
+     * @param ttl      how long answers may be cached
+     */
+    public record Dns(boolean enabled, int port, List<Inet4Address> upstream, Duration ttl) {
+        public Dns {
+            upstream = List.copyOf(upstream);
+        }
+
+        /** {@code [dns]} absent: on exactly when DHCP hands out leases (full mode), whose names it serves. */
+        public static Dns defaults(DhcpMode mode) {
+            return new Dns(mode == DhcpMode.FULL, Keys.DNS_PORT.def(), List.of(), Keys.DNS_TTL.def());
+        }
+    }
+
+    /**
      * API mode: a Pixiecore-compatible boot API decides what each machine boots.
      *
      * @param url          the API's URL prefix ({@code <url>/v1/boot/<mac>}), or null: API mode off
@@ -348,6 +379,10 @@ public record Config(
         return toBuilder().dhcp(d).build();
     }
 
+    public Config withDns(Dns d) {
+        return toBuilder().dns(d).build();
+    }
+
     public Config withMenu(Menu m) {
         return toBuilder().menu(m).build();
     }
@@ -388,6 +423,7 @@ public record Config(
         private Tftp tftp;
         private Dhcp dhcp;
         private Menu menu;
+        private Dns dns;
         private Api api;
 
         private Builder(Config c) {
@@ -408,6 +444,7 @@ public record Config(
             tftp = c.tftp;
             dhcp = c.dhcp;
             menu = c.menu;
+            dns = c.dns;
             api = c.api;
         }
 
@@ -481,6 +518,11 @@ public record Config(
             return this;
         }
 
+        public Builder dns(Dns v) {
+            dns = v;
+            return this;
+        }
+
         public Builder api(Api v) {
             api = v;
             return this;
@@ -488,7 +530,7 @@ public record Config(
 
         public Config build() {
             return new Config(source, iface, address, subnet, domain, data, database, cache, cacheMaxBytes, ipfs,
-                    ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu, api);
+                    ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu, dns, api);
         }
     }
 }

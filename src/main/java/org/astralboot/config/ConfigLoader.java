@@ -193,12 +193,18 @@ public final class ConfigLoader {
         TomlTable menuT = section(r, toml, "menu", warnings);
         Config.Menu menu = new Config.Menu(Keys.MENU_DEFAULT.read(r, menuT), Keys.MENU_TIMEOUT.read(r, menuT));
 
+        TomlTable dnsT = section(r, toml, "dns", warnings);
+        Boolean dnsEnabled = Keys.DNS_ENABLED.read(r, dnsT);
+        List<Inet4Address> upstream = Keys.DNS_UPSTREAM.read(r, dnsT);
+        Config.Dns dns = new Config.Dns(dnsEnabled != null ? dnsEnabled : dhcp.mode() == Config.DhcpMode.FULL,
+                Keys.DNS_PORT.read(r, dnsT), upstream != null ? upstream : List.of(), Keys.DNS_TTL.read(r, dnsT));
+
         TomlTable apiT = section(r, toml, "api", warnings);
         Config.Api api = new Config.Api(Keys.API_URL.read(r, apiT), Keys.API_TIMEOUT.read(r, apiT),
                 Keys.API_CACHE_TTL.read(r, apiT), Keys.API_FALLBACK.read(r, apiT).equals("menu"));
 
         Config c = new Config(file.toAbsolutePath(), iface, address, subnet, domain, data, database, cache, cacheMax,
-                ipfs, ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu, api);
+                ipfs, ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu, dns, api);
         return new Loaded(c, List.copyOf(warnings));
     }
 

@@ -30,6 +30,7 @@ import org.astralboot.dhcp.codec.DhcpCodec;
 import org.astralboot.dhcp.codec.DhcpCodecException;
 import org.astralboot.dhcp.codec.DhcpMessageType;
 import org.astralboot.dhcp.codec.DhcpPacket;
+import org.astralboot.dhcp.codec.DhcpQuirk;
 import org.astralboot.dhcp.engine.BootGate;
 import org.astralboot.dhcp.engine.DhcpEngine;
 import org.astralboot.dhcp.engine.DhcpReply;
@@ -41,6 +42,7 @@ import org.astralboot.dhcp.lease.LeaseState;
 import org.astralboot.dhcp.lease.LeaseStore;
 import org.astralboot.dhcp.lease.LeaseTable;
 import org.astralboot.net.HostInfo;
+import org.astralboot.net.QuirkCounter;
 import org.astralboot.net.HostLookup;
 import org.astralboot.net.Ipv4;
 import org.astralboot.net.MacAddress;
@@ -77,6 +79,7 @@ public final class DhcpService implements Service {
     private final List<Channel> channels = new ArrayList<>();
     private final AtomicLong malformed = new AtomicLong();
     private final AtomicLong shed = new AtomicLong();
+    private final QuirkCounter<DhcpQuirk> quirks = new QuirkCounter<>(DhcpQuirk.class);
     private volatile long lastShedWarning;
 
     public DhcpService(Config cfg, Database db) {
@@ -87,6 +90,11 @@ public final class DhcpService implements Service {
         this.cfg = cfg;
         this.db = db;
         this.clock = clock;
+    }
+
+    /** How often each client quirk was tolerated since this service was made (for metrics). */
+    public QuirkCounter<DhcpQuirk> quirks() {
+        return quirks;
     }
 
     /** Sets who decides whether a PXE client gets a boot file (before {@link #start()}). */
@@ -121,6 +129,19 @@ public final class DhcpService implements Service {
             public Optional<String> leaseReport(boolean all) {
                 LeaseTable t = table;
                 return t == null ? Optional.empty() : Optional.of(LeaseReport.format(t.all(), all, clock.millis()));
+            }
+
+            @Override
+            public Optional<Inet4Address> addressNamed(String hostname) {
+                LeaseTable t = table;
+                long a = t == null ? -1 : t.addressNamed(hostname, clock.millis());
+                return a < 0 ? Optional.empty() : Optional.of(Ipv4.fromInt((int) a));
+            }
+
+            @Override
+            public Optional<String> nameAt(Inet4Address address) {
+                LeaseTable t = table;
+                return t == null ? Optional.empty() : Optional.ofNullable(t.nameAt(Ipv4.toInt(address), clock.millis()));
             }
 
             private Optional<HostInfo> info(Lease l) {
@@ -223,6 +244,7 @@ public final class DhcpService implements Service {
         } else {
             engine = new DhcpEngine(settings(cfg), null, clock, gate);
         }
+        engine.reportQuirksTo(quirks);
         if (System.getProperty("io.netty.leakDetection.level") == null) {
             // The sampling leak detector records a stack trace for one buffer in 128: measurable at
             // thousands of packets per second, and this service holds no buffer past one read.
@@ -301,7 +323,7 @@ public final class DhcpService implements Service {
             byte[] bytes = ByteBufUtil.getBytes(content);
             DhcpPacket req;
             try {
-                req = DhcpCodec.decode(bytes, 0, bytes.length);
+                req = DhcpCodec.decode(bytes, 0, bytes.length, quirks);
             } catch (DhcpCodecException e) {
                 long n = malformed.incrementAndGet();
                 log.debug("dhcp dropped malformed packet #{} from {}: {}", n, msg.sender(), e.getMessage());
