@@ -177,6 +177,8 @@ public final class ContentCache {
                 log.info("fetched {} ({} bytes, sha256 {})", source, n, hex);
                 return new Held(hex, clock.instant());
             }
+        } catch (BootStoreException e) {
+            throw e; // already says what went wrong (a 404 stays a 404)
         } catch (IOException e) {
             throw new BootStoreException(BootStoreException.Kind.UNAVAILABLE, source + ": " + e);
         } catch (InterruptedException e) {
