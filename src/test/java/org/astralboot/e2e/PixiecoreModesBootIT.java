@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
  * OS through Astralboot's signed URLs, its command line carries a signed URL, and the API was
  * asked once for the whole boot. A second VM whose MAC the API does not know gets no PXE answer
  * from Astralboot and does not boot.</li>
- * <li>Static mode (UEFI firmware PXE): {@code astralboot boot KERNEL INITRD --cmdline ...} with
- * local files.</li>
+ * <li>Static mode: {@code astralboot boot KERNEL INITRD --cmdline ...} with a local kernel and the
+ * initrd from an {@code http://} URL (fetched once, at start); a UEFI (firmware PXE) and a BIOS
+ * (iPXE ROM) VM both boot it.</li>
  * </ul>
  */
 class PixiecoreModesBootIT {
@@ -75,12 +76,18 @@ class PixiecoreModesBootIT {
         Path tree = TestOs.tree();
         try (BootLab lab = BootLab.create("PixiecoreModesBootIT-static")) {
             Files.writeString(lab.work().resolve("seed.txt"), "seed\n");
+            Path web = Files.createDirectories(lab.work().resolve("web/files"));
+            Files.copy(tree.resolve("boot/marker/images/initrd-marker.gz"), web.resolve("initrd-marker.gz"));
+            lab.netns().start(lab.work().resolve("web.log"), org.astralboot.testing.Netns.javaBinary(), "-cp",
+                    System.getProperty("java.class.path"), TestApiServer.class.getName(), "9000",
+                    lab.work().resolve("web").toString());
+            org.astralboot.testing.Netns.awaitLog(lab.work().resolve("web.log"), "api server ready", Duration.ofSeconds(20));
             Path cfg = lab.work().resolve("config.toml");
             Files.writeString(cfg, lab.config(tree, "full", "", 10)); // boot makes it proxy
             lab.startSiteDhcp();
             List<String> args = new ArrayList<>(List.of("boot", "-c", cfg.toString(), "-v",
                     tree.resolve("boot/marker/images/linux").toString(),
-                    tree.resolve("boot/marker/images/initrd-marker.gz").toString(),
+                    "http://127.0.0.1:9000/files/initrd-marker.gz",
                     "--cmdline", "console=ttyS0 panic=-1 quiet e2eos=marker seed={{ ID \"./seed.txt\" }}",
                     "--message", "E2E static boot"));
             Process p = lab.netns().startAstralboot(lab.work(), lab.serverLog(), args.toArray(String[]::new));
@@ -94,6 +101,11 @@ class PixiecoreModesBootIT {
             assertTrue(r.console().contains("E2E static boot"), "the message on the machine");
             String leases = Files.readString(lab.work().resolve("dnsmasq.leases"));
             assertTrue(leases.contains(mac), "the address came from the site's DHCP: " + leases);
+
+            BootResult bios = lab.boot(Firmware.BIOS_IPXE_ROM, "52:54:00:e2:14:04", Duration.ofSeconds(240));
+            assertEquals(Optional.of(TestOs.OS1), bios.bootedOs(), "a BIOS VM boots it too");
+            assertEquals(List.of("/files/initrd-marker.gz"), Files.readAllLines(lab.work().resolve("web/files.log")),
+                    "the initrd URL was fetched once for both VMs");
             lab.passed();
         }
     }
