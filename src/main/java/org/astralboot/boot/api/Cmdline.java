@@ -32,26 +32,18 @@ public final class Cmdline {
 
     /** The command line with every action replaced. */
     public static String render(String template, Files files) throws BadReference {
+        // Only the literal text between actions is checked: a URL put in never holds braces.
+        if (ACTION.matcher(template).replaceAll("").contains("{{")) {
+            throw new BadReference("cmdline holds a template action other than {{ URL \"...\" }} / {{ ID \"...\" }}");
+        }
         Matcher m = ACTION.matcher(template);
         StringBuilder out = new StringBuilder();
         int last = 0;
         while (m.find()) {
-            out.append(template, last, m.start());
-            out.append(files.url(unquote(m.group(2))));
+            out.append(template, last, m.start()).append(files.url(unquote(m.group(2))));
             last = m.end();
         }
-        String rest = template.substring(last);
-        out.append(rest);
-        String left = out.toString();
-        // Only the literal text between actions is checked: a URL put in never holds braces.
-        if (stripActions(template).contains("{{")) {
-            throw new BadReference("cmdline holds a template action other than {{ URL \"...\" }} / {{ ID \"...\" }}");
-        }
-        return left;
-    }
-
-    private static String stripActions(String template) {
-        return ACTION.matcher(template).replaceAll("");
+        return out.append(template.substring(last)).toString();
     }
 
     private static String unquote(String s) {
