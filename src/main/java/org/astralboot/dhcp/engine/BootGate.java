@@ -17,7 +17,11 @@ public interface BootGate {
         BOOT,
         /** Not booted by this server: proxy mode stays silent, full mode gives a plain lease. */
         NO,
-        /** Not known yet: stay silent now; the client's retransmission (PXE 2.1: 4, 8, 16 s) asks again. */
+        /**
+         * Not known yet: stay silent now (no proxy answer; in full mode no OFFER, since firmware
+         * would take an address without a boot file and fail); the client's retransmitted DISCOVER
+         * (PXE 2.1: after 4, 8, 16 s) asks again.
+         */
         PENDING
     }
 

@@ -206,6 +206,15 @@ public final class DhcpEngine {
     }
 
     private Optional<DhcpReply> discover(DhcpPacket req, MacAddress mac, long now, Scope scope) {
+        Firmware fw = Firmware.of(req, quirks);
+        BootChoice choice = BootChoice.of(fw, cfg.bootFiles());
+        BootGate.Verdict verdict = choice == null || gate == BootGate.ALL ? BootGate.Verdict.BOOT : gate.check(mac, fw);
+        if (verdict == BootGate.Verdict.PENDING) {
+            // An offer without a boot file would be taken, and the PXE boot would fail on it;
+            // silence makes the firmware send its DISCOVER again, by when the source has answered.
+            log.info("dhcp: no OFFER to {} ({}) yet: the boot source has not answered", mac, fw.describe());
+            return Optional.empty();
+        }
         int requested = req.options().intValue(DhcpOption.REQUESTED_ADDRESS, 0);
         Lease cand = table.candidate(mac, requested, now, scope.index());
         if (cand == null) {
@@ -221,8 +230,11 @@ public final class DhcpEngine {
             lease = table.assign(cand, mac, LeaseState.OFFERED, now, now + OFFER_HOLD.toMillis());
             changed = true;
         }
-        Firmware fw = Firmware.of(req, quirks);
-        BootChoice boot = gated(BootChoice.of(fw, cfg.bootFiles()), mac, fw);
+        BootChoice boot = choice;
+        if (verdict == BootGate.Verdict.NO) {
+            log.info("dhcp: plain lease for {} ({}): the boot source does not boot it", mac, fw.describe());
+            boot = null;
+        }
         DhcpPacket reply = reply(req, scope, DhcpMessageType.OFFER, lease.address(), 0, lease, boot, true);
         logEvent("OFFER", lease, mac, fw, boot);
         return Optional.of(new DhcpReply(reply, destination(req, false), port(req), changed));
@@ -382,9 +394,8 @@ public final class DhcpEngine {
     }
 
     /**
-     * {@code boot}, or null (a plain lease) when the {@link BootGate} does not boot the client now.
-     * Full mode answers a pending client with a plain lease rather than silence: the address is
-     * the site's to give either way, and the client's next DISCOVER gets the boot file.
+     * {@code boot}, or null (a plain lease) when the {@link BootGate} does not boot the client now
+     * (a REQUEST or INFORM: the DISCOVER before it already waited for the source).
      */
     private BootChoice gated(BootChoice boot, MacAddress mac, Firmware fw) {
         if (boot == null || gate == BootGate.ALL) {

@@ -56,5 +56,10 @@ class BootGateTest {
         assertEquals("undionly.kpxe", yes.file());
         assertEquals("", no.file());
         assertTrue(no.yiaddr() != 0, "a plain lease");
+        assertTrue(e.handle(req(LATER, DhcpMessageType.DISCOVER, 0, 0, pxe(0, BIOS)), false, 0, 68).isEmpty(),
+                "no OFFER while the source has not answered: a PXE client would take an address without a boot file");
+        DhcpPacket plain = e.handle(req(LATER, DhcpMessageType.DISCOVER, 0, 0, Requests.opts()), false, 0, 68)
+                .orElseThrow().packet();
+        assertEquals("", plain.file(), "a client that is not PXE is not asked about");
     }
 }
