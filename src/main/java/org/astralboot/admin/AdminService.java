@@ -140,6 +140,8 @@ public final class AdminService implements Service {
                 route(ex);
             } catch (ApiError e) {
                 error(ex, e.status, e.getMessage());
+            } catch (IllegalArgumentException e) {
+                error(ex, 400, e.getMessage());
             } catch (BootStoreException e) {
                 error(ex, 503, "boot tree unavailable: " + e.getMessage());
             } catch (IOException | RuntimeException e) {
@@ -358,7 +360,6 @@ public final class AdminService implements Service {
                     throw new ApiError(404, "unknown machine " + mac);
                 }
                 registry.forget(mac);
-                watch.board().remove(mac.toString());
                 detail = "forgotten";
             }
             default -> throw new ApiError(400, "action must be one of set, reinstall, installed, forget (got '"
@@ -366,6 +367,9 @@ public final class AdminService implements Service {
         }
         log.info("operator: machine {} {}", mac, detail);
         watch.emit(BootEvent.of(BootEvent.Kind.OPERATOR, mac.toString(), "", "", detail));
+        if (action.equals("forget")) {
+            watch.board().remove(mac.toString()); // after its event, which would otherwise bring it back
+        }
         ObjectNode r = JSON.createObjectNode();
         r.put("mac", mac.toString());
         r.put("action", action);
@@ -441,20 +445,24 @@ public final class AdminService implements Service {
                 sent = write(out, e, mac, sent);
             }
             out.flush();
+            long idle = 0;
             while (!closing && !sub.overflowed()) {
                 BootEvent e;
                 try {
-                    e = sub.poll(KEEPALIVE_MILLIS);
+                    e = sub.poll(500); // short, so a stopping server is not held up by its streams
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     return;
                 }
-                if (e == null) {
-                    out.write(": keepalive\n\n".getBytes(StandardCharsets.UTF_8));
-                } else {
+                if (e != null) {
                     sent = write(out, e, mac, sent);
+                    idle = 0;
+                    out.flush();
+                } else if ((idle += 500) >= KEEPALIVE_MILLIS) {
+                    out.write(": keepalive\n\n".getBytes(StandardCharsets.UTF_8));
+                    idle = 0;
+                    out.flush();
                 }
-                out.flush();
             }
         } catch (IOException e) {
             log.debug("event stream closed: {}", e.toString());

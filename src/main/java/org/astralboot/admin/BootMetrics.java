@@ -46,7 +46,8 @@ public final class BootMetrics implements Events {
             "astralboot_boots_completed_total",
             "astralboot_boot_duration_seconds",
             "astralboot_boot_errors_total",
-            "astralboot_ipfs_cache_requests_total",
+            "astralboot_ipfs_fetches_total",
+            "astralboot_ipfs_cache_corruptions_total",
             "astralboot_quirks_total");
 
     /** Boots in progress tracked at most (oldest forgotten): memory stays bounded. */
@@ -90,8 +91,11 @@ public final class BootMetrics implements Events {
     public record LeaseCounts(long pool, long bound, long free) {
     }
 
-    /** Blob cache figures at scrape time (counters since start). */
-    public record CacheCounts(long hits, long misses) {
+    /**
+     * IPFS figures at scrape time (counters since start): files fetched from the node (cache
+     * misses), and cache files found truncated or altered.
+     */
+    public record CacheCounts(long fetches, long corruptions) {
     }
 
     public BootMetrics() {
@@ -132,13 +136,20 @@ public final class BootMetrics implements Events {
                         cb.call(l.free(), "free");
                     }
                 }).register(registry);
-        CounterWithCallback.builder().name("astralboot_ipfs_cache_requests")
-                .help("Reads of the IPFS blob cache, hit or miss").labelNames("result")
+        CounterWithCallback.builder().name("astralboot_ipfs_fetches")
+                .help("Files fetched from the IPFS node into the cache (cache misses)")
                 .callback(cb -> {
                     CacheCounts c = cache.get();
                     if (c != null) {
-                        cb.call(c.hits(), "hit");
-                        cb.call(c.misses(), "miss");
+                        cb.call(c.fetches());
+                    }
+                }).register(registry);
+        CounterWithCallback.builder().name("astralboot_ipfs_cache_corruptions")
+                .help("Cache files found truncated or altered (fetched again)")
+                .callback(cb -> {
+                    CacheCounts c = cache.get();
+                    if (c != null) {
+                        cb.call(c.corruptions());
                     }
                 }).register(registry);
         CounterWithCallback.builder().name("astralboot_quirks")

@@ -17,6 +17,8 @@ import picocli.CommandLine.Mixin;
             ServeCommand.class,
             SetupCommand.class,
             LeasesCommand.class,
+            EventsCommand.class,
+            MachinesCommand.class,
             PrecacheCommand.class,
             PublishCommand.class,
             VerifyCommand.class,

@@ -101,6 +101,9 @@ public final class ServeCommand implements Callable<Integer> {
             }
             HostLookup hosts = HostLookup.NONE;
             List<Service> services = new ArrayList<>();
+            // Boot events and metrics for the admin listener; the services only see the Events sink.
+            org.astralboot.admin.BootWatch watch = new org.astralboot.admin.BootWatch(
+                    org.astralboot.admin.BootWatch.DEFAULT_CAPACITY);
             // Service wiring: one line per protocol.
             if (cfg.dhcp().mode() != Config.DhcpMode.OFF) {
                 org.astralboot.dhcp.DhcpService dhcp = new org.astralboot.dhcp.DhcpService(cfg, db);
@@ -108,7 +111,13 @@ public final class ServeCommand implements Callable<Integer> {
                 services.add(dhcp);
             }
             services.add(new org.astralboot.tftp.TftpService(cfg, store));
-            services.add(new org.astralboot.http.HttpService(cfg, store, db, hosts));
+            org.astralboot.http.HttpService http = new org.astralboot.http.HttpService(cfg, store, db, hosts, watch);
+            services.add(http);
+            org.astralboot.admin.AdminSettings admin = adminSettings(cfg);
+            if (store instanceof org.astralboot.ipfs.IpfsBootStore ipfs) {
+                watch.metrics().cache(() -> new org.astralboot.admin.BootMetrics.CacheCounts(ipfs.fetches(),
+                        ipfs.corruptions()));
+            }
 
             for (Service s : services) {
                 try {
@@ -117,6 +126,19 @@ public final class ServeCommand implements Callable<Integer> {
                     throw new IOException(s.name() + ": " + e.getMessage(), e);
                 }
                 open.add(s);
+            }
+            if (admin.listen() != null) {
+                HostLookup h = hosts;
+                org.astralboot.admin.AdminService a = new org.astralboot.admin.AdminService(admin, watch, http.machines(),
+                        http.catalog(), h, () -> adminStatus(cfg, store));
+                try {
+                    a.start();
+                    open.add(a);
+                    services.add(a);
+                } catch (IOException e) {
+                    // The machines still boot without it: say so loudly, do not stop serving them.
+                    SUMMARY.error("{} (boot services keep running without the admin interface)", e.getMessage());
+                }
             }
             SUMMARY.info("Astralboot ready: {} on {} ({}), boot tree {}, services {}", Ipv4.text(cfg.address()),
                     cfg.iface(), cfg.subnet(), store.describe(), services.stream().map(Service::name).toList());
@@ -133,6 +155,25 @@ public final class ServeCommand implements Callable<Integer> {
         } finally {
             closeAll(open);
         }
+    }
+
+    /** The {@code [admin]} settings of the config. */
+    static org.astralboot.admin.AdminSettings adminSettings(Config cfg) {
+        return org.astralboot.admin.AdminSettings.loopback(org.astralboot.admin.AdminSettings.DEFAULT_PORT);
+    }
+
+    /** Figures for the status page: boot tree, IPFS node. */
+    private static java.util.Map<String, Object> adminStatus(Config cfg, BootStore store) {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("server", Ipv4.text(cfg.address()));
+        m.put("interface", cfg.iface());
+        m.put("dhcp_mode", cfg.dhcp().mode().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("boot_tree", store.describe());
+        if (store instanceof org.astralboot.ipfs.IpfsBootStore ipfs) {
+            m.put("ipfs_fetches", ipfs.fetches());
+            m.put("ipfs_ref_problems", ipfs.refProblems());
+        }
+        return m;
     }
 
     /**

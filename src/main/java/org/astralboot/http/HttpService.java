@@ -12,6 +12,7 @@ import org.astralboot.boot.OsCatalog;
 import org.astralboot.boot.Templates;
 import org.astralboot.config.Config;
 import org.astralboot.db.Database;
+import org.astralboot.events.Events;
 import org.astralboot.net.HostLookup;
 import org.astralboot.net.Ipv4;
 import org.astralboot.server.Service;
@@ -39,12 +40,19 @@ public final class HttpService implements Service {
     private final Templates templates;
     private final MachineContext context;
     private final CatalogPolicy policy;
+    private final Events events;
     private Undertow server;
     private Admission admission;
     private InetSocketAddress bound;
 
     public HttpService(Config cfg, BootStore store, Database db, HostLookup hosts) {
+        this(cfg, store, db, hosts, Events.NONE);
+    }
+
+    /** @param events where each boot step and refusal is reported (the admin interface) */
+    public HttpService(Config cfg, BootStore store, Database db, HostLookup hosts, Events events) {
         this.cfg = cfg;
+        this.events = events;
         this.store = store;
         this.templates = new Templates(store);
         this.catalog = new OsCatalog(store, templates);
@@ -92,7 +100,7 @@ public final class HttpService implements Service {
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, 64L * 1024)
                 .setServerOption(UndertowOptions.ALWAYS_SET_DATE, true)
                 .setSocketOption(Options.REUSE_ADDRESSES, true)
-                .setHandler(new BootHandler(cfg, store, catalog, templates, registry, context, policy, policy, a))
+                .setHandler(new BootHandler(cfg, store, catalog, templates, registry, context, policy, policy, a, events))
                 .build();
         try {
             u.start();

@@ -49,7 +49,7 @@ class BootMetricsTest {
             assertTrue(n.matches("astralboot_[a-z_]+"), n);
         }
         assertTrue(text.contains("astralboot_dhcp_leases{state=\"free\"} 97"), text);
-        assertTrue(text.contains("astralboot_ipfs_cache_requests_total{result=\"hit\"} 5"), text);
+        assertTrue(text.contains("astralboot_ipfs_fetches_total 5"), text);
     }
 
     @Test
