@@ -75,11 +75,11 @@ public record Config(
      */
     public record Http(Inet4Address bind, int port, URI url, int fileThreads, int scriptThreads, long minSendRate,
             Duration sendRateWindow, int maxConnectionsPerClient) {
-        public static final int DEFAULT_FILE_THREADS = 128;
-        public static final int DEFAULT_SCRIPT_THREADS = 32;
-        public static final long DEFAULT_MIN_SEND_RATE = 16 * 1024;
-        public static final Duration DEFAULT_SEND_RATE_WINDOW = Duration.ofSeconds(30);
-        public static final int DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 32;
+        public static final int DEFAULT_FILE_THREADS = Keys.HTTP_FILE_THREADS.def();
+        public static final int DEFAULT_SCRIPT_THREADS = Keys.HTTP_SCRIPT_THREADS.def();
+        public static final long DEFAULT_MIN_SEND_RATE = Keys.HTTP_MIN_SEND_RATE.def();
+        public static final Duration DEFAULT_SEND_RATE_WINDOW = Keys.HTTP_SEND_RATE_WINDOW.def();
+        public static final int DEFAULT_MAX_CONNECTIONS_PER_CLIENT = Keys.HTTP_MAX_CONNECTIONS_PER_CLIENT.def();
 
         /** With the default limits. */
         public Http(Inet4Address bind, int port, URI url) {
@@ -114,13 +114,13 @@ public record Config(
     public record Tftp(int port, int maxBlksize, int maxWindowsize, int maxTransfers, Duration timeout, int retries,
             int ackSpinMicros, Duration maxClientTimeout, Duration firstAckTimeout, int maxTransfersPerClient) {
         /** Default for {@code tftp.ack_spin_us}. */
-        public static final int DEFAULT_ACK_SPIN_MICROS = 100;
+        public static final int DEFAULT_ACK_SPIN_MICROS = Keys.TFTP_ACK_SPIN_US.def();
         /** Default for {@code tftp.max_client_timeout}. */
-        public static final Duration DEFAULT_MAX_CLIENT_TIMEOUT = Duration.ofSeconds(10);
+        public static final Duration DEFAULT_MAX_CLIENT_TIMEOUT = Keys.TFTP_MAX_CLIENT_TIMEOUT.def();
         /** Default for {@code tftp.first_ack_timeout}. */
-        public static final Duration DEFAULT_FIRST_ACK_TIMEOUT = Duration.ofSeconds(5);
+        public static final Duration DEFAULT_FIRST_ACK_TIMEOUT = Keys.TFTP_FIRST_ACK_TIMEOUT.def();
         /** Default for {@code tftp.max_transfers_per_client}. */
-        public static final int DEFAULT_MAX_TRANSFERS_PER_CLIENT = 16;
+        public static final int DEFAULT_MAX_TRANSFERS_PER_CLIENT = Keys.TFTP_MAX_TRANSFERS_PER_CLIENT.def();
 
         public Tftp {
             Objects.requireNonNull(timeout, "timeout");
@@ -216,9 +216,9 @@ public record Config(
 
         /**
          * Default {@link #shedBacklog}: lease changes and replies waiting for their commit above
-         * which new DISCOVERs are dropped; about a quarter second of commits on a 2-core VM.
+         * which new DISCOVERs are dropped.
          */
-        public static final int DEFAULT_SHED_BACKLOG = 384;
+        public static final int DEFAULT_SHED_BACKLOG = Keys.DHCP_SHED_BACKLOG.def();
 
         public Dhcp {
             dns = List.copyOf(dns);
@@ -263,7 +263,7 @@ public record Config(
     }
 
     /**
-     * A complete configuration with the documented defaults, for {@code address}/{@code prefix} on
+     * A complete configuration with the defaults of {@link Keys}, for {@code address}/{@code prefix} on
      * {@code iface}. Tests start from here and replace what they need with the {@code with*} methods.
      */
     public static Config defaults(String iface, Inet4Address address, int prefix, Path base) {
@@ -274,50 +274,172 @@ public record Config(
                 iface,
                 address,
                 subnet,
-                "local",
-                base.resolve("data"),
-                base.resolve("astralboot.db"),
-                base.resolve("cache"),
-                ConfigLoader.DEFAULT_CACHE_MAX,
+                Keys.DOMAIN.def(),
+                inside(base, Keys.DATA),
+                inside(base, Keys.DATABASE),
+                inside(base, Keys.CACHE),
+                Keys.CACHE_MAX.def(),
                 false,
-                URI.create("http://127.0.0.1:5001"),
+                Keys.IPFS_API.def(),
                 null,
-                base.resolve("refs.toml"),
-                new Http(address, 80, URI.create("http://" + Ipv4.text(address))),
-                new Tftp(69, 1468, 64, 256, Duration.ofSeconds(1), 5),
-                new Dhcp(DhcpMode.FULL, 67, 4011, range[0], range[1], Duration.ofHours(12), address,
-                        List.of(address), "node{n}", "undionly.kpxe", "ipxe.efi", "ipxe-ia32.efi",
-                        "ipxe-arm64.efi", List.of(), Duration.ofMinutes(10)),
-                new Menu("", 10));
+                inside(base, Keys.REFS),
+                new Http(address, Keys.HTTP_PORT.def(), URI.create("http://" + Ipv4.text(address))),
+                new Tftp(Keys.TFTP_PORT.def(), Keys.TFTP_MAX_BLKSIZE.def(), Keys.TFTP_MAX_WINDOWSIZE.def(),
+                        Keys.TFTP_MAX_TRANSFERS.def(), Keys.TFTP_TIMEOUT.def(), Keys.TFTP_RETRIES.def()),
+                new Dhcp(Keys.DHCP_MODE.def(), Keys.DHCP_PORT.def(), Keys.DHCP_PROXY_PORT.def(), range[0], range[1],
+                        Keys.DHCP_LEASE_TIME.def(), address, List.of(address), Keys.DHCP_HOSTNAME_PATTERN.def(),
+                        Keys.DHCP_BIOS_BINARY.def(), Keys.DHCP_EFI_BINARY.def(), Keys.DHCP_EFI_IA32_BINARY.def(),
+                        Keys.DHCP_ARM64_BINARY.def(), List.of(), Keys.DHCP_DECLINE_PROBATION.def()),
+                new Menu(Keys.MENU_DEFAULT.def(), Keys.MENU_TIMEOUT.def()));
+    }
+
+    /** A path key's default ({@code ./data}) under {@code base}, as {@code base/data}. */
+    private static Path inside(Path base, Key<String> key) {
+        return base.resolve(Path.of(key.def()).normalize());
     }
 
     public Config withHttp(Http h) {
-        return new Config(source, iface, address, subnet, domain, data, database, cache, cacheMaxBytes, ipfs,
-                ipfsApi, ipfsGateway, refs, h, tftp, dhcp, menu);
+        return toBuilder().http(h).build();
     }
 
     public Config withTftp(Tftp t) {
-        return new Config(source, iface, address, subnet, domain, data, database, cache, cacheMaxBytes, ipfs,
-                ipfsApi, ipfsGateway, refs, http, t, dhcp, menu);
+        return toBuilder().tftp(t).build();
     }
 
     public Config withDhcp(Dhcp d) {
-        return new Config(source, iface, address, subnet, domain, data, database, cache, cacheMaxBytes, ipfs,
-                ipfsApi, ipfsGateway, refs, http, tftp, d, menu);
+        return toBuilder().dhcp(d).build();
     }
 
     public Config withMenu(Menu m) {
-        return new Config(source, iface, address, subnet, domain, data, database, cache, cacheMaxBytes, ipfs,
-                ipfsApi, ipfsGateway, refs, http, tftp, dhcp, m);
+        return toBuilder().menu(m).build();
     }
 
     public Config withData(Path d) {
-        return new Config(source, iface, address, subnet, domain, d, database, cache, cacheMaxBytes, ipfs,
-                ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu);
+        return toBuilder().data(d).build();
     }
 
     public Config withIpfs(boolean on, URI api, Path refsFile, Path cacheDir) {
-        return new Config(source, iface, address, subnet, domain, data, database, cacheDir, cacheMaxBytes, on,
-                api, ipfsGateway, refsFile, http, tftp, dhcp, menu);
+        return toBuilder().ipfs(on).ipfsApi(api).refs(refsFile).cache(cacheDir).build();
+    }
+
+    /** A builder holding this configuration's values, to change some and {@link Builder#build()} a new one. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** The one place a changed copy of a {@link Config} is made; each setter replaces one field. */
+    public static final class Builder {
+        private Path source;
+        private String iface;
+        private Inet4Address address;
+        private Ipv4Subnet subnet;
+        private String domain;
+        private Path data;
+        private Path database;
+        private Path cache;
+        private long cacheMaxBytes;
+        private boolean ipfs;
+        private URI ipfsApi;
+        private URI ipfsGateway;
+        private Path refs;
+        private Http http;
+        private Tftp tftp;
+        private Dhcp dhcp;
+        private Menu menu;
+
+        private Builder(Config c) {
+            source = c.source;
+            iface = c.iface;
+            address = c.address;
+            subnet = c.subnet;
+            domain = c.domain;
+            data = c.data;
+            database = c.database;
+            cache = c.cache;
+            cacheMaxBytes = c.cacheMaxBytes;
+            ipfs = c.ipfs;
+            ipfsApi = c.ipfsApi;
+            ipfsGateway = c.ipfsGateway;
+            refs = c.refs;
+            http = c.http;
+            tftp = c.tftp;
+            dhcp = c.dhcp;
+            menu = c.menu;
+        }
+
+        public Builder source(Path v) {
+            source = v;
+            return this;
+        }
+
+        public Builder domain(String v) {
+            domain = v;
+            return this;
+        }
+
+        public Builder data(Path v) {
+            data = v;
+            return this;
+        }
+
+        public Builder database(Path v) {
+            database = v;
+            return this;
+        }
+
+        public Builder cache(Path v) {
+            cache = v;
+            return this;
+        }
+
+        public Builder cacheMaxBytes(long v) {
+            cacheMaxBytes = v;
+            return this;
+        }
+
+        public Builder ipfs(boolean v) {
+            ipfs = v;
+            return this;
+        }
+
+        public Builder ipfsApi(URI v) {
+            ipfsApi = v;
+            return this;
+        }
+
+        public Builder ipfsGateway(URI v) {
+            ipfsGateway = v;
+            return this;
+        }
+
+        public Builder refs(Path v) {
+            refs = v;
+            return this;
+        }
+
+        public Builder http(Http v) {
+            http = v;
+            return this;
+        }
+
+        public Builder tftp(Tftp v) {
+            tftp = v;
+            return this;
+        }
+
+        public Builder dhcp(Dhcp v) {
+            dhcp = v;
+            return this;
+        }
+
+        public Builder menu(Menu v) {
+            menu = v;
+            return this;
+        }
+
+        public Config build() {
+            return new Config(source, iface, address, subnet, domain, data, database, cache, cacheMaxBytes, ipfs,
+                    ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu);
+        }
     }
 }

@@ -77,7 +77,7 @@ public final class Wizard {
         out.println("IPFS: boot trees can come from IPFS (needs an IPFS node, e.g. Kubo's 'ipfs daemon', and");
         out.println("refs.toml naming the trees) or from the local ./data folder.");
         boolean ipfs = yesNo("Enable the IPFS data source", true);
-        String api = "http://127.0.0.1:5001";
+        String api = Keys.IPFS_API.def().toString();
         if (ipfs) {
             api = ask("IPFS node API address", api, s -> {
                 URI u = URI.create(s);
@@ -147,23 +147,28 @@ public final class Wizard {
 
         StringBuilder b = new StringBuilder();
         b.append("# Written by 'astralboot setup'. Every key is documented in config.toml.dist.\n");
-        b.append("interface = ").append(ConfigWriter.q(iface.name())).append('\n');
-        b.append("domain = \"local\"\n");
-        b.append("data = \"./data\"\n");
-        b.append("database = \"./astralboot.db\"\n");
-        b.append("cache = \"./cache\"\n");
-        b.append("ipfs = ").append(ipfs).append('\n');
-        b.append("ipfs_api = ").append(ConfigWriter.q(api)).append('\n');
-        b.append("\n[http]\nport = 80\n\n[tftp]\nport = 69\n\n[dhcp]\n");
-        b.append("mode = ").append(ConfigWriter.q(mode)).append('\n');
-        if (mode.equals("full")) {
-            b.append("range_start = ").append(ConfigWriter.q(Ipv4.text(start))).append('\n');
-            b.append("range_end = ").append(ConfigWriter.q(Ipv4.text(end))).append('\n');
+        ConfigWriter.line(b, Keys.INTERFACE, iface.name());
+        for (Key<String> k : List.of(Keys.DOMAIN, Keys.DATA, Keys.DATABASE, Keys.CACHE)) {
+            ConfigWriter.line(b, k, k.def());
         }
-        b.append("lease_time = \"12h\"\n");
-        b.append("gateway = ").append(ConfigWriter.q(noGateway ? "" : Ipv4.text(gateway))).append('\n');
-        b.append("dns = ").append(ConfigWriter.ips(dns)).append('\n');
-        b.append("\n[menu]\ndefault = \"\"\ntimeout = 10\n");
+        ConfigWriter.line(b, Keys.IPFS, ipfs);
+        ConfigWriter.line(b, Keys.IPFS_API, URI.create(api));
+        b.append("\n[http]\n");
+        ConfigWriter.line(b, Keys.HTTP_PORT, Keys.HTTP_PORT.def());
+        b.append("\n[tftp]\n");
+        ConfigWriter.line(b, Keys.TFTP_PORT, Keys.TFTP_PORT.def());
+        b.append("\n[dhcp]\n");
+        ConfigWriter.line(b, Keys.DHCP_MODE, Config.DhcpMode.valueOf(mode.toUpperCase(Locale.ROOT)));
+        if (mode.equals("full")) {
+            ConfigWriter.line(b, Keys.DHCP_RANGE_START, start);
+            ConfigWriter.line(b, Keys.DHCP_RANGE_END, end);
+        }
+        ConfigWriter.line(b, Keys.DHCP_LEASE_TIME, Keys.DHCP_LEASE_TIME.def());
+        ConfigWriter.line(b, Keys.DHCP_GATEWAY, noGateway ? null : gateway); // "" hands out none
+        ConfigWriter.line(b, Keys.DHCP_DNS, dns);
+        b.append("\n[menu]\n");
+        ConfigWriter.line(b, Keys.MENU_DEFAULT, Keys.MENU_DEFAULT.def());
+        ConfigWriter.line(b, Keys.MENU_TIMEOUT, Keys.MENU_TIMEOUT.def());
         return Optional.of(b.toString());
     }
 

@@ -32,6 +32,7 @@ import org.astralboot.dhcp.codec.DhcpMessageType;
 import org.astralboot.dhcp.codec.DhcpPacket;
 import org.astralboot.dhcp.engine.DhcpEngine;
 import org.astralboot.dhcp.engine.DhcpReply;
+import org.astralboot.dhcp.engine.DhcpSettings;
 import org.astralboot.dhcp.lease.Lease;
 import org.astralboot.dhcp.lease.LeasePool;
 import org.astralboot.dhcp.lease.LeaseSink;
@@ -122,6 +123,31 @@ public final class DhcpService implements Service {
         };
     }
 
+    /** The engine's settings from the configuration: the one place {@code dhcp/engine} meets {@code config}. */
+    public static DhcpSettings settings(Config cfg) {
+        Config.Dhcp d = cfg.dhcp();
+        List<DhcpSettings.Relay> relays = d.relays().stream()
+                .map(r -> new DhcpSettings.Relay(r.subnet(), r.gateway(), r.dns()))
+                .toList();
+        return new DhcpSettings(cfg.address(), cfg.subnet(), cfg.domain(), DhcpSettings.Mode.valueOf(d.mode().name()),
+                d.proxyPort(), d.leaseTime(), d.gateway(), d.dns(), d.declineProbation(), relays,
+                new DhcpSettings.BootFiles(cfg.http().base(), d.biosBinary(), d.efiBinary(), d.efiIa32Binary(),
+                        d.arm64Binary()));
+    }
+
+    /** The pools, reservations and host names of the configuration, for the lease table. */
+    public static LeasePool pool(Config cfg) {
+        Config.Dhcp d = cfg.dhcp();
+        List<LeaseTable.Fixed> fixed = d.reservations().stream()
+                .map(r -> new LeaseTable.Fixed(r.mac(), Ipv4.toInt(r.address()), r.hostname() == null ? "" : r.hostname()))
+                .toList();
+        List<LeasePool.Relay> relays = d.relays().stream()
+                .map(r -> new LeasePool.Relay(r.subnet(), r.rangeStart(), r.rangeEnd(), r.gateway()))
+                .toList();
+        return new LeasePool(cfg.address(), cfg.subnet(), d.rangeStart(), d.rangeEnd(), d.gateway(),
+                d.hostnamePattern(), fixed, relays);
+    }
+
     /** Pre-populated leases per commit on a first start: bounds one commit's size whatever the pool's. */
     static final int PREPOPULATE_CHUNK = 4096;
 
@@ -147,8 +173,9 @@ public final class DhcpService implements Service {
         };
         LeaseTable t;
         try {
-            t = new LeaseTable(LeasePool.addresses(cfg), LeasePool.reservations(cfg), stored, LeasePool.hostnames(cfg),
-                    l -> to[0].put(l), LeasePool.relaySubnets(cfg));
+            LeasePool pool = pool(cfg);
+            t = new LeaseTable(pool.addresses(), pool.reservations(), stored, pool.hostnames(), l -> to[0].put(l),
+                    pool.relaySubnets());
         } catch (java.io.UncheckedIOException e) {
             throw e.getCause();
         }
@@ -183,9 +210,9 @@ public final class DhcpService implements Service {
                 SUMMARY.info("dhcp relayed subnet {}: pool {} - {}", relay.subnet(), Ipv4.text(relay.rangeStart()),
                         Ipv4.text(relay.rangeEnd()));
             }
-            engine = new DhcpEngine(cfg, t, clock);
+            engine = new DhcpEngine(settings(cfg), t, clock);
         } else {
-            engine = new DhcpEngine(cfg, null, clock);
+            engine = new DhcpEngine(settings(cfg), null, clock);
         }
         if (System.getProperty("io.netty.leakDetection.level") == null) {
             // The sampling leak detector records a stack trace for one buffer in 128: measurable at

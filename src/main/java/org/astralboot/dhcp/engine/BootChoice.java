@@ -1,7 +1,5 @@
 package org.astralboot.dhcp.engine;
 
-import org.astralboot.config.Config;
-
 /**
  * The boot file for a client's firmware.
  *
@@ -16,28 +14,27 @@ public record BootChoice(String file, boolean tftp, boolean http) {
      * the EFI iPXE; PXE firmware gets the iPXE build for its architecture over TFTP. {@code null} for a
      * client that is not PXE or has an architecture we have no binary for.
      */
-    public static BootChoice of(Firmware fw, Config cfg) {
+    public static BootChoice of(Firmware fw, DhcpSettings.BootFiles d) {
         if (!fw.pxe()) {
             return null;
         }
-        Config.Dhcp d = cfg.dhcp();
-        String base = cfg.http().base();
+        String base = d.httpBase();
         if (fw.ipxe()) {
             return new BootChoice(base + "/boot.ipxe", false, false);
         }
         if (fw.httpClient()) {
             String bin = switch (fw.arch()) {
-                case Firmware.ARCH_HTTP_IA32 -> d.efiIa32Binary();
-                case Firmware.ARCH_HTTP_ARM64, Firmware.ARCH_EFI_ARM64 -> d.arm64Binary();
-                default -> d.efiBinary();
+                case Firmware.ARCH_HTTP_IA32 -> d.efiIa32();
+                case Firmware.ARCH_HTTP_ARM64, Firmware.ARCH_EFI_ARM64 -> d.arm64();
+                default -> d.efi();
             };
             return new BootChoice(base + "/tftp/" + bin, false, true);
         }
         String bin = switch (fw.arch()) {
-            case Firmware.ARCH_BIOS -> d.biosBinary();
-            case Firmware.ARCH_EFI_IA32 -> d.efiIa32Binary();
-            case Firmware.ARCH_EFI_X64, Firmware.ARCH_EFI_BC -> d.efiBinary();
-            case Firmware.ARCH_EFI_ARM64 -> d.arm64Binary();
+            case Firmware.ARCH_BIOS -> d.bios();
+            case Firmware.ARCH_EFI_IA32 -> d.efiIa32();
+            case Firmware.ARCH_EFI_X64, Firmware.ARCH_EFI_BC -> d.efi();
+            case Firmware.ARCH_EFI_ARM64 -> d.arm64();
             default -> null;
         };
         return bin == null ? null : new BootChoice(bin, true, false);

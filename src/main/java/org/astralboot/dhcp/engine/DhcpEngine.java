@@ -5,7 +5,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import org.astralboot.config.Config;
 import org.astralboot.dhcp.codec.DhcpMessageType;
 import org.astralboot.dhcp.codec.DhcpOp;
 import org.astralboot.dhcp.codec.DhcpOption;
@@ -45,7 +44,7 @@ public final class DhcpEngine {
     /** NAK text for every refusal but a wrong subnet: it must not tell who holds the address. */
     static final String NOT_AVAILABLE = "address not available";
 
-    private final Config cfg;
+    private final DhcpSettings cfg;
     private final LeaseTable table;
     private final Clock clock;
     private final int server;
@@ -59,29 +58,29 @@ public final class DhcpEngine {
     private long unansweredSinceWarning;
 
     /** @param table the lease table; may be {@code null} in proxy mode */
-    public DhcpEngine(Config cfg, LeaseTable table, Clock clock) {
+    public DhcpEngine(DhcpSettings cfg, LeaseTable table, Clock clock) {
         this.cfg = cfg;
         this.table = table;
         this.clock = clock;
         this.server = Ipv4.toInt(cfg.address());
         this.serverBytes = cfg.address().getAddress();
-        byte[] mainDns = addresses(cfg.dhcp().dns());
-        this.main = new Scope(0, cfg.subnet(), cfg.dhcp().gateway() == null ? null : cfg.dhcp().gateway().getAddress(),
+        byte[] mainDns = addresses(cfg.dns());
+        this.main = new Scope(0, cfg.subnet(), cfg.gateway() == null ? null : cfg.gateway().getAddress(),
                 false, mainDns);
-        List<Config.Relay> rl = cfg.dhcp().relays();
+        List<DhcpSettings.Relay> rl = cfg.relays();
         this.relays = new Scope[rl.size()];
         for (int k = 0; k < relays.length; k++) {
-            Config.Relay r = rl.get(k);
+            DhcpSettings.Relay r = rl.get(k);
             relays[k] = new Scope(k + 1, r.subnet(), r.gateway() == null ? null : r.gateway().getAddress(),
                     r.gateway() == null, r.dns() == null ? mainDns : addresses(r.dns()));
         }
-        this.leaseSeconds = Math.max(60, Math.min(0xFFFFFFFEL, cfg.dhcp().leaseTime().toSeconds()));
-        if (cfg.dhcp().mode() == Config.DhcpMode.FULL && table == null) {
+        this.leaseSeconds = Math.max(60, Math.min(0xFFFFFFFEL, cfg.leaseTime().toSeconds()));
+        if (cfg.mode() == DhcpSettings.Mode.FULL && table == null) {
             throw new IllegalArgumentException("full mode needs a lease table");
         }
         if (table != null && table.scopes() != relays.length + 1) {
             throw new IllegalArgumentException("the lease table has " + table.scopes() + " scope(s), the config "
-                    + (relays.length + 1) + ": build it with LeasePool.relaySubnets(cfg)");
+                    + (relays.length + 1) + ": build it with LeasePool.relaySubnets()");
         }
     }
 
@@ -160,7 +159,7 @@ public final class DhcpEngine {
                     Ipv4.fromInt(req.ciaddr()).getHostAddress(), scope.subnet());
             return Optional.empty();
         }
-        return switch (cfg.dhcp().mode()) {
+        return switch (cfg.mode()) {
             case OFF -> Optional.empty();
             case PROXY -> proxy(req, type, pxePort, source, srcPort);
             case FULL -> pxePort ? proxy(req, type, true, source, srcPort) : full(req, type, scope);
@@ -205,7 +204,7 @@ public final class DhcpEngine {
             changed = true;
         }
         Firmware fw = Firmware.of(req);
-        BootChoice boot = BootChoice.of(fw, cfg);
+        BootChoice boot = BootChoice.of(fw, cfg.bootFiles());
         DhcpPacket reply = reply(req, scope, DhcpMessageType.OFFER, lease.address(), 0, lease, boot, true);
         logEvent("OFFER", lease, mac, fw, boot);
         return Optional.of(new DhcpReply(reply, destination(req, false), port(req), changed));
@@ -279,7 +278,7 @@ public final class DhcpEngine {
         }
         Lease bound = table.assign(lease, mac, LeaseState.BOUND, now, now + leaseSeconds * 1000);
         Firmware fw = Firmware.of(req);
-        BootChoice boot = BootChoice.of(fw, cfg);
+        BootChoice boot = BootChoice.of(fw, cfg.bootFiles());
         DhcpPacket reply = reply(req, scope, DhcpMessageType.ACK, bound.address(), req.ciaddr(), bound, boot, true);
         logEvent("ACK", bound, mac, fw, boot);
         return Optional.of(new DhcpReply(reply, destination(req, false), port(req), true));
@@ -310,7 +309,7 @@ public final class DhcpEngine {
             log.debug("dhcp DECLINE from {} for {} not leased to it: ignored", mac, Ipv4.fromInt(addr).getHostAddress());
             return;
         }
-        Duration prob = cfg.dhcp().declineProbation();
+        Duration prob = cfg.declineProbation();
         table.decline(l, now, now + prob.toMillis());
         log.warn("dhcp DECLINE {} from {}: address in use on the network, unused for {}", l.inet().getHostAddress(),
                 mac, prob);
@@ -337,7 +336,7 @@ public final class DhcpEngine {
         MacAddress mac = req.mac();
         Lease l = req.ciaddr() == 0 ? null : table.at(req.ciaddr());
         Firmware fw = Firmware.of(req);
-        BootChoice boot = BootChoice.of(fw, cfg);
+        BootChoice boot = BootChoice.of(fw, cfg.bootFiles());
         DhcpPacket reply = reply(req, scope, DhcpMessageType.ACK, 0, req.ciaddr(),
                 l != null && mac.equals(l.mac()) ? l : null, boot, false);
         log.info("dhcp ACK (INFORM) to {} at {}", mac, Ipv4.fromInt(req.ciaddr()).getHostAddress());
@@ -367,7 +366,7 @@ public final class DhcpEngine {
         if (!fw.pxe()) {
             return Optional.empty();
         }
-        BootChoice boot = BootChoice.of(fw, cfg);
+        BootChoice boot = BootChoice.of(fw, cfg.bootFiles());
         if (boot == null) {
             log.info("dhcp proxy: no boot file for {} ({})", req.mac(), fw.describe());
             return Optional.empty();
@@ -396,7 +395,7 @@ public final class DhcpEngine {
             // boot file (dhcp_has_pxeopts), even when the file is an http:// URL.
             DhcpPacket p = header(req, 0, 0, server, file, o.build());
             log.info("dhcp proxy OFFER to {} ({}, {})", mac, fw.describe(), efiViaBinl ? "boot file on port "
-                    + cfg.dhcp().proxyPort() : boot.file());
+                    + cfg.proxyPort() : boot.file());
             return Optional.of(new DhcpReply(p, destination(req, false), port(req), false));
         }
         if (type != DhcpMessageType.REQUEST && type != DhcpMessageType.DISCOVER && type != DhcpMessageType.INFORM) {
@@ -409,7 +408,7 @@ public final class DhcpEngine {
         copy(req, o, DhcpOption.CLIENT_UUID);
         String file = bootFields(boot, o);
         DhcpPacket p = header(req, 0, req.ciaddr(), server, file, o.build());
-        log.info("dhcp proxy ACK (port {}) to {} ({}, {})", cfg.dhcp().proxyPort(), mac, fw.describe(), boot.file());
+        log.info("dhcp proxy ACK (port {}) to {} ({}, {})", cfg.proxyPort(), mac, fw.describe(), boot.file());
         // The client already has its address: answer where it came from (PXE 2.1 §2.2.3). To iPXE,
         // broadcast: it accepts a ProxyDHCPACK by source port 4011 and server identifier alone, and a
         // broadcast does not depend on the client answering ARP in the middle of its DHCP session.

@@ -15,13 +15,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.astralboot.config.Config;
+import org.astralboot.dhcp.DhcpService;
 import org.astralboot.dhcp.codec.CapturedPackets;
 import org.astralboot.dhcp.codec.DhcpCodec;
 import org.astralboot.dhcp.codec.DhcpMessageType;
 import org.astralboot.dhcp.codec.DhcpOption;
 import org.astralboot.dhcp.codec.DhcpPacket;
 import org.astralboot.dhcp.lease.Lease;
-import org.astralboot.dhcp.lease.LeasePool;
 import org.astralboot.dhcp.lease.LeaseState;
 import org.astralboot.dhcp.lease.LeaseTable;
 import org.astralboot.net.Ipv4;
@@ -58,9 +58,9 @@ class DhcpEngineOwnershipTest {
     }
 
     DhcpEngine engine(Config cfg, List<Lease> stored) {
-        LeaseTable t = new LeaseTable(LeasePool.addresses(cfg), LeasePool.reservations(cfg), stored,
-                LeasePool.hostnames(cfg), written::add);
-        return new DhcpEngine(cfg, t, clock);
+        LeaseTable t = new LeaseTable(DhcpService.pool(cfg).addresses(), DhcpService.pool(cfg).reservations(),
+                stored, DhcpService.pool(cfg).hostnames(), written::add);
+        return new DhcpEngine(DhcpService.settings(cfg), t, clock);
     }
 
     static DhcpReply one(Optional<DhcpReply> r) {

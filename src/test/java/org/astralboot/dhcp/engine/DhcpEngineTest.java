@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.astralboot.config.Config;
+import org.astralboot.dhcp.DhcpService;
 import org.astralboot.dhcp.codec.CapturedPackets;
 import org.astralboot.dhcp.codec.DhcpCodec;
 import org.astralboot.dhcp.codec.DhcpMessageType;
@@ -23,7 +24,6 @@ import org.astralboot.dhcp.codec.DhcpOption;
 import org.astralboot.dhcp.codec.DhcpOptions;
 import org.astralboot.dhcp.codec.DhcpPacket;
 import org.astralboot.dhcp.lease.Lease;
-import org.astralboot.dhcp.lease.LeasePool;
 import org.astralboot.dhcp.lease.LeaseSink;
 import org.astralboot.dhcp.lease.LeaseState;
 import org.astralboot.dhcp.lease.LeaseTable;
@@ -51,9 +51,9 @@ class DhcpEngineTest {
     }
 
     DhcpEngine engine(Config cfg) {
-        LeaseTable t = new LeaseTable(LeasePool.addresses(cfg), LeasePool.reservations(cfg), List.of(),
-                LeasePool.hostnames(cfg), written::add);
-        return new DhcpEngine(cfg, t, clock);
+        LeaseTable t = new LeaseTable(DhcpService.pool(cfg).addresses(), DhcpService.pool(cfg).reservations(),
+                List.of(), DhcpService.pool(cfg).hostnames(), written::add);
+        return new DhcpEngine(DhcpService.settings(cfg), t, clock);
     }
 
     DhcpEngine full() {
@@ -276,7 +276,7 @@ class DhcpEngineTest {
     @Test
     void poolSkipsServerGatewayNetworkAndBroadcast() {
         Config c = config("192.0.2.0", "192.0.2.255", Config.DhcpMode.FULL, List.of());
-        int[] pool = LeasePool.addresses(c);
+        int[] pool = DhcpService.pool(c).addresses();
         assertEquals(256 - 4, pool.length);
         for (int a : pool) {
             assertNotEquals(ip("192.0.2.0"), a);
@@ -458,8 +458,9 @@ class DhcpEngineTest {
         for (Lease l : written) {
             db.put(l.address(), Lease.fromBytes(l.address(), l.toBytes()));
         }
-        LeaseTable t2 = new LeaseTable(LeasePool.addresses(cfg), List.of(), db.values(), LeasePool.hostnames(cfg), LeaseSink.NONE);
-        DhcpEngine e2 = new DhcpEngine(cfg, t2, clock);
+        LeaseTable t2 = new LeaseTable(DhcpService.pool(cfg).addresses(), List.of(), db.values(),
+                DhcpService.pool(cfg).hostnames(), LeaseSink.NONE);
+        DhcpEngine e2 = new DhcpEngine(DhcpService.settings(cfg), t2, clock);
         assertEquals(ip("192.0.2.11"), dora(e2, B).packet().yiaddr());
         assertEquals(ip("192.0.2.12"), dora(e2, C).packet().yiaddr());
         assertTrue(e2.handle(req(D, DhcpMessageType.DISCOVER, 0, 0, opts()), false, 0, 68).isEmpty());
@@ -484,9 +485,9 @@ class DhcpEngineTest {
 
     DhcpEngine relayEngine() {
         Config cfg = relayConfig();
-        LeaseTable t = new LeaseTable(LeasePool.addresses(cfg), LeasePool.reservations(cfg), List.of(),
-                LeasePool.hostnames(cfg), written::add, LeasePool.relaySubnets(cfg));
-        return new DhcpEngine(cfg, t, clock);
+        LeaseTable t = new LeaseTable(DhcpService.pool(cfg).addresses(), DhcpService.pool(cfg).reservations(),
+                List.of(), DhcpService.pool(cfg).hostnames(), written::add, DhcpService.pool(cfg).relaySubnets());
+        return new DhcpEngine(DhcpService.settings(cfg), t, clock);
     }
 
     static Optional<DhcpReply> relayed(DhcpEngine e, MacAddress mac, DhcpMessageType t, int giaddr,
@@ -611,9 +612,9 @@ class DhcpEngineTest {
     @Test
     void aTableWithoutTheRelayScopesIsRefused() {
         Config cfg = relayConfig();
-        LeaseTable t = new LeaseTable(LeasePool.addresses(cfg), List.of(), List.of(), LeasePool.hostnames(cfg),
-                written::add);
+        LeaseTable t = new LeaseTable(DhcpService.pool(cfg).addresses(), List.of(), List.of(),
+                DhcpService.pool(cfg).hostnames(), written::add);
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> new DhcpEngine(cfg, t, clock));
+                () -> new DhcpEngine(DhcpService.settings(cfg), t, clock));
     }
 }

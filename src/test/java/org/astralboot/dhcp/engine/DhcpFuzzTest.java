@@ -7,12 +7,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.astralboot.config.Config;
+import org.astralboot.dhcp.DhcpService;
 import org.astralboot.dhcp.codec.CapturedPackets;
 import org.astralboot.dhcp.codec.DhcpCodec;
 import org.astralboot.dhcp.codec.DhcpCodecException;
 import org.astralboot.dhcp.codec.DhcpPacket;
 import org.astralboot.dhcp.lease.Lease;
-import org.astralboot.dhcp.lease.LeasePool;
 import org.astralboot.dhcp.lease.LeaseState;
 import org.astralboot.dhcp.lease.LeaseTable;
 import org.astralboot.net.MacAddress;
@@ -44,11 +44,11 @@ class DhcpFuzzTest {
         SplittableRandom rnd = new SplittableRandom(0xA57AL);
         ManualClock clock = new ManualClock(1_700_000_000_000L);
         Config full = DhcpEngineTest.config("192.0.2.10", "192.0.2.40", Config.DhcpMode.FULL, List.of());
-        LeaseTable table = new LeaseTable(LeasePool.addresses(full), LeasePool.reservations(full), List.of(),
-                LeasePool.hostnames(full), l -> { });
-        DhcpEngine fullEngine = new DhcpEngine(full, table, clock);
-        DhcpEngine proxyEngine = new DhcpEngine(
-                DhcpEngineTest.config("192.0.2.10", "192.0.2.40", Config.DhcpMode.PROXY, List.of()), null, clock);
+        LeaseTable table = new LeaseTable(DhcpService.pool(full).addresses(), DhcpService.pool(full).reservations(),
+                List.of(), DhcpService.pool(full).hostnames(), l -> { });
+        DhcpEngine fullEngine = new DhcpEngine(DhcpService.settings(full), table, clock);
+        DhcpEngine proxyEngine = new DhcpEngine(DhcpService.settings(
+                DhcpEngineTest.config("192.0.2.10", "192.0.2.40", Config.DhcpMode.PROXY, List.of())), null, clock);
         byte[][] corpus = CapturedPackets.all();
         int decoded = 0;
         int rejected = 0;

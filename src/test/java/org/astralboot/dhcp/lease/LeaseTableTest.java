@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.astralboot.config.Config;
+import org.astralboot.dhcp.DhcpService;
 import org.astralboot.net.Ipv4;
 import org.astralboot.net.Ipv4Subnet;
 import org.astralboot.net.MacAddress;
@@ -40,8 +41,8 @@ class LeaseTableTest {
     }
 
     LeaseTable table(Config cfg, List<LeaseTable.Fixed> fixed) {
-        return new LeaseTable(LeasePool.addresses(cfg), fixed, List.of(), LeasePool.hostnames(cfg), written::add,
-                LeasePool.relaySubnets(cfg));
+        return new LeaseTable(DhcpService.pool(cfg).addresses(), fixed, List.of(), DhcpService.pool(cfg).hostnames(),
+                written::add, DhcpService.pool(cfg).relaySubnets());
     }
 
     @Test
@@ -49,7 +50,7 @@ class LeaseTableTest {
         Config cfg = config();
         assertEquals(List.of(ip("192.0.2.10"), ip("192.0.2.11"), ip("192.0.2.12"), ip("198.18.20.10"),
                 ip("198.18.20.11"), ip("198.18.30.5")),
-                java.util.Arrays.stream(LeasePool.addresses(cfg)).boxed().toList());
+                java.util.Arrays.stream(DhcpService.pool(cfg).addresses()).boxed().toList());
         LeaseTable t = table(cfg, List.of());
         assertEquals(3, t.scopes());
         assertEquals(0, t.scopeOf(ip("192.0.2.10")));
@@ -62,7 +63,7 @@ class LeaseTableTest {
         assertEquals(new LeaseTable.Stats(1, 1, 0, 0, 0), t.stats(0, 2));
         assertEquals(new LeaseTable.Stats(6, 6, 0, 0, 0), t.stats(0));
         // {n} is the host number in the address's own subnet
-        assertEquals("node5", LeasePool.hostnames(cfg).name(ip("198.18.30.5"), A));
+        assertEquals("node5", DhcpService.pool(cfg).hostnames().name(ip("198.18.30.5"), A));
     }
 
     @Test
@@ -135,8 +136,8 @@ class LeaseTableTest {
     @Test
     void withoutRelaysEverythingIsScopeZero() {
         Config c = Config.defaults("abd0", Ipv4.parse("192.0.2.1"), 24, Path.of("/nonexistent"));
-        LeaseTable t = new LeaseTable(LeasePool.addresses(c), List.of(), List.of(), LeasePool.hostnames(c),
-                written::add);
+        LeaseTable t = new LeaseTable(DhcpService.pool(c).addresses(), List.of(), List.of(),
+                DhcpService.pool(c).hostnames(), written::add);
         assertEquals(1, t.scopes());
         assertEquals(0, t.scopeOf(ip("198.18.20.10")));
         assertEquals(ip("192.0.2.2"), t.candidate(A, 0, 0).address()); // .1 is the server
