@@ -45,6 +45,10 @@ public final class EventsCommand implements Callable<Integer> {
         PrintStream out = System.out;
         PrintStream err = System.err;
         String filter = mac == null ? "" : URLEncoder.encode(mac, StandardCharsets.UTF_8);
+        if (cfg.admin().listen() == null) {
+            err.println("astralboot: [admin] listen is \"\" in " + cfg.source() + ": no admin listener to ask");
+            return ExitCode.CONFIG;
+        }
         try (AdminClient admin = new AdminClient(ServeCommand.adminSettings(cfg))) {
             String path = mac == null ? "/api/v1/events" : "/api/v1/machines/" + filter + "/events";
             HttpResponse<String> r = admin.send(admin.request(path).header("Accept", "application/json").GET().build(),

@@ -60,6 +60,10 @@ public final class MachinesCommand implements Callable<Integer> {
             err.println("astralboot: give a MAC and one of --set, --reinstall, --installed, --forget (or neither, to list)");
             return ExitCode.CONFIG;
         }
+        if (cfg.admin().listen() == null) {
+            err.println("astralboot: [admin] listen is \"\" in " + cfg.source() + ": no admin listener to ask");
+            return ExitCode.CONFIG;
+        }
         try (AdminClient admin = new AdminClient(ServeCommand.adminSettings(cfg))) {
             if (mac == null) {
                 HttpResponse<String> r = admin.send(admin.request("/api/v1/machines").GET().build(),

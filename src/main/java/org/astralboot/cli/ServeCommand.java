@@ -159,7 +159,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     /** The {@code [admin]} settings of the config. */
     static org.astralboot.admin.AdminSettings adminSettings(Config cfg) {
-        return org.astralboot.admin.AdminSettings.loopback(org.astralboot.admin.AdminSettings.DEFAULT_PORT);
+        return new org.astralboot.admin.AdminSettings(cfg.admin().listen(), cfg.admin().token());
     }
 
     /** Figures for the status page: boot tree, IPFS node. */

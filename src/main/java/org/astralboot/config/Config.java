@@ -48,7 +48,16 @@ public record Config(
         Http http,
         Tftp tftp,
         Dhcp dhcp,
-        Menu menu) {
+        Menu menu,
+        Admin admin) {
+
+    /** As the canonical constructor, with the default {@link Admin} listener. */
+    public Config(Path source, String iface, Inet4Address address, Ipv4Subnet subnet, String domain, Path data,
+            Path database, Path cache, long cacheMaxBytes, boolean ipfs, URI ipfsApi, URI ipfsGateway, Path refs,
+            Http http, Tftp tftp, Dhcp dhcp, Menu menu) {
+        this(source, iface, address, subnet, domain, data, database, cache, cacheMaxBytes, ipfs, ipfsApi, ipfsGateway,
+                refs, http, tftp, dhcp, menu, Admin.DEFAULT);
+    }
 
     public Config {
         Objects.requireNonNull(iface, "iface");
@@ -58,6 +67,7 @@ public record Config(
         Objects.requireNonNull(tftp, "tftp");
         Objects.requireNonNull(dhcp, "dhcp");
         Objects.requireNonNull(menu, "menu");
+        Objects.requireNonNull(admin, "admin");
     }
 
     /**
@@ -263,6 +273,49 @@ public record Config(
     }
 
     /**
+     * The operator's listener: status page, JSON API, event stream, metrics. Apart from the boot
+     * service; beyond loopback it needs a token ({@link ConfigLoader} refuses the config otherwise).
+     *
+     * @param listen address and port, or null for no admin listener
+     * @param token  bearer token required on every API request, or "" for none
+     */
+    public record Admin(java.net.InetSocketAddress listen, String token) {
+        /** {@code 127.0.0.1:9080}, no token. */
+        public static final Admin DEFAULT = new Admin(parseListen(Keys.ADMIN_LISTEN.def()), "");
+
+        public Admin {
+            token = token == null ? "" : token;
+        }
+
+        /** {@code listen} as written in the config: {@code "address:port"}, or "" for none. */
+        public String listenText() {
+            return listen == null ? "" : Ipv4.text((Inet4Address) listen.getAddress()) + ":" + listen.getPort();
+        }
+
+        /** Whether other hosts can reach the listener (an address that is not loopback). */
+        public boolean beyondLoopback() {
+            return listen != null && !listen.getAddress().isLoopbackAddress();
+        }
+
+        /** {@code "a.b.c.d:port"} as an address, or null when it is not one. */
+        public static java.net.InetSocketAddress parseListen(String text) {
+            int colon = text.lastIndexOf(':');
+            if (colon <= 0) {
+                return null;
+            }
+            try {
+                int port = Integer.parseInt(text.substring(colon + 1));
+                if (port < 1 || port > 65535) {
+                    return null;
+                }
+                return new java.net.InetSocketAddress(Ipv4.parse(text.substring(0, colon)), port);
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+    }
+
+    /**
      * A complete configuration with the defaults of {@link Keys}, for {@code address}/{@code prefix} on
      * {@code iface}. Tests start from here and replace what they need with the {@code with*} methods.
      */
@@ -314,6 +367,10 @@ public record Config(
         return toBuilder().menu(m).build();
     }
 
+    public Config withAdmin(Admin a) {
+        return toBuilder().admin(a).build();
+    }
+
     public Config withData(Path d) {
         return toBuilder().data(d).build();
     }
@@ -346,6 +403,7 @@ public record Config(
         private Tftp tftp;
         private Dhcp dhcp;
         private Menu menu;
+        private Admin admin;
 
         private Builder(Config c) {
             source = c.source;
@@ -365,6 +423,7 @@ public record Config(
             tftp = c.tftp;
             dhcp = c.dhcp;
             menu = c.menu;
+            admin = c.admin;
         }
 
         public Builder source(Path v) {
@@ -437,9 +496,14 @@ public record Config(
             return this;
         }
 
+        public Builder admin(Admin v) {
+            admin = v;
+            return this;
+        }
+
         public Config build() {
             return new Config(source, iface, address, subnet, domain, data, database, cache, cacheMaxBytes, ipfs,
-                    ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu);
+                    ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu, admin);
         }
     }
 }
