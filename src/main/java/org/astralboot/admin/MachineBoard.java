@@ -49,7 +49,9 @@ public final class MachineBoard implements Events {
         boolean newBoot = p == null || (k == Kind.DHCP_DISCOVER
                 && (p.step().ordinal() > Step.DHCP.ordinal() || Duration.between(p.bootStarted(), e.time()).toSeconds() > 60));
         String ip = !e.ip().isEmpty() ? e.ip() : p == null ? "" : p.ip();
-        String fw = !e.firmware().isEmpty() ? e.firmware() : p == null ? "" : p.firmware();
+        // The firmware DHCP told (the architecture) stays; HTTP's "iPXE" only fills a blank.
+        boolean fromDhcp = k.name().startsWith("DHCP_");
+        String fw = p == null || p.firmware().isEmpty() || fromDhcp && !e.firmware().isEmpty() ? e.firmware() : p.firmware();
         Instant started = newBoot ? e.time() : p.bootStarted();
         Step step = newBoot ? Step.NONE : p.step();
         if (k.step().ordinal() > step.ordinal()) {
