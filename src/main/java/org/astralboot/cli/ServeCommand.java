@@ -110,6 +110,10 @@ public final class ServeCommand implements Callable<Integer> {
                 hosts = dhcp.hosts();
                 services.add(dhcp);
             }
+            if (cfg.dns().enabled()) {
+                services.add(new org.astralboot.dns.DnsService(org.astralboot.dns.DnsService.settings(cfg), hosts,
+                        cfg.dns().port()));
+            }
             services.add(new org.astralboot.tftp.TftpService(cfg, store));
             org.astralboot.http.HttpService http = new org.astralboot.http.HttpService(cfg, store, db, hosts, watch);
             services.add(http);

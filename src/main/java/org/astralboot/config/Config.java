@@ -49,14 +49,15 @@ public record Config(
         Tftp tftp,
         Dhcp dhcp,
         Menu menu,
+        Dns dns,
         Admin admin) {
 
     /** As the canonical constructor, with the default {@link Admin} listener. */
     public Config(Path source, String iface, Inet4Address address, Ipv4Subnet subnet, String domain, Path data,
             Path database, Path cache, long cacheMaxBytes, boolean ipfs, URI ipfsApi, URI ipfsGateway, Path refs,
-            Http http, Tftp tftp, Dhcp dhcp, Menu menu) {
+            Http http, Tftp tftp, Dhcp dhcp, Menu menu, Dns dns) {
         this(source, iface, address, subnet, domain, data, database, cache, cacheMaxBytes, ipfs, ipfsApi, ipfsGateway,
-                refs, http, tftp, dhcp, menu, Admin.DEFAULT);
+                refs, http, tftp, dhcp, menu, dns, Admin.DEFAULT);
     }
 
     public Config {
@@ -67,6 +68,7 @@ public record Config(
         Objects.requireNonNull(tftp, "tftp");
         Objects.requireNonNull(dhcp, "dhcp");
         Objects.requireNonNull(menu, "menu");
+        Objects.requireNonNull(dns, "dns");
         Objects.requireNonNull(admin, "admin");
     }
 
@@ -273,6 +275,35 @@ public record Config(
     }
 
     /**
+     * Without {@code [dns]}: its defaults (on when DHCP hands out leases).
+     */
+    public Config(Path source, String iface, Inet4Address address, Ipv4Subnet subnet, String domain, Path data,
+            Path database, Path cache, long cacheMaxBytes, boolean ipfs, URI ipfsApi, URI ipfsGateway, Path refs,
+            Http http, Tftp tftp, Dhcp dhcp, Menu menu) {
+        this(source, iface, address, subnet, domain, data, database, cache, cacheMaxBytes, ipfs, ipfsApi, ipfsGateway,
+                refs, http, tftp, dhcp, menu, Dns.defaults(dhcp.mode()));
+    }
+
+    /**
+     * The embedded DNS server for {@link Config#domain} (issue 17).
+     *
+     * @param enabled  serve DNS on {@link Config#address}
+     * @param port     UDP and TCP port
+     * @param upstream servers names outside the boot domain are forwarded to (port 53); empty: REFUSED
+     * @param ttl      how long answers may be cached
+     */
+    public record Dns(boolean enabled, int port, List<Inet4Address> upstream, Duration ttl) {
+        public Dns {
+            upstream = List.copyOf(upstream);
+        }
+
+        /** {@code [dns]} absent: on exactly when DHCP hands out leases (full mode), whose names it serves. */
+        public static Dns defaults(DhcpMode mode) {
+            return new Dns(mode == DhcpMode.FULL, Keys.DNS_PORT.def(), List.of(), Keys.DNS_TTL.def());
+        }
+    }
+
+    /**
      * The operator's listener: status page, JSON API, event stream, metrics. Apart from the boot
      * service; beyond loopback it needs a token ({@link ConfigLoader} refuses the config otherwise).
      *
@@ -363,6 +394,10 @@ public record Config(
         return toBuilder().dhcp(d).build();
     }
 
+    public Config withDns(Dns d) {
+        return toBuilder().dns(d).build();
+    }
+
     public Config withMenu(Menu m) {
         return toBuilder().menu(m).build();
     }
@@ -403,6 +438,7 @@ public record Config(
         private Tftp tftp;
         private Dhcp dhcp;
         private Menu menu;
+        private Dns dns;
         private Admin admin;
 
         private Builder(Config c) {
@@ -423,6 +459,7 @@ public record Config(
             tftp = c.tftp;
             dhcp = c.dhcp;
             menu = c.menu;
+            dns = c.dns;
             admin = c.admin;
         }
 
@@ -496,6 +533,11 @@ public record Config(
             return this;
         }
 
+        public Builder dns(Dns v) {
+            dns = v;
+            return this;
+        }
+
         public Builder admin(Admin v) {
             admin = v;
             return this;
@@ -503,7 +545,7 @@ public record Config(
 
         public Config build() {
             return new Config(source, iface, address, subnet, domain, data, database, cache, cacheMaxBytes, ipfs,
-                    ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu, admin);
+                    ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu, dns, admin);
         }
     }
 }

@@ -193,6 +193,12 @@ public final class ConfigLoader {
         TomlTable menuT = section(r, toml, "menu", warnings);
         Config.Menu menu = new Config.Menu(Keys.MENU_DEFAULT.read(r, menuT), Keys.MENU_TIMEOUT.read(r, menuT));
 
+        TomlTable dnsT = section(r, toml, "dns", warnings);
+        Boolean dnsEnabled = Keys.DNS_ENABLED.read(r, dnsT);
+        List<Inet4Address> upstream = Keys.DNS_UPSTREAM.read(r, dnsT);
+        Config.Dns dns = new Config.Dns(dnsEnabled != null ? dnsEnabled : dhcp.mode() == Config.DhcpMode.FULL,
+                Keys.DNS_PORT.read(r, dnsT), upstream != null ? upstream : List.of(), Keys.DNS_TTL.read(r, dnsT));
+
         TomlTable adminT = section(r, toml, "admin", warnings);
         String listen = Keys.ADMIN_LISTEN.read(r, adminT);
         Config.Admin admin = new Config.Admin(listen.isEmpty() ? null : Config.Admin.parseListen(listen),
@@ -205,7 +211,7 @@ public final class ConfigLoader {
         }
 
         Config c = new Config(file.toAbsolutePath(), iface, address, subnet, domain, data, database, cache, cacheMax,
-                ipfs, ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu, admin);
+                ipfs, ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu, dns, admin);
         return new Loaded(c, List.copyOf(warnings));
     }
 

@@ -164,6 +164,13 @@ public final class Key<T> {
                 String::valueOf, get);
     }
 
+    /** A boolean without a default: absent is {@code null} (the loader derives the value). */
+    static Key<Boolean> optBool(String name, String doc, Function<Config, Boolean> get) {
+        return new Key<>(name, "boolean", null, null, null, doc,
+                (r, t, k) -> t == null || !t.contains(k.leaf()) ? null : r.bool(t, k.name, false), null,
+                String::valueOf, get);
+    }
+
     static Key<Integer> integer(String name, int def, int min, int max, String doc, Function<Config, Integer> get) {
         return new Key<>(name, "integer", def, min, max, doc, (r, t, k) -> r.intIn(t, k.name, k.def, k.min, k.max),
                 null, String::valueOf, get);

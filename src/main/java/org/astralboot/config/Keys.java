@@ -191,6 +191,18 @@ public final class Keys {
     public static final Key<Integer> MENU_TIMEOUT = Key.integer("menu.timeout", 10, 0, 3600,
             "menu timeout in seconds", c -> c.menu().timeoutSeconds());
 
+    // ---------------------------------------------------------------- [dns]
+
+    public static final Key<Boolean> DNS_ENABLED = Key.optBool("dns.enabled",
+            "serve DNS for the domain on address (port 53); default: on in full DHCP mode", c -> c.dns().enabled());
+    public static final Key<Integer> DNS_PORT = Key.port("dns.port", 53, "UDP and TCP port of the DNS server",
+            c -> c.dns().port());
+    public static final Key<List<Inet4Address>> DNS_UPSTREAM = Key.ips("dns.upstream",
+            "servers other names are forwarded to; default: none (REFUSED)", c -> c.dns().upstream());
+    public static final Key<Duration> DNS_TTL = Key.duration("dns.ttl", Duration.ofSeconds(60), Duration.ofSeconds(1),
+            Duration.ofDays(1), "how long resolvers may cache answers (also the negative-caching time)",
+            c -> c.dns().ttl());
+
     // ---------------------------------------------------------------- [admin]
 
     public static final Key<String> ADMIN_LISTEN = Key.string("admin.listen", "127.0.0.1:9080",
@@ -217,6 +229,7 @@ public final class Keys {
             RESERVATION_MAC, RESERVATION_ADDRESS, RESERVATION_HOSTNAME,
             RELAY_SUBNET, RELAY_RANGE_START, RELAY_RANGE_END, RELAY_GATEWAY, RELAY_DNS,
             MENU_DEFAULT, MENU_TIMEOUT,
+            DNS_ENABLED, DNS_PORT, DNS_UPSTREAM, DNS_TTL,
             ADMIN_LISTEN, ADMIN_TOKEN);
 
     /**

@@ -114,6 +114,19 @@ public final class DhcpService implements Service {
                 return t == null ? Optional.empty() : Optional.of(LeaseReport.format(t.all(), all, clock.millis()));
             }
 
+            @Override
+            public Optional<Inet4Address> addressNamed(String hostname) {
+                LeaseTable t = table;
+                long a = t == null ? -1 : t.addressNamed(hostname, clock.millis());
+                return a < 0 ? Optional.empty() : Optional.of(Ipv4.fromInt((int) a));
+            }
+
+            @Override
+            public Optional<String> nameAt(Inet4Address address) {
+                LeaseTable t = table;
+                return t == null ? Optional.empty() : Optional.ofNullable(t.nameAt(Ipv4.toInt(address), clock.millis()));
+            }
+
             private Optional<HostInfo> info(Lease l) {
                 if (l == null || l.mac() == null || l.state() == LeaseState.DECLINED || l.state() == LeaseState.FREE) {
                     return Optional.empty();

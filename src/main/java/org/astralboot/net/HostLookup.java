@@ -36,4 +36,17 @@ public interface HostLookup {
     default Optional<String> leaseReport(boolean all) {
         return Optional.empty();
     }
+
+    /**
+     * The address of the machine that holds host name {@code hostname} right now (a reservation, or
+     * an unexpired binding), compared ASCII case-insensitively: what DNS answers for it.
+     */
+    default Optional<Inet4Address> addressNamed(String hostname) {
+        return Optional.empty();
+    }
+
+    /** The host name of the machine that holds {@code address} right now (the DNS PTR answer). */
+    default Optional<String> nameAt(Inet4Address address) {
+        return Optional.empty();
+    }
 }

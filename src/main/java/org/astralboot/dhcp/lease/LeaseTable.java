@@ -58,6 +58,9 @@ public final class LeaseTable {
     private final Map<MacAddress, Integer> byMac = new HashMap<>();
     private final Map<MacAddress, Fixed> fixedByMac = new HashMap<>();
     private final Map<Integer, Fixed> fixedByAddress = new HashMap<>();
+    /** Host name (lower case) to address: reservations, and every lease that carries a name. */
+    private final Map<String, Fixed> fixedByName = new HashMap<>();
+    private final Map<String, Integer> byName = new HashMap<>();
     private final Set<Integer> pool = new HashSet<>();
     /** Free addresses per scope, in reuse order. */
     private final TreeSet<Lease>[] available;
@@ -104,6 +107,9 @@ public final class LeaseTable {
         for (Fixed f : fixed) {
             fixedByMac.put(f.mac(), f);
             fixedByAddress.put(f.address(), f);
+            if (f.hostname() != null && !f.hostname().isEmpty()) {
+                fixedByName.put(lower(f.hostname()), f);
+            }
         }
         for (int a : poolAddresses) {
             if (!fixedByAddress.containsKey(a) && pool.add(a)) {
@@ -129,6 +135,7 @@ public final class LeaseTable {
                 }
             }
             index(l);
+            name(null, l);
         }
     }
 
@@ -186,7 +193,62 @@ public final class LeaseTable {
         }
         byAddress.put(l.address(), l);
         index(l);
+        name(old, l);
         sink.put(l);
+    }
+
+    /** Keeps {@link #byName} in step: the newest lease to carry a name owns it. */
+    private void name(Lease old, Lease l) {
+        if (old != null && !old.hostname().isEmpty()) {
+            byName.remove(lower(old.hostname()), old.address());
+        }
+        if (!l.hostname().isEmpty()) {
+            String n = lower(l.hostname());
+            Integer cur = byName.get(n);
+            if (cur == null || byAddress.get(cur).changedAt() <= l.changedAt()) {
+                byName.put(n, l.address());
+            }
+        }
+    }
+
+    private static String lower(String name) {
+        return name.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * The address known by host name {@code name} (ASCII case-insensitive) at {@code now}: a
+     * reservation's, else a binding's that has not expired (an offer is not yet the client's).
+     * What the DNS answers for {@code name.<domain>}.
+     *
+     * @return the address, or -1 when no machine holds that name now
+     */
+    public synchronized long addressNamed(String name, long now) {
+        String n = lower(name);
+        Fixed f = fixedByName.get(n);
+        if (f != null) {
+            return f.address() & 0xFFFFFFFFL;
+        }
+        Integer a = byName.get(n);
+        if (a == null) {
+            return -1;
+        }
+        Lease l = byAddress.get(a);
+        return l.state() == LeaseState.BOUND && l.expiresAt() > now && n.equals(lower(l.hostname()))
+                ? a & 0xFFFFFFFFL : -1;
+    }
+
+    /**
+     * The host name of {@code address} at {@code now}: its reservation's, else that of a binding that
+     * has not expired; {@code null} when none (the DNS PTR answer).
+     */
+    public synchronized String nameAt(int address, long now) {
+        Fixed f = fixedByAddress.get(address);
+        if (f != null && f.hostname() != null && !f.hostname().isEmpty()) {
+            return f.hostname();
+        }
+        Lease l = byAddress.get(address);
+        return l != null && l.state() == LeaseState.BOUND && l.expiresAt() > now && !l.hostname().isEmpty()
+                ? l.hostname() : null;
     }
 
     public synchronized Lease at(int address) {
