@@ -30,6 +30,7 @@ import org.astralboot.dhcp.codec.DhcpCodec;
 import org.astralboot.dhcp.codec.DhcpCodecException;
 import org.astralboot.dhcp.codec.DhcpMessageType;
 import org.astralboot.dhcp.codec.DhcpPacket;
+import org.astralboot.dhcp.codec.DhcpQuirk;
 import org.astralboot.dhcp.engine.DhcpEngine;
 import org.astralboot.dhcp.engine.DhcpReply;
 import org.astralboot.dhcp.engine.DhcpSettings;
@@ -40,6 +41,7 @@ import org.astralboot.dhcp.lease.LeaseState;
 import org.astralboot.dhcp.lease.LeaseStore;
 import org.astralboot.dhcp.lease.LeaseTable;
 import org.astralboot.net.HostInfo;
+import org.astralboot.net.QuirkCounter;
 import org.astralboot.net.HostLookup;
 import org.astralboot.net.Ipv4;
 import org.astralboot.net.MacAddress;
@@ -74,6 +76,7 @@ public final class DhcpService implements Service {
     private final List<Channel> channels = new ArrayList<>();
     private final AtomicLong malformed = new AtomicLong();
     private final AtomicLong shed = new AtomicLong();
+    private final QuirkCounter<DhcpQuirk> quirks = new QuirkCounter<>(DhcpQuirk.class);
     private volatile long lastShedWarning;
 
     public DhcpService(Config cfg, Database db) {
@@ -84,6 +87,11 @@ public final class DhcpService implements Service {
         this.cfg = cfg;
         this.db = db;
         this.clock = clock;
+    }
+
+    /** How often each client quirk was tolerated since this service was made (for metrics). */
+    public QuirkCounter<DhcpQuirk> quirks() {
+        return quirks;
     }
 
     @Override
@@ -227,6 +235,7 @@ public final class DhcpService implements Service {
         } else {
             engine = new DhcpEngine(settings(cfg), null, clock);
         }
+        engine.reportQuirksTo(quirks);
         if (System.getProperty("io.netty.leakDetection.level") == null) {
             // The sampling leak detector records a stack trace for one buffer in 128: measurable at
             // thousands of packets per second, and this service holds no buffer past one read.
@@ -305,7 +314,7 @@ public final class DhcpService implements Service {
             byte[] bytes = ByteBufUtil.getBytes(content);
             DhcpPacket req;
             try {
-                req = DhcpCodec.decode(bytes, 0, bytes.length);
+                req = DhcpCodec.decode(bytes, 0, bytes.length, quirks);
             } catch (DhcpCodecException e) {
                 long n = malformed.incrementAndGet();
                 log.debug("dhcp dropped malformed packet #{} from {}: {}", n, msg.sender(), e.getMessage());

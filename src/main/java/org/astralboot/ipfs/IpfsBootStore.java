@@ -1,27 +1,29 @@
 package org.astralboot.ipfs;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import org.astralboot.config.Config;
 import org.astralboot.db.Database;
+import org.astralboot.ipfs.cache.BlobCache;
+import org.astralboot.ipfs.cache.CacheIndex;
+import org.astralboot.ipfs.cache.Failures;
+import org.astralboot.ipfs.kubo.KuboClient;
+import org.astralboot.ipfs.kubo.KuboException;
+import org.astralboot.ipfs.kubo.NodeHealth;
+import org.astralboot.ipfs.kubo.VerifiedSource;
 import org.astralboot.store.BootFile;
 import org.astralboot.store.BootStore;
-import org.astralboot.store.BootStoreException;
 import org.astralboot.store.BootStoreException.Kind;
-import org.astralboot.store.GrowingFile;
+import org.astralboot.store.BootStoreException;
 import org.astralboot.store.InvalidPathException;
 import org.astralboot.store.TreePath;
 import org.slf4j.Logger;
@@ -31,9 +33,10 @@ import org.slf4j.LoggerFactory;
  * The boot tree named by {@code refs.toml}, served from the IPFS node through the local cache.
  *
  * <p>The tree is the {@code boot} ref's directory, with {@code boot/<os>} replaced (or added) by
- * each {@code [os]} ref. Listings come from the node's {@code ls} and are kept in the database by
- * directory CID (content-addressed, so never stale), which gives every file's size before a byte
- * is served, and listings while the node is down. File content goes through {@link BlobCache}.
+ * each {@code [os]} ref ({@link RefResolver}). Listings come from the node's {@code ls} and are kept
+ * in the database by directory CID ({@link Listings}; content-addressed, so never stale), which
+ * gives every file's size before a byte is served, and listings while the node is down. File
+ * content goes through {@link BlobCache}.
  *
  * <p>Node down: at start a warning, then what is cached is served and the rest fails with
  * {@link Kind#UNAVAILABLE}; when the node answers again, service resumes by itself. A bad ref
@@ -66,7 +69,8 @@ public final class IpfsBootStore implements BootStore {
     private final BlobCache cache;
     private final NodeHealth health;
     private final Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    private final Map<String, List<CacheIndex.Link>> dirs = new ConcurrentHashMap<>();
+    private final Listings listings;
+    private final RefResolver resolver;
     private volatile Tree tree;
     private volatile long lastRetry;
     private volatile Thread warmer;
@@ -78,6 +82,8 @@ public final class IpfsBootStore implements BootStore {
         this.index = index;
         this.cache = cache;
         this.health = health;
+        this.listings = new Listings(client, index, health);
+        this.resolver = new RefResolver(client, index, health, listings);
     }
 
     /** Opens the store described by {@code cfg}: its refs file, cache folder and IPFS API. */
@@ -125,10 +131,10 @@ public final class IpfsBootStore implements BootStore {
             LOG.warn("{}: {}", refsPath, w);
         }
         refProblems = refs.problems();
-        Root boot = refs.boot() == null ? null : resolve(refs.boot(), true);
+        Root boot = refs.boot() == null ? null : resolver.resolve(refs.boot(), true);
         Map<String, Root> os = new LinkedHashMap<>();
         for (Map.Entry<String, RefsFile.Ref> e : refs.os().entrySet()) {
-            os.put(e.getKey(), resolve(e.getValue(), false));
+            os.put(e.getKey(), resolver.resolve(e.getValue(), false));
         }
         if (boot == null && os.isEmpty()) {
             LOG.error("{}: no usable ref: nothing to serve (set boot = \"<CID>\")", refsPath);
@@ -147,141 +153,6 @@ public final class IpfsBootStore implements BootStore {
         }
     }
 
-    private Root resolve(RefsFile.Ref ref, boolean isBoot) {
-        try {
-            String cid = resolveCid(ref);
-            List<CacheIndex.Link> links = links(cid, ref.name() + " = \"" + ref.value() + "\"");
-            if (isBoot && links.stream().noneMatch(l -> l.dir() && l.name().equals("boot"))) {
-                return bad(ref, "the tree " + cid + " has no boot/ folder");
-            }
-            index.putRoot(ref.value(), cid);
-            return new Root(ref, cid, null);
-        } catch (NotADirectory e) {
-            return bad(ref, "not a directory");
-        } catch (BootStoreException e) {
-            if (e.kind() == Kind.UNAVAILABLE) {
-                // Node down: keep what the ref resolved to last time, and retry later.
-                Optional<String> last = index.root(ref.value());
-                String plain = plainCid(ref.value());
-                String cid = last.orElse(plain);
-                LOG.warn("ref {} = \"{}\": IPFS node unreachable, {}", ref.name(), ref.value(),
-                        cid == null ? "not resolved yet" : "using " + cid + " (listings from the cache)");
-                return new Root(ref, cid, null);
-            }
-            return bad(ref, e.getMessage());
-        }
-    }
-
-    private static Root bad(RefsFile.Ref ref, String why) {
-        String msg = "ref " + ref.name() + " = \"" + ref.value() + "\": " + why + "; not served";
-        LOG.error(msg);
-        return new Root(ref, null, msg);
-    }
-
-    /** A bare CID ref (no sub-path) resolves without the node. */
-    private static String plainCid(String v) {
-        String s = v.startsWith("/ipfs/") ? v.substring(6) : v;
-        while (s.endsWith("/")) {
-            s = s.substring(0, s.length() - 1);
-        }
-        return s.contains("/") || v.startsWith("/ipns/") ? null : s;
-    }
-
-    private String resolveCid(RefsFile.Ref ref) throws BootStoreException {
-        String v = ref.value();
-        String label = "ref " + ref.name();
-        if (v.startsWith("/ipns/")) {
-            if (!health.mayTry()) {
-                throw BlobCache.unavailable(label, null);
-            }
-            try {
-                v = client.nameResolve(v);
-                health.ok();
-            } catch (KuboException e) {
-                health.failed(e);
-                if (e.unreachable()) {
-                    throw BlobCache.unavailable(label, e);
-                }
-                throw new BootStoreException(Kind.IO, "cannot resolve the name: " + e.getMessage(), e);
-            }
-        }
-        String s = v.startsWith("/ipfs/") ? v.substring(6) : v;
-        String[] segs = s.split("/");
-        String cid = segs[0];
-        for (int i = 1; i < segs.length; i++) {
-            if (segs[i].isEmpty()) {
-                continue;
-            }
-            String name = segs[i];
-            CacheIndex.Link l = links(cid, label).stream().filter(x -> x.name().equals(name)).findFirst()
-                    .orElseThrow(() -> new BootStoreException(Kind.IO, "no '" + name + "' in the tree"));
-            cid = l.cid();
-        }
-        return cid;
-    }
-
-    /** Thrown by {@link #links} for a CID that is a file. */
-    private static final class NotADirectory extends BootStoreException {
-        private static final long serialVersionUID = 1L;
-
-        NotADirectory(String what) {
-            super(Kind.IO, what + " is not a directory");
-        }
-    }
-
-    /** The entries of directory {@code cid}: from memory, the database, or the node. */
-    private List<CacheIndex.Link> links(String cid, String label) throws BootStoreException {
-        List<CacheIndex.Link> l = dirs.get(cid);
-        if (l != null) {
-            return l;
-        }
-        Optional<List<CacheIndex.Link>> stored = index.dir(cid);
-        if (stored.isPresent()) {
-            dirs.put(cid, stored.get());
-            return stored.get();
-        }
-        if (!health.mayTry()) {
-            throw BlobCache.unavailable(label + " (listing " + cid + ")", null);
-        }
-        KuboClient.Listing ls;
-        try {
-            ls = client.ls(cid);
-            health.ok();
-        } catch (KuboException e) {
-            health.failed(e);
-            if (e.unreachable()) {
-                throw BlobCache.unavailable(label + " (listing " + cid + ")", e);
-            }
-            throw new BootStoreException(Kind.IO, "not found on the IPFS node (" + e.getMessage() + ")", e);
-        }
-        if (ls.file()) {
-            throw new NotADirectory(cid);
-        }
-        List<CacheIndex.Link> out = new ArrayList<>();
-        for (KuboClient.Link k : ls.links()) {
-            if (k.name() == null || k.hash() == null || k.size() < 0) {
-                throw new BootStoreException(Kind.CORRUPT, "listing of " + cid + " has a malformed entry: " + k);
-            }
-            try {
-                TreePath.ROOT.child(k.name());
-            } catch (InvalidPathException e) {
-                // A name no client could ask for ("..", a slash, a control character): never listed.
-                LOG.warn("ipfs tree: {} in {} skipped: {}", k.name(), cid, e.getMessage());
-                continue;
-            }
-            if (!k.directory() && !k.file()) {
-                LOG.debug("ipfs tree: {} in {} skipped: UnixFS type {} (symlink or metadata)", k.name(), cid, k.type());
-                continue;
-            }
-            out.add(new CacheIndex.Link(k.name(), k.hash(), k.directory() ? 0 : k.size(), k.directory()));
-        }
-        out.sort(Comparator.comparing(CacheIndex.Link::name));
-        List<CacheIndex.Link> done = List.copyOf(out);
-        index.putDir(cid, done);
-        dirs.put(cid, done);
-        return done;
-    }
-
     /** The current tree, retrying refs that could not be resolved while the node was down. */
     private Tree tree() {
         Tree t = tree;
@@ -291,11 +162,11 @@ public final class IpfsBootStore implements BootStore {
         if (pending && health.mayTry() && now - lastRetry > Duration.ofSeconds(1).toNanos()) {
             lastRetry = now;
             Root boot = t.boot() == null || t.boot().cid() != null || t.boot().problem() != null ? t.boot()
-                    : resolve(t.boot().ref(), true);
+                    : resolver.resolve(t.boot().ref(), true);
             Map<String, Root> os = new LinkedHashMap<>();
             for (Map.Entry<String, Root> e : t.os().entrySet()) {
                 Root r = e.getValue();
-                os.put(e.getKey(), r.cid() != null || r.problem() != null ? r : resolve(r.ref(), false));
+                os.put(e.getKey(), r.cid() != null || r.problem() != null ? r : resolver.resolve(r.ref(), false));
             }
             t = new Tree(boot, os);
             tree = t;
@@ -331,27 +202,10 @@ public final class IpfsBootStore implements BootStore {
             return true;
         }
         if (r.problem() == null) {
-            throw BlobCache.unavailable((p.isRoot() ? "/" : p.toString()) + " (ref " + r.ref().name()
+            throw Failures.unavailable((p.isRoot() ? "/" : p.toString()) + " (ref " + r.ref().name()
                     + " not resolved yet)", null);
         }
         return false;
-    }
-
-    /** The link named by {@code rest} below {@code rootCid}; null link for the root itself. */
-    private Optional<CacheIndex.Link> walk(String rootCid, List<String> rest, String label) throws BootStoreException {
-        CacheIndex.Link cur = new CacheIndex.Link("", rootCid, 0, true);
-        for (String name : rest) {
-            if (!cur.dir()) {
-                return Optional.empty();
-            }
-            Optional<CacheIndex.Link> next = links(cur.cid(), label).stream().filter(l -> l.name().equals(name))
-                    .findFirst();
-            if (next.isEmpty()) {
-                return Optional.empty();
-            }
-            cur = next.get();
-        }
-        return Optional.of(cur);
     }
 
     @Override
@@ -389,10 +243,10 @@ public final class IpfsBootStore implements BootStore {
         Optional<Loc> loc = locate(t, dir);
         if (loc.isPresent()) {
             String label = dir.isRoot() ? "/" : dir.toString();
-            Optional<CacheIndex.Link> d = walk(loc.get().root().cid(), loc.get().rest(), label);
+            Optional<CacheIndex.Link> d = listings.walk(loc.get().root().cid(), loc.get().rest(), label);
             if (d.isPresent() && d.get().dir()) {
                 exists = true;
-                for (CacheIndex.Link l : links(d.get().cid(), label)) {
+                for (CacheIndex.Link l : listings.links(d.get().cid(), label)) {
                     out.put(l.name(), new Entry(l.name(), l.dir(), l.size()));
                 }
             }
@@ -417,7 +271,7 @@ public final class IpfsBootStore implements BootStore {
 
     @Override
     public Optional<BootFile> file(TreePath path) throws BootStoreException {
-        return info(path).map(IpfsFile::new);
+        return info(path).map(i -> new IpfsFile(i, cache, started));
     }
 
     /** The CID and size of the file at {@code path}, if it is one. */
@@ -429,7 +283,7 @@ public final class IpfsBootStore implements BootStore {
         if (loc.isEmpty() || loc.get().rest().isEmpty()) {
             return Optional.empty();
         }
-        Optional<CacheIndex.Link> l = walk(loc.get().root().cid(), loc.get().rest(), path.toString());
+        Optional<CacheIndex.Link> l = listings.walk(loc.get().root().cid(), loc.get().rest(), path.toString());
         if (l.isEmpty() || l.get().dir()) {
             return Optional.empty();
         }
@@ -539,61 +393,4 @@ public final class IpfsBootStore implements BootStore {
         }
     }
 
-    private final class IpfsFile implements BootFile {
-        private final FileInfo info;
-
-        IpfsFile(FileInfo info) {
-            this.info = info;
-        }
-
-        @Override
-        public TreePath path() {
-            return info.path();
-        }
-
-        @Override
-        public long size() {
-            return info.size();
-        }
-
-        @Override
-        public String etag() {
-            return info.cid();
-        }
-
-        @Override
-        public Instant lastModified() {
-            return started;
-        }
-
-        @Override
-        public boolean immutable() {
-            return true;
-        }
-
-        @Override
-        public InputStream open(long offset, long length) throws IOException {
-            return cache.open(info.cid(), info.size(), offset, length, info.path().toString());
-        }
-
-        @Override
-        public Optional<GrowingFile> openGrowing(long offset, long length) throws IOException {
-            return cache.openGrowing(info.cid(), info.size(), offset, length, info.path().toString());
-        }
-
-        @Override
-        public ReadableByteChannel openChannel(long offset, long length) throws IOException {
-            return cache.open(info.cid(), info.size(), offset, length, info.path().toString());
-        }
-
-        @Override
-        public Optional<Path> localPath() {
-            return cache.cached(info.cid(), info.size());
-        }
-
-        @Override
-        public String toString() {
-            return info.path() + " (" + info.cid() + ", " + info.size() + " bytes)";
-        }
-    }
 }

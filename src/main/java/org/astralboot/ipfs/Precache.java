@@ -13,6 +13,9 @@ import java.util.concurrent.TimeoutException;
 import org.astralboot.config.Config;
 import org.astralboot.db.Database;
 import org.astralboot.db.DatabaseLockedException;
+import org.astralboot.ipfs.cache.Download;
+import org.astralboot.ipfs.kubo.KuboClient;
+import org.astralboot.ipfs.kubo.KuboException;
 import org.astralboot.store.TreePath;
 
 /**
@@ -103,7 +106,7 @@ public final class Precache {
                 continue;
             }
             try {
-                BlobCache.Fetch fetch = store.cache().fill(f.cid(), f.size(), f.path().toString());
+                Download fetch = store.cache().fill(f.cid(), f.size(), f.path().toString());
                 if (fetch != null) {
                     while (true) {
                         try {

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.astralboot.config.Config;
+import org.astralboot.ipfs.kubo.KuboClient;
+import org.astralboot.ipfs.kubo.KuboException;
 
 /**
  * What {@code astralboot publish [DIR]} does: adds a boot tree to the IPFS node, pinned, prints

@@ -12,6 +12,10 @@ import java.util.TreeMap;
 import org.astralboot.config.Config;
 import org.astralboot.db.Database;
 import org.astralboot.db.DatabaseLockedException;
+import org.astralboot.ipfs.cache.CacheIndex;
+import org.astralboot.ipfs.cache.Hashes;
+import org.astralboot.ipfs.kubo.KuboClient;
+import org.astralboot.ipfs.kubo.KuboException;
 
 /**
  * What {@code astralboot verify} does: recomputes the CID of every cached file with the node's
@@ -71,10 +75,10 @@ public final class Verify {
                     continue;
                 }
                 // Not reproducible with the default parameters: ask the node for the content itself.
-                String local = BlobCache.sha256(f);
+                String local = Hashes.sha256(f);
                 String remote;
                 try (InputStream in = client.cat(cid, 0, b.size())) {
-                    remote = BlobCache.sha256(in);
+                    remote = Hashes.sha256(in);
                 }
                 if (local.equals(remote)) {
                     ok++;

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import org.astralboot.store.BootStoreException;
+import org.astralboot.tftp.engine.TftpLimits;
 
 /**
  * Octet-mode blocks read by position from a local file. Reads go through a read-ahead buffer of

@@ -16,8 +16,16 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.astralboot.config.Config;
 import org.astralboot.net.Ipv4;
+import org.astralboot.net.QuirkCounter;
 import org.astralboot.server.Service;
 import org.astralboot.store.BootStore;
+import org.astralboot.tftp.codec.TftpCodec;
+import org.astralboot.tftp.codec.TftpCodecException;
+import org.astralboot.tftp.codec.TftpErrorCode;
+import org.astralboot.tftp.codec.TftpOpcode;
+import org.astralboot.tftp.codec.TftpPacket;
+import org.astralboot.tftp.codec.TftpQuirk;
+import org.astralboot.tftp.engine.TftpLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +44,7 @@ public final class TftpService implements Service {
     private final Clock clock;
     private final TftpLimits limits;
     private final Semaphore permits;
+    private final QuirkCounter<TftpQuirk> quirks = new QuirkCounter<>(TftpQuirk.class);
     private final Map<SocketAddress, TftpSession> active = new ConcurrentHashMap<>();
     /** Running transfers per client address (any port); entries are removed at zero. */
     private final Map<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
@@ -53,8 +62,14 @@ public final class TftpService implements Service {
         this.config = config;
         this.store = store;
         this.clock = clock;
-        this.limits = TftpLimits.of(config.tftp());
+        this.limits = limits(config.tftp());
         this.permits = new Semaphore(config.tftp().maxTransfers());
+    }
+
+    /** The engine's settings from the {@code [tftp]} keys: the engine never sees {@link Config}. */
+    static TftpLimits limits(Config.Tftp t) {
+        return new TftpLimits(t.maxBlksize(), t.maxWindowsize(), t.timeout(), t.retries(), t.ackSpinMicros(),
+                t.maxClientTimeout(), t.firstAckTimeout());
     }
 
     @Override
@@ -89,6 +104,11 @@ public final class TftpService implements Service {
         return s == null ? -1 : s.getLocalPort();
     }
 
+    /** How often each client quirk was tolerated since this service was made (for metrics). */
+    public QuirkCounter<TftpQuirk> quirks() {
+        return quirks;
+    }
+
     /** Transfers running now. */
     public int activeTransfers() {
         return active.size();
@@ -117,7 +137,7 @@ public final class TftpService implements Service {
         InetSocketAddress client = (InetSocketAddress) p.getSocketAddress();
         TftpPacket packet;
         try {
-            packet = TftpCodec.decode(p.getData(), 0, p.getLength());
+            packet = TftpCodec.decode(p.getData(), 0, p.getLength(), quirks);
         } catch (TftpCodecException e) {
             // Never answer something that claims to be an ERROR: two servers could loop.
             if (TftpCodec.peekOpcode(p.getData(), p.getLength()) != TftpOpcode.ERROR.code()) {

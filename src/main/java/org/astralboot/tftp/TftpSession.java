@@ -18,10 +18,22 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Optional;
+import org.astralboot.net.QuirkSink;
 import org.astralboot.store.BootFile;
 import org.astralboot.store.BootStoreException;
 import org.astralboot.store.InvalidPathException;
 import org.astralboot.store.TreePath;
+import org.astralboot.tftp.codec.NetasciiInputStream;
+import org.astralboot.tftp.codec.TftpCodec;
+import org.astralboot.tftp.codec.TftpCodecException;
+import org.astralboot.tftp.codec.TftpErrorCode;
+import org.astralboot.tftp.codec.TftpException;
+import org.astralboot.tftp.codec.TftpMode;
+import org.astralboot.tftp.codec.TftpOpcode;
+import org.astralboot.tftp.codec.TftpPacket;
+import org.astralboot.tftp.codec.TftpQuirk;
+import org.astralboot.tftp.engine.TftpNegotiation;
+import org.astralboot.tftp.engine.TftpTransfer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -120,8 +132,15 @@ final class TftpSession implements Runnable {
      * violation; a symbolic link out of the tree is absent, so the client gets "not found".
      */
     static BootFile resolve(org.astralboot.store.BootStore store, String filename) throws TftpException {
+        return resolve(store, filename, QuirkSink.none());
+    }
+
+    /** As {@link #resolve(org.astralboot.store.BootStore, String)}, reporting {@link TftpQuirk#LEADING_SLASH}. */
+    static BootFile resolve(org.astralboot.store.BootStore store, String filename, QuirkSink<TftpQuirk> quirks)
+            throws TftpException {
+        boolean slash = filename.startsWith("/");
         String rel = filename;
-        if (filename.startsWith("/")) {
+        if (slash) {
             rel = filename.substring(1);
             log.debug("tftp quirk {}: '{}' served as '{}'", TftpQuirk.LEADING_SLASH, TftpCodec.printable(filename),
                     TftpCodec.printable(rel));
@@ -140,6 +159,9 @@ final class TftpSession implements Runnable {
             if (f.isEmpty()) {
                 throw new TftpException(TftpErrorCode.FILE_NOT_FOUND, "file not found: " + TftpCodec.printable(filename));
             }
+            if (slash) { // reported only for a name that was served
+                quirks.tolerated(TftpQuirk.LEADING_SLASH);
+            }
             return f.get();
         } catch (BootStoreException e) {
             throw storeError(e);
@@ -157,13 +179,14 @@ final class TftpSession implements Runnable {
         if (rrq.mode() == TftpMode.MAIL) {
             throw new TftpException(TftpErrorCode.ILLEGAL_OPERATION, "illegal TFTP operation: mail mode is not supported");
         }
-        BootFile file = resolve(service.store(), rrq.filename());
+        BootFile file = resolve(service.store(), rrq.filename(), service.quirks());
         long size = file.size();
-        TftpNegotiation n = TftpNegotiation.negotiate(rrq, size, service.limits());
+        TftpNegotiation n = TftpNegotiation.negotiate(rrq, size, service.limits(), service.quirks());
         long started = System.nanoTime();
         try (TftpBlockSource source = open(file, n)) {
             TftpTransfer t = new TftpTransfer(n, rrq.mode() == TftpMode.OCTET ? size : -1,
-                    service.limits().retries(), service.limits().firstAckTimeout().toMillis(), service.clock());
+                    service.limits().retries(), service.limits().firstAckTimeout().toMillis(), service.clock(),
+                    service.quirks());
             TftpTransfer.Outcome outcome = drive(io, t, source, n);
             long ms = (System.nanoTime() - started) / 1_000_000;
             switch (outcome) {
@@ -269,12 +292,13 @@ final class TftpSession implements Runnable {
                 step = new TftpTransfer.Step.Wait();
                 continue;
             }
-            if (in.remaining() >= 4 && in.getShort(0) == TftpOpcode.ACK.code()) {
-                step = t.onAck(in.getShort(2) & 0xFFFF); // hot path: no allocation per ACK
+            int ack = TftpCodec.ackBlock(in, service.quirks());
+            if (ack >= 0) {
+                step = t.onAck(ack); // hot path: no allocation per ACK
                 continue;
             }
             try {
-                step = t.onPacket(TftpCodec.decode(in));
+                step = t.onPacket(TftpCodec.decode(in, service.quirks()));
             } catch (TftpCodecException e) {
                 step = t.onMalformed(e);
             }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.astralboot.config.Config;
 import org.astralboot.db.Database;
+import org.astralboot.ipfs.kubo.KuboClient;
 import org.astralboot.store.BootFile;
 import org.astralboot.store.TreePath;
 

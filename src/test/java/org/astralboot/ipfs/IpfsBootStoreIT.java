@@ -24,6 +24,9 @@ import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.astralboot.config.Config;
 import org.astralboot.db.Database;
+import org.astralboot.ipfs.cache.Download;
+import org.astralboot.ipfs.kubo.KuboClient;
+import org.astralboot.ipfs.kubo.KuboException;
 import org.astralboot.store.BootFile;
 import org.astralboot.store.BootStore;
 import org.astralboot.store.BootStoreException;
@@ -240,7 +243,7 @@ class IpfsBootStoreIT {
             try (InputStream in = f.open()) {
                 got.write(in.readNBytes(1 << 20));
                 IpfsBootStore.FileInfo fi = s.info(tp("boot/x/images/big")).orElseThrow();
-                BlobCache.Fetch running = s.cache().fill(fi.cid(), fi.size(), "test");
+                Download running = s.cache().fill(fi.cid(), fi.size(), "test");
                 if (running != null) {
                     running.await(60, java.util.concurrent.TimeUnit.SECONDS);
                 }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.astralboot.ipfs.kubo.KuboClient;
 
 /**
  * A real IPFS node (Kubo) for integration tests, run with {@code scripts/ipfs-node} on free loopback

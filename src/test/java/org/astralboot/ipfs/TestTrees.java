@@ -2,16 +2,17 @@ package org.astralboot.ipfs;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
 import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import org.astralboot.config.Config;
+import org.astralboot.ipfs.cache.Hashes;
 
 /** Boot trees and configs for the IPFS integration tests. */
-final class TestTrees {
+public final class TestTrees {
     private TestTrees() {
     }
 
@@ -69,7 +70,7 @@ final class TestTrees {
      * would: with {@code keepMtime} the modification time is put back (invisible to a stat check),
      * otherwise it moves 2 s forward (a change while the server runs).
      */
-    static void flipByte(Path f, long at, int xor, boolean keepMtime) throws IOException {
+    public static void flipByte(Path f, long at, int xor, boolean keepMtime) throws IOException {
         java.nio.file.attribute.FileTime t = Files.getLastModifiedTime(f);
         try (java.io.RandomAccessFile r = new java.io.RandomAccessFile(f.toFile(), "rw")) {
             r.seek(at);
@@ -81,12 +82,12 @@ final class TestTrees {
     }
 
     static String sha256(Path p) throws IOException {
-        return BlobCache.sha256(p);
+        return Hashes.sha256(p);
     }
 
     static String sha256(InputStream in) throws IOException {
         try (in) {
-            return BlobCache.sha256(in);
+            return Hashes.sha256(in);
         }
     }
 }

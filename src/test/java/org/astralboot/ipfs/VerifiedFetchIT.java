@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.astralboot.config.Config;
 import org.astralboot.db.Database;
+import org.astralboot.ipfs.kubo.KuboClient;
 import org.astralboot.store.BootFile;
 import org.astralboot.store.BootStoreException;
 import org.astralboot.store.TreePath;

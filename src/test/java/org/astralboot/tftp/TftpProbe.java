@@ -10,6 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
+import org.astralboot.tftp.codec.TftpCodec;
+import org.astralboot.tftp.codec.TftpCodecException;
+import org.astralboot.tftp.codec.TftpErrorCode;
+import org.astralboot.tftp.codec.TftpPacket;
 
 /**
  * A raw-datagram TFTP client for wire checks, run inside the client namespace by the ITs:

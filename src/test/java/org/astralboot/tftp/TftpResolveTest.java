@@ -8,11 +8,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import org.astralboot.net.QuirkCounter;
 import org.astralboot.store.BootFile;
 import org.astralboot.store.BootStore;
 import org.astralboot.store.BootStoreException;
 import org.astralboot.store.LocalBootStore;
 import org.astralboot.store.TreePath;
+import org.astralboot.tftp.codec.TftpErrorCode;
+import org.astralboot.tftp.codec.TftpException;
+import org.astralboot.tftp.codec.TftpQuirk;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,6 +48,19 @@ class TftpResolveTest {
     void servesFilesUnderTftp(String name) throws Exception {
         BootFile f = TftpSession.resolve(store, name);
         assertTrue(f.path().startsWith(TftpSession.TFTP_ROOT));
+    }
+
+    @Test
+    void aLeadingSlashIsCountedOncePerServedName() throws Exception {
+        QuirkCounter<TftpQuirk> quirks = new QuirkCounter<>(TftpQuirk.class);
+        TftpSession.resolve(store, "/undionly.kpxe", quirks); // as tftp-hpa sends "get /undionly.kpxe"
+        assertEquals(1, quirks.count(TftpQuirk.LEADING_SLASH));
+        assertEquals(1, quirks.total());
+        TftpSession.resolve(store, "undionly.kpxe", quirks);
+        TftpSession.resolve(store, "pxe/ipxe.efi", quirks);
+        assertThrows(TftpException.class, () -> TftpSession.resolve(store, "//etc/passwd", quirks));
+        assertThrows(TftpException.class, () -> TftpSession.resolve(store, "/absent", quirks));
+        assertEquals(1, quirks.total());
     }
 
     @ParameterizedTest

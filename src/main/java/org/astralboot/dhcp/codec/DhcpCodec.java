@@ -2,6 +2,7 @@ package org.astralboot.dhcp.codec;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import org.astralboot.net.QuirkSink;
 
 /**
  * Decodes and encodes DHCP messages (RFC 2131 §2, RFC 2132 §2-3 and §9.3, RFC 3396). No I/O, no
@@ -9,8 +10,10 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Decoding checks every length against the datagram: a header shorter than 236 bytes, a missing
  * magic cookie, an option whose length runs past its field, a bad overload value or a known option
- * with a wrong length raises {@link DhcpCodecException}. Tolerated client quirks: a missing END
- * option (the field simply ends) and bytes after END (padding).
+ * with a wrong length raises {@link DhcpCodecException}. Tolerated client quirks, reported to the
+ * {@link QuirkSink} given to {@code decode} (see {@link DhcpQuirk}): a missing END option (the field
+ * simply ends, {@link DhcpQuirk#MISSING_END}) and bytes other than PAD after END
+ * ({@link DhcpQuirk#DATA_AFTER_END}); both are reported once per message, and only when it decodes.
  */
 public final class DhcpCodec {
     /** Fixed BOOTP header length before the options field. */
@@ -23,6 +26,9 @@ public final class DhcpCodec {
     private static final int SNAME_LENGTH = 64;
     private static final int FILE_OFFSET = 108;
     private static final int FILE_LENGTH = 128;
+    /** {@link #parseOptions} result bits above the overload value (bits 0-1). */
+    private static final int NO_END = 4;
+    private static final int AFTER_END = 8;
 
     private DhcpCodec() {
     }
@@ -37,6 +43,12 @@ public final class DhcpCodec {
 
     /** Decodes {@code len} bytes of {@code b} starting at {@code off}. */
     public static DhcpPacket decode(byte[] b, int off, int len) throws DhcpCodecException {
+        return decode(b, off, len, QuirkSink.none());
+    }
+
+    /** Decodes {@code len} bytes of {@code b} starting at {@code off}, reporting tolerated quirks to {@code quirks}. */
+    public static DhcpPacket decode(byte[] b, int off, int len, QuirkSink<DhcpQuirk> quirks)
+            throws DhcpCodecException {
         if (off < 0 || len < 0 || off + len > b.length) {
             throw new DhcpCodecException("bad buffer bounds");
         }
@@ -66,29 +78,41 @@ public final class DhcpCodec {
             throw new DhcpCodecException("no DHCP magic cookie (plain BOOTP is not served)");
         }
         DhcpOptions.Builder ob = DhcpOptions.builder();
-        int overload = parseOptions(b, off + HEADER_LENGTH + 4, off + len, ob, true);
+        int parsed = parseOptions(b, off + HEADER_LENGTH + 4, off + len, ob, true);
+        int overload = parsed & 3;
         String sname;
         String file;
         // RFC 2131 §4.1: options field first, then 'file', then 'sname'.
         if ((overload & 1) != 0) {
-            parseOptions(b, off + FILE_OFFSET, off + FILE_OFFSET + FILE_LENGTH, ob, false);
+            parsed |= parseOptions(b, off + FILE_OFFSET, off + FILE_OFFSET + FILE_LENGTH, ob, false);
             file = "";
         } else {
             file = cString(b, off + FILE_OFFSET, FILE_LENGTH);
         }
         if ((overload & 2) != 0) {
-            parseOptions(b, off + SNAME_OFFSET, off + SNAME_OFFSET + SNAME_LENGTH, ob, false);
+            parsed |= parseOptions(b, off + SNAME_OFFSET, off + SNAME_OFFSET + SNAME_LENGTH, ob, false);
             sname = "";
         } else {
             sname = cString(b, off + SNAME_OFFSET, SNAME_LENGTH);
         }
         DhcpOptions opts = ob.build();
         validate(opts);
-        return new DhcpPacket(op, htype, hlen, hops, xid, secs, flags, ciaddr, yiaddr, siaddr, giaddr, chaddr,
+        DhcpPacket p = new DhcpPacket(op, htype, hlen, hops, xid, secs, flags, ciaddr, yiaddr, siaddr, giaddr, chaddr,
                 sname, file, opts);
+        if ((parsed & NO_END) != 0) {
+            quirks.tolerated(DhcpQuirk.MISSING_END);
+        }
+        if ((parsed & AFTER_END) != 0) {
+            quirks.tolerated(DhcpQuirk.DATA_AFTER_END);
+        }
+        return p;
     }
 
-    /** Parses TLVs in [from, to); returns the overload value (0 when absent or not allowed here). */
+    /**
+     * Parses TLVs in [from, to); returns the overload value (0 when absent or not allowed here) in
+     * bits 0-1, plus {@link #NO_END} when the field has no END and {@link #AFTER_END} when bytes
+     * other than PAD follow it.
+     */
     private static int parseOptions(byte[] b, int from, int to, DhcpOptions.Builder ob, boolean mainField)
             throws DhcpCodecException {
         int overload = 0;
@@ -100,6 +124,12 @@ public final class DhcpCodec {
                 continue;
             }
             if (code == 255) {
+                // Quirk: what follows END is ignored; only PAD belongs there.
+                for (int k = i + 1; k < to; k++) {
+                    if (b[k] != 0) {
+                        return overload | AFTER_END;
+                    }
+                }
                 return overload;
             }
             if (i + 1 >= to) {
@@ -124,7 +154,7 @@ public final class DhcpCodec {
             i += 2 + olen;
         }
         // No END: tolerated (seen from embedded clients); the field ended cleanly on a boundary.
-        return overload;
+        return overload | NO_END;
     }
 
     private static void validate(DhcpOptions opts) throws DhcpCodecException {

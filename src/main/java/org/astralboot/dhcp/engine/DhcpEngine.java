@@ -10,11 +10,13 @@ import org.astralboot.dhcp.codec.DhcpOp;
 import org.astralboot.dhcp.codec.DhcpOption;
 import org.astralboot.dhcp.codec.DhcpOptions;
 import org.astralboot.dhcp.codec.DhcpPacket;
+import org.astralboot.dhcp.codec.DhcpQuirk;
 import org.astralboot.dhcp.lease.Lease;
 import org.astralboot.dhcp.lease.LeaseState;
 import org.astralboot.dhcp.lease.LeaseTable;
 import org.astralboot.net.Ipv4;
 import org.astralboot.net.MacAddress;
+import org.astralboot.net.QuirkSink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +58,7 @@ public final class DhcpEngine {
     private final long leaseSeconds;
     private long lastExhaustionWarning = Long.MIN_VALUE;
     private long unansweredSinceWarning;
+    private QuirkSink<DhcpQuirk> quirks = QuirkSink.none();
 
     /** @param table the lease table; may be {@code null} in proxy mode */
     public DhcpEngine(DhcpSettings cfg, LeaseTable table, Clock clock) {
@@ -82,6 +85,11 @@ public final class DhcpEngine {
             throw new IllegalArgumentException("the lease table has " + table.scopes() + " scope(s), the config "
                     + (relays.length + 1) + ": build it with LeasePool.relaySubnets()");
         }
+    }
+
+    /** Tolerated client quirks go to {@code sink} (the service's counter) from now on. */
+    public void reportQuirksTo(QuirkSink<DhcpQuirk> sink) {
+        this.quirks = java.util.Objects.requireNonNull(sink);
     }
 
     /**
@@ -203,7 +211,7 @@ public final class DhcpEngine {
             lease = table.assign(cand, mac, LeaseState.OFFERED, now, now + OFFER_HOLD.toMillis());
             changed = true;
         }
-        Firmware fw = Firmware.of(req);
+        Firmware fw = Firmware.of(req, quirks);
         BootChoice boot = BootChoice.of(fw, cfg.bootFiles());
         DhcpPacket reply = reply(req, scope, DhcpMessageType.OFFER, lease.address(), 0, lease, boot, true);
         logEvent("OFFER", lease, mac, fw, boot);
@@ -277,7 +285,7 @@ public final class DhcpEngine {
             }
         }
         Lease bound = table.assign(lease, mac, LeaseState.BOUND, now, now + leaseSeconds * 1000);
-        Firmware fw = Firmware.of(req);
+        Firmware fw = Firmware.of(req, quirks);
         BootChoice boot = BootChoice.of(fw, cfg.bootFiles());
         DhcpPacket reply = reply(req, scope, DhcpMessageType.ACK, bound.address(), req.ciaddr(), bound, boot, true);
         logEvent("ACK", bound, mac, fw, boot);
@@ -329,13 +337,17 @@ public final class DhcpEngine {
     }
 
     private boolean ours(DhcpPacket req) {
-        return !req.options().has(DhcpOption.SERVER_ID) || req.options().intValue(DhcpOption.SERVER_ID, 0) == server;
+        if (!req.options().has(DhcpOption.SERVER_ID)) {
+            quirks.tolerated(DhcpQuirk.MISSING_SERVER_ID); // RFC 2131 table 5: MUST in DECLINE and RELEASE
+            return true;
+        }
+        return req.options().intValue(DhcpOption.SERVER_ID, 0) == server;
     }
 
     private Optional<DhcpReply> inform(DhcpPacket req, Scope scope) {
         MacAddress mac = req.mac();
         Lease l = req.ciaddr() == 0 ? null : table.at(req.ciaddr());
-        Firmware fw = Firmware.of(req);
+        Firmware fw = Firmware.of(req, quirks);
         BootChoice boot = BootChoice.of(fw, cfg.bootFiles());
         DhcpPacket reply = reply(req, scope, DhcpMessageType.ACK, 0, req.ciaddr(),
                 l != null && mac.equals(l.mac()) ? l : null, boot, false);
@@ -362,7 +374,7 @@ public final class DhcpEngine {
     // ---------------------------------------------------------------- proxy mode
 
     private Optional<DhcpReply> proxy(DhcpPacket req, DhcpMessageType type, boolean pxePort, int source, int srcPort) {
-        Firmware fw = Firmware.of(req);
+        Firmware fw = Firmware.of(req, quirks);
         if (!fw.pxe()) {
             return Optional.empty();
         }

@@ -3,6 +3,8 @@ package org.astralboot.dhcp.engine;
 import org.astralboot.dhcp.codec.DhcpOption;
 import org.astralboot.dhcp.codec.DhcpOptions;
 import org.astralboot.dhcp.codec.DhcpPacket;
+import org.astralboot.dhcp.codec.DhcpQuirk;
+import org.astralboot.net.QuirkSink;
 
 /**
  * What a client's boot firmware is, from its request: PXE or not, the client architecture (RFC 4578
@@ -30,6 +32,15 @@ public record Firmware(boolean pxe, int arch, boolean httpClient, boolean ipxe) 
 
     /** Classifies {@code p}. Never fails: odd values just make the client "not PXE" or arch unknown. */
     public static Firmware of(DhcpPacket p) {
+        return of(p, QuirkSink.none());
+    }
+
+    /**
+     * Classifies {@code p}, reporting {@link DhcpQuirk#ARCH_FROM_VENDOR_CLASS} when option 93 was
+     * missing and the vendor class gave the architecture, and {@link DhcpQuirk#RAW_USER_CLASS} when
+     * a bare user class identified iPXE.
+     */
+    public static Firmware of(DhcpPacket p, QuirkSink<DhcpQuirk> quirks) {
         DhcpOptions o = p.options();
         String vc = o.text(DhcpOption.VENDOR_CLASS).orElse("");
         boolean pxeClass = vc.startsWith("PXEClient");
@@ -40,8 +51,11 @@ public record Firmware(boolean pxe, int arch, boolean httpClient, boolean ipxe) 
             arch = (o.byteAt(DhcpOption.CLIENT_ARCH.code, 0) << 8) | o.byteAt(DhcpOption.CLIENT_ARCH.code, 1);
         } else if (pxeClass || httpClass) {
             arch = archFromVendorClass(vc);
+            if (arch >= 0) {
+                quirks.tolerated(DhcpQuirk.ARCH_FROM_VENDOR_CLASS);
+            }
         }
-        boolean ipxe = isIpxe(o);
+        boolean ipxe = isIpxe(o, quirks);
         boolean pxe = pxeClass || httpClass || arch >= 0;
         boolean http = httpClass || arch == ARCH_HTTP_X64 || arch == ARCH_HTTP_IA32 || arch == ARCH_HTTP_ARM64;
         if (!pxe && !ipxe) {
@@ -68,14 +82,15 @@ public record Firmware(boolean pxe, int arch, boolean httpClient, boolean ipxe) 
 
     /**
      * iPXE sends user class {@code iPXE} as the raw option value; RFC 3004 clients wrap each class in
-     * a length byte. Both forms are accepted.
+     * a length byte. Both forms are accepted; the bare one is reported as {@link DhcpQuirk#RAW_USER_CLASS}.
      */
-    static boolean isIpxe(DhcpOptions o) {
+    static boolean isIpxe(DhcpOptions o, QuirkSink<DhcpQuirk> quirks) {
         byte[] v = o.get(DhcpOption.USER_CLASS);
         if (v == null) {
             return false;
         }
         if (matches(v, 0, v.length)) {
+            quirks.tolerated(DhcpQuirk.RAW_USER_CLASS);
             return true;
         }
         int i = 0;

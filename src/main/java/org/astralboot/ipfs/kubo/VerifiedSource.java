@@ -1,0 +1,184 @@
+package org.astralboot.ipfs.kubo;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.astralboot.ipfs.verify.Cid;
+import org.astralboot.ipfs.verify.VerificationException;
+import org.astralboot.ipfs.verify.VerifiedFileReader;
+
+/**
+ * Where the cache gets file content from: a CAR stream of the file's DAG, from Kubo's RPC API
+ * ({@code POST /api/v0/dag/export}) or from a trustless HTTP gateway ({@code GET
+ * /ipfs/<cid>?format=car} with {@code Accept: application/vnd.ipld.car; order=dfs; dups=y},
+ * specs.ipfs.tech/http-gateways/trustless-gateway), turned into the file's bytes by
+ * {@link VerifiedFileReader}: no byte reaches the cache or a client before the block it belongs to
+ * has been checked against its CID.
+ *
+ * <p>A range of a file not cached: from the gateway only the blocks of the range are asked for
+ * ({@code dag-scope=entity&entity-bytes=from:to}); {@code dag/export} has no ranges, so its stream
+ * is read from the start (blocks before the range verified, not emitted) and dropped at the end of
+ * the range.
+ */
+public final class VerifiedSource {
+    private static final String CAR = "application/vnd.ipld.car; version=1; order=dfs; dups=y";
+    /** Largest single block accepted from {@code block/get} (Bitswap's limit is 2 MiB). */
+    private static final int MAX_BLOCK = 4 << 20;
+
+    private final URI api;
+    private final URI gateway;
+    private final Duration connect;
+    private final Duration header;
+    private final Duration idle;
+    private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong bytes = new AtomicLong();
+
+    /**
+     * @param api     the RPC base, as {@link KuboClient#api()} gives it ({@code .../api/v0/})
+     * @param gateway a trustless gateway's base URL, or null to use {@code api}
+     */
+    VerifiedSource(URI api, URI gateway, Duration connect, Duration header, Duration idle) {
+        this.api = api;
+        this.gateway = gateway;
+        this.connect = connect;
+        this.header = header;
+        this.idle = idle;
+    }
+
+    /** The RPC API of {@code client}, or {@code gateway} when not null, with the client's timeouts. */
+    public static VerifiedSource of(KuboClient client, URI gateway) {
+        Duration[] t = client.timeouts();
+        return new VerifiedSource(client.api(), gateway, t[0], t[1], t[2]);
+    }
+
+    /** CAR requests made (one per download or uncached range). */
+    public long requests() {
+        return requests.get();
+    }
+
+    /** CAR bytes received. */
+    public long bytes() {
+        return bytes.get();
+    }
+
+    public URI gateway() {
+        return gateway;
+    }
+
+    /**
+     * The verified bytes {@code [offset, offset + length)} of the file {@code cid} of {@code size}
+     * bytes. Reads throw {@link VerificationException} (naming the CID at fault) for content that
+     * is not the file's, {@link KuboException} for the connection.
+     */
+    public ChannelStream open(String cid, long size, long offset, long length) throws IOException {
+        Cid root;
+        try {
+            root = Cid.parse(cid);
+        } catch (IllegalArgumentException e) {
+            throw new VerificationException(cid, "cannot be verified: " + e.getMessage());
+        }
+        boolean whole = offset == 0 && length == size;
+        boolean scoped = gateway != null && !whole;
+        String arg = URLEncoder.encode(cid, StandardCharsets.UTF_8);
+        requests.incrementAndGet();
+        RawStream.Body body;
+        if (gateway != null) {
+            String scope = scoped ? "entity&entity-bytes=" + offset + ":" + (offset + length - 1) : "all";
+            body = RawStream.request("GET", gateway, "gateway", path(gateway) + "ipfs/" + arg + "?format=car&dag-scope="
+                    + scope, "Accept: " + CAR + "\r\n", connect, header, idle);
+        } else {
+            body = RawStream.post(api, "dag/export", api.getRawPath() + "dag/export?arg=" + arg + "&progress=false",
+                    connect, header, idle);
+        }
+        try {
+            VerifiedFileReader r = new VerifiedFileReader(root, size, offset, length, counted(body), gateway != null,
+                    scoped, this::block);
+            return new Verified(r, body);
+        } catch (IOException | RuntimeException e) {
+            body.close();
+            throw e;
+        }
+    }
+
+    private static String path(URI base) {
+        String p = base.getRawPath() == null ? "" : base.getRawPath();
+        return p.endsWith("/") ? p : p + "/";
+    }
+
+    private InputStream counted(InputStream in) {
+        return new FilterInputStream(in) {
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b >= 0) {
+                    bytes.incrementAndGet();
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                if (n > 0) {
+                    bytes.addAndGet(n);
+                }
+                return n;
+            }
+        };
+    }
+
+    /** One block alone (a repeat {@code dag/export} sent once and the verifier no longer holds). */
+    private byte[] block(Cid c) throws IOException {
+        String arg = URLEncoder.encode(c.toString(), StandardCharsets.UTF_8);
+        RawStream.Body body = gateway != null
+                ? RawStream.request("GET", gateway, "gateway", path(gateway) + "ipfs/" + arg + "?format=raw",
+                        "Accept: application/vnd.ipld.raw\r\n", connect, header, idle)
+                : RawStream.post(api, "block/get", api.getRawPath() + "block/get?arg=" + arg, connect, header, idle);
+        try (body) {
+            byte[] b = body.readNBytes(MAX_BLOCK + 1);
+            if (b.length > MAX_BLOCK) {
+                throw new VerificationException(c.toString(), "block larger than " + MAX_BLOCK + " bytes");
+            }
+            bytes.addAndGet(b.length);
+            return b;
+        }
+    }
+
+    /** The verifier's bytes as a channel; closing it from any thread ends a read in progress. */
+    private static final class Verified extends ChannelStream {
+        private final VerifiedFileReader reader;
+        private final RawStream.Body body;
+
+        Verified(VerifiedFileReader reader, RawStream.Body body) {
+            this.reader = reader;
+            this.body = body;
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            return reader.read(dst);
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            return reader.read(b, off, len);
+        }
+
+        @Override
+        public boolean isOpen() {
+            return body.isOpen();
+        }
+
+        @Override
+        public void close() throws IOException {
+            body.close();
+            reader.close();
+        }
+    }
+}
