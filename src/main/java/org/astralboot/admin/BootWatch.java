@@ -15,6 +15,8 @@ public final class BootWatch implements Events {
     private final EventRing ring;
     private final MachineBoard board = new MachineBoard();
     private final BootMetrics metrics = new BootMetrics();
+    /** Address → MAC for events whose reporter knows only the address (TFTP): DHCP's leases. */
+    private volatile java.util.function.Function<String, String> macOf = ip -> "";
 
     public BootWatch(int capacity) {
         this.ring = new EventRing(capacity);
@@ -32,9 +34,23 @@ public final class BootWatch implements Events {
         return metrics;
     }
 
+    /**
+     * Where the MAC of an event that carries only an address is looked up (the DHCP leases);
+     * {@code ""} from it leaves the event without a MAC.
+     */
+    public void macsBy(java.util.function.Function<String, String> lookup) {
+        macOf = lookup;
+    }
+
     @Override
     public void emit(BootEvent event) {
         try {
+            if (event.mac().isEmpty() && !event.ip().isEmpty()) {
+                String m = macOf.apply(event.ip());
+                if (m != null && !m.isEmpty()) {
+                    event = event.withMac(m);
+                }
+            }
             // Board and metrics first: a stream reader woken by the ring then sees them up to date.
             board.emit(event);
             metrics.emit(event);

@@ -47,6 +47,11 @@ public record BootEvent(long seq, Instant time, String mac, String ip, String fi
         return new BootEvent(n, time, mac, ip, firmware, kind, detail, bytes, millis);
     }
 
+    /** The same event for machine {@code m} (an event whose MAC its reporter did not know). */
+    public BootEvent withMac(String m) {
+        return new BootEvent(seq, time, m, ip, firmware, kind, detail, bytes, millis);
+    }
+
     /** Whether this event reports a failure (shown in red, counted as an error). */
     public boolean failure() {
         return kind.failure();
