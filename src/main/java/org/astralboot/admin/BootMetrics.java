@@ -36,6 +36,7 @@ public final class BootMetrics implements Events {
     public static final java.util.List<String> NAMES = java.util.List.of(
             "astralboot_dhcp_packets_total",
             "astralboot_dhcp_leases",
+            "astralboot_dhcp_shed_discovers_total",
             "astralboot_tftp_transfers_active",
             "astralboot_tftp_transfers_total",
             "astralboot_tftp_errors_total",
@@ -75,6 +76,7 @@ public final class BootMetrics implements Events {
     private volatile Supplier<LeaseCounts> leases = () -> null;
     private volatile Supplier<CacheCounts> cache = () -> null;
     private volatile Supplier<Map<String, Long>> quirks = Map::of;
+    private volatile java.util.function.LongSupplier shed = () -> 0;
 
     private static final class OpenBoot {
         final Instant started;
@@ -152,6 +154,9 @@ public final class BootMetrics implements Events {
                         cb.call(c.corruptions());
                     }
                 }).register(registry);
+        CounterWithCallback.builder().name("astralboot_dhcp_shed_discovers")
+                .help("DISCOVERs dropped unanswered because lease commits fell behind (dhcp.shed_backlog)")
+                .callback(cb -> cb.call(shed.getAsLong())).register(registry);
         CounterWithCallback.builder().name("astralboot_quirks")
                 .help("Client quirks tolerated, by quirk").labelNames("quirk")
                 .callback(cb -> quirks.get().forEach((q, n) -> cb.call(n, q))).register(registry);
@@ -170,6 +175,11 @@ public final class BootMetrics implements Events {
     /** Where the quirk counters read their figures: quirk name → times tolerated. */
     public void quirks(Supplier<Map<String, Long>> source) {
         quirks = source;
+    }
+
+    /** Where the shed-DISCOVER counter reads its figure (DHCP in server mode). */
+    public void shed(java.util.function.LongSupplier source) {
+        shed = source;
     }
 
     public PrometheusRegistry registry() {

@@ -136,6 +136,7 @@ public final class ServeCommand implements Callable<Integer> {
             watch.metrics().leases(() -> dhcpService == null ? null : dhcpService.leaseStats()
                     .map(st -> new org.astralboot.admin.BootMetrics.LeaseCounts(st.pool(), st.bound(), st.available()))
                     .orElse(null));
+            watch.metrics().shed(() -> dhcpService == null ? 0 : dhcpService.shedDiscovers());
             watch.metrics().quirks(() -> {
                 java.util.Map<String, Long> q = new java.util.TreeMap<>();
                 tftp.quirks().snapshot().forEach((k, n) -> q.put("tftp_" + k.name().toLowerCase(java.util.Locale.ROOT), n));

@@ -101,6 +101,11 @@ public final class DhcpService implements Service {
         this.events = events;
     }
 
+    /** DISCOVERs dropped unanswered since start because lease commits fell behind ({@code dhcp.shed_backlog}). */
+    public long shedDiscovers() {
+        return shed.get();
+    }
+
     /** The lease pool's counts now; empty before {@link #start()} and in proxy mode. */
     public Optional<LeaseTable.Stats> leaseStats() {
         LeaseTable t = table;
