@@ -174,6 +174,35 @@ class AdminBootIT {
                     }
                 }
                 assertTrue(row != null && row.path("last_error").asText().contains("vmlinuz-missing"), String.valueOf(row));
+
+                // TFTP: a transfer and a missing file (curl's TFTP client, inside the namespace).
+                String tftpBefore = get(api + "/metrics", true).body();
+                Netns.Result ok = lab.netns().run(Duration.ofSeconds(30), "curl", "-s", "-o", "/dev/null",
+                        "tftp://" + BootLab.SERVER + "/undionly.kpxe");
+                assertEquals(0, ok.code(), ok.out());
+                Netns.Result missing = lab.netns().run(Duration.ofSeconds(30), "curl", "-s", "-o", "/dev/null",
+                        "tftp://" + BootLab.SERVER + "/no-such-file");
+                assertNotEquals(0, missing.code(), missing.out());
+                String tftpAfter = get(api + "/metrics", true).body();
+                // The missing file never starts a transfer: one started, one error.
+                assertEquals(1, metric(tftpAfter, "astralboot_tftp_transfers_total") - metric(tftpBefore,
+                        "astralboot_tftp_transfers_total"), tftpAfter);
+                assertEquals(1, metric(tftpAfter, "astralboot_tftp_errors_total") - metric(tftpBefore,
+                        "astralboot_tftp_errors_total"), tftpAfter);
+                JsonNode all = JSON.readTree(get(api + "/api/v1/events", true).body());
+                JsonNode end = null;
+                JsonNode err = null;
+                for (JsonNode e : all) {
+                    if (e.path("kind").asText().equals("tftp_end") && e.path("detail").asText().startsWith("undionly.kpxe")) {
+                        end = e;
+                    } else if (e.path("kind").asText().equals("tftp_error")) {
+                        err = e;
+                    }
+                }
+                assertTrue(end != null && end.path("bytes").asLong() > 10_000 && end.path("detail").asText().contains("blksize"),
+                        String.valueOf(end));
+                assertTrue(err != null && err.path("detail").asText().contains("no-such-file")
+                        && err.path("detail").asText().contains("ERROR 1"), String.valueOf(err));
             }
             lab.passed();
         }
