@@ -68,7 +68,12 @@
   function status() {
     api('/api/v1/status').then(s => {
       document.getElementById('server').textContent = [s.server, s['interface'], 'DHCP ' + s.dhcp_mode].filter(Boolean).join(' · ');
-      document.getElementById('c-tree').textContent = s.boot_tree || '–';
+      const problems = (s.ipfs_ref_problems || []).length;
+      const tree = document.getElementById('c-tree');
+      tree.textContent = (s.boot_tree || '–') + (s.ipfs_fetches !== undefined ? ' · ' + s.ipfs_fetches + ' IPFS fetches' : '');
+      tree.classList.toggle('error', problems > 0);
+      if (problems > 0) tree.textContent += ' · ' + problems + ' ref problem' + (problems > 1 ? 's' : '') + ': ' + s.ipfs_ref_problems.join('; ');
+      tree.title = tree.textContent;
       const l = s.leases;
       document.getElementById('c-leases').textContent = l ? l.bound + ' / ' + l.pool + ' bound' : 'none';
     }).catch(() => {});
