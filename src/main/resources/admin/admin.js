@@ -70,7 +70,8 @@
       document.getElementById('server').textContent = [s.server, s['interface'], 'DHCP ' + s.dhcp_mode].filter(Boolean).join(' · ');
       const problems = (s.ipfs_ref_problems || []).length;
       const tree = document.getElementById('c-tree');
-      tree.textContent = (s.boot_tree || '–') + (s.ipfs_fetches !== undefined ? ' · ' + s.ipfs_fetches + ' IPFS fetches' : '');
+      tree.textContent = (s.boot_tree || '–') + (s.ipfs_fetches !== undefined ? ' · ' + s.ipfs_fetches + ' IPFS fetches' : '')
+        + (s.cache_bytes !== undefined ? ' · cache ' + bytes(s.cache_bytes) + ' of ' + bytes(s.cache_max_bytes) : '');
       tree.classList.toggle('error', problems > 0);
       if (problems > 0) tree.textContent += ' · ' + problems + ' ref problem' + (problems > 1 ? 's' : '') + ': ' + s.ipfs_ref_problems.join('; ');
       tree.title = tree.textContent;

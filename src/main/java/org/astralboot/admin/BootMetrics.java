@@ -49,6 +49,7 @@ public final class BootMetrics implements Events {
             "astralboot_boot_errors_total",
             "astralboot_ipfs_fetches_total",
             "astralboot_ipfs_cache_corruptions_total",
+            "astralboot_ipfs_cache_bytes",
             "astralboot_quirks_total");
 
     /** Boots in progress tracked at most (oldest forgotten): memory stays bounded. */
@@ -97,7 +98,7 @@ public final class BootMetrics implements Events {
      * IPFS figures at scrape time (counters since start): files fetched from the node (cache
      * misses), and cache files found truncated or altered.
      */
-    public record CacheCounts(long fetches, long corruptions) {
+    public record CacheCounts(long fetches, long corruptions, long bytes) {
     }
 
     public BootMetrics() {
@@ -152,6 +153,14 @@ public final class BootMetrics implements Events {
                     CacheCounts c = cache.get();
                     if (c != null) {
                         cb.call(c.corruptions());
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("astralboot_ipfs_cache_bytes")
+                .help("Bytes of the complete files in the IPFS cache")
+                .callback(cb -> {
+                    CacheCounts c = cache.get();
+                    if (c != null) {
+                        cb.call(c.bytes());
                     }
                 }).register(registry);
         CounterWithCallback.builder().name("astralboot_dhcp_shed_discovers")

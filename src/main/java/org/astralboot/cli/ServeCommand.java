@@ -122,7 +122,7 @@ public final class ServeCommand implements Callable<Integer> {
             org.astralboot.admin.AdminSettings admin = adminSettings(cfg);
             if (store instanceof org.astralboot.ipfs.IpfsBootStore ipfs) {
                 watch.metrics().cache(() -> new org.astralboot.admin.BootMetrics.CacheCounts(ipfs.fetches(),
-                        ipfs.corruptions()));
+                        ipfs.corruptions(), ipfs.cacheBytes()));
             }
             HostLookup leases = hosts;
             watch.macsBy(ip -> {
@@ -203,6 +203,8 @@ public final class ServeCommand implements Callable<Integer> {
         }
         if (store instanceof org.astralboot.ipfs.IpfsBootStore ipfs) {
             m.put("ipfs_fetches", ipfs.fetches());
+            m.put("cache_bytes", ipfs.cacheBytes());
+            m.put("cache_max_bytes", cfg.cacheMaxBytes());
             m.put("ipfs_ref_problems", ipfs.refProblems());
         }
         return m;

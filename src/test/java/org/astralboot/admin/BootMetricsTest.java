@@ -32,7 +32,7 @@ class BootMetricsTest {
     void exposesExactlyTheDocumentedNames() throws Exception {
         BootMetrics m = new BootMetrics();
         m.leases(() -> new BootMetrics.LeaseCounts(100, 3, 97));
-        m.cache(() -> new BootMetrics.CacheCounts(5, 2));
+        m.cache(() -> new BootMetrics.CacheCounts(5, 2, 4096));
         m.quirks(() -> Map.of("tftp_zero_blksize", 1L));
         for (Kind k : Kind.values()) { // labelled families appear once they have a series
             m.emit(at(k, k.ordinal(), 10));
@@ -50,6 +50,7 @@ class BootMetricsTest {
         }
         assertTrue(text.contains("astralboot_dhcp_leases{state=\"free\"} 97"), text);
         assertTrue(text.contains("astralboot_ipfs_fetches_total 5"), text);
+        assertTrue(text.contains("astralboot_ipfs_cache_bytes 4096"), text);
     }
 
     @Test
