@@ -253,6 +253,12 @@ class AdminBootIT {
                     "return document.documentElement.scrollWidth <= window.innerWidth;"), "no sideways scrolling on a phone");
             Files.copy(d.getScreenshotAs(OutputType.FILE).toPath(), target.resolve("admin-status-page-phone.png"),
                     StandardCopyOption.REPLACE_EXISTING);
+            // A click on the row opens the machine's timeline: its events, kernel and initrd among them.
+            d.findElement(By.cssSelector(selector)).click();
+            waitFor(() -> d.findElements(By.cssSelector("#tl-list li")).stream()
+                    .anyMatch(li -> li.getText().contains("http_initrd")), Duration.ofSeconds(10), "the timeline");
+            Files.copy(d.getScreenshotAs(OutputType.FILE).toPath(), target.resolve("admin-status-page-timeline.png"),
+                    StandardCopyOption.REPLACE_EXISTING);
         } finally {
             d.quit();
         }
