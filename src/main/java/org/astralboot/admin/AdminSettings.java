@@ -1,6 +1,5 @@
 package org.astralboot.admin;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 /**
@@ -13,15 +12,8 @@ import java.net.InetSocketAddress;
  * @param token  the bearer token, or "" for none (loopback only)
  */
 public record AdminSettings(InetSocketAddress listen, String token) {
-    /** The default: {@code 127.0.0.1:9080}, no token. */
-    public static final int DEFAULT_PORT = 9080;
-
     public AdminSettings {
         token = token == null ? "" : token;
-    }
-
-    public static AdminSettings loopback(int port) {
-        return new AdminSettings(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), "");
     }
 
     /** Whether the listener is reachable from other hosts (not a loopback address). */
