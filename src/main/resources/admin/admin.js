@@ -88,7 +88,9 @@
     let mc = machines.get(ev.mac);
     if (!mc) { mc = {mac: ev.mac, state: 'unknown', os: '', ip: '', firmware: '', step: 'none', bytes: 0}; machines.set(ev.mac, mc); }
     if (ev.ip) mc.ip = ev.ip;
-    if (ev.firmware) mc.firmware = ev.firmware;
+    // DHCP's architecture (bios, efi-x64) stays; HTTP's "iPXE" only fills a blank, as on the server.
+    if (ev.firmware && (!mc.firmware || ev.kind.startsWith('dhcp_'))) mc.firmware = ev.firmware;
+    if (ev.kind === 'http_choice' && ev.detail) { mc.os = ev.detail.split(' ')[0]; mc.state = 'chosen'; }
     if (ev.kind === 'dhcp_discover' && stepIndex(mc.step) > 0) { mc.step = 'none'; mc.last_error = ''; mc.bytes = 0; }
     if (stepIndex(ev.step) > stepIndex(mc.step)) mc.step = ev.step;
     if (ev.failure) mc.last_error = ev.kind + ': ' + ev.detail;
