@@ -26,7 +26,10 @@ final class DhcpEvents {
      * tells, {@code arch-N} for others; "" for a client that is no network boot firmware.
      */
     static String firmware(DhcpPacket p) {
-        Firmware f = Firmware.of(p);
+        return firmware(Firmware.of(p));
+    }
+
+    private static String firmware(Firmware f) {
         return switch (f.arch()) {
             case Firmware.ARCH_BIOS -> "bios";
             case Firmware.ARCH_EFI_IA32 -> "efi-ia32";
@@ -42,6 +45,9 @@ final class DhcpEvents {
 
     /** A message received from a client. */
     static void received(Events events, DhcpPacket req) {
+        if (events == Events.NONE) {
+            return;
+        }
         DhcpMessageType t = req.messageType();
         Kind kind = t == null ? null : switch (t) {
             case DISCOVER -> Kind.DHCP_DISCOVER;
@@ -54,14 +60,18 @@ final class DhcpEvents {
         }
         int asked = req.options().intValue(DhcpOption.REQUESTED_ADDRESS, 0);
         int addr = req.ciaddr() != 0 ? req.ciaddr() : asked;
-        String detail = (Firmware.of(req).ipxe() ? "iPXE" : "") + (req.giaddr() != 0
-                ? (Firmware.of(req).ipxe() ? ", " : "") + "via relay " + Ipv4.text(Ipv4.fromInt(req.giaddr())) : "");
+        Firmware f = Firmware.of(req);
+        String detail = (f.ipxe() ? "iPXE" : "") + (req.giaddr() != 0
+                ? (f.ipxe() ? ", " : "") + "via relay " + Ipv4.text(Ipv4.fromInt(req.giaddr())) : "");
         events.emit(BootEvent.of(kind, req.mac().toString(), addr == 0 ? "" : Ipv4.text(Ipv4.fromInt(addr)),
-                firmware(req), detail));
+                firmware(f), detail));
     }
 
     /** A reply decided for {@code req}; {@code proxy}: the proxyDHCP service (boot options only). */
     static void sent(Events events, DhcpPacket req, DhcpReply reply, boolean proxy) {
+        if (events == Events.NONE) {
+            return;
+        }
         DhcpPacket p = reply.packet();
         DhcpMessageType t = p.messageType();
         Kind kind = t == null ? null : switch (t) {
