@@ -158,6 +158,23 @@ public final class MachineRegistry {
         return update(mac, null, m -> m.reset(now));
     }
 
+    /**
+     * Removes the record (an operator's "forget"): the machine's next boot creates a new one, as
+     * for a machine never seen. No-op for an unknown MAC.
+     */
+    public void forget(MacAddress mac) throws IOException {
+        synchronized (this) {
+            Machine before = byMac.get(mac);
+            if (before == null) {
+                return;
+            }
+            map.remove(mac.toHex());
+            unindex(before);
+        }
+        db.commit();
+        log.info("machine {} forgotten", mac);
+    }
+
     private Machine update(MacAddress mac, String ip, UnaryOperator<Machine> change) throws IOException {
         Machine before;
         Machine after;

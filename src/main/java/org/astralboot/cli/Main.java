@@ -18,6 +18,8 @@ import picocli.CommandLine.Mixin;
             BootCommand.class,
             SetupCommand.class,
             LeasesCommand.class,
+            EventsCommand.class,
+            MachinesCommand.class,
             PrecacheCommand.class,
             PublishCommand.class,
             VerifyCommand.class,

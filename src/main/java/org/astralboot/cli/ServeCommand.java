@@ -120,9 +120,13 @@ public final class ServeCommand implements Callable<Integer> {
             BootSourceWiring wired = source.open(cfg, db);
             HostLookup hosts = HostLookup.NONE;
             List<Service> services = new ArrayList<>();
+            // Boot events and metrics for the admin listener; the services only see the Events sink.
+            org.astralboot.admin.BootWatch watch = new org.astralboot.admin.BootWatch(
+                    org.astralboot.admin.BootWatch.DEFAULT_CAPACITY);
             // Service wiring: one line per protocol.
+            org.astralboot.dhcp.DhcpService dhcp = null;
             if (cfg.dhcp().mode() != Config.DhcpMode.OFF) {
-                org.astralboot.dhcp.DhcpService dhcp = new org.astralboot.dhcp.DhcpService(cfg, db).gate(wired.gate());
+                dhcp = new org.astralboot.dhcp.DhcpService(cfg, db, watch).gate(wired.gate());
                 hosts = dhcp.hosts();
                 services.add(dhcp);
             }
@@ -130,8 +134,37 @@ public final class ServeCommand implements Callable<Integer> {
                 services.add(new org.astralboot.dns.DnsService(org.astralboot.dns.DnsService.settings(cfg), hosts,
                         cfg.dns().port()));
             }
-            services.add(new org.astralboot.tftp.TftpService(cfg, store));
-            services.add(new org.astralboot.http.HttpService(cfg, store, db, hosts, wired.http()));
+            org.astralboot.tftp.TftpService tftp = new org.astralboot.tftp.TftpService(cfg, store, watch);
+            services.add(tftp);
+            org.astralboot.http.HttpService http = new org.astralboot.http.HttpService(cfg, store, db, hosts, wired.http(),
+                    watch);
+            services.add(http);
+            org.astralboot.admin.AdminSettings admin = adminSettings(cfg);
+            if (store instanceof org.astralboot.ipfs.IpfsBootStore ipfs) {
+                watch.metrics().cache(() -> new org.astralboot.admin.BootMetrics.CacheCounts(ipfs.fetches(),
+                        ipfs.corruptions(), ipfs.cacheBytes()));
+            }
+            HostLookup leases = hosts;
+            watch.macsBy(ip -> {
+                try {
+                    return leases.byAddress(org.astralboot.net.Ipv4.parse(ip)).map(h -> h.mac().toString()).orElse("");
+                } catch (IllegalArgumentException e) {
+                    return ""; // not an IPv4 address
+                }
+            });
+            org.astralboot.dhcp.DhcpService dhcpService = dhcp;
+            watch.metrics().leases(() -> dhcpService == null ? null : dhcpService.leaseStats()
+                    .map(st -> new org.astralboot.admin.BootMetrics.LeaseCounts(st.pool(), st.bound(), st.available()))
+                    .orElse(null));
+            watch.metrics().shed(() -> dhcpService == null ? 0 : dhcpService.shedDiscovers());
+            watch.metrics().quirks(() -> {
+                java.util.Map<String, Long> q = new java.util.TreeMap<>();
+                tftp.quirks().snapshot().forEach((k, n) -> q.put("tftp_" + k.name().toLowerCase(java.util.Locale.ROOT), n));
+                if (dhcpService != null) {
+                    dhcpService.quirks().snapshot().forEach((k, n) -> q.put("dhcp_" + k.name().toLowerCase(java.util.Locale.ROOT), n));
+                }
+                return q;
+            });
 
             for (Service s : services) {
                 try {
@@ -140,6 +173,19 @@ public final class ServeCommand implements Callable<Integer> {
                     throw new IOException(s.name() + ": " + e.getMessage(), e);
                 }
                 open.add(s);
+            }
+            if (admin.listen() != null) {
+                HostLookup h = hosts;
+                org.astralboot.admin.AdminService a = new org.astralboot.admin.AdminService(admin, watch, http.machines(),
+                        http.catalog(), h, () -> adminStatus(cfg, store, dhcpService));
+                try {
+                    a.start();
+                    open.add(a);
+                    services.add(a);
+                } catch (IOException e) {
+                    // The machines still boot without it: say so loudly, do not stop serving them.
+                    SUMMARY.error("{} (boot services keep running without the admin interface)", e.getMessage());
+                }
             }
             SUMMARY.info("Astralboot ready: {} on {} ({}), boot tree {}, services {}", Ipv4.text(cfg.address()),
                     cfg.iface(), cfg.subnet(), store.describe(), services.stream().map(Service::name).toList());
@@ -156,6 +202,32 @@ public final class ServeCommand implements Callable<Integer> {
         } finally {
             closeAll(open);
         }
+    }
+
+    /** The {@code [admin]} settings of the config. */
+    static org.astralboot.admin.AdminSettings adminSettings(Config cfg) {
+        return new org.astralboot.admin.AdminSettings(cfg.admin().listen(), cfg.admin().token());
+    }
+
+    /** Figures for the status page: boot tree, IPFS node. */
+    private static java.util.Map<String, Object> adminStatus(Config cfg, BootStore store,
+            org.astralboot.dhcp.DhcpService dhcp) {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("server", Ipv4.text(cfg.address()));
+        m.put("interface", cfg.iface());
+        m.put("dhcp_mode", cfg.dhcp().mode().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("boot_tree", store.describe());
+        if (dhcp != null) {
+            dhcp.leaseStats().ifPresent(st -> m.put("leases", java.util.Map.of("pool", st.pool(), "bound", st.bound(),
+                    "offered", st.offered(), "free", st.available())));
+        }
+        if (store instanceof org.astralboot.ipfs.IpfsBootStore ipfs) {
+            m.put("ipfs_fetches", ipfs.fetches());
+            m.put("cache_bytes", ipfs.cacheBytes());
+            m.put("cache_max_bytes", cfg.cacheMaxBytes());
+            m.put("ipfs_ref_problems", ipfs.refProblems());
+        }
+        return m;
     }
 
     /**

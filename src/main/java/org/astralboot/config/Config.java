@@ -51,14 +51,31 @@ public record Config(
         Dhcp dhcp,
         Menu menu,
         Dns dns,
-        Api api) {
+        Api api,
+        Admin admin) {
 
-    /** A configuration without API mode. */
+    /** A configuration without API mode, with the default {@link Admin} listener. */
     public Config(Path source, String iface, Inet4Address address, Ipv4Subnet subnet, String domain, Path data,
             Path database, Path cache, long cacheMaxBytes, boolean ipfs, URI ipfsApi, URI ipfsGateway, Path refs,
             Http http, Tftp tftp, Dhcp dhcp, Menu menu, Dns dns) {
         this(source, iface, address, subnet, domain, data, database, cache, cacheMaxBytes, ipfs, ipfsApi, ipfsGateway,
-                refs, http, tftp, dhcp, menu, dns, Api.OFF);
+                refs, http, tftp, dhcp, menu, dns, Api.OFF, Admin.DEFAULT);
+    }
+
+    /** With API mode as given, the default {@link Admin} listener. */
+    public Config(Path source, String iface, Inet4Address address, Ipv4Subnet subnet, String domain, Path data,
+            Path database, Path cache, long cacheMaxBytes, boolean ipfs, URI ipfsApi, URI ipfsGateway, Path refs,
+            Http http, Tftp tftp, Dhcp dhcp, Menu menu, Dns dns, Api api) {
+        this(source, iface, address, subnet, domain, data, database, cache, cacheMaxBytes, ipfs, ipfsApi, ipfsGateway,
+                refs, http, tftp, dhcp, menu, dns, api, Admin.DEFAULT);
+    }
+
+    /** Without API mode, with the {@link Admin} listener as given. */
+    public Config(Path source, String iface, Inet4Address address, Ipv4Subnet subnet, String domain, Path data,
+            Path database, Path cache, long cacheMaxBytes, boolean ipfs, URI ipfsApi, URI ipfsGateway, Path refs,
+            Http http, Tftp tftp, Dhcp dhcp, Menu menu, Dns dns, Admin admin) {
+        this(source, iface, address, subnet, domain, data, database, cache, cacheMaxBytes, ipfs, ipfsApi, ipfsGateway,
+                refs, http, tftp, dhcp, menu, dns, Api.OFF, admin);
     }
 
     public Config {
@@ -71,6 +88,7 @@ public record Config(
         Objects.requireNonNull(menu, "menu");
         Objects.requireNonNull(dns, "dns");
         api = api == null ? Api.OFF : api;
+        Objects.requireNonNull(admin, "admin");
     }
 
     /**
@@ -332,6 +350,49 @@ public record Config(
     }
 
     /**
+     * The operator's listener: status page, JSON API, event stream, metrics. Apart from the boot
+     * service; beyond loopback it needs a token ({@link ConfigLoader} refuses the config otherwise).
+     *
+     * @param listen address and port, or null for no admin listener
+     * @param token  bearer token required on every API request, or "" for none
+     */
+    public record Admin(java.net.InetSocketAddress listen, String token) {
+        /** {@code 127.0.0.1:9080}, no token. */
+        public static final Admin DEFAULT = new Admin(parseListen(Keys.ADMIN_LISTEN.def()), "");
+
+        public Admin {
+            token = token == null ? "" : token;
+        }
+
+        /** {@code listen} as written in the config: {@code "address:port"}, or "" for none. */
+        public String listenText() {
+            return listen == null ? "" : Ipv4.text((Inet4Address) listen.getAddress()) + ":" + listen.getPort();
+        }
+
+        /** Whether other hosts can reach the listener (an address that is not loopback). */
+        public boolean beyondLoopback() {
+            return listen != null && !listen.getAddress().isLoopbackAddress();
+        }
+
+        /** {@code "a.b.c.d:port"} as an address, or null when it is not one. */
+        public static java.net.InetSocketAddress parseListen(String text) {
+            int colon = text.lastIndexOf(':');
+            if (colon <= 0) {
+                return null;
+            }
+            try {
+                int port = Integer.parseInt(text.substring(colon + 1));
+                if (port < 1 || port > 65535) {
+                    return null;
+                }
+                return new java.net.InetSocketAddress(Ipv4.parse(text.substring(0, colon)), port);
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+    }
+
+    /**
      * A complete configuration with the defaults of {@link Keys}, for {@code address}/{@code prefix} on
      * {@code iface}. Tests start from here and replace what they need with the {@code with*} methods.
      */
@@ -391,6 +452,10 @@ public record Config(
         return toBuilder().api(a).build();
     }
 
+    public Config withAdmin(Admin a) {
+        return toBuilder().admin(a).build();
+    }
+
     public Config withData(Path d) {
         return toBuilder().data(d).build();
     }
@@ -425,6 +490,7 @@ public record Config(
         private Menu menu;
         private Dns dns;
         private Api api;
+        private Admin admin;
 
         private Builder(Config c) {
             source = c.source;
@@ -446,6 +512,7 @@ public record Config(
             menu = c.menu;
             dns = c.dns;
             api = c.api;
+            admin = c.admin;
         }
 
         public Builder source(Path v) {
@@ -528,9 +595,14 @@ public record Config(
             return this;
         }
 
+        public Builder admin(Admin v) {
+            admin = v;
+            return this;
+        }
+
         public Config build() {
             return new Config(source, iface, address, subnet, domain, data, database, cache, cacheMaxBytes, ipfs,
-                    ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu, dns, api);
+                    ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu, dns, api, admin);
         }
     }
 }

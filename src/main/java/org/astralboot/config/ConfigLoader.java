@@ -203,8 +203,19 @@ public final class ConfigLoader {
         Config.Api api = new Config.Api(Keys.API_URL.read(r, apiT), Keys.API_TIMEOUT.read(r, apiT),
                 Keys.API_CACHE_TTL.read(r, apiT), Keys.API_FALLBACK.read(r, apiT).equals("menu"));
 
+        TomlTable adminT = section(r, toml, "admin", warnings);
+        String listen = Keys.ADMIN_LISTEN.read(r, adminT);
+        Config.Admin admin = new Config.Admin(listen.isEmpty() ? null : Config.Admin.parseListen(listen),
+                Keys.ADMIN_TOKEN.read(r, adminT));
+        if (admin.beyondLoopback() && admin.token().isEmpty()) {
+            // The operator's interface changes what machines boot: never open to the network without a token.
+            throw r.invalidAt(Keys.ADMIN_LISTEN.name(), Keys.ADMIN_LISTEN.name(), "'" + listen
+                    + "' is beyond loopback, so [admin] token is required (a bearer token of at least 16"
+                    + " characters, e.g. from openssl rand -hex 16); or listen on 127.0.0.1");
+        }
+
         Config c = new Config(file.toAbsolutePath(), iface, address, subnet, domain, data, database, cache, cacheMax,
-                ipfs, ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu, dns, api);
+                ipfs, ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu, dns, api, admin);
         return new Loaded(c, List.copyOf(warnings));
     }
 

@@ -144,6 +144,15 @@ public final class Key<T> {
                 ConfigWriter::q, get);
     }
 
+    /**
+     * A string that must not be printed: the implied config ({@code -v}) shows {@code "<set>"}
+     * instead of the value when one is set.
+     */
+    static Key<String> secret(String name, String doc, Function<Config, String> get) {
+        return new Key<>(name, "string", "", null, null, doc, (r, t, k) -> r.string(t, k.name, k.def), null,
+                v -> v.isEmpty() ? ConfigWriter.q("") : ConfigWriter.q("<set>"), get);
+    }
+
     /** A plain file name under {@code tftp/}. */
     static Key<String> fileName(String name, String def, String doc, Function<Config, String> get) {
         return new Key<>(name, "file name", def, null, null, doc, (r, t, k) -> r.fileName(t, k.name, k.def), null,

@@ -220,6 +220,19 @@ public final class Keys {
             c -> c.api().fallbackMenu() ? "menu" : "")
             .checked(v -> v.isEmpty() || v.equals("menu") ? null : "'" + v + "' is neither \"menu\" nor \"\"");
 
+    // ---------------------------------------------------------------- [admin]
+
+    public static final Key<String> ADMIN_LISTEN = Key.string("admin.listen", "127.0.0.1:9080",
+            "address:port of the operator's listener (status page, API, metrics); \"\": none",
+            c -> c.admin().listenText())
+            .checked(v -> v.isEmpty() || Config.Admin.parseListen(v) != null ? null
+                    : "'" + v + "' is not an IPv4 address and port such as \"127.0.0.1:9080\" (or \"\" for none)");
+    public static final Key<String> ADMIN_TOKEN = Key.secret("admin.token",
+            "bearer token the admin listener requires; required when listen is beyond loopback",
+            c -> c.admin().token())
+            .checked(t -> t.isEmpty() || t.length() >= 16 && t.chars().allMatch(ch -> ch > 0x20 && ch < 0x7F) ? null
+                    : "use at least 16 printable characters without spaces (e.g. the output of openssl rand -hex 16)");
+
     /** Every key, in the order of {@code config.toml.dist} and of the implied config. */
     public static final List<Key<?>> ALL = List.of(
             INTERFACE, ADDRESS, DOMAIN, DATA, DATABASE, CACHE, CACHE_MAX, IPFS, IPFS_API, IPFS_GATEWAY, REFS,
@@ -234,7 +247,8 @@ public final class Keys {
             RELAY_SUBNET, RELAY_RANGE_START, RELAY_RANGE_END, RELAY_GATEWAY, RELAY_DNS,
             MENU_DEFAULT, MENU_TIMEOUT,
             DNS_ENABLED, DNS_PORT, DNS_UPSTREAM, DNS_TTL,
-            API_URL, API_TIMEOUT, API_CACHE_TTL, API_FALLBACK);
+            API_URL, API_TIMEOUT, API_CACHE_TTL, API_FALLBACK,
+            ADMIN_LISTEN, ADMIN_TOKEN);
 
     /**
      * Names allowed in each table ({@code ""} for the top level): its keys' leaves and its

@@ -42,6 +42,7 @@ import org.astralboot.dhcp.lease.LeaseState;
 import org.astralboot.dhcp.lease.LeaseStore;
 import org.astralboot.dhcp.lease.LeaseTable;
 import org.astralboot.net.HostInfo;
+import org.astralboot.events.Events;
 import org.astralboot.net.QuirkCounter;
 import org.astralboot.net.HostLookup;
 import org.astralboot.net.Ipv4;
@@ -81,15 +82,37 @@ public final class DhcpService implements Service {
     private final AtomicLong shed = new AtomicLong();
     private final QuirkCounter<DhcpQuirk> quirks = new QuirkCounter<>(DhcpQuirk.class);
     private volatile long lastShedWarning;
+    private final Events events;
 
     public DhcpService(Config cfg, Database db) {
         this(cfg, db, Clock.systemUTC());
     }
 
     DhcpService(Config cfg, Database db, Clock clock) {
+        this(cfg, db, clock, Events.NONE);
+    }
+
+    /** @param events where each message received and reply sent is reported (the admin interface) */
+    public DhcpService(Config cfg, Database db, Events events) {
+        this(cfg, db, Clock.systemUTC(), events);
+    }
+
+    DhcpService(Config cfg, Database db, Clock clock, Events events) {
         this.cfg = cfg;
         this.db = db;
         this.clock = clock;
+        this.events = events;
+    }
+
+    /** DISCOVERs dropped unanswered since start because lease commits fell behind ({@code dhcp.shed_backlog}). */
+    public long shedDiscovers() {
+        return shed.get();
+    }
+
+    /** The lease pool's counts now; empty before {@link #start()} and in proxy mode. */
+    public Optional<LeaseTable.Stats> leaseStats() {
+        LeaseTable t = table;
+        return t == null || cfg.dhcp().mode() != Config.DhcpMode.FULL ? Optional.empty() : Optional.of(t.stats(clock.millis()));
     }
 
     /** How often each client quirk was tolerated since this service was made (for metrics). */
@@ -347,6 +370,7 @@ public final class DhcpService implements Service {
                 }
                 return;
             }
+            DhcpEvents.received(events, req);
             InetSocketAddress src = msg.sender();
             int srcAddr = src.getAddress() instanceof Inet4Address a ? Ipv4.toInt(a) : 0;
             Optional<DhcpReply> r;
@@ -360,6 +384,7 @@ public final class DhcpService implements Service {
                 return;
             }
             DhcpReply reply = r.get();
+            DhcpEvents.sent(events, req, reply, cfg.dhcp().mode() == Config.DhcpMode.PROXY);
             byte[] out = DhcpCodec.encode(reply.packet());
             InetSocketAddress dest = new InetSocketAddress(Ipv4.fromInt(reply.destination()), reply.port());
             Channel ch = ctx.channel();

@@ -39,6 +39,9 @@ import org.astralboot.boot.OsDefinition;
 import org.astralboot.boot.TemplateException;
 import org.astralboot.boot.Templates;
 import org.astralboot.config.Config;
+import org.astralboot.events.BootEvent;
+import org.astralboot.events.BootEvent.Kind;
+import org.astralboot.events.Events;
 import org.astralboot.net.MacAddress;
 import org.astralboot.store.BootFile;
 import org.astralboot.store.BootStore;
@@ -87,15 +90,23 @@ final class BootHandler implements HttpHandler {
     private final BootSources.Files files;
     /** Unknown MACs per source address: each creates a record and costs a commit. */
     private final NewMachineLimit newMachines = new NewMachineLimit(Clock.systemUTC());
+    /** Where boot steps and refusals are reported (the admin interface's events and metrics). */
+    private final Events events;
 
     BootHandler(Config cfg, BootStore store, OsCatalog catalog, Templates templates, MachineRegistry registry,
             MachineContext context, CatalogPolicy tree, BootPolicy policy, Admission admission) {
-        this(cfg, store, catalog, templates, registry, context, tree, policy, admission, null);
+        this(cfg, store, catalog, templates, registry, context, tree, policy, admission, null, Events.NONE);
     }
 
+    /**
+     * @param files  files a boot source names, behind signed URLs; null: none
+     * @param events where boot steps and refusals are reported
+     */
     BootHandler(Config cfg, BootStore store, OsCatalog catalog, Templates templates, MachineRegistry registry,
-            MachineContext context, CatalogPolicy tree, BootPolicy policy, Admission admission, BootSources.Files files) {
+            MachineContext context, CatalogPolicy tree, BootPolicy policy, Admission admission, BootSources.Files files,
+            Events events) {
         this.files = files;
+        this.events = events;
         this.cfg = cfg;
         this.admission = admission;
         this.store = store;
@@ -119,6 +130,13 @@ final class BootHandler implements HttpHandler {
         }
         ex.startBlocking();
         String path = ex.getRequestPath();
+        ex.addExchangeCompleteListener((done, next) -> {
+            try {
+                events.request(routeName(path), done.getStatusCode(), done.getResponseBytesSent());
+            } finally {
+                next.proceed();
+            }
+        });
         boolean ipxeRoute = path.equals("/boot.ipxe") || path.startsWith("/ipxe/");
         HttpString method = ex.getRequestMethod();
         Req req = new Req(ex, sourceIp(ex), ipxeRoute, method.equals(Methods.GET));
@@ -149,6 +167,52 @@ final class BootHandler implements HttpHandler {
         } catch (IOException | RuntimeException e) {
             fail(req, 500, "internal error: " + e, e);
         }
+    }
+
+    /** The route family of a raw path, for request counters (few, fixed values). */
+    static String routeName(String path) {
+        if (path.equals("/boot.ipxe")) {
+            return "entry";
+        }
+        for (String family : List.of("ipxe", "machine", "os", "tftp")) {
+            if (path.startsWith("/" + family + "/")) {
+                return family;
+            }
+        }
+        return path.equals("/") ? "root" : path.equals("/leases") ? "leases" : "other";
+    }
+
+    /** The firmware of an HTTP client, from its User-Agent: iPXE's name, else "". */
+    private static String firmware(HttpServerExchange ex) {
+        String ua = ex.getRequestHeaders().getFirst(Headers.USER_AGENT);
+        return ua != null && ua.startsWith("iPXE/") ? "iPXE" : "";
+    }
+
+    /** Reports a boot step of {@code mac} (null: the MAC the source address is known by). */
+    private void event(Req req, Kind kind, MacAddress mac, String detail) {
+        events.emit(BootEvent.of(kind, mac != null ? mac.toString() : knownMac(req.ip()), req.ip(), firmware(req.ex()),
+                detail));
+    }
+
+    /** {@link #macOf} for events: "" when no MAC is known. */
+    private String knownMac(String ip) {
+        String m = macOf(ip);
+        return m.equals("unknown MAC") ? "" : m;
+    }
+
+    /** The MAC in an {@code /ipxe/<mac>...} or {@code /machine/<mac>...} path, or null. */
+    private static MacAddress macInPath(String path) {
+        for (String p : List.of("/ipxe/", "/machine/")) {
+            if (path.startsWith(p)) {
+                int end = path.indexOf('/', p.length());
+                try {
+                    return MacAddress.parse(path.substring(p.length(), end < 0 ? path.length() : end).replace('-', ':'));
+                } catch (IllegalArgumentException e) {
+                    return null;
+                }
+            }
+        }
+        return null;
     }
 
     /** The path as text ({@link RequestPath}); octets that are not UTF-8 name nothing: 404. */
@@ -183,7 +247,7 @@ final class BootHandler implements HttpHandler {
             .on("machine", RouteTable.READ, (r, mac, a) -> template(r, mac, a[0]), "template", "*")
             .prefix("/os/", this::osImage)
             .prefix(org.astralboot.boot.api.FileUrls.ROUTE, this::signedFile)
-            .prefix("/tftp/", (r, rest) -> file(r, filePath(new TreePath(List.of("tftp")), rest), "tftp"));
+            .prefix("/tftp/", (r, rest) -> file(r, filePath(new TreePath(List.of("tftp")), rest), "tftp", Kind.HTTP_FILE));
 
     private OsDefinition os(String name) throws HttpError, BootStoreException {
         if (!OsDefinition.NAME.matcher(name).matches()) {
@@ -221,7 +285,9 @@ final class BootHandler implements HttpHandler {
         String osName = rest.substring(0, slash);
         OsDefinition os = os(osName);
         TreePath file = filePath(os.images(), rest.substring(slash + 1 + "images/".length()));
-        file(req, file, "image " + osName);
+        Kind kind = file.equals(os.images().resolve(os.kernel())) ? Kind.HTTP_KERNEL
+                : os.initrds().stream().anyMatch(i -> file.equals(os.images().resolve(i))) ? Kind.HTTP_INITRD : Kind.HTTP_FILE;
+        file(req, file, "image " + osName, kind);
     }
 
     /**
@@ -279,6 +345,7 @@ final class BootHandler implements HttpHandler {
         ctx.put("server", cfg.address().getHostAddress());
         script(req, new View("entry", null, ctx));
         log.info("entry script /boot.ipxe to {}", req.ip());
+        event(req, Kind.HTTP_ENTRY, null, "/boot.ipxe");
     }
 
     /** The start of a boot: the policy's decision for the machine. */
@@ -295,6 +362,13 @@ final class BootHandler implements HttpHandler {
         Machine m = req.get() ? registry.seen(mac, key.isEmpty() ? null : req.ip())
                 : registry.get(mac).orElse(Machine.fresh(mac, req.ip(), Instant.EPOCH));
         BootDecision d = policy.decide(new MachineRequest(mac, req.ip(), key, Optional.of(m), ""));
+        event(req, Kind.HTTP_START, mac, switch (d) {
+            case Boot b -> "boots " + b.label();
+            case LocalDisk l -> l.os() + " installed: local disk";
+            case Script s -> "the boot policy's script";
+            case Menu mn -> "menu";
+            case Ignore i -> "ignored";
+        });
         render(req, mac, d);
         switch (d) {
             case Boot b -> log.info("start {} from {}: boots {} (menu on key m)", mac, req.ip(), b.label());
@@ -321,6 +395,7 @@ final class BootHandler implements HttpHandler {
         }
         script(req, tree.classMenu(machine(req, mac, keyFor(req, mac)), os));
         log.info("class menu of {} for {} from {}", os.name(), mac, req.ip());
+        event(req, Kind.HTTP_MENU, mac, "classes of " + os.name());
     }
 
     private void choose(Req req, MacAddress mac, String osName, String osClass) throws HttpError, BootStoreException, TemplateException, IOException {
@@ -338,12 +413,14 @@ final class BootHandler implements HttpHandler {
         BootDecision d = tree.choose(machine(req, mac, key), os, cls, req.get());
         render(req, mac, d);
         logBoot(req, mac, d, "chosen");
+        event(req, Kind.HTTP_CHOICE, mac, os.name() + (cls.isEmpty() ? "" : "/" + cls));
     }
 
     private void bootAgain(Req req, MacAddress mac) throws HttpError, BootStoreException, TemplateException, IOException {
         BootDecision d = tree.bootAgain(machine(req, mac, keyFor(req, mac)));
         render(req, mac, d);
         logBoot(req, mac, d, "sticky choice");
+        event(req, Kind.HTTP_CHOICE, mac, d instanceof Boot b ? b.label() + " (sticky)" : "sticky choice");
     }
 
     private static void logBoot(Req req, MacAddress mac, BootDecision d, String why) {
@@ -361,8 +438,9 @@ final class BootHandler implements HttpHandler {
                     log.warn("{}", m.why());
                 }
                 script(req, m.view());
-                log.info("menu for {} from {} ({} OSes)", mac, req.ip(),
-                        m.view().data().get("oses") instanceof List<?> l ? l.size() : 0);
+                int oses = m.view().data().get("oses") instanceof List<?> l ? l.size() : 0;
+                log.info("menu for {} from {} ({} OSes)", mac, req.ip(), oses);
+                event(req, Kind.HTTP_MENU, mac, oses + " OSes");
             }
             case Boot b when b.view() != null -> script(req, b.view());
             case LocalDisk l when l.view() != null -> script(req, l.view());
@@ -395,6 +473,7 @@ final class BootHandler implements HttpHandler {
         String body = templates.render(name, os, ctx).orElseThrow();
         text(req.ex(), 200, body, "text/plain; charset=utf-8");
         log.info("template {} of {} for {} ({}) from {}", name, os.name(), mac, ctx.get("hostname"), req.ip());
+        event(req, Kind.HTTP_TEMPLATE, mac, name + " of " + os.name());
     }
 
     private void installed(Req req, MacAddress mac) throws HttpError, BootStoreException, TemplateException, IOException {
@@ -406,6 +485,7 @@ final class BootHandler implements HttpHandler {
         text(req.ex(), 200, "ok: " + mac + " " + m.state().name().toLowerCase() + " " + m.os() + "\n",
                 "text/plain; charset=utf-8");
         log.info("install end hook: {} installed {} (from {}); next boot: local disk", mac, m.os(), req.ip());
+        event(req, Kind.HTTP_INSTALLED, mac, m.os());
     }
 
     /**
@@ -452,12 +532,18 @@ final class BootHandler implements HttpHandler {
         return JSON.writeValueAsString(s) + "\n";
     }
 
-    private void file(Req req, TreePath path, String what) throws HttpError, BootStoreException, TemplateException, IOException {
+    private void file(Req req, TreePath path, String what, Kind kind) throws HttpError, BootStoreException, TemplateException,
+            IOException {
         BootFile f = store.file(path).orElseThrow(() -> HttpError.notFound("no file " + path));
+        long t0 = System.nanoTime();
         FileResponder.Sent s = FileResponder.send(req.ex(), f, admission.sendRate());
+        long millis = (System.nanoTime() - t0) / 1_000_000;
         boolean ranged = req.ex().getRequestHeaders().contains(Headers.RANGE);
         if (req.get() && !ranged && s.status() == 200) {
-            log.info("{} {} ({} bytes) to {} ({})", what, path, s.bytes(), req.ip(), macOf(req.ip()));
+            String mac = macOf(req.ip());
+            log.info("{} {} ({} bytes) to {} ({})", what, path, s.bytes(), req.ip(), mac);
+            events.emit(BootEvent.transfer(kind, mac.equals("unknown MAC") ? "" : mac, req.ip(), firmware(req.ex()),
+                    path.toString(), s.bytes(), millis));
         } else {
             log.debug("{} {} {} {} ({} bytes) to {}", req.ex().getRequestMethod(), what, path, s.status(),
                     s.bytes(), req.ip());
@@ -524,6 +610,9 @@ final class BootHandler implements HttpHandler {
     private void fail(Req req, int status, String reason, Throwable cause, boolean quiet) {
         HttpServerExchange ex = req.ex();
         String what = ex.getRequestMethod() + " " + printable(ex.getRequestPath()) + " from " + req.ip();
+        event(req, status >= 500 ? Kind.HTTP_ERROR : Kind.HTTP_REFUSED, macInPath(ex.getRequestPath()),
+                status + " " + ex.getRequestMethod() + " " + printable(ex.getRequestPath()) + ": " + reason
+                + (ex.isResponseStarted() ? " (cut short)" : ""));
         if (ex.isResponseStarted()) {
             if (status < 500) {
                 log.warn("{}: reply cut short after its {} status line: {}", what, ex.getStatusCode(), reason);

@@ -12,6 +12,7 @@ import org.astralboot.boot.OsCatalog;
 import org.astralboot.boot.Templates;
 import org.astralboot.config.Config;
 import org.astralboot.db.Database;
+import org.astralboot.events.Events;
 import org.astralboot.net.HostLookup;
 import org.astralboot.net.Ipv4;
 import org.astralboot.server.Service;
@@ -41,18 +42,34 @@ public final class HttpService implements Service {
     private final CatalogPolicy tree;
     private final org.astralboot.boot.BootPolicy policy;
     private final BootSources sources;
+    private final Events events;
     private Undertow server;
     private Admission admission;
     private InetSocketAddress bound;
 
     public HttpService(Config cfg, BootStore store, Database db, HostLookup hosts) {
-        this(cfg, store, db, hosts, BootSources.TREE);
+        this(cfg, store, db, hosts, BootSources.TREE, Events.NONE);
     }
 
     /** The service with a boot source other than the tree ({@code sources.policy()} wraps the tree's). */
     public HttpService(Config cfg, BootStore store, Database db, HostLookup hosts, BootSources sources) {
+        this(cfg, store, db, hosts, sources, Events.NONE);
+    }
+
+    /** @param events where each boot step and refusal is reported (the admin interface) */
+    public HttpService(Config cfg, BootStore store, Database db, HostLookup hosts, Events events) {
+        this(cfg, store, db, hosts, BootSources.TREE, events);
+    }
+
+    /**
+     * @param sources the boot source ({@code sources.policy()} wraps the tree's)
+     * @param events  where each boot step and refusal is reported (the admin interface)
+     */
+    public HttpService(Config cfg, BootStore store, Database db, HostLookup hosts, BootSources sources,
+            Events events) {
         this.sources = sources;
         this.cfg = cfg;
+        this.events = events;
         this.store = store;
         this.templates = new Templates(store);
         this.catalog = new OsCatalog(store, templates);
@@ -101,7 +118,8 @@ public final class HttpService implements Service {
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, 64L * 1024)
                 .setServerOption(UndertowOptions.ALWAYS_SET_DATE, true)
                 .setSocketOption(Options.REUSE_ADDRESSES, true)
-                .setHandler(new BootHandler(cfg, store, catalog, templates, registry, context, tree, policy, a, sources.files()))
+                .setHandler(new BootHandler(cfg, store, catalog, templates, registry, context, tree, policy, a,
+                        sources.files(), events))
                 .build();
         try {
             u.start();

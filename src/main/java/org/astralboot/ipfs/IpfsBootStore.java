@@ -362,6 +362,11 @@ public final class IpfsBootStore implements BootStore {
         return client;
     }
 
+    /** Bytes of the complete files in the cache now (for the operator's status page and metrics). */
+    public long cacheBytes() {
+        return cache.totalBytes();
+    }
+
     BlobCache cache() {
         return cache;
     }

@@ -16,6 +16,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.astralboot.config.Config;
 import org.astralboot.net.Ipv4;
+import org.astralboot.events.Events;
 import org.astralboot.net.QuirkCounter;
 import org.astralboot.server.Service;
 import org.astralboot.store.BootStore;
@@ -45,6 +46,7 @@ public final class TftpService implements Service {
     private final TftpLimits limits;
     private final Semaphore permits;
     private final QuirkCounter<TftpQuirk> quirks = new QuirkCounter<>(TftpQuirk.class);
+    private final Events events;
     private final Map<SocketAddress, TftpSession> active = new ConcurrentHashMap<>();
     /** Running transfers per client address (any port); entries are removed at zero. */
     private final Map<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
@@ -58,7 +60,17 @@ public final class TftpService implements Service {
         this(config, store, new MonotonicClock());
     }
 
+    /** @param events where each transfer's start, end or error is reported (the admin interface) */
+    public TftpService(Config config, BootStore store, Events events) {
+        this(config, store, new MonotonicClock(), events);
+    }
+
     TftpService(Config config, BootStore store, Clock clock) {
+        this(config, store, clock, Events.NONE);
+    }
+
+    TftpService(Config config, BootStore store, Clock clock, Events events) {
+        this.events = events;
         this.config = config;
         this.store = store;
         this.clock = clock;
@@ -105,6 +117,10 @@ public final class TftpService implements Service {
     }
 
     /** How often each client quirk was tolerated since this service was made (for metrics). */
+    Events events() {
+        return events;
+    }
+
     public QuirkCounter<TftpQuirk> quirks() {
         return quirks;
     }

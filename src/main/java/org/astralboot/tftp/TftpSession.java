@@ -18,6 +18,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Optional;
+import org.astralboot.events.BootEvent;
+import org.astralboot.events.BootEvent.Kind;
 import org.astralboot.net.QuirkSink;
 import org.astralboot.store.BootFile;
 import org.astralboot.store.BootStoreException;
@@ -106,17 +108,20 @@ final class TftpSession implements Runnable {
                 serve(io, who, name);
             } catch (TftpException e) {
                 log.info("tftp RRQ {} from {}: ERROR {} {}", name, who, e.code().code(), e.getMessage());
+                error(name, "ERROR " + e.code().code() + " " + e.getMessage(), -1, -1);
                 io.send(ByteBuffer.wrap(TftpCodec.encode(e.toPacket())), client);
             }
         } catch (ClosedChannelException e) {
             if (!service.closed()) {
                 log.warn("tftp transfer of {} to {}: channel closed", name, who);
+                error(name, "channel closed", -1, -1);
             }
         } catch (IOException | RuntimeException e) {
             if (service.closed()) {
                 log.debug("tftp transfer of {} to {} stopped: {}", name, who, e.toString());
             } else {
                 log.warn("tftp transfer of {} to {} failed", name, who, e);
+                error(name, "failed: " + e, -1, -1);
             }
         } finally {
             channel = null;
@@ -175,6 +180,15 @@ final class TftpSession implements Runnable {
         return new TftpException(TftpErrorCode.NOT_DEFINED, "cannot read file: " + e.getMessage(), e);
     }
 
+    /**
+     * Reports a transfer that failed (the MAC is filled in by whoever knows the address's lease).
+     * Events are for the admin interface and never fail a transfer.
+     */
+    private void error(String name, String why, long bytes, long ms) {
+        service.events().emit(BootEvent.transfer(Kind.TFTP_ERROR, "", client.getAddress().getHostAddress(), "",
+                name + ": " + why, bytes, ms));
+    }
+
     private void serve(Io io, String who, String name) throws TftpException, IOException {
         if (rrq.mode() == TftpMode.MAIL) {
             throw new TftpException(TftpErrorCode.ILLEGAL_OPERATION, "illegal TFTP operation: mail mode is not supported");
@@ -183,6 +197,10 @@ final class TftpSession implements Runnable {
         long size = file.size();
         TftpNegotiation n = TftpNegotiation.negotiate(rrq, size, service.limits(), service.quirks());
         long started = System.nanoTime();
+        String ip = client.getAddress().getHostAddress();
+        service.events().emit(BootEvent.of(Kind.TFTP_START, "", ip, "", name + " (" + size + " bytes, blksize "
+                + n.blksize() + ", windowsize " + n.windowsize() + ")"));
+        service.events().tftpActive(1);
         try (TftpBlockSource source = open(file, n)) {
             TftpTransfer t = new TftpTransfer(n, rrq.mode() == TftpMode.OCTET ? size : -1,
                     service.limits().retries(), service.limits().firstAckTimeout().toMillis(), service.clock(),
@@ -190,15 +208,30 @@ final class TftpSession implements Runnable {
             TftpTransfer.Outcome outcome = drive(io, t, source, n);
             long ms = (System.nanoTime() - started) / 1_000_000;
             switch (outcome) {
-                case COMPLETE -> log.info("tftp sent {} to {}: {} bytes in {} ms ({}, blksize {}, windowsize {}, {} timeouts)",
-                        name, who, size, ms, rrq.mode().wireName(), n.blksize(), n.windowsize(), t.retransmissions());
-                case OPTIONS_REJECTED -> log.info("tftp {} to {}: client refused the OACK (ERROR 8)", name, who);
-                default -> log.info("tftp {} to {} ended: {} after {} blocks", name, who, outcome, t.blocksAcked());
+                case COMPLETE -> {
+                    log.info("tftp sent {} to {}: {} bytes in {} ms ({}, blksize {}, windowsize {}, {} timeouts)",
+                            name, who, size, ms, rrq.mode().wireName(), n.blksize(), n.windowsize(), t.retransmissions());
+                    service.events().emit(BootEvent.transfer(Kind.TFTP_END, "", ip, "", name + " (blksize " + n.blksize()
+                            + ", windowsize " + n.windowsize() + ", " + t.retransmissions() + " timeouts)", size, ms));
+                }
+                case OPTIONS_REJECTED -> {
+                    log.info("tftp {} to {}: client refused the OACK (ERROR 8)", name, who);
+                    // Firmware that probes the size this way asks again at once: not a failure.
+                    service.events().emit(BootEvent.transfer(Kind.TFTP_END, "", ip, "", name + " (options refused by the"
+                            + " client, ERROR 8)", 0, ms));
+                }
+                default -> {
+                    log.info("tftp {} to {} ended: {} after {} blocks", name, who, outcome, t.blocksAcked());
+                    error(name, outcome.toString().toLowerCase() + " after " + t.blocksAcked() + " blocks",
+                            t.blocksAcked() * (long) n.blksize(), ms);
+                }
             }
         } catch (ClosedChannelException e) {
             throw e;
         } catch (IOException e) {
             throw storeError(e);
+        } finally {
+            service.events().tftpActive(-1);
         }
     }
 

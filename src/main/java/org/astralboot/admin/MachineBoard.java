@@ -1,0 +1,90 @@
+package org.astralboot.admin;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.astralboot.events.BootEvent;
+import org.astralboot.events.BootEvent.Kind;
+import org.astralboot.events.BootEvent.Step;
+import org.astralboot.events.Events;
+
+/**
+ * Each machine's latest boot as the events tell it: how far it got ({@link Step}), its address and
+ * firmware, bytes sent, its last error. Bounded: the machines heard of least recently are dropped
+ * past {@link #MAX_MACHINES} (their database records stay). Thread-safe.
+ */
+public final class MachineBoard implements Events {
+    static final int MAX_MACHINES = 10_000;
+
+    /** One machine's latest boot. */
+    public record Progress(String mac, String ip, String firmware, Step step, Instant bootStarted, Instant lastSeen,
+            String lastEvent, long bytes, long bootMillis, String lastError, Instant lastErrorTime) {
+    }
+
+    private final Map<String, Progress> byMac = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Progress> e) {
+            return size() > MAX_MACHINES;
+        }
+    };
+
+    @Override
+    public void emit(BootEvent e) {
+        if (e.mac().isEmpty()) {
+            return;
+        }
+        synchronized (byMac) {
+            Progress p = byMac.get(e.mac());
+            byMac.put(e.mac(), next(p, e));
+        }
+    }
+
+    /** The progress after event {@code e}, given the one before ({@code null} for none). */
+    static Progress next(Progress p, BootEvent e) {
+        Kind k = e.kind();
+        boolean newBoot = p == null || (k == Kind.DHCP_DISCOVER
+                && (p.step().ordinal() > Step.DHCP.ordinal() || Duration.between(p.bootStarted(), e.time()).toSeconds() > 60));
+        String ip = !e.ip().isEmpty() ? e.ip() : p == null ? "" : p.ip();
+        // The firmware DHCP told (the architecture) stays; HTTP's "iPXE" only fills a blank.
+        boolean fromDhcp = k.name().startsWith("DHCP_");
+        String fw = p == null || p.firmware().isEmpty() || fromDhcp && !e.firmware().isEmpty() ? e.firmware() : p.firmware();
+        Instant started = newBoot ? e.time() : p.bootStarted();
+        Step step = newBoot ? Step.NONE : p.step();
+        if (k.step().ordinal() > step.ordinal()) {
+            step = k.step();
+        }
+        long bytes = (newBoot ? 0 : p.bytes()) + Math.max(0, e.bytes());
+        long millis = Duration.between(started, e.time()).toMillis();
+        String err = newBoot ? "" : p.lastError();
+        Instant errTime = newBoot ? null : p.lastErrorTime();
+        if (e.failure()) {
+            err = e.kind().name().toLowerCase() + ": " + e.detail();
+            errTime = e.time();
+        }
+        String what = e.kind().name().toLowerCase() + (e.detail().isEmpty() ? "" : " " + e.detail());
+        return new Progress(e.mac(), ip, fw, step, started, e.time(), what, bytes, millis, err, errTime);
+    }
+
+    public Optional<Progress> get(String mac) {
+        synchronized (byMac) {
+            return Optional.ofNullable(byMac.get(mac));
+        }
+    }
+
+    public List<Progress> all() {
+        synchronized (byMac) {
+            return new ArrayList<>(byMac.values());
+        }
+    }
+
+    /** Forgets a machine (the operator's "forget"). */
+    public void remove(String mac) {
+        synchronized (byMac) {
+            byMac.remove(mac);
+        }
+    }
+}

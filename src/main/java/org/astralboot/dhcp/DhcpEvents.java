@@ -1,0 +1,92 @@
+package org.astralboot.dhcp;
+
+import org.astralboot.dhcp.codec.DhcpMessageType;
+import org.astralboot.dhcp.codec.DhcpOption;
+import org.astralboot.dhcp.codec.DhcpPacket;
+import org.astralboot.dhcp.engine.DhcpReply;
+import org.astralboot.dhcp.engine.Firmware;
+import org.astralboot.events.BootEvent;
+import org.astralboot.events.BootEvent.Kind;
+import org.astralboot.events.Events;
+import org.astralboot.net.Ipv4;
+
+/**
+ * The boot events of the DHCP transport: each DISCOVER, REQUEST and RELEASE received and each OFFER,
+ * ACK and NAK sent (proxyDHCP offers as {@link Kind#DHCP_PROXY_OFFER}), with the client's MAC, the
+ * address concerned and its firmware (RFC 4578 §2.1 architecture, option 93). Here, in the
+ * transport, so the engine and codec stay free of who listens.
+ */
+final class DhcpEvents {
+    private DhcpEvents() {
+    }
+
+    /**
+     * The firmware of a client as the events name it: {@code bios}, {@code efi-x64}, {@code efi-ia32},
+     * {@code efi-arm64}, {@code http-x64} (UEFI HTTP Boot) ..., {@code ipxe} when only the user class
+     * tells, {@code arch-N} for others; "" for a client that is no network boot firmware.
+     */
+    static String firmware(DhcpPacket p) {
+        return firmware(Firmware.of(p));
+    }
+
+    private static String firmware(Firmware f) {
+        return switch (f.arch()) {
+            case Firmware.ARCH_BIOS -> "bios";
+            case Firmware.ARCH_EFI_IA32 -> "efi-ia32";
+            case Firmware.ARCH_EFI_X64, Firmware.ARCH_EFI_BC -> "efi-x64";
+            case Firmware.ARCH_EFI_ARM64 -> "efi-arm64";
+            case Firmware.ARCH_HTTP_IA32 -> "http-ia32";
+            case Firmware.ARCH_HTTP_X64 -> "http-x64";
+            case Firmware.ARCH_HTTP_ARM64 -> "http-arm64";
+            case -1 -> f.ipxe() ? "ipxe" : "";
+            default -> "arch-" + f.arch();
+        };
+    }
+
+    /** A message received from a client. */
+    static void received(Events events, DhcpPacket req) {
+        if (events == Events.NONE) {
+            return;
+        }
+        DhcpMessageType t = req.messageType();
+        Kind kind = t == null ? null : switch (t) {
+            case DISCOVER -> Kind.DHCP_DISCOVER;
+            case REQUEST -> Kind.DHCP_REQUEST;
+            case RELEASE -> Kind.DHCP_RELEASE;
+            default -> null;
+        };
+        if (kind == null) {
+            return;
+        }
+        int asked = req.options().intValue(DhcpOption.REQUESTED_ADDRESS, 0);
+        int addr = req.ciaddr() != 0 ? req.ciaddr() : asked;
+        Firmware f = Firmware.of(req);
+        String detail = (f.ipxe() ? "iPXE" : "") + (req.giaddr() != 0
+                ? (f.ipxe() ? ", " : "") + "via relay " + Ipv4.text(Ipv4.fromInt(req.giaddr())) : "");
+        events.emit(BootEvent.of(kind, req.mac().toString(), addr == 0 ? "" : Ipv4.text(Ipv4.fromInt(addr)),
+                firmware(f), detail));
+    }
+
+    /** A reply decided for {@code req}; {@code proxy}: the proxyDHCP service (boot options only). */
+    static void sent(Events events, DhcpPacket req, DhcpReply reply, boolean proxy) {
+        if (events == Events.NONE) {
+            return;
+        }
+        DhcpPacket p = reply.packet();
+        DhcpMessageType t = p.messageType();
+        Kind kind = t == null ? null : switch (t) {
+            case OFFER -> proxy ? Kind.DHCP_PROXY_OFFER : Kind.DHCP_OFFER;
+            case ACK -> Kind.DHCP_ACK;
+            case NAK -> Kind.DHCP_NAK;
+            default -> null;
+        };
+        if (kind == null) {
+            return;
+        }
+        String boot = p.options().text(DhcpOption.BOOTFILE_NAME).orElse(p.file());
+        String detail = kind == Kind.DHCP_NAK ? p.options().text(DhcpOption.MESSAGE).orElse("")
+                : (proxy ? "proxy, " : "") + (boot.isEmpty() ? "no boot file" : "boot " + boot);
+        events.emit(BootEvent.of(kind, req.mac().toString(), p.yiaddr() == 0 ? "" : Ipv4.text(Ipv4.fromInt(p.yiaddr())),
+                firmware(req), detail));
+    }
+}
