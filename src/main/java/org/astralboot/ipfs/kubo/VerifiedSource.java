@@ -133,8 +133,12 @@ public final class VerifiedSource {
         };
     }
 
-    /** One block alone (a repeat {@code dag/export} sent once and the verifier no longer holds). */
-    private byte[] block(Cid c) throws IOException {
+    /**
+     * One block alone, unverified: {@code block/get} from the RPC API, {@code ?format=raw} from the
+     * gateway. For a repeat {@code dag/export} sent once and the file verifier no longer holds, and
+     * for the blocks of directory listings; the caller checks it against {@code c}.
+     */
+    public byte[] block(Cid c) throws IOException {
         String arg = URLEncoder.encode(c.toString(), StandardCharsets.UTF_8);
         RawStream.Body body = gateway != null
                 ? RawStream.request("GET", gateway, "gateway", path(gateway) + "ipfs/" + arg + "?format=raw",
