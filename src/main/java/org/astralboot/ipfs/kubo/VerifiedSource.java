@@ -143,7 +143,10 @@ public final class VerifiedSource {
         RawStream.Body body = gateway != null
                 ? RawStream.request("GET", gateway, "gateway", path(gateway) + "ipfs/" + arg + "?format=raw",
                         "Accept: application/vnd.ipld.raw\r\n", connect, header, idle)
-                : RawStream.post(api, "block/get", api.getRawPath() + "block/get?arg=" + arg, connect, header, idle);
+                // Kubo's own lookup timeout, shorter than ours, as ls had: a block no peer has is
+                // then an error of the node (not found), not a silent node taken for unreachable.
+                : RawStream.post(api, "block/get", api.getRawPath() + "block/get?arg=" + arg + "&timeout="
+                        + Math.max(1, header.toSeconds() - 1) + "s", connect, header, idle);
         try (body) {
             byte[] b = body.readNBytes(MAX_BLOCK + 1);
             if (b.length > MAX_BLOCK) {
