@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * The boot tree named by {@code refs.toml}, served from the IPFS node through the local cache.
  *
  * <p>The tree is the {@code boot} ref's directory, with {@code boot/<os>} replaced (or added) by
- * each {@code [os]} ref ({@link RefResolver}). Listings come from the node's {@code ls} and are kept
- * in the database by directory CID ({@link Listings}; content-addressed, so never stale), which
+ * each {@code [os]} ref ({@link RefResolver}). Listings are built from the directory's blocks, each
+ * verified against its CID, and are kept in the database by directory CID ({@link Listings};
+ * content-addressed, so never stale), which
  * gives every file's size before a byte is served, and listings while the node is down. File
  * content goes through {@link BlobCache}.
  *
@@ -82,7 +83,7 @@ public final class IpfsBootStore implements BootStore {
         this.index = index;
         this.cache = cache;
         this.health = health;
-        this.listings = new Listings(client, index, health);
+        this.listings = new Listings(cache.source()::block, index, health);
         this.resolver = new RefResolver(client, index, health, listings);
     }
 

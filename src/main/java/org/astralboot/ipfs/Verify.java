@@ -1,29 +1,36 @@
 package org.astralboot.ipfs;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.astralboot.config.Config;
 import org.astralboot.db.Database;
 import org.astralboot.db.DatabaseLockedException;
 import org.astralboot.ipfs.cache.CacheIndex;
-import org.astralboot.ipfs.cache.Hashes;
 import org.astralboot.ipfs.kubo.KuboClient;
 import org.astralboot.ipfs.kubo.KuboException;
+import org.astralboot.ipfs.kubo.VerifiedSource;
+import org.astralboot.ipfs.verify.CachedFileCheck;
+import org.astralboot.ipfs.verify.Cid;
+import org.astralboot.ipfs.verify.VerificationException;
+import org.astralboot.ipfs.verify.VerifiedFileReader;
 
 /**
- * What {@code astralboot verify} does: recomputes the CID of every cached file with the node's
- * {@code add --only-hash}, using the parameters the CID implies (CIDv0: 256 KiB chunks, no raw
- * leaves; CIDv1: raw leaves), and removes the files whose content does not match. A file whose
- * CID cannot be reproduced that way (a tree added with other parameters) is compared with the
- * node's own content instead. Fails when a mismatch was found (and removed) or the node could
- * not be asked.
+ * What {@code astralboot verify} does: checks every cached file against its CID with the project's
+ * own verifier ({@link CachedFileCheck}), not by asking the node: the file's inner DAG blocks are
+ * fetched singly ({@code block/get}, or {@code ?format=raw} from {@code ipfs_gateway}) and each
+ * verified against the CID that links it, then every leaf is compared with the cached bytes it
+ * covers (a raw leaf by hashing them: nothing fetched; a dag-pb leaf against its verified block).
+ * A file whose bytes differ is removed. A block from the node that does not verify leaves the file
+ * unchecked (the node is at fault, not the cache) and is reported naming the block. Fails when a
+ * mismatch was found (and removed), a file could not be checked, or the node could not be asked.
  */
 public final class Verify {
     private Verify() {
@@ -38,15 +45,16 @@ public final class Verify {
     public static boolean run(Config cfg, PrintStream out, PrintStream err) throws IOException {
         KuboClient client = new KuboClient(cfg.ipfsApi(), Duration.ofSeconds(3), Duration.ofMinutes(10),
                 Duration.ofMinutes(2));
+        VerifiedSource source = VerifiedSource.of(client, cfg.ipfsGateway());
         try (Database db = Database.open(cfg.database())) {
-            return run(client, new CacheIndex(db), cfg.cache().toAbsolutePath(), out);
+            return run(source::block, new CacheIndex(db), cfg.cache().toAbsolutePath(), out);
         } catch (DatabaseLockedException e) {
             err.println("astralboot verify: " + e.getMessage() + " (stop the server first)");
             return false;
         }
     }
 
-    static boolean run(KuboClient client, CacheIndex index, Path dir, PrintStream out) {
+    static boolean run(VerifiedFileReader.BlockSource blocks, CacheIndex index, Path dir, PrintStream out) {
         int ok = 0;
         int bad = 0;
         int unchecked = 0;
@@ -68,25 +76,27 @@ public final class Verify {
                     bad++;
                     continue;
                 }
-                List<KuboClient.Added> a = client.add(f, KuboClient.AddOptions.forCid(cid));
-                String got = a.get(a.size() - 1).hash();
-                if (got.equals(cid)) {
-                    ok++;
+                Cid c;
+                try {
+                    c = Cid.parse(cid);
+                } catch (IllegalArgumentException ex) {
+                    unchecked++;
+                    out.println("verify: " + cid + ": cannot check: " + ex.getMessage());
                     continue;
                 }
-                // Not reproducible with the default parameters: ask the node for the content itself.
-                String local = Hashes.sha256(f);
-                String remote;
-                try (InputStream in = client.cat(cid, 0, b.size())) {
-                    remote = Hashes.sha256(in);
+                Optional<CachedFileCheck.Mismatch> m;
+                try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+                    m = CachedFileCheck.check(c, ch, blocks);
                 }
-                if (local.equals(remote)) {
+                if (m.isEmpty()) {
                     ok++;
-                    out.println("verify: " + cid + ": ok (added with non-default parameters; checked against the node)");
                 } else {
-                    remove(index, f, cid, "content hashes to " + got, out);
+                    remove(index, f, cid, "content hashes to something else: " + m.get(), out);
                     bad++;
                 }
+            } catch (VerificationException ex) {
+                unchecked++;
+                out.println("verify: " + cid + ": cannot check: a block from the node does not verify: " + ex.getMessage());
             } catch (KuboException ex) {
                 if (ex.unreachable()) {
                     out.println("verify: IPFS node unreachable: " + ex.getMessage());

@@ -40,7 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
  * HTTP proxy between Astralboot and the node: through the RPC API ({@code dag/export}) and through
  * the trustless gateway ({@code ipfs_gateway}), one flipped byte in one block of a file stops its
  * download with an error naming that block's CID, nothing of it is cached, and what a reader got
- * before the error is a prefix of the real file; untampered, the bytes are exact.
+ * before the error is a prefix of the real file; untampered, the bytes are exact. The same for
+ * listings: one flipped byte in a directory's block makes the listing (and every path through it)
+ * fail naming the directory's CID, and nothing is served or cached for it.
  *
  * <p>The node is the project's Kubo ({@link IpfsNode}: {@code scripts/ipfs-node}, own repo, API and
  * gateway on free loopback ports).
@@ -59,6 +61,9 @@ class VerifiedFetchIT {
     /** A leaf of {@code big} in the middle of the file, and its block bytes. */
     static String leafCid;
     static byte[] leafBlock;
+    /** The directory boot/x/images, and its block bytes. */
+    static String imagesCid;
+    static byte[] imagesBlock;
 
     @BeforeAll
     static void start() throws Exception {
@@ -81,6 +86,8 @@ class VerifiedFetchIT {
         leafCid = leaves.get(leaves.size() / 2);
         leafBlock = post(api, "/api/v0/block/get?arg=" + leafCid);
         assertEquals(262_144, leafBlock.length, "a raw 256 KiB leaf");
+        imagesCid = c.stat("/ipfs/" + treeCid + "/boot/x/images").hash();
+        imagesBlock = post(api, "/api/v0/block/get?arg=" + imagesCid);
     }
 
     @AfterAll
@@ -173,7 +180,7 @@ class VerifiedFetchIT {
         return TreePath.parse(s);
     }
 
-    /** A store reading listings from the node directly and content through {@code proxy} (API or gateway). */
+    /** A store reading listings and content through {@code proxy} (API or gateway); names, versions from the node directly. */
     private static Config config(String name, URI apiUri, URI gatewayUri) throws IOException {
         Path b = Files.createDirectories(tmp.resolve(name));
         Files.writeString(b.resolve("refs.toml"), "boot = \"" + treeCid + "\"\n");
@@ -290,5 +297,42 @@ class VerifiedFetchIT {
                 }
             }
         }
+    }
+
+    private void tamperedDirectoryIsRefused(String name, boolean viaGateway) throws Exception {
+        try (TamperProxy proxy = new TamperProxy(viaGateway ? gateway : api)) {
+            proxy.needle = imagesBlock;
+            Config cfg = viaGateway ? config(name, api, proxy.uri()) : config(name, proxy.uri(), null);
+            try (Database db = Database.open(cfg.database());
+                    IpfsBootStore s = IpfsBootStore.open(cfg, db, client(cfg.ipfsApi()))) {
+                BootStoreException e = assertThrows(BootStoreException.class, () -> s.file(tp("boot/x/images/big")));
+                assertEquals(BootStoreException.Kind.CORRUPT, e.kind(), e.toString());
+                assertTrue(e.getMessage().contains(imagesCid), "the error names the altered directory: " + e.getMessage());
+                assertTrue(proxy.tampered.get() >= 1, "the proxy altered the directory block: " + proxy.requests);
+                BootStoreException l = assertThrows(BootStoreException.class, () -> s.list(tp("boot/x/images")));
+                assertEquals(BootStoreException.Kind.CORRUPT, l.kind(), l.toString());
+                assertTrue(l.getMessage().contains(imagesCid), l.getMessage());
+                assertTrue(proxy.requests.stream().noneMatch(q -> q.contains("/ls")), "no ls: " + proxy.requests);
+                assertTrue(Files.notExists(cfg.cache().resolve(bigCid)), "nothing fetched through the forged listing");
+                assertTrue(s.list(tp("boot")).isPresent(), "the rest of the tree is still listed");
+
+                proxy.needle = null; // honest again: the listing is made, verified, and the file served exact
+                BootFile f = s.file(tp("boot/x/images/big")).orElseThrow();
+                assertEquals(big.length, f.size());
+                assertArrayEquals(big, read(f, 0, f.size()));
+                assertEquals(List.of("big", "zeros"), s.list(tp("boot/x/images")).orElseThrow().stream()
+                        .map(org.astralboot.store.BootStore.Entry::name).toList());
+            }
+        }
+    }
+
+    @Test
+    void rpcAlteredDirectoryBlockFailsTheListingNamingItsCid() throws Exception {
+        tamperedDirectoryIsRefused("rpc-dir-tamper", false);
+    }
+
+    @Test
+    void gatewayAlteredDirectoryBlockFailsTheListingNamingItsCid() throws Exception {
+        tamperedDirectoryIsRefused("gw-dir-tamper", true);
     }
 }

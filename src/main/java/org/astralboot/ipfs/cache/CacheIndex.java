@@ -17,8 +17,11 @@ import org.slf4j.LoggerFactory;
  * The IPFS part of the shared MapDB database. Four maps, values stored as JSON so a change of
  * record does not make old databases unreadable:
  * <ul>
- * <li>{@code ipfs.dirs}: directory CID → its entries. Content-addressed, so never stale; kept so
- * listings (and file sizes) are known while the node is down.</li>
+ * <li>{@code ipfs.dirs.verified}: directory CID → its entries, as verified against the CIDs of
+ * the blocks they come from. Content-addressed, so never stale; kept so listings (and file sizes)
+ * are known while the node is down. The listings of {@code ipfs.dirs}, taken from the node's
+ * {@code ls} unchecked before listings were verified, are dropped at open: a node could have
+ * forged them, and a forged listing would be trusted for ever.</li>
  * <li>{@code ipfs.blobs}: file CID → size, state, last use, CRC32C and mtime of the cache file
  * (entries written before 2026-11-22 carry a sha256 instead; see {@link Blob}).</li>
  * <li>{@code ipfs.paths}: tree path → CID and size, as last resolved (what operators look up).</li>
@@ -78,7 +81,15 @@ public final class CacheIndex {
     public CacheIndex(Database database) {
         this.database = database;
         var db = database.db();
-        this.dirs = db.hashMap("ipfs.dirs", Serializer.STRING, Serializer.STRING).createOrOpen();
+        if (db.exists("ipfs.dirs")) {
+            var unverified = db.hashMap("ipfs.dirs", Serializer.STRING, Serializer.STRING).open();
+            if (!unverified.isEmpty()) {
+                LOG.info("ipfs cache index: {} directory listings taken unverified from the node dropped; "
+                        + "they are listed again, verified", unverified.size());
+                unverified.clear();
+            }
+        }
+        this.dirs = db.hashMap("ipfs.dirs.verified", Serializer.STRING, Serializer.STRING).createOrOpen();
         this.blobs = db.hashMap("ipfs.blobs", Serializer.STRING, Serializer.STRING).createOrOpen();
         this.paths = db.hashMap("ipfs.paths", Serializer.STRING, Serializer.STRING).createOrOpen();
         this.roots = db.hashMap("ipfs.roots", Serializer.STRING, Serializer.STRING).createOrOpen();

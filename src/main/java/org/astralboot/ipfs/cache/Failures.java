@@ -32,7 +32,7 @@ public final class Failures {
      * Content that is not what its CID says: the source (node or gateway) is broken or hostile.
      * Logged as an error with the CID, so the operator sees which block and which source.
      */
-    static BootStoreException refused(String label, VerificationException e) {
+    public static BootStoreException refused(String label, VerificationException e) {
         verificationFailures.incrementAndGet();
         LOG.error("ipfs fetch {} refused: block {} does not verify: {}", label, e.cid(), e.getMessage());
         return new BootStoreException(Kind.CORRUPT, label + ": content failed verification against its CID: "

@@ -133,13 +133,20 @@ public final class VerifiedSource {
         };
     }
 
-    /** One block alone (a repeat {@code dag/export} sent once and the verifier no longer holds). */
-    private byte[] block(Cid c) throws IOException {
+    /**
+     * One block alone, unverified: {@code block/get} from the RPC API, {@code ?format=raw} from the
+     * gateway. For a repeat {@code dag/export} sent once and the file verifier no longer holds, and
+     * for the blocks of directory listings; the caller checks it against {@code c}.
+     */
+    public byte[] block(Cid c) throws IOException {
         String arg = URLEncoder.encode(c.toString(), StandardCharsets.UTF_8);
         RawStream.Body body = gateway != null
                 ? RawStream.request("GET", gateway, "gateway", path(gateway) + "ipfs/" + arg + "?format=raw",
                         "Accept: application/vnd.ipld.raw\r\n", connect, header, idle)
-                : RawStream.post(api, "block/get", api.getRawPath() + "block/get?arg=" + arg, connect, header, idle);
+                // Kubo's own lookup timeout, shorter than ours, as ls had: a block no peer has is
+                // then an error of the node (not found), not a silent node taken for unreachable.
+                : RawStream.post(api, "block/get", api.getRawPath() + "block/get?arg=" + arg + "&timeout="
+                        + Math.max(1, header.toSeconds() - 1) + "s", connect, header, idle);
         try (body) {
             byte[] b = body.readNBytes(MAX_BLOCK + 1);
             if (b.length > MAX_BLOCK) {

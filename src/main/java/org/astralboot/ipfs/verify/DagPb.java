@@ -30,10 +30,10 @@ public final class DagPb {
 
     /**
      * UnixFS {@code Data}: the type, the inline bytes as {@code block[dataOff, dataOff+dataLen)}
-     * (length 0 when absent), {@code filesize} (-1 when absent) and one {@code blocksizes} entry per
-     * link.
+     * (length 0 when absent), {@code filesize} (-1 when absent), one {@code blocksizes} entry per
+     * link, and a HAMT shard's {@code fanout} (-1 when absent).
      */
-    public record UnixFs(int type, int dataOff, int dataLen, long filesize, long[] blocksizes) {
+    public record UnixFs(int type, int dataOff, int dataLen, long filesize, long[] blocksizes, long fanout) {
     }
 
     /** Decodes a dag-pb block; IllegalArgumentException when it is not one. */
@@ -97,6 +97,7 @@ public final class DagPb {
         int dataOff = off;
         int dataLen = 0;
         long filesize = -1;
+        long fanout = -1;
         long[] sizes = new long[8];
         int n = 0;
         while (r.next()) {
@@ -132,7 +133,11 @@ public final class DagPb {
                         sizes[n++] = r.varint();
                     }
                 }
-                default -> r.skip(); // hashType, fanout, mode, mtime: not needed for a file's bytes
+                case 6 -> {
+                    r.expect(0);
+                    fanout = r.varint();
+                }
+                default -> r.skip(); // hashType, mode, mtime: not needed for a file's bytes or a listing
             }
         }
         if (type < 0) {
@@ -144,6 +149,6 @@ public final class DagPb {
                 throw new IllegalArgumentException("UnixFS blocksize " + s);
             }
         }
-        return new UnixFs(type, dataOff, dataLen, filesize, bs);
+        return new UnixFs(type, dataOff, dataLen, filesize, bs, fanout);
     }
 }
