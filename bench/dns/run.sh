@@ -91,7 +91,7 @@ measure() { # $1 server name; prints queries/s of the measured run
     ip netns exec $C dnsperf -s 198.18.44.1 -d "$W/queries" -l "$PERIOD" -c "$CLIENTS" -q "$OUTSTANDING" > "$f" 2>&1
     local qps lost
     qps=$(awk '/Queries per second:/{print $4}' "$f"); lost=$(awk '/Queries lost:/{print $3}' "$f")
-    local noerr; noerr=$(awk '/NOERROR/{print $2}' "$f")
+    local noerr; noerr=$(awk '/Response codes:/{print $4}' "$f")
     echo "round $2 $1: ${qps:-0} queries/s, lost ${lost:-?}, NOERROR ${noerr:-0}, load $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT"
     echo "${qps:-0}"
 }
