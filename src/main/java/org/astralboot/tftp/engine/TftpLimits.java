@@ -36,15 +36,6 @@ public record TftpLimits(int maxBlksize, int maxWindowsize, Duration timeout, in
      */
     public static final int MAX_WINDOW_BLOCKS = 32768;
 
-    // The short constructors' defaults. They equal the config's defaults of the same keys; the engine
-    // may not import the config, so TftpLimitsDefaultsTest (transport package) holds them equal.
-    /** {@code ackSpinMicros} of the short constructors: the default of {@code tftp.ack_spin_us}. */
-    public static final int DEFAULT_ACK_SPIN_MICROS = 100;
-    /** {@code maxClientTimeout} of the short constructors: the default of {@code tftp.max_client_timeout}. */
-    public static final Duration DEFAULT_MAX_CLIENT_TIMEOUT = Duration.ofSeconds(10);
-    /** {@code firstAckTimeout} of the short constructors: the default of {@code tftp.first_ack_timeout}. */
-    public static final Duration DEFAULT_FIRST_ACK_TIMEOUT = Duration.ofSeconds(5);
-
     public TftpLimits {
         if (maxBlksize < MIN_BLKSIZE || maxBlksize > TftpPacket.MAX_BLKSIZE) {
             throw new IllegalArgumentException("max_blksize must be 8-65464, not " + maxBlksize);
@@ -67,15 +58,5 @@ public record TftpLimits(int maxBlksize, int maxWindowsize, Duration timeout, in
         if (firstAckTimeout.isNegative() || firstAckTimeout.isZero()) {
             throw new IllegalArgumentException("first_ack_timeout must be positive");
         }
-    }
-
-    /** With the default client limits ({@code max_client_timeout}, {@code first_ack_timeout}). */
-    public TftpLimits(int maxBlksize, int maxWindowsize, Duration timeout, int retries, int ackSpinMicros) {
-        this(maxBlksize, maxWindowsize, timeout, retries, ackSpinMicros, DEFAULT_MAX_CLIENT_TIMEOUT,
-                DEFAULT_FIRST_ACK_TIMEOUT);
-    }
-
-    public TftpLimits(int maxBlksize, int maxWindowsize, Duration timeout, int retries) {
-        this(maxBlksize, maxWindowsize, timeout, retries, DEFAULT_ACK_SPIN_MICROS);
     }
 }

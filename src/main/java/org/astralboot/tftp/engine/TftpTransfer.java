@@ -158,11 +158,6 @@ public final class TftpTransfer {
         this.rto = negotiation.timeoutMillis();
     }
 
-    /** With the default {@code tftp.first_ack_timeout} ({@link TftpLimits#DEFAULT_FIRST_ACK_TIMEOUT}). */
-    public TftpTransfer(TftpNegotiation negotiation, long size, int retries, Clock clock) {
-        this(negotiation, size, retries, TftpLimits.DEFAULT_FIRST_ACK_TIMEOUT.toMillis(), clock);
-    }
-
     /** The wire block number of block {@code index} ({@code -1} gives 0, the OACK's ACK). */
     public static int wireBlock(long index) {
         return (int) ((index + 1) & 0xFFFF);

@@ -18,7 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class TftpNegotiationTest {
-    static final TftpLimits LIMITS = new TftpLimits(1468, 64, Duration.ofSeconds(1), 5);
+    static final TftpLimits LIMITS = new TftpLimits(1468, 64, Duration.ofSeconds(1), 5, 100, Duration.ofSeconds(10), Duration.ofSeconds(5));
 
     static TftpPacket.Rrq rrq(TftpMode mode, String... kv) {
         List<TftpOption> opts = new java.util.ArrayList<>();
@@ -63,7 +63,7 @@ class TftpNegotiationTest {
 
     @Test
     void blksizeAboveTheRfcMaximumIsClampedNotRefused() throws Exception {
-        TftpLimits big = new TftpLimits(65464, 65535, Duration.ofSeconds(1), 5);
+        TftpLimits big = new TftpLimits(65464, 65535, Duration.ofSeconds(1), 5, 100, Duration.ofSeconds(10), Duration.ofSeconds(5));
         TftpNegotiation n = TftpNegotiation.negotiate(rrq(TftpMode.OCTET, "blksize", "99999", "windowsize", "65535"), 10, big);
         assertEquals(65464, n.blksize());
         // The window is bounded by memory: 1 MiB / 65464 bytes.

@@ -17,6 +17,9 @@ import org.astralboot.tftp.engine.TftpTransfer.Step;
 import org.junit.jupiter.api.Test;
 
 class TftpTransferTest {
+    /** The wait for a first ACK: longer than any step these tests take. */
+    static final long FIRST_ACK_MILLIS = 5_000;
+
     final ManualClock clock = new ManualClock(1_000_000);
 
     static TftpNegotiation neg(int blksize, int window, boolean oack) {
@@ -30,7 +33,7 @@ class TftpTransferTest {
 
     @Test
     void lockStepWithoutOptions() {
-        TftpTransfer t = new TftpTransfer(neg(512, 1, false), 1100, 5, clock);
+        TftpTransfer t = new TftpTransfer(neg(512, 1, false), 1100, 5, FIRST_ACK_MILLIS, clock);
         assertEquals(blocks(0, 1), t.begin());
         assertEquals(blocks(1, 1), t.onAck(1));
         assertEquals(blocks(2, 1), t.onAck(2));
@@ -42,7 +45,7 @@ class TftpTransferTest {
 
     @Test
     void sizeMultipleOfBlksizeEndsWithAnEmptyBlock() {
-        TftpTransfer t = new TftpTransfer(neg(512, 1, false), 1024, 5, clock);
+        TftpTransfer t = new TftpTransfer(neg(512, 1, false), 1024, 5, FIRST_ACK_MILLIS, clock);
         t.begin();
         t.onAck(1);
         assertEquals(blocks(2, 1), t.onAck(2)); // block 3, 0 bytes
@@ -51,7 +54,7 @@ class TftpTransferTest {
 
     @Test
     void emptyFileIsOneEmptyBlock() {
-        TftpTransfer t = new TftpTransfer(neg(512, 4, true), 0, 5, clock);
+        TftpTransfer t = new TftpTransfer(neg(512, 4, true), 0, 5, FIRST_ACK_MILLIS, clock);
         assertInstanceOf(Step.SendOack.class, t.begin());
         assertEquals(blocks(0, 1), t.onAck(0));
         assertEquals(Outcome.COMPLETE, ((Step.Finish) t.onAck(1)).outcome());
@@ -59,7 +62,7 @@ class TftpTransferTest {
 
     @Test
     void oackThenDataAfterAck0AndOackResentOnTimeout() {
-        TftpTransfer t = new TftpTransfer(neg(1468, 1, true), 5000, 2, clock);
+        TftpTransfer t = new TftpTransfer(neg(1468, 1, true), 5000, 2, FIRST_ACK_MILLIS, clock);
         assertInstanceOf(Step.SendOack.class, t.begin());
         assertInstanceOf(Step.Wait.class, t.onAck(3)); // stray ACK while waiting for ACK 0
         clock.advance(999);
@@ -71,14 +74,14 @@ class TftpTransferTest {
 
     @Test
     void aRepeatedRequestResendsTheFirstAnswerOnlyBeforeAnyAck() {
-        TftpTransfer t = new TftpTransfer(neg(1468, 4, true), 100_000, 5, clock);
+        TftpTransfer t = new TftpTransfer(neg(1468, 4, true), 100_000, 5, FIRST_ACK_MILLIS, clock);
         assertInstanceOf(Step.SendOack.class, t.begin());
         assertInstanceOf(Step.SendOack.class, t.onRequestRepeated());
         assertEquals(blocks(0, 4), t.onAck(0));
         assertInstanceOf(Step.Wait.class, t.onRequestRepeated()); // ACK 0 came: an old copy
         assertEquals(blocks(4, 4), t.onAck(4));
         assertInstanceOf(Step.Wait.class, t.onRequestRepeated()); // a stale duplicate by now
-        TftpTransfer u = new TftpTransfer(neg(512, 1, false), 5000, 5, clock);
+        TftpTransfer u = new TftpTransfer(neg(512, 1, false), 5000, 5, FIRST_ACK_MILLIS, clock);
         assertEquals(blocks(0, 1), u.begin());
         assertEquals(blocks(0, 1), u.onRequestRepeated());
         assertEquals(0, u.retransmissions());
@@ -86,7 +89,7 @@ class TftpTransferTest {
 
     @Test
     void duplicateAcksNeverTriggerASend() {
-        TftpTransfer t = new TftpTransfer(neg(512, 1, false), 10_000, 5, clock);
+        TftpTransfer t = new TftpTransfer(neg(512, 1, false), 10_000, 5, FIRST_ACK_MILLIS, clock);
         t.begin();
         assertEquals(blocks(1, 1), t.onAck(1));
         // The classic Sorcerer's Apprentice: a delayed duplicate of ACK 1 must not resend block 2.
@@ -100,7 +103,7 @@ class TftpTransferTest {
 
     @Test
     void timeoutResendsTheUnacknowledgedWindowThenGivesUpWithError0() {
-        TftpTransfer t = new TftpTransfer(neg(512, 4, false), 100_000, 2, clock);
+        TftpTransfer t = new TftpTransfer(neg(512, 4, false), 100_000, 2, FIRST_ACK_MILLIS, clock);
         assertEquals(blocks(0, 4), t.begin());
         assertEquals(blocks(4, 4), t.onAck(4));
         clock.advance(1000);
@@ -131,7 +134,7 @@ class TftpTransferTest {
         }
         assertEquals(blocks(1, 1), t.onAck(1)); // progress: back to the base timeout
         assertEquals(clock.millis() + 200, t.deadline());
-        TftpTransfer fixed = new TftpTransfer(neg(512, 1, false), 100_000, 6, clock);
+        TftpTransfer fixed = new TftpTransfer(neg(512, 1, false), 100_000, 6, FIRST_ACK_MILLIS, clock);
         fixed.begin();
         for (int i = 0; i < 4; i++) {
             clock.advance(1000);
@@ -201,7 +204,7 @@ class TftpTransferTest {
     void adaptiveTimeoutFollowsTheRoundTripButNotForTheOack() {
         TftpNegotiation n = new TftpNegotiation(1468, 16, 1000, false,
                 Optional.of(new TftpPacket.Oack(List.of(new TftpOption("windowsize", "16")))));
-        TftpTransfer t = new TftpTransfer(n, 1468L * 16 * 100, 5, clock);
+        TftpTransfer t = new TftpTransfer(n, 1468L * 16 * 100, 5, FIRST_ACK_MILLIS, clock);
         t.begin();
         assertEquals(clock.millis() + TftpTransfer.MIN_OACK_WAIT_MILLIS, t.deadline()); // OACK: no adaptive timeout
         clock.advance(2);
@@ -233,7 +236,7 @@ class TftpTransferTest {
 
     @Test
     void progressResetsTheRetryBudget() {
-        TftpTransfer t = new TftpTransfer(neg(512, 1, false), 100_000, 1, clock);
+        TftpTransfer t = new TftpTransfer(neg(512, 1, false), 100_000, 1, FIRST_ACK_MILLIS, clock);
         t.begin();
         clock.advance(1000);
         assertEquals(blocks(0, 1), t.onTimeout());
@@ -245,7 +248,7 @@ class TftpTransferTest {
     @Test
     void windowAckInsideTheWindowRestartsFromTheGap() {
         // RFC 7440 §4: the receiver acks the last block it got in order.
-        TftpTransfer t = new TftpTransfer(neg(512, 8, false), 100_000, 5, clock);
+        TftpTransfer t = new TftpTransfer(neg(512, 8, false), 100_000, 5, FIRST_ACK_MILLIS, clock);
         assertEquals(blocks(0, 8), t.begin());
         assertEquals(blocks(3, 8), t.onAck(3));
         assertInstanceOf(Step.Wait.class, t.onAck(3)); // the same ACK again changes nothing
@@ -256,7 +259,7 @@ class TftpTransferTest {
 
     @Test
     void lastWindowIsShortAndItsAckCompletes() {
-        TftpTransfer t = new TftpTransfer(neg(512, 16, false), 512 * 20 + 7, 5, clock);
+        TftpTransfer t = new TftpTransfer(neg(512, 16, false), 512 * 20 + 7, 5, FIRST_ACK_MILLIS, clock);
         assertEquals(blocks(0, 16), t.begin());
         assertEquals(blocks(16, 5), t.onAck(16)); // blocks 17..21, the 21st holds 7 bytes
         assertEquals(Outcome.COMPLETE, ((Step.Finish) t.onAck(21)).outcome());
@@ -265,7 +268,7 @@ class TftpTransferTest {
     @Test
     void blockNumbersRollOverPast65535() {
         long blocks = 70_000;
-        TftpTransfer t = new TftpTransfer(neg(512, 1, false), 512 * blocks - 1, 5, clock);
+        TftpTransfer t = new TftpTransfer(neg(512, 1, false), 512 * blocks - 1, 5, FIRST_ACK_MILLIS, clock);
         t.begin();
         for (long idx = 0; idx < blocks - 1; idx++) {
             int wire = TftpTransfer.wireBlock(idx);
@@ -279,7 +282,7 @@ class TftpTransferTest {
 
     @Test
     void windowedRolloverMapsAcksToTheRightBlock() {
-        TftpTransfer t = new TftpTransfer(neg(8, 64, false), 8L * 200_000, 5, clock);
+        TftpTransfer t = new TftpTransfer(neg(8, 64, false), 8L * 200_000, 5, FIRST_ACK_MILLIS, clock);
         Step s = t.begin();
         long next = 0;
         while (s instanceof Step.SendBlocks b) {
@@ -294,25 +297,25 @@ class TftpTransferTest {
 
     @Test
     void clientErrorEndsWithoutReply() {
-        TftpTransfer t = new TftpTransfer(neg(1468, 1, true), 5000, 5, clock);
+        TftpTransfer t = new TftpTransfer(neg(1468, 1, true), 5000, 5, FIRST_ACK_MILLIS, clock);
         t.begin();
         Step.Finish f = (Step.Finish) t.onPacket(new TftpPacket.Error(TftpErrorCode.OPTION_REFUSED, "no thanks"));
         assertEquals(Outcome.OPTIONS_REJECTED, f.outcome());
         assertNull(f.reply());
         assertInstanceOf(Step.Wait.class, t.onAck(0));
-        TftpTransfer u = new TftpTransfer(neg(512, 1, false), 5000, 5, clock);
+        TftpTransfer u = new TftpTransfer(neg(512, 1, false), 5000, 5, FIRST_ACK_MILLIS, clock);
         u.begin();
         assertEquals(Outcome.CLIENT_ERROR, ((Step.Finish) u.onPacket(new TftpPacket.Error(0, "disk full"))).outcome());
     }
 
     @Test
     void otherPacketsFromTheClientAreIllegal() {
-        TftpTransfer t = new TftpTransfer(neg(512, 1, false), 5000, 5, clock);
+        TftpTransfer t = new TftpTransfer(neg(512, 1, false), 5000, 5, FIRST_ACK_MILLIS, clock);
         t.begin();
         Step.Finish f = (Step.Finish) t.onPacket(new TftpPacket.Data(1, new byte[3]));
         assertEquals(Outcome.PROTOCOL_ERROR, f.outcome());
         assertEquals(TftpErrorCode.ILLEGAL_OPERATION, f.reply().errorCode());
-        TftpTransfer u = new TftpTransfer(neg(512, 1, false), 5000, 5, clock);
+        TftpTransfer u = new TftpTransfer(neg(512, 1, false), 5000, 5, FIRST_ACK_MILLIS, clock);
         u.begin();
         Step.Finish g = (Step.Finish) u.onMalformed(new TftpCodecException("ACK of 3 bytes, expected 4"));
         assertEquals(4, g.reply().code());
@@ -320,7 +323,7 @@ class TftpTransferTest {
 
     @Test
     void unknownSizeEndsWhereTheSourceSays() {
-        TftpTransfer t = new TftpTransfer(neg(512, 4, false), -1, 5, clock);
+        TftpTransfer t = new TftpTransfer(neg(512, 4, false), -1, 5, FIRST_ACK_MILLIS, clock);
         assertEquals(blocks(0, 4), t.begin());
         t.endsAt(2); // the transport found block index 2 short
         assertInstanceOf(Step.Wait.class, t.onAck(4)); // block 4 was never sent
