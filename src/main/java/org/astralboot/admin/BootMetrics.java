@@ -205,6 +205,11 @@ public final class BootMetrics implements Events {
         return PrometheusTextFormatWriter.CONTENT_TYPE;
     }
 
+    /** A DHCP message of a client that is not network-booting: counted like a boot's, no event. */
+    public void dhcpPacket(String type, boolean received) {
+        dhcpPackets.labelValues(type, received ? "received" : "sent").inc();
+    }
+
     @Override
     public void request(String route, int status, long bytes) {
         httpRequests.labelValues(route, Integer.toString(status)).inc();

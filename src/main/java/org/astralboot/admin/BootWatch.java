@@ -67,6 +67,11 @@ public final class BootWatch implements Events {
     }
 
     @Override
+    public void dhcpPacket(String type, boolean received) {
+        metrics.dhcpPacket(type, received);
+    }
+
+    @Override
     public void tftpActive(int delta) {
         metrics.tftpActive(delta);
     }

@@ -1,5 +1,7 @@
 package org.astralboot.dhcp;
 
+import java.util.Locale;
+
 import org.astralboot.dhcp.codec.DhcpMessageType;
 import org.astralboot.dhcp.codec.DhcpOption;
 import org.astralboot.dhcp.codec.DhcpPacket;
@@ -58,9 +60,13 @@ final class DhcpEvents {
         if (kind == null) {
             return;
         }
+        Firmware f = Firmware.of(req);
+        if (!booting(f)) {
+            events.dhcpPacket(t.name().toLowerCase(Locale.ROOT), true);
+            return;
+        }
         int asked = req.options().intValue(DhcpOption.REQUESTED_ADDRESS, 0);
         int addr = req.ciaddr() != 0 ? req.ciaddr() : asked;
-        Firmware f = Firmware.of(req);
         String detail = (f.ipxe() ? "iPXE" : "") + (req.giaddr() != 0
                 ? (f.ipxe() ? ", " : "") + "via relay " + Ipv4.text(Ipv4.fromInt(req.giaddr())) : "");
         events.emit(BootEvent.of(kind, req.mac().toString(), addr == 0 ? "" : Ipv4.text(Ipv4.fromInt(addr)),
@@ -83,10 +89,23 @@ final class DhcpEvents {
         if (kind == null) {
             return;
         }
+        Firmware f = Firmware.of(req);
+        if (!booting(f)) {
+            events.dhcpPacket(t.name().toLowerCase(Locale.ROOT), false);
+            return;
+        }
         String boot = p.options().text(DhcpOption.BOOTFILE_NAME).orElse(p.file());
         String detail = kind == Kind.DHCP_NAK ? p.options().text(DhcpOption.MESSAGE).orElse("")
                 : (proxy ? "proxy, " : "") + (boot.isEmpty() ? "no boot file" : "boot " + boot);
         events.emit(BootEvent.of(kind, req.mac().toString(), p.yiaddr() == 0 ? "" : Ipv4.text(Ipv4.fromInt(p.yiaddr())),
-                firmware(req), detail));
+                firmware(f), detail));
+    }
+
+    /**
+     * A client in the middle of a network boot: PXE firmware (vendor class PXEClient or a client
+     * architecture, RFC 4578) or iPXE. Others (an OS renewing its lease) are counted, not events.
+     */
+    static boolean booting(Firmware f) {
+        return f.pxe() || f.ipxe() || f.httpClient();
     }
 }

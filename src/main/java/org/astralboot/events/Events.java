@@ -25,6 +25,18 @@ public interface Events {
     }
 
     /**
+     * A DHCP message from or to a client that is not network-booting (no PXE or iPXE
+     * identification): counted, but no {@link BootEvent}, so the laptops and printers of a busy
+     * segment never push booting machines out of the kept events, and cost the DHCP thread one
+     * counter increment instead of an event.
+     *
+     * @param type     the message type in lower case ({@code discover}, {@code ack}, ...)
+     * @param received from the client (else: sent to it)
+     */
+    default void dhcpPacket(String type, boolean received) {
+    }
+
+    /**
      * A change in the number of TFTP transfers in progress (+1 at start, -1 at the end, whatever
      * the end).
      */
@@ -57,6 +69,12 @@ public interface Events {
             public void tftpActive(int delta) {
                 self.tftpActive(delta);
                 other.tftpActive(delta);
+            }
+
+            @Override
+            public void dhcpPacket(String type, boolean received) {
+                self.dhcpPacket(type, received);
+                other.dhcpPacket(type, received);
             }
         };
     }

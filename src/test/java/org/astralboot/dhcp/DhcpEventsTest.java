@@ -12,6 +12,7 @@ import org.astralboot.dhcp.codec.DhcpOptions;
 import org.astralboot.dhcp.codec.DhcpPacket;
 import org.astralboot.dhcp.engine.DhcpReply;
 import org.astralboot.events.BootEvent;
+import org.astralboot.events.Events;
 import org.astralboot.events.BootEvent.Kind;
 import org.astralboot.net.Ipv4;
 import org.astralboot.net.MacAddress;
@@ -69,5 +70,34 @@ class DhcpEventsTest {
         assertEquals("192.0.2.10", got.get(3).ip(), "the address asked for (option 50)");
         assertEquals("address not on this subnet", got.get(4).detail());
         assertTrue(got.get(4).failure());
+    }
+
+    @Test
+    void clientsThatAreNotBootingAreCountedNotEvents() {
+        List<BootEvent> got = new ArrayList<>();
+        List<String> counted = new ArrayList<>();
+        Events sink = new Events() {
+            @Override
+            public void emit(BootEvent e) {
+                got.add(e);
+            }
+
+            @Override
+            public void dhcpPacket(String type, boolean received) {
+                counted.add(type + (received ? " in" : " out"));
+            }
+        };
+        // An OS renewing its lease: no vendor class, no architecture, no iPXE user class.
+        DhcpPacket discover = packet(DhcpOp.BOOTREQUEST, DhcpMessageType.DISCOVER, 0, DhcpOptions.builder());
+        DhcpEvents.received(sink, discover);
+        DhcpPacket offer = packet(DhcpOp.BOOTREPLY, DhcpMessageType.OFFER, Ipv4.toInt(Ipv4.parse("192.0.2.11")),
+                DhcpOptions.builder());
+        DhcpEvents.sent(sink, discover, new DhcpReply(offer, DhcpReply.BROADCAST, 68, true), false);
+        assertEquals(List.of(), got);
+        assertEquals(List.of("discover in", "offer out"), counted);
+        // A PXE client is an event, not a bare count.
+        DhcpEvents.received(sink, packet(DhcpOp.BOOTREQUEST, DhcpMessageType.DISCOVER, 0, arch(7)));
+        assertEquals(1, got.size());
+        assertEquals(2, counted.size());
     }
 }
