@@ -252,6 +252,20 @@ final class BootLab implements AutoCloseable {
      */
     BootResult boot(Firmware fw, String mac, boolean localDisk, Duration limit, String... stopOn)
             throws IOException, InterruptedException {
+        return run(fw, mac, localDisk, limit, null, stopOn);
+    }
+
+    /**
+     * As {@link #boot(Firmware, String, Duration, String...)}, but after the marker the VM runs on
+     * until {@code after} appears on its console (or {@code limit} passes): for what the test OS
+     * does once booted, such as its DNS lookups. The elapsed time still ends at the marker.
+     */
+    BootResult bootUntil(Firmware fw, String mac, Duration limit, String after) throws IOException, InterruptedException {
+        return run(fw, mac, false, limit, after);
+    }
+
+    private BootResult run(Firmware fw, String mac, boolean localDisk, Duration limit, String after, String... stopOn)
+            throws IOException, InterruptedException {
         int n = ++vmCount;
         Path console = work.resolve("vm" + n + "-console.log");
         Files.writeString(console, "");
@@ -295,6 +309,18 @@ final class BootLab implements AutoCloseable {
                         Thread.sleep(500);
                         break;
                     }
+                }
+                if (matched != null && after != null && TestOs.MARKER.equals(matched)) {
+                    tMatch = tMatch == 0 ? System.nanoTime() : tMatch;
+                    if (!text.contains(after)) {
+                        if (!vm.isAlive() || System.nanoTime() > deadline) {
+                            break;
+                        }
+                        Thread.sleep(50);
+                        continue;
+                    }
+                    vm.waitFor(3, java.util.concurrent.TimeUnit.SECONDS);
+                    break;
                 }
                 if (matched != null) {
                     tMatch = System.nanoTime();
