@@ -1,17 +1,12 @@
 package org.astralboot.boot;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.astralboot.db.Database;
 import org.astralboot.net.MacAddress;
-import org.mapdb.HTreeMap;
-import org.mapdb.Serializer;
 
 /**
  * Per-machine secrets: HMAC-SHA256 (RFC 2104, FIPS 180-4) of the MAC's six bytes under one random
@@ -22,7 +17,6 @@ import org.mapdb.Serializer;
  * to its MAC (a relayed machine, an installer on another NIC). The key is the first 128 bits, hex.
  */
 public final class MachineKeys {
-    static final String MAP = "secrets";
     static final String ENTRY = "machine-key";
     private static final HexFormat HEX = HexFormat.of();
 
@@ -34,21 +28,7 @@ public final class MachineKeys {
 
     /** The server key of {@code db}, created (and committed) on first use. */
     public static MachineKeys open(Database db) {
-        HTreeMap<String, byte[]> map = db.db().hashMap(MAP, Serializer.STRING, Serializer.BYTE_ARRAY).createOrOpen();
-        synchronized (MachineKeys.class) {
-            byte[] k = map.get(ENTRY);
-            if (k == null || k.length < 32) {
-                k = new byte[32];
-                new SecureRandom().nextBytes(k);
-                map.put(ENTRY, k);
-                try {
-                    db.commit();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-            return new MachineKeys(k);
-        }
+        return new MachineKeys(db.secret(ENTRY));
     }
 
     /** The key of {@code mac}: 32 lower-case hex digits. */

@@ -29,6 +29,8 @@ import org.mapdb.StoreWAL;
  * Writes made before calling {@code commitAsync()} are covered by the commit its future reports.
  */
 public final class Database implements AutoCloseable {
+    /** Guards {@link #secret}: creating one must not race another, nor hold the commit monitor. */
+    private final Object secrets = new Object();
     private final Path file;
     private final DB db;
     private final ExecutorService committer;
@@ -170,6 +172,35 @@ public final class Database implements AutoCloseable {
 
     public Path file() {
         return file;
+    }
+
+    /**
+     * The server secret {@code name}: 32 random bytes in the {@code secrets} map, created and
+     * committed on first use, so that what is derived from it (machine keys, signed URLs) stays
+     * valid across restarts.
+     */
+    public byte[] secret(String name) {
+        // Not the Database monitor: commit() hands the work to the commit thread, which takes it.
+        synchronized (secrets) {
+            return secretLocked(name);
+        }
+    }
+
+    private byte[] secretLocked(String name) {
+        org.mapdb.HTreeMap<String, byte[]> map = db().hashMap("secrets", org.mapdb.Serializer.STRING,
+                org.mapdb.Serializer.BYTE_ARRAY).createOrOpen();
+        byte[] k = map.get(name);
+        if (k == null || k.length < 32) {
+            k = new byte[32];
+            new java.security.SecureRandom().nextBytes(k);
+            map.put(name, k);
+            try {
+                commit();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return k.clone();
     }
 
     /** The MapDB handle, for feature modules to create their named collections. */

@@ -1,18 +1,13 @@
 package org.astralboot.boot.api;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.astralboot.db.Database;
-import org.mapdb.HTreeMap;
-import org.mapdb.Serializer;
 
 /**
  * Signed URLs of the files a boot source names (an API's kernel, a static boot's initrd): the
@@ -30,7 +25,6 @@ import org.mapdb.Serializer;
  * without padding.
  */
 public final class FileUrls {
-    static final String MAP = "secrets";
     static final String ENTRY = "file-url-key";
     /** Route prefix of signed files on the HTTP service. */
     public static final String ROUTE = "/file/";
@@ -54,21 +48,7 @@ public final class FileUrls {
 
     /** The key of {@code db}, created (and committed) on first use. */
     public static FileUrls open(Database db, String base) {
-        HTreeMap<String, byte[]> map = db.db().hashMap(MAP, Serializer.STRING, Serializer.BYTE_ARRAY).createOrOpen();
-        synchronized (FileUrls.class) {
-            byte[] k = map.get(ENTRY);
-            if (k == null || k.length < 32) {
-                k = new byte[32];
-                new SecureRandom().nextBytes(k);
-                map.put(ENTRY, k);
-                try {
-                    db.commit();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-            return new FileUrls(k, base);
-        }
+        return new FileUrls(db.secret(ENTRY), base);
     }
 
     /** The token of {@code source}. */
