@@ -8,6 +8,7 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.BindException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -15,6 +16,9 @@ import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,7 +41,9 @@ import org.xbill.DNS.TextParseException;
  *
  * <p>Limits, so that no client exhausts the service for others: TCP connections
  * ({@value #MAX_TCP_CONNECTIONS} in all, {@value #MAX_TCP_PER_CLIENT} per client address, each
- * closed after {@value #TCP_IDLE_MILLIS} ms without a complete query, RFC 7766 §6.2.3) and
+ * closed after {@value #TCP_IDLE_MILLIS} ms idle between queries, RFC 7766 §6.2.3, and after
+ * {@value #TCP_MESSAGE_MILLIS} ms spent reading the rest of one query once its first byte came, or
+ * writing one answer, so that a client trickling bytes or never reading holds nothing for long) and
  * forwarded queries in flight ({@value #MAX_FORWARDS} in all, {@value #MAX_FORWARDS_PER_CLIENT}
  * per client; beyond them a query gets SERVFAIL at once). An upstream gets
  * {@value #UPSTREAM_TIMEOUT_MILLIS} ms before the next one is asked.
@@ -48,6 +54,7 @@ public final class DnsService implements Service {
     static final int MAX_TCP_CONNECTIONS = 64;
     static final int MAX_TCP_PER_CLIENT = 8;
     static final int TCP_IDLE_MILLIS = 10_000;
+    static final int TCP_MESSAGE_MILLIS = 5_000;
     static final int MAX_FORWARDS = 256;
     static final int MAX_FORWARDS_PER_CLIENT = 32;
     static final int UPSTREAM_TIMEOUT_MILLIS = 2_000;
@@ -57,6 +64,9 @@ public final class DnsService implements Service {
     private final int port;
     private final ExecutorService workers = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("dns-", 0).factory());
+    /** Closes a TCP connection whose query or answer overran {@link #TCP_MESSAGE_MILLIS}. */
+    private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("dns-tcp-deadline").daemon().factory());
     private final Semaphore forwards = new Semaphore(MAX_FORWARDS);
     private final Semaphore tcpConnections = new Semaphore(MAX_TCP_CONNECTIONS);
     private final ConcurrentHashMap<InetAddress, AtomicInteger> perClientForwards = new ConcurrentHashMap<>();
@@ -108,8 +118,12 @@ public final class DnsService implements Service {
             tcp.bind(at, 64);
         } catch (IOException e) {
             close();
+            String hint = e instanceof BindException
+                    ? "; another DNS server (systemd-resolved, dnsmasq, named) may hold the port: stop it, or set"
+                            + " [dns] enabled = false (or another [dns] port)"
+                    : "";
             throw new IOException("cannot listen on " + Ipv4.text(settings.server()) + ":" + port + " (UDP and TCP): "
-                    + e.getMessage(), e);
+                    + e.getMessage() + hint, e);
         }
         Thread.ofPlatform().name("dns-udp").daemon().start(this::udpLoop);
         Thread.ofPlatform().name("dns-tcp").daemon().start(this::tcpLoop);
@@ -287,6 +301,15 @@ public final class DnsService implements Service {
         }
     }
 
+    /** Closes {@code c} unless the returned future is cancelled within {@link #TCP_MESSAGE_MILLIS}. */
+    private ScheduledFuture<?> deadline(Socket c) {
+        return deadlines.schedule(() -> {
+            LOG.debug("dns: tcp {}: no complete message within {} ms, closing", c.getRemoteSocketAddress(),
+                    TCP_MESSAGE_MILLIS);
+            closeQuietly(c);
+        }, TCP_MESSAGE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
     /** Queries on one connection, one after another, until the client closes or idles (RFC 7766 §6.2.1). */
     private void serveTcp(Socket c) {
         InetSocketAddress from = (InetSocketAddress) c.getRemoteSocketAddress();
@@ -295,19 +318,37 @@ public final class DnsService implements Service {
             DataInputStream in = new DataInputStream(c.getInputStream());
             DataOutputStream out = new DataOutputStream(c.getOutputStream());
             Answer send = bytes -> {
-                out.writeShort(bytes.length);
-                out.write(bytes);
-                out.flush();
+                ScheduledFuture<?> overrun = deadline(c);
+                try {
+                    out.writeShort(bytes.length);
+                    out.write(bytes);
+                    out.flush();
+                } finally {
+                    overrun.cancel(false);
+                }
             };
             while (!closed) {
-                int n;
+                int first;
                 try {
-                    n = in.readUnsignedShort();
-                } catch (EOFException | SocketTimeoutException e) {
+                    first = in.read();
+                } catch (SocketTimeoutException e) {
                     return;
                 }
-                byte[] q = new byte[n];
-                in.readFully(q);
+                if (first < 0) {
+                    return;
+                }
+                byte[] q;
+                ScheduledFuture<?> overrun = deadline(c);
+                try {
+                    int n = (first << 8) | in.readUnsignedByte();
+                    q = new byte[n];
+                    in.readFully(q);
+                } catch (EOFException e) {
+                    return;
+                } finally {
+                    overrun.cancel(false);
+                }
+                int n = q.length;
                 queries.incrementAndGet();
                 switch (DnsCodec.decode(q, n)) {
                     case DnsCodec.Ignored i -> {
@@ -350,5 +391,6 @@ public final class DnsService implements Service {
         closeQuietly(udp);
         closeQuietly(tcp);
         workers.shutdownNow();
+        deadlines.shutdownNow();
     }
 }

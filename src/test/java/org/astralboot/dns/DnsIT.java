@@ -167,6 +167,46 @@ class DnsIT {
     }
 
     @Test
+    void tcpClientsTricklingAQueryAreCutOffAtTheMessageDeadline() throws Exception {
+        // Eight connections (the per-client cap) each send a query one byte per second: before the
+        // per-message deadline, each byte reset the idle timeout and the connections held the
+        // client's TCP slots for as long as it liked.
+        String py = """
+                import select, socket, time
+                q = bytes.fromhex("a2ae01200001000000000001066e6f64653132036c6162076578616d706c65000001000100002904d000000000000c000a00086ab6665f7c29718e")
+                msg = len(q).to_bytes(2, "big") + q
+                conns = []
+                for _ in range(8):
+                    c = socket.create_connection(("198.18.40.1", 53), timeout=5)
+                    c.setblocking(False)
+                    conns.append(c)
+                t0 = time.monotonic()
+                closed = {}
+                for i in range(20):
+                    for k, c in enumerate(conns):
+                        if k in closed:
+                            continue
+                        try:
+                            r, _, _ = select.select([c], [], [], 0)
+                            if r and c.recv(1) == b"":
+                                raise ConnectionResetError()
+                            c.send(msg[i:i + 1])
+                        except OSError:
+                            closed[k] = time.monotonic() - t0
+                    if len(closed) == len(conns):
+                        break
+                    time.sleep(1)
+                print("closed", len(closed), "max", round(max(closed.values(), default=99), 1))
+                """;
+        String out = cli.run(Duration.ofSeconds(60), "python3", "-c", py).check().out().strip();
+        String[] f = out.split(" ");
+        assertEquals("8", f[1], out);
+        double worst = Double.parseDouble(f[3]);
+        assertTrue(worst <= DnsService.TCP_MESSAGE_MILLIS / 1000.0 + 3, out);
+        assertEquals(leased, dig(cli, "+tcp", "+short", host + ".lab.example").strip());
+    }
+
+    @Test
     void anotherInterfaceGetsNoAnswer() throws Exception {
         String out = other.run(Duration.ofSeconds(20), "dig", "@198.18.41.1", "+time=2", "+tries=1",
                 "astralboot.lab.example").out();
