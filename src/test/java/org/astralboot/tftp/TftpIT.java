@@ -282,7 +282,7 @@ class TftpIT {
         String script = "for i in $(seq 1 200); do "
                 + "if [ $((i % 2)) -eq 0 ]; then atftp --verbose --option 'blksize 1468' --option 'tsize 0' -g -r undionly.kpxe -l "
                 + c + "/f$i " + SERVER + " >" + c + "/f$i.log 2>&1 & "
-                + "else curl -sS -o " + c + "/f$i tftp://" + SERVER + "/undionly.kpxe >" + c + "/f$i.log 2>&1 & fi; done; wait";
+                + "else curl -sS -v -o " + c + "/f$i tftp://" + SERVER + "/undionly.kpxe >" + c + "/f$i.log 2>&1 & fi; done; wait";
         sh(Duration.ofSeconds(120), script).check();
         String want = sha256(data.resolve("tftp/undionly.kpxe"));
         Map<String, Integer> bad = new TreeMap<>();
