@@ -70,6 +70,11 @@ public record BootEvent(long seq, Instant time, String mac, String ip, String fi
         MENU,
         KERNEL,
         INITRD,
+        /**
+         * The kernel runs: after its initrd was sent, the booted system's own DHCP client (no PXE
+         * or iPXE identification) asked for an address, or its installer fetched a template.
+         */
+        RUNNING,
         INSTALLED
     }
 
@@ -86,6 +91,8 @@ public record BootEvent(long seq, Instant time, String mac, String ip, String fi
         TFTP_START(Step.FIRST_STAGE),
         TFTP_END(Step.FIRST_STAGE),
         TFTP_ERROR(Step.NONE, true),
+        /** A TFTP transfer resent its OACK or window after a timeout (the first few per transfer). */
+        TFTP_RETRANSMIT(Step.NONE),
         /** {@code /boot.ipxe}: iPXE asks for its entry script. */
         HTTP_ENTRY(Step.FIRST_STAGE),
         /** {@code /ipxe/<mac>}: the boot policy's decision for the machine. */
@@ -97,8 +104,16 @@ public record BootEvent(long seq, Instant time, String mac, String ip, String fi
         HTTP_INITRD(Step.INITRD),
         /** Another file of the tree over HTTP. */
         HTTP_FILE(Step.NONE),
-        /** A per-machine template (preseed, cloud-config) fetched by the installer. */
-        HTTP_TEMPLATE(Step.NONE),
+        /**
+         * A per-machine template (preseed, cloud-config) fetched by the installer: its kernel
+         * runs.
+         */
+        HTTP_TEMPLATE(Step.RUNNING),
+        /**
+         * The machine's kernel runs: after its initrd, the booted system's own DHCP client asked
+         * for an address (a client without PXE or iPXE identification, from the same MAC).
+         */
+        KERNEL_RUNNING(Step.RUNNING),
         /** The installer's end hook. */
         HTTP_INSTALLED(Step.INSTALLED),
         /** A request answered with a 4xx status (404 path, 403 refusal, 429, ...). */

@@ -83,8 +83,9 @@ class DhcpEventsTest {
             }
 
             @Override
-            public void dhcpPacket(String type, boolean received) {
-                counted.add(type + (received ? " in" : " out"));
+            public void dhcpPacket(int type, boolean received, long mac) {
+                counted.add(DhcpMessageType.of(type).name().toLowerCase() + (received ? " in" : " out") + " "
+                        + new org.astralboot.net.MacAddress(mac));
             }
         };
         // An OS renewing its lease: no vendor class, no architecture, no iPXE user class.
@@ -94,7 +95,13 @@ class DhcpEventsTest {
                 DhcpOptions.builder());
         DhcpEvents.sent(sink, discover, new DhcpReply(offer, DhcpReply.BROADCAST, 68, true), false);
         assertEquals(List.of(), got);
-        assertEquals(List.of("discover in", "offer out"), counted);
+        String mac = discover.mac().toString();
+        assertEquals(List.of("discover in " + mac, "offer out " + mac), counted);
+        // DECLINE and INFORM make no event, whoever sends them, but are counted.
+        DhcpEvents.received(sink, packet(DhcpOp.BOOTREQUEST, DhcpMessageType.DECLINE, 0, arch(7)));
+        assertEquals(List.of(), got);
+        assertEquals("decline in " + mac, counted.get(2));
+        counted.remove(2);
         // A PXE client is an event, not a bare count.
         DhcpEvents.received(sink, packet(DhcpOp.BOOTREQUEST, DhcpMessageType.DISCOVER, 0, arch(7)));
         assertEquals(1, got.size());
