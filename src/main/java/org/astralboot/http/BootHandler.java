@@ -174,7 +174,7 @@ final class BootHandler implements HttpHandler {
         if (path.equals("/boot.ipxe")) {
             return "entry";
         }
-        for (String family : List.of("ipxe", "machine", "os", "tftp")) {
+        for (String family : List.of("ipxe", "machine", "os", "file", "tftp")) {
             if (path.startsWith("/" + family + "/")) {
                 return family;
             }
