@@ -102,6 +102,24 @@ final class DhcpEvents {
                 firmware(f), detail));
     }
 
+    /**
+     * A request of a booting client that got no reply for a reason worth telling (the engine's
+     * {@code silence}): {@link Kind#DHCP_REFUSED}, or {@link Kind#DHCP_UNANSWERED} for a wait.
+     * Other clients' silences are only logged, as before.
+     */
+    static void unanswered(Events events, DhcpPacket req, String why, boolean refused) {
+        if (events == Events.NONE || why == null) {
+            return;
+        }
+        Firmware f = Firmware.of(req);
+        if (!booting(f)) {
+            return;
+        }
+        DhcpMessageType t = req.messageType();
+        events.emit(BootEvent.of(refused ? Kind.DHCP_REFUSED : Kind.DHCP_UNANSWERED, req.mac().toString(), "",
+                firmware(f), (t == null ? "" : t.name() + ": ") + why));
+    }
+
     /** The client's MAC as a number, or -1 for hardware that is not Ethernet-like. */
     private static long macValue(DhcpPacket p) {
         org.astralboot.net.MacAddress m = p.mac();

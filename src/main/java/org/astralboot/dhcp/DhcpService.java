@@ -386,6 +386,7 @@ public final class DhcpService implements Service {
                 return;
             }
             if (r.isEmpty()) {
+                DhcpEvents.unanswered(events, req, engine.silence(), engine.silenceRefuses());
                 return;
             }
             DhcpReply reply = r.get();

@@ -88,6 +88,10 @@ public record BootEvent(long seq, Instant time, String mac, String ip, String fi
         DHCP_ACK(Step.DHCP),
         DHCP_NAK(Step.DHCP, true),
         DHCP_RELEASE(Step.NONE),
+        /** No reply yet, and the client asks again: the boot source has not answered. */
+        DHCP_UNANSWERED(Step.NONE),
+        /** No reply: pool exhausted, no boot file for the architecture, not booted by the source. */
+        DHCP_REFUSED(Step.NONE, true),
         TFTP_START(Step.FIRST_STAGE),
         TFTP_END(Step.FIRST_STAGE),
         TFTP_ERROR(Step.NONE, true),

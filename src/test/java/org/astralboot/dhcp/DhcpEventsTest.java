@@ -107,4 +107,24 @@ class DhcpEventsTest {
         assertEquals(1, got.size());
         assertEquals(2, counted.size());
     }
+
+    @Test
+    void aBootingClientsUnansweredRequestIsAnEventWithItsReason() {
+        List<BootEvent> got = new ArrayList<>();
+        Events sink = got::add;
+        DhcpEvents.unanswered(sink, packet(DhcpOp.BOOTREQUEST, DhcpMessageType.DISCOVER, 0, arch(0)),
+                "no OFFER: the address pool is exhausted", true);
+        DhcpEvents.unanswered(sink, packet(DhcpOp.BOOTREQUEST, DhcpMessageType.DISCOVER, 0, arch(0)),
+                "no OFFER yet: the boot source has not answered", false);
+        DhcpEvents.unanswered(sink, packet(DhcpOp.BOOTREQUEST, DhcpMessageType.DISCOVER, 0, DhcpOptions.builder()),
+                "no OFFER: the address pool is exhausted", true); // not booting: logged only
+        DhcpEvents.unanswered(sink, packet(DhcpOp.BOOTREQUEST, DhcpMessageType.REQUEST, 0, arch(0)), null, false);
+        assertEquals(2, got.size(), got.toString());
+        assertEquals(Kind.DHCP_REFUSED, got.get(0).kind());
+        assertTrue(got.get(0).failure());
+        assertEquals("DISCOVER: no OFFER: the address pool is exhausted", got.get(0).detail());
+        assertEquals("bios", got.get(0).firmware());
+        assertEquals(Kind.DHCP_UNANSWERED, got.get(1).kind());
+        assertTrue(!got.get(1).failure());
+    }
 }
