@@ -162,7 +162,10 @@ public final class TftpService implements Service {
                 } else {
                     log.info("tftp bad request from {}: {}", text(client), e.getMessage());
                 }
-                refuse(client, "request", e.toPacket());
+                // Counted, but no event: anything on the network can send datagrams that do not
+                // decode, and they must not push booting machines out of the kept events.
+                events.tftpError(e.code().code());
+                reply(client, e.toPacket());
             }
             return;
         }
