@@ -2,8 +2,9 @@
 // event stream /api/v1/events. No build step, no external code: machines' networks have no internet.
 'use strict';
 (function () {
-  const STEPS = ['dhcp', 'first_stage', 'menu', 'kernel', 'initrd', 'installed'];
-  const NAMES = {dhcp: 'DHCP', first_stage: 'first stage', menu: 'menu', kernel: 'kernel', initrd: 'initrd', installed: 'installed'};
+  const STEPS = ['dhcp', 'first_stage', 'menu', 'kernel', 'initrd', 'running', 'installed'];
+  const NAMES = {dhcp: 'DHCP', first_stage: 'first stage', menu: 'menu', kernel: 'kernel', initrd: 'initrd',
+    running: 'kernel running', installed: 'installed'};
   const m = /(?:^|[#&])token=([^&]+)/.exec(location.hash);
   if (m) { sessionStorage.setItem('astralboot-token', decodeURIComponent(m[1])); history.replaceState(null, '', location.pathname); }
   const token = sessionStorage.getItem('astralboot-token') || '';
@@ -65,18 +66,46 @@
   function load(changed) {
     return api('/api/v1/machines').then(list => { machines.clear(); list.forEach(mc => machines.set(mc.mac, mc)); render(changed); });
   }
+  function bar(id, used, of) {
+    const b = document.getElementById(id);
+    const pct = of > 0 ? Math.min(100, Math.round(used * 100 / of)) : 0;
+    b.style.width = pct + '%';
+    b.parentElement.hidden = !(of > 0);
+    b.parentElement.title = pct + ' %';
+    b.classList.toggle('full', pct >= 90);
+  }
   function status() {
     api('/api/v1/status').then(s => {
       document.getElementById('server').textContent = [s.server, s['interface'], 'DHCP ' + s.dhcp_mode].filter(Boolean).join(' · ');
       const problems = (s.ipfs_ref_problems || []).length;
       const tree = document.getElementById('c-tree');
-      tree.textContent = (s.boot_tree || '–') + (s.ipfs_fetches !== undefined ? ' · ' + s.ipfs_fetches + ' IPFS fetches' : '')
-        + (s.cache_bytes !== undefined ? ' · cache ' + bytes(s.cache_bytes) + ' of ' + bytes(s.cache_max_bytes) : '');
+      tree.textContent = (s.boot_tree || '–') + (s.ipfs_fetches !== undefined ? ' · ' + s.ipfs_fetches + ' IPFS fetches' : '');
       tree.classList.toggle('error', problems > 0);
       if (problems > 0) tree.textContent += ' · ' + problems + ' ref problem' + (problems > 1 ? 's' : '') + ': ' + s.ipfs_ref_problems.join('; ');
       tree.title = tree.textContent;
       const l = s.leases;
       document.getElementById('c-leases').textContent = l ? l.bound + ' / ' + l.pool + ' bound' : 'none';
+      document.getElementById('c-leases-sub').textContent = l ? l.free + ' free' + (l.offered ? ' · ' + l.offered + ' offered' : '')
+        : (s.dhcp_mode === 'proxy' ? 'proxyDHCP: another server leases' : 'DHCP off');
+      bar('c-leases-bar', l ? l.pool - l.free : 0, l ? l.pool : 0);
+      const node = s.ipfs_node;
+      document.getElementById('card-node').hidden = !node;
+      if (node) {
+        const v = document.getElementById('c-node');
+        v.textContent = node.up ? 'up' : 'unreachable';
+        v.className = 'value ' + (node.up ? 'ok' : 'error');
+        document.getElementById('c-node-sub').textContent = node.api + (node.up ? '' : ' · serving cached files only')
+          + (s.ipfs_verification_failures ? ' · ' + s.ipfs_verification_failures + ' blocks refused (not their CID)' : '');
+        document.getElementById('c-node-sub').classList.toggle('error', !!s.ipfs_verification_failures);
+      }
+      document.getElementById('card-cache').hidden = s.cache_bytes === undefined;
+      if (s.cache_bytes !== undefined) {
+        document.getElementById('c-cache').textContent = bytes(s.cache_bytes) + ' / ' + bytes(s.cache_max_bytes);
+        bar('c-cache-bar', s.cache_bytes, s.cache_max_bytes);
+        const reads = (s.cache_hits || 0) + (s.cache_misses || 0);
+        document.getElementById('c-cache-sub').textContent = (reads ? Math.round((s.cache_hits || 0) * 100 / reads) + ' % hits of '
+          + reads + ' reads' : 'no reads yet') + ' · ' + (s.cache_evictions || 0) + ' evicted';
+      }
     }).catch(() => {});
   }
 

@@ -1,5 +1,6 @@
 package org.astralboot.admin;
 
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
@@ -12,6 +13,7 @@ import java.io.OutputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -24,6 +26,10 @@ import org.astralboot.events.Events;
  * events and the request reports the services send ({@link Events}), plus gauges read at scrape
  * time from the parts that hold the figures (lease pool, blob cache, quirk counters).
  *
+ * <p>Cheap on the hot paths: the DHCP packet counters and the TFTP error counters are bound to
+ * their label values once, here, so counting a packet is one striped-adder increment (no label
+ * lookup, no allocation, no lock); the lease commit histogram is observed once per group commit.
+ *
  * <p>Names follow the Prometheus conventions (base units, {@code _total} on counters, added by
  * the text writer); they are listed in {@link #NAMES} and in {@code docs/operator.md}.
  *
@@ -35,36 +41,60 @@ public final class BootMetrics implements Events {
     /** Every metric family this class exposes, as written (counters with {@code _total}). */
     public static final java.util.List<String> NAMES = java.util.List.of(
             "astralboot_dhcp_packets_total",
+            "astralboot_dhcp_malformed_total",
             "astralboot_dhcp_leases",
             "astralboot_dhcp_shed_discovers_total",
+            "astralboot_dhcp_commit_seconds",
             "astralboot_tftp_transfers_active",
             "astralboot_tftp_transfers_total",
             "astralboot_tftp_errors_total",
+            "astralboot_tftp_retransmissions_total",
             "astralboot_tftp_bytes_total",
             "astralboot_http_requests_total",
             "astralboot_http_bytes_total",
             "astralboot_boots_started_total",
             "astralboot_boots_completed_total",
+            "astralboot_boots_running_total",
             "astralboot_boot_duration_seconds",
             "astralboot_boot_errors_total",
             "astralboot_ipfs_fetches_total",
+            "astralboot_ipfs_cache_hits_total",
+            "astralboot_ipfs_cache_misses_total",
+            "astralboot_ipfs_cache_evictions_total",
+            "astralboot_ipfs_verification_failures_total",
             "astralboot_ipfs_cache_corruptions_total",
             "astralboot_ipfs_cache_bytes",
+            "astralboot_ipfs_cache_limit_bytes",
+            "astralboot_ipfs_node_up",
             "astralboot_quirks_total");
 
     /** Boots in progress tracked at most (oldest forgotten): memory stays bounded. */
     static final int MAX_OPEN_BOOTS = 10_000;
+    /** DHCP message types (RFC 2132 §9.6) by code, as the {@code type} label writes them. */
+    private static final String[] DHCP_TYPES = {null, "discover", "offer", "request", "decline", "ack", "nak",
+        "release", "inform"};
+    /** Upper bounds of the lease commit histogram: one fdatasync is 0.1-20 ms on most disks. */
+    static final double[] COMMIT_BUCKETS = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+        0.25, 0.5, 1, 2.5};
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter dhcpPackets;
+    /** Pre-bound {@code astralboot_dhcp_packets_total} series by message type code; null where none. */
+    private final CounterDataPoint[] dhcpReceived = new CounterDataPoint[DHCP_TYPES.length];
+    private final CounterDataPoint[] dhcpSent = new CounterDataPoint[DHCP_TYPES.length];
+    private final CounterDataPoint dhcpProxyOffers;
+    private final Histogram dhcpCommit;
     private final Gauge tftpActive;
     private final Counter tftpTransfers;
-    private final Counter tftpErrors;
+    /** Pre-bound {@code astralboot_tftp_errors_total} by code 0-8; index 9: no ERROR exchanged. */
+    private final CounterDataPoint[] tftpErrors = new CounterDataPoint[10];
+    private final Counter tftpRetransmissions;
     private final Counter tftpBytes;
     private final Counter httpRequests;
     private final Counter httpBytes;
     private final Counter bootsStarted;
     private final Counter bootsCompleted;
+    private final Counter bootsRunning;
     private final Histogram bootDuration;
     private final Counter bootErrors;
     /** MAC → the boot in progress; access-ordered so the oldest goes first. Guarded by itself. */
@@ -78,15 +108,20 @@ public final class BootMetrics implements Events {
     private volatile Supplier<CacheCounts> cache = () -> null;
     private volatile Supplier<Map<String, Long>> quirks = Map::of;
     private volatile java.util.function.LongSupplier shed = () -> 0;
+    private volatile java.util.function.LongSupplier malformed = () -> 0;
+    private volatile String source = "menu";
 
     private static final class OpenBoot {
         final Instant started;
         final String firmware;
+        final String source;
         boolean kernel;
+        boolean completed;
 
-        OpenBoot(Instant started, String firmware) {
+        OpenBoot(Instant started, String firmware, String source) {
             this.started = started;
             this.firmware = firmware;
+            this.source = source;
         }
     }
 
@@ -95,22 +130,49 @@ public final class BootMetrics implements Events {
     }
 
     /**
-     * IPFS figures at scrape time (counters since start): files fetched from the node (cache
-     * misses), and cache files found truncated or altered.
+     * IPFS figures at scrape time (counters since start).
+     *
+     * @param fetches              files fetched from the node into the cache (downloads started)
+     * @param corruptions          cache files found truncated or altered (removed, fetched again)
+     * @param bytes                bytes of the complete files in the cache
+     * @param hits                 reads served from a complete cache file
+     * @param misses               reads of files not in the cache
+     * @param evictions            cache files evicted to stay within the limit
+     * @param verificationFailures blocks that did not verify against their CID (content refused)
+     * @param limitBytes           the cache limit ({@code cache_max_bytes})
+     * @param nodeUp               whether the IPFS node answered lately
      */
-    public record CacheCounts(long fetches, long corruptions, long bytes) {
+    public record CacheCounts(long fetches, long corruptions, long bytes, long hits, long misses, long evictions,
+            long verificationFailures, long limitBytes, boolean nodeUp) {
     }
 
     public BootMetrics() {
         dhcpPackets = Counter.builder().name("astralboot_dhcp_packets")
                 .help("DHCP messages by type, received from clients or sent to them")
                 .labelNames("type", "outcome").register(registry);
+        for (String t : List.of("discover", "request", "decline", "release", "inform")) {
+            dhcpReceived[code(t)] = dhcpPackets.labelValues(t, "received");
+        }
+        for (String t : List.of("offer", "ack", "nak")) {
+            dhcpSent[code(t)] = dhcpPackets.labelValues(t, "sent");
+        }
+        dhcpProxyOffers = dhcpPackets.labelValues("proxy_offer", "sent");
+        dhcpCommit = Histogram.builder().name("astralboot_dhcp_commit_seconds")
+                .help("Lease group commits: time to make a batch of lease changes durable before its replies go out")
+                .classicOnly().classicUpperBounds(COMMIT_BUCKETS).register(registry);
         tftpActive = Gauge.builder().name("astralboot_tftp_transfers_active")
                 .help("TFTP transfers in progress").register(registry);
         tftpTransfers = Counter.builder().name("astralboot_tftp_transfers")
                 .help("TFTP transfers started").register(registry);
-        tftpErrors = Counter.builder().name("astralboot_tftp_errors")
-                .help("TFTP transfers that ended with an error").register(registry);
+        Counter errors = Counter.builder().name("astralboot_tftp_errors")
+                .help("TFTP transfers and requests that ended in an error, by the TFTP error code sent or received"
+                        + " (none: no ERROR was exchanged)")
+                .labelNames("code").register(registry);
+        for (int c = 0; c < tftpErrors.length; c++) {
+            tftpErrors[c] = errors.labelValues(c < 9 ? Integer.toString(c) : "none");
+        }
+        tftpRetransmissions = Counter.builder().name("astralboot_tftp_retransmissions")
+                .help("TFTP OACKs and windows resent after a timeout").register(registry);
         tftpBytes = Counter.builder().name("astralboot_tftp_bytes").unit(io.prometheus.metrics.model.snapshots.Unit.BYTES)
                 .help("Bytes of files sent over TFTP").register(registry);
         httpRequests = Counter.builder().name("astralboot_http_requests")
@@ -119,13 +181,18 @@ public final class BootMetrics implements Events {
         httpBytes = Counter.builder().name("astralboot_http_bytes").unit(io.prometheus.metrics.model.snapshots.Unit.BYTES)
                 .help("Response bytes of the boot service by route").labelNames("route").register(registry);
         bootsStarted = Counter.builder().name("astralboot_boots_started")
-                .help("Boots started (a DHCP DISCOVER, or a first TFTP or HTTP step)").labelNames("firmware")
-                .register(registry);
+                .help("Boots started (a DHCP DISCOVER, or a first TFTP or HTTP step), by firmware and boot source")
+                .labelNames("firmware", "source").register(registry);
         bootsCompleted = Counter.builder().name("astralboot_boots_completed")
-                .help("Boots that got their kernel and initrd").labelNames("firmware").register(registry);
+                .help("Boots that got their kernel and initrd, by firmware and boot source")
+                .labelNames("firmware", "source").register(registry);
+        bootsRunning = Counter.builder().name("astralboot_boots_running")
+                .help("Boots whose kernel was seen running after its initrd (its own DHCP client, a template"
+                        + " fetch or the end hook), by firmware and boot source")
+                .labelNames("firmware", "source").register(registry);
         bootDuration = Histogram.builder().name("astralboot_boot_duration_seconds")
                 .help("From the start of a boot to its initrd sent").classicOnly()
-                .classicUpperBounds(1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800).labelNames("firmware")
+                .classicUpperBounds(1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800).labelNames("firmware", "source")
                 .register(registry);
         bootErrors = Counter.builder().name("astralboot_boot_errors")
                 .help("Refusals and errors reported to machines, by event kind").labelNames("kind").register(registry);
@@ -139,22 +206,21 @@ public final class BootMetrics implements Events {
                         cb.call(l.free(), "free");
                     }
                 }).register(registry);
-        CounterWithCallback.builder().name("astralboot_ipfs_fetches")
-                .help("Files fetched from the IPFS node into the cache (cache misses)")
-                .callback(cb -> {
-                    CacheCounts c = cache.get();
-                    if (c != null) {
-                        cb.call(c.fetches());
-                    }
-                }).register(registry);
-        CounterWithCallback.builder().name("astralboot_ipfs_cache_corruptions")
-                .help("Cache files found truncated or altered (fetched again)")
-                .callback(cb -> {
-                    CacheCounts c = cache.get();
-                    if (c != null) {
-                        cb.call(c.corruptions());
-                    }
-                }).register(registry);
+        cacheCounter("astralboot_ipfs_fetches", "Files fetched from the IPFS node into the cache (shared downloads once)",
+                CacheCounts::fetches);
+        cacheCounter("astralboot_ipfs_cache_hits", "Reads served from a complete file of the IPFS cache",
+                CacheCounts::hits);
+        cacheCounter("astralboot_ipfs_cache_misses",
+                "Reads of files not in the IPFS cache (a download started or joined, or a range from the node)",
+                CacheCounts::misses);
+        cacheCounter("astralboot_ipfs_cache_evictions",
+                "Files evicted from the IPFS cache (least recently used) to stay within cache_max_bytes",
+                CacheCounts::evictions);
+        cacheCounter("astralboot_ipfs_verification_failures",
+                "Content from the IPFS node or gateway refused because a block did not verify against its CID",
+                CacheCounts::verificationFailures);
+        cacheCounter("astralboot_ipfs_cache_corruptions", "Cache files found truncated or altered (fetched again)",
+                CacheCounts::corruptions);
         GaugeWithCallback.builder().name("astralboot_ipfs_cache_bytes")
                 .help("Bytes of the complete files in the IPFS cache")
                 .callback(cb -> {
@@ -163,12 +229,45 @@ public final class BootMetrics implements Events {
                         cb.call(c.bytes());
                     }
                 }).register(registry);
+        GaugeWithCallback.builder().name("astralboot_ipfs_cache_limit_bytes")
+                .help("The IPFS cache's size limit (cache_max_bytes)")
+                .callback(cb -> {
+                    CacheCounts c = cache.get();
+                    if (c != null) {
+                        cb.call(c.limitBytes());
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("astralboot_ipfs_node_up")
+                .help("1 while the IPFS node answers, 0 after a failure to reach it (uncached files then fail at once)")
+                .callback(cb -> {
+                    CacheCounts c = cache.get();
+                    if (c != null) {
+                        cb.call(c.nodeUp() ? 1 : 0);
+                    }
+                }).register(registry);
         CounterWithCallback.builder().name("astralboot_dhcp_shed_discovers")
                 .help("DISCOVERs dropped unanswered because lease commits fell behind (dhcp.shed_backlog)")
                 .callback(cb -> cb.call(shed.getAsLong())).register(registry);
+        CounterWithCallback.builder().name("astralboot_dhcp_malformed")
+                .help("DHCP datagrams dropped because they could not be decoded")
+                .callback(cb -> cb.call(malformed.getAsLong())).register(registry);
         CounterWithCallback.builder().name("astralboot_quirks")
                 .help("Client quirks tolerated, by quirk").labelNames("quirk")
                 .callback(cb -> quirks.get().forEach((q, n) -> cb.call(n, q))).register(registry);
+    }
+
+    private void cacheCounter(String name, String help, java.util.function.ToLongFunction<CacheCounts> figure) {
+        CounterWithCallback.builder().name(name).help(help)
+                .callback(cb -> {
+                    CacheCounts c = cache.get();
+                    if (c != null) {
+                        cb.call(figure.applyAsLong(c));
+                    }
+                }).register(registry);
+    }
+
+    private static int code(String type) {
+        return java.util.Arrays.asList(DHCP_TYPES).indexOf(type);
     }
 
     /** Where the lease pool gauge reads its figures (DHCP in server mode); null for none. */
@@ -191,6 +290,20 @@ public final class BootMetrics implements Events {
         shed = source;
     }
 
+    /** Where the malformed-DHCP counter reads its figure. */
+    public void malformed(java.util.function.LongSupplier source) {
+        malformed = source;
+    }
+
+    /**
+     * The boot source that decides this server's boots, the {@code source} label of the boot
+     * counters: {@code menu} (the boot tree's OS menu), {@code api} (an external boot API) or
+     * {@code static} (one kernel for every machine, {@code astralboot boot}).
+     */
+    public void source(String name) {
+        source = java.util.Objects.requireNonNull(name, "source");
+    }
+
     public PrometheusRegistry registry() {
         return registry;
     }
@@ -205,9 +318,31 @@ public final class BootMetrics implements Events {
         return PrometheusTextFormatWriter.CONTENT_TYPE;
     }
 
-    /** A DHCP message of a client that is not network-booting: counted like a boot's, no event. */
-    public void dhcpPacket(String type, boolean received) {
-        dhcpPackets.labelValues(type, received ? "received" : "sent").inc();
+    /**
+     * A DHCP message of a client that is not network-booting (or a DECLINE or INFORM): counted like
+     * a boot's, no event. One increment of a pre-bound series: no allocation, no lock.
+     */
+    @Override
+    public void dhcpPacket(int type, boolean received, long mac) {
+        CounterDataPoint[] by = received ? dhcpReceived : dhcpSent;
+        if (type > 0 && type < by.length && by[type] != null) {
+            by[type].inc();
+        }
+    }
+
+    @Override
+    public void dhcpCommit(long nanos, int leases) {
+        dhcpCommit.observe(nanos / 1e9);
+    }
+
+    @Override
+    public void tftpRetransmit() {
+        tftpRetransmissions.inc();
+    }
+
+    @Override
+    public void tftpError(int code) {
+        tftpErrors[code >= 0 && code < 9 ? code : 9].inc();
     }
 
     @Override
@@ -227,14 +362,15 @@ public final class BootMetrics implements Events {
     public void emit(BootEvent e) {
         Kind k = e.kind();
         switch (k) {
-            case DHCP_DISCOVER, DHCP_REQUEST, DHCP_RELEASE -> dhcpPackets.labelValues(type(k), "received").inc();
-            case DHCP_OFFER, DHCP_PROXY_OFFER, DHCP_ACK, DHCP_NAK -> dhcpPackets.labelValues(type(k), "sent").inc();
+            case DHCP_DISCOVER -> dhcpReceived[1].inc();
+            case DHCP_REQUEST -> dhcpReceived[3].inc();
+            case DHCP_RELEASE -> dhcpReceived[7].inc();
+            case DHCP_OFFER -> dhcpSent[2].inc();
+            case DHCP_PROXY_OFFER -> dhcpProxyOffers.inc();
+            case DHCP_ACK -> dhcpSent[5].inc();
+            case DHCP_NAK -> dhcpSent[6].inc();
             case TFTP_START -> tftpTransfers.inc();
-            case TFTP_END -> tftpBytes.inc(Math.max(0, e.bytes()));
-            case TFTP_ERROR -> {
-                tftpErrors.inc();
-                tftpBytes.inc(Math.max(0, e.bytes()));
-            }
+            case TFTP_END, TFTP_ERROR -> tftpBytes.inc(Math.max(0, e.bytes()));
             default -> { }
         }
         if (e.failure()) {
@@ -243,11 +379,7 @@ public final class BootMetrics implements Events {
         boots(e);
     }
 
-    private static String type(Kind k) {
-        return k.name().substring("DHCP_".length()).toLowerCase(Locale.ROOT);
-    }
-
-    /** Boot start, completion and duration from one machine's events. */
+    /** Boot start, completion, kernel running and duration from one machine's events. */
     private void boots(BootEvent e) {
         if (e.mac().isEmpty()) {
             return;
@@ -260,21 +392,26 @@ public final class BootMetrics implements Events {
                     : b == null && (k == Kind.TFTP_START || k == Kind.HTTP_ENTRY || k == Kind.HTTP_START);
             if (starts) {
                 // A DISCOVER while a boot is on its way (retries of the same firmware) is the same boot.
-                b = new OpenBoot(e.time(), e.firmware());
+                b = new OpenBoot(e.time(), e.firmware(), source);
                 open.put(e.mac(), b);
-                bootsStarted.labelValues(label(e.firmware())).inc();
+                bootsStarted.labelValues(label(e.firmware()), b.source).inc();
                 return;
             }
             if (b == null) {
                 return;
             }
-            if (k == Kind.HTTP_KERNEL) {
+            String fw = label(b.firmware.isEmpty() ? e.firmware() : b.firmware);
+            if (k == Kind.HTTP_KERNEL && !b.completed) {
                 b.kernel = true;
-            } else if (k == Kind.HTTP_INITRD && b.kernel) {
+            } else if (k == Kind.HTTP_INITRD && b.kernel && !b.completed) {
+                // Kept until the kernel is seen running, or the next boot's DISCOVER.
+                b.completed = true;
+                bootsCompleted.labelValues(fw, b.source).inc();
+                bootDuration.labelValues(fw, b.source)
+                        .observe(Math.max(0, Duration.between(b.started, e.time()).toMillis()) / 1000.0);
+            } else if (b.completed && (k.step() == BootEvent.Step.RUNNING || k.step() == BootEvent.Step.INSTALLED)) {
+                bootsRunning.labelValues(fw, b.source).inc();
                 open.remove(e.mac());
-                String fw = label(b.firmware.isEmpty() ? e.firmware() : b.firmware);
-                bootsCompleted.labelValues(fw).inc();
-                bootDuration.labelValues(fw).observe(Math.max(0, Duration.between(b.started, e.time()).toMillis()) / 1000.0);
             }
         }
     }

@@ -1,7 +1,10 @@
 package org.astralboot.admin;
 
 import org.astralboot.events.BootEvent;
+import org.astralboot.events.BootEvent.Kind;
+import org.astralboot.events.BootEvent.Step;
 import org.astralboot.events.Events;
+import org.astralboot.net.MacAddress;
 
 /**
  * The admin side's view of the boots: every event goes to the {@link EventRing} (kept, streamed),
@@ -15,6 +18,16 @@ public final class BootWatch implements Events {
     private final EventRing ring;
     private final MachineBoard board = new MachineBoard();
     private final BootMetrics metrics = new BootMetrics();
+    /** Machines watched for their kernel at most (an initrd sent, no sign of the kernel yet). */
+    static final int MAX_AWAITING = 10_000;
+    /** How long after its initrd a machine's own DHCP client still tells that its kernel runs. */
+    static final java.time.Duration RUNNING_WINDOW = java.time.Duration.ofMinutes(30);
+    /**
+     * MAC ({@link MacAddress#value()}) → when its initrd was sent, for machines whose kernel has
+     * not been seen running yet. The DHCP thread looks here only while it is not empty.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<Long, java.time.Instant> awaitingKernel =
+            new java.util.concurrent.ConcurrentHashMap<>();
     /** Address → MAC for events whose reporter knows only the address (TFTP): DHCP's leases. */
     private volatile java.util.function.Function<String, String> macOf = ip -> "";
 
@@ -51,6 +64,7 @@ public final class BootWatch implements Events {
                     event = event.withMac(m);
                 }
             }
+            track(event);
             // Board and metrics first: a stream reader woken by the ring then sees them up to date.
             board.emit(event);
             metrics.emit(event);
@@ -66,9 +80,69 @@ public final class BootWatch implements Events {
         metrics.request(route, status, bytes);
     }
 
+    /** Keeps {@link #awaitingKernel}: in after an initrd, out at the next boot or a sign of the kernel. */
+    private void track(BootEvent e) {
+        Kind k = e.kind();
+        boolean in = k == Kind.HTTP_INITRD;
+        boolean out = k == Kind.DHCP_DISCOVER || k.step() == Step.RUNNING || k.step() == Step.INSTALLED;
+        if (e.mac().isEmpty() || !in && !out) {
+            return;
+        }
+        long mac;
+        try {
+            mac = MacAddress.parse(e.mac()).value();
+        } catch (IllegalArgumentException x) {
+            return;
+        }
+        if (in) {
+            if (awaitingKernel.size() < MAX_AWAITING) {
+                awaitingKernel.put(mac, e.time());
+            }
+        } else {
+            awaitingKernel.remove(mac);
+        }
+    }
+
+    /**
+     * Counts the message; and when a machine whose initrd was sent lately asks for an address with
+     * a client that is no network boot firmware (its booted system's own DHCP client), its kernel
+     * runs: a {@link Kind#KERNEL_RUNNING} event. While no machine is waiting for its kernel this
+     * is one counter increment and one emptiness check.
+     */
     @Override
-    public void dhcpPacket(String type, boolean received) {
-        metrics.dhcpPacket(type, received);
+    public void dhcpPacket(int type, boolean received, long mac) {
+        metrics.dhcpPacket(type, received, mac);
+        if (received && (type == DISCOVER || type == REQUEST) && !awaitingKernel.isEmpty()) {
+            java.time.Instant initrd = awaitingKernel.remove(mac);
+            if (initrd != null) {
+                java.time.Instant now = java.time.Instant.now();
+                long s = java.time.Duration.between(initrd, now).toSeconds();
+                if (s <= RUNNING_WINDOW.toSeconds()) {
+                    emit(new BootEvent(0, now, new MacAddress(mac).toString(), "", "", Kind.KERNEL_RUNNING,
+                            "its system's DHCP client sent a " + (type == DISCOVER ? "DISCOVER" : "REQUEST") + " " + s
+                            + " s after the initrd", -1, -1));
+                }
+            }
+        }
+    }
+
+    /** DHCP message types (RFC 2132 §9.6) the booted system's client starts with. */
+    private static final int DISCOVER = 1;
+    private static final int REQUEST = 3;
+
+    @Override
+    public void dhcpCommit(long nanos, int leases) {
+        metrics.dhcpCommit(nanos, leases);
+    }
+
+    @Override
+    public void tftpRetransmit() {
+        metrics.tftpRetransmit();
+    }
+
+    @Override
+    public void tftpError(int code) {
+        metrics.tftpError(code);
     }
 
     @Override

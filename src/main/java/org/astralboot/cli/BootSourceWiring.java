@@ -19,8 +19,9 @@ import org.astralboot.http.BootSources;
  *
  * @param http the HTTP service's policy and signed files
  * @param gate DHCP's question "is this client booted?"
+ * @param name the source's name in the boot metrics: {@code menu}, {@code api} or {@code static}
  */
-record BootSourceWiring(BootSources http, BootGate gate) {
+record BootSourceWiring(BootSources http, BootGate gate, String name) {
     /** How long a fetched URL's content is served without fetching the URL again. */
     static final Duration REMEMBER_CONTENT = Duration.ofMinutes(10);
     /** Connect timeout and wait for the response head of a file fetch. */
@@ -33,7 +34,7 @@ record BootSourceWiring(BootSources http, BootGate gate) {
     }
 
     /** The boot tree alone (serve without {@code --api}). */
-    static final Factory TREE = (cfg, db) -> new BootSourceWiring(BootSources.TREE, BootGate.ALL);
+    static final Factory TREE = (cfg, db) -> new BootSourceWiring(BootSources.TREE, BootGate.ALL, "menu");
 
     /** Signed URLs under the database's key, and a content cache under {@code <cache>/files}. */
     static BootSources.Files files(Config cfg, Database db, Duration remember) throws IOException {
@@ -51,12 +52,12 @@ record BootSourceWiring(BootSources http, BootGate gate) {
                 case NO -> BootGate.Verdict.NO;
                 case PENDING -> BootGate.Verdict.PENDING;
             };
-            return new BootSourceWiring(new BootSources(api::withFallback, f), gate);
+            return new BootSourceWiring(new BootSources(api::withFallback, f), gate, "api");
         };
     }
 
     /** A policy that replaces the tree (a static boot): every PXE client boots it. */
     static BootSourceWiring replacing(BootPolicy policy, BootSources.Files files) {
-        return new BootSourceWiring(new BootSources(tree -> policy, files), BootGate.ALL);
+        return new BootSourceWiring(new BootSources(tree -> policy, files), BootGate.ALL, "static");
     }
 }

@@ -140,9 +140,11 @@ public final class ServeCommand implements Callable<Integer> {
                     watch);
             services.add(http);
             org.astralboot.admin.AdminSettings admin = adminSettings(cfg);
+            watch.metrics().source(wired.name());
             if (store instanceof org.astralboot.ipfs.IpfsBootStore ipfs) {
                 watch.metrics().cache(() -> new org.astralboot.admin.BootMetrics.CacheCounts(ipfs.fetches(),
-                        ipfs.corruptions(), ipfs.cacheBytes()));
+                        ipfs.corruptions(), ipfs.cacheBytes(), ipfs.cacheHits(), ipfs.cacheMisses(), ipfs.evictions(),
+                        ipfs.verificationFailures(), cfg.cacheMaxBytes(), ipfs.nodeUp()));
             }
             HostLookup leases = hosts;
             watch.macsBy(ip -> {
@@ -157,6 +159,7 @@ public final class ServeCommand implements Callable<Integer> {
                     .map(st -> new org.astralboot.admin.BootMetrics.LeaseCounts(st.pool(), st.bound(), st.available()))
                     .orElse(null));
             watch.metrics().shed(() -> dhcpService == null ? 0 : dhcpService.shedDiscovers());
+            watch.metrics().malformed(() -> dhcpService == null ? 0 : dhcpService.malformedPackets());
             watch.metrics().quirks(() -> {
                 java.util.Map<String, Long> q = new java.util.TreeMap<>();
                 tftp.quirks().snapshot().forEach((k, n) -> q.put("tftp_" + k.name().toLowerCase(java.util.Locale.ROOT), n));
@@ -222,9 +225,14 @@ public final class ServeCommand implements Callable<Integer> {
                     "offered", st.offered(), "free", st.available())));
         }
         if (store instanceof org.astralboot.ipfs.IpfsBootStore ipfs) {
+            m.put("ipfs_node", java.util.Map.of("api", cfg.ipfsApi().toString(), "up", ipfs.nodeUp()));
             m.put("ipfs_fetches", ipfs.fetches());
             m.put("cache_bytes", ipfs.cacheBytes());
             m.put("cache_max_bytes", cfg.cacheMaxBytes());
+            m.put("cache_hits", ipfs.cacheHits());
+            m.put("cache_misses", ipfs.cacheMisses());
+            m.put("cache_evictions", ipfs.evictions());
+            m.put("ipfs_verification_failures", ipfs.verificationFailures());
             m.put("ipfs_ref_problems", ipfs.refProblems());
         }
         return m;

@@ -1,7 +1,5 @@
 package org.astralboot.dhcp;
 
-import java.util.Locale;
-
 import org.astralboot.dhcp.codec.DhcpMessageType;
 import org.astralboot.dhcp.codec.DhcpOption;
 import org.astralboot.dhcp.codec.DhcpPacket;
@@ -58,11 +56,14 @@ final class DhcpEvents {
             default -> null;
         };
         if (kind == null) {
+            if (t != null) { // DECLINE, INFORM: counted, no event
+                events.dhcpPacket(t.code, true, macValue(req));
+            }
             return;
         }
         Firmware f = Firmware.of(req);
         if (!booting(f)) {
-            events.dhcpPacket(t.name().toLowerCase(Locale.ROOT), true);
+            events.dhcpPacket(t.code, true, macValue(req));
             return;
         }
         int asked = req.options().intValue(DhcpOption.REQUESTED_ADDRESS, 0);
@@ -91,7 +92,7 @@ final class DhcpEvents {
         }
         Firmware f = Firmware.of(req);
         if (!booting(f)) {
-            events.dhcpPacket(t.name().toLowerCase(Locale.ROOT), false);
+            events.dhcpPacket(t.code, false, macValue(req));
             return;
         }
         String boot = p.options().text(DhcpOption.BOOTFILE_NAME).orElse(p.file());
@@ -99,6 +100,30 @@ final class DhcpEvents {
                 : (proxy ? "proxy, " : "") + (boot.isEmpty() ? "no boot file" : "boot " + boot);
         events.emit(BootEvent.of(kind, req.mac().toString(), p.yiaddr() == 0 ? "" : Ipv4.text(Ipv4.fromInt(p.yiaddr())),
                 firmware(f), detail));
+    }
+
+    /**
+     * A request of a booting client that got no reply for a reason worth telling (the engine's
+     * {@code silence}): {@link Kind#DHCP_REFUSED}, or {@link Kind#DHCP_UNANSWERED} for a wait.
+     * Other clients' silences are only logged, as before.
+     */
+    static void unanswered(Events events, DhcpPacket req, String why, boolean refused) {
+        if (events == Events.NONE || why == null) {
+            return;
+        }
+        Firmware f = Firmware.of(req);
+        if (!booting(f)) {
+            return;
+        }
+        DhcpMessageType t = req.messageType();
+        events.emit(BootEvent.of(refused ? Kind.DHCP_REFUSED : Kind.DHCP_UNANSWERED, req.mac().toString(), "",
+                firmware(f), (t == null ? "" : t.name() + ": ") + why));
+    }
+
+    /** The client's MAC as a number, or -1 for hardware that is not Ethernet-like. */
+    private static long macValue(DhcpPacket p) {
+        org.astralboot.net.MacAddress m = p.mac();
+        return m == null ? -1 : m.value();
     }
 
     /**

@@ -109,6 +109,11 @@ public final class DhcpService implements Service {
         return shed.get();
     }
 
+    /** Datagrams dropped since start because they could not be decoded. */
+    public long malformedPackets() {
+        return malformed.get();
+    }
+
     /** The lease pool's counts now; empty before {@link #start()} and in proxy mode. */
     public Optional<LeaseTable.Stats> leaseStats() {
         LeaseTable t = table;
@@ -252,7 +257,7 @@ public final class DhcpService implements Service {
         if (mode == Config.DhcpMode.FULL) {
             LeaseStore store = new LeaseStore(db);
             LeaseTable t = loadTable(cfg, db, store, l -> sink.put(l), PREPOPULATE_CHUNK);
-            writer = new LeaseWriter(db, store);
+            writer = new LeaseWriter(db, store).events(events);
             sink = writer;
             table = t;
             LeaseTable.Stats s = t.stats(clock.millis());
@@ -381,6 +386,7 @@ public final class DhcpService implements Service {
                 return;
             }
             if (r.isEmpty()) {
+                DhcpEvents.unanswered(events, req, engine.silence(), engine.silenceRefuses());
                 return;
             }
             DhcpReply reply = r.get();

@@ -49,6 +49,8 @@ final class LeaseWriter implements LeaseSink, AutoCloseable {
      */
     static final int INLINE_SENDS = 64;
     private final java.nio.ByteBuffer sendBuf = java.nio.ByteBuffer.allocateDirect(Pacer.MAX_REPLY);
+    /** Told each commit's duration (the commit latency histogram). */
+    private volatile org.astralboot.events.Events events = org.astralboot.events.Events.NONE;
     private long statSince = System.nanoTime();
     private long statCommits;
     private long statLeases;
@@ -93,6 +95,13 @@ final class LeaseWriter implements LeaseSink, AutoCloseable {
     }
 
     private final boolean inline;
+
+    /** Where each commit's duration is reported ({@link org.astralboot.events.Events#dhcpCommit}). */
+    LeaseWriter events(org.astralboot.events.Events e) {
+        this.events = java.util.Objects.requireNonNull(e, "events");
+        return this;
+    }
+
     /** The last lease queued could not be stored: the reply queued after it must not be sent. */
     private boolean dropNextReply;
     /** Serializes commits: {@link #flush()} on the receiving thread and {@link #close()}. */
@@ -244,6 +253,7 @@ final class LeaseWriter implements LeaseSink, AutoCloseable {
                 return false;
             }
             long t2 = System.nanoTime();
+            events.dhcpCommit(t2 - t1, leases);
             statCommits++;
             statLeases += leases;
             statCommitNanos += t2 - t1;

@@ -70,6 +70,11 @@ public record BootEvent(long seq, Instant time, String mac, String ip, String fi
         MENU,
         KERNEL,
         INITRD,
+        /**
+         * The kernel runs: after its initrd was sent, the booted system's own DHCP client (no PXE
+         * or iPXE identification) asked for an address, or its installer fetched a template.
+         */
+        RUNNING,
         INSTALLED
     }
 
@@ -83,9 +88,15 @@ public record BootEvent(long seq, Instant time, String mac, String ip, String fi
         DHCP_ACK(Step.DHCP),
         DHCP_NAK(Step.DHCP, true),
         DHCP_RELEASE(Step.NONE),
+        /** No reply yet, and the client asks again: the boot source has not answered. */
+        DHCP_UNANSWERED(Step.NONE),
+        /** No reply: pool exhausted, no boot file for the architecture, not booted by the source. */
+        DHCP_REFUSED(Step.NONE, true),
         TFTP_START(Step.FIRST_STAGE),
         TFTP_END(Step.FIRST_STAGE),
         TFTP_ERROR(Step.NONE, true),
+        /** A TFTP transfer resent its OACK or window after a timeout (the first few per transfer). */
+        TFTP_RETRANSMIT(Step.NONE),
         /** {@code /boot.ipxe}: iPXE asks for its entry script. */
         HTTP_ENTRY(Step.FIRST_STAGE),
         /** {@code /ipxe/<mac>}: the boot policy's decision for the machine. */
@@ -97,8 +108,16 @@ public record BootEvent(long seq, Instant time, String mac, String ip, String fi
         HTTP_INITRD(Step.INITRD),
         /** Another file of the tree over HTTP. */
         HTTP_FILE(Step.NONE),
-        /** A per-machine template (preseed, cloud-config) fetched by the installer. */
-        HTTP_TEMPLATE(Step.NONE),
+        /**
+         * A per-machine template (preseed, cloud-config) fetched by the installer: its kernel
+         * runs.
+         */
+        HTTP_TEMPLATE(Step.RUNNING),
+        /**
+         * The machine's kernel runs: after its initrd, the booted system's own DHCP client asked
+         * for an address (a client without PXE or iPXE identification, from the same MAC).
+         */
+        KERNEL_RUNNING(Step.RUNNING),
         /** The installer's end hook. */
         HTTP_INSTALLED(Step.INSTALLED),
         /** A request answered with a 4xx status (404 path, 403 refusal, 429, ...). */

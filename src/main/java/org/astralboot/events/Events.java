@@ -26,14 +26,36 @@ public interface Events {
 
     /**
      * A DHCP message from or to a client that is not network-booting (no PXE or iPXE
-     * identification): counted, but no {@link BootEvent}, so the laptops and printers of a busy
-     * segment never push booting machines out of the kept events, and cost the DHCP thread one
-     * counter increment instead of an event.
+     * identification), or one that makes no event (DECLINE, INFORM): counted, but no
+     * {@link BootEvent}, so the laptops and printers of a busy segment never push booting machines
+     * out of the kept events, and cost the DHCP thread one counter increment instead of an event.
+     * Called on the DHCP thread for every such packet: implementations must not allocate or lock.
      *
-     * @param type     the message type in lower case ({@code discover}, {@code ack}, ...)
+     * @param type     the DHCP message type (RFC 2132 §9.6: 1 DISCOVER ... 8 INFORM)
      * @param received from the client (else: sent to it)
+     * @param mac      the client's hardware address as {@code MacAddress.value()} (48 bits)
      */
-    default void dhcpPacket(String type, boolean received) {
+    default void dhcpPacket(int type, boolean received, long mac) {
+    }
+
+    /**
+     * One group commit of lease changes made durable (RFC 2131 §4.3.1: an address is recorded
+     * before it is offered): how long the database commit took, for the commit latency histogram.
+     * Once per commit, not per packet.
+     */
+    default void dhcpCommit(long nanos, int leases) {
+    }
+
+    /** A TFTP transfer resent its OACK or a window after a timeout (RFC 1350 §2, RFC 7440 §4). */
+    default void tftpRetransmit() {
+    }
+
+    /**
+     * A TFTP transfer or request that ended in an error: {@code code} is the TFTP error code
+     * (RFC 1350 §5, 0-8) of the ERROR packet sent or received, or -1 when none was exchanged (the
+     * transfer's socket failed). Reported besides its {@link BootEvent.Kind#TFTP_ERROR} event.
+     */
+    default void tftpError(int code) {
     }
 
     /**
@@ -72,9 +94,27 @@ public interface Events {
             }
 
             @Override
-            public void dhcpPacket(String type, boolean received) {
-                self.dhcpPacket(type, received);
-                other.dhcpPacket(type, received);
+            public void dhcpPacket(int type, boolean received, long mac) {
+                self.dhcpPacket(type, received, mac);
+                other.dhcpPacket(type, received, mac);
+            }
+
+            @Override
+            public void dhcpCommit(long nanos, int leases) {
+                self.dhcpCommit(nanos, leases);
+                other.dhcpCommit(nanos, leases);
+            }
+
+            @Override
+            public void tftpRetransmit() {
+                self.tftpRetransmit();
+                other.tftpRetransmit();
+            }
+
+            @Override
+            public void tftpError(int code) {
+                self.tftpError(code);
+                other.tftpError(code);
             }
         };
     }

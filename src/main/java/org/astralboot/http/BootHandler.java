@@ -174,7 +174,7 @@ final class BootHandler implements HttpHandler {
         if (path.equals("/boot.ipxe")) {
             return "entry";
         }
-        for (String family : List.of("ipxe", "machine", "os", "tftp")) {
+        for (String family : List.of("ipxe", "machine", "os", "file", "tftp")) {
             if (path.startsWith("/" + family + "/")) {
                 return family;
             }
@@ -299,13 +299,53 @@ final class BootHandler implements HttpHandler {
         if (files == null) {
             throw HttpError.notFound("no such route: " + org.astralboot.boot.api.FileUrls.ROUTE + rest);
         }
-        String source = files.urls().verify(org.astralboot.boot.api.FileUrls.tokenOf(rest))
+        String token = org.astralboot.boot.api.FileUrls.tokenOf(rest);
+        String source = files.urls().verify(token)
                 .orElseThrow(() -> new HttpError(403, "not a file URL this server signed"));
         BootFile f = files.cache().open(source).orElseThrow(() -> HttpError.notFound("no file " + source));
+        long t0 = System.nanoTime();
         FileResponder.Sent s = FileResponder.send(req.ex(), f, admission.sendRate());
-        if (req.get() && s.status() == 200) {
-            log.info("file {} ({} bytes) to {} ({})", source, s.bytes(), req.ip(), macOf(req.ip()));
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        if (req.get() && s.status() == 200 && !req.ex().getRequestHeaders().contains(Headers.RANGE)) {
+            String mac = macOf(req.ip());
+            log.info("file {} ({} bytes) to {} ({})", source, s.bytes(), req.ip(), mac);
+            int slash = rest.indexOf('/');
+            events.emit(BootEvent.transfer(signedKinds.getOrDefault(token, Kind.HTTP_FILE),
+                    mac.equals("unknown MAC") ? "" : mac, req.ip(), firmware(req.ex()),
+                    "file " + printable(slash < 0 ? rest : rest.substring(slash + 1)), s.bytes(), millis));
         }
+    }
+
+    /** Signed-file tokens that a boot decision named as its kernel or an initrd, for their events. */
+    private final Map<String, Kind> signedKinds = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Tokens remembered at most (all forgotten past it: a busy API server makes new ones all day). */
+    static final int MAX_SIGNED_KINDS = 10_000;
+
+    /**
+     * Remembers which signed files are a boot's kernel and initrds, so that their sends are
+     * {@link Kind#HTTP_KERNEL} and {@link Kind#HTTP_INITRD} events like the tree's images (API and
+     * static boots name their files by signed URL).
+     */
+    private void rememberSigned(Boot b) {
+        if (files == null) {
+            return;
+        }
+        rememberSigned(b.kernel(), Kind.HTTP_KERNEL);
+        for (String i : b.initrds()) {
+            rememberSigned(i, Kind.HTTP_INITRD);
+        }
+    }
+
+    private void rememberSigned(String url, Kind kind) {
+        int at = url.indexOf(org.astralboot.boot.api.FileUrls.ROUTE);
+        if (at < 0) {
+            return;
+        }
+        if (signedKinds.size() >= MAX_SIGNED_KINDS) {
+            signedKinds.clear();
+        }
+        signedKinds.put(org.astralboot.boot.api.FileUrls.tokenOf(url.substring(at + org.astralboot.boot.api.FileUrls.ROUTE.length())),
+                kind);
     }
 
     /**
@@ -432,6 +472,9 @@ final class BootHandler implements HttpHandler {
 
     /** The reply for a decision: its script (200), or the one error path for {@link Ignore} (404). */
     private void render(Req req, MacAddress mac, BootDecision d) throws HttpError, BootStoreException, TemplateException, IOException {
+        if (d instanceof Boot b) {
+            rememberSigned(b);
+        }
         switch (d) {
             case Menu m -> {
                 if (!m.why().isEmpty()) {

@@ -386,6 +386,31 @@ public final class IpfsBootStore implements BootStore {
         return cache.corruptions();
     }
 
+    /** Reads served from a complete cache file since the store was opened. */
+    public long cacheHits() {
+        return cache.hits();
+    }
+
+    /** Reads of files not in the cache (fetched, joined or ranged from the node) since the store was opened. */
+    public long cacheMisses() {
+        return cache.misses();
+    }
+
+    /** Cache files evicted to stay within the cache limit since the store was opened. */
+    public long evictions() {
+        return cache.evictions();
+    }
+
+    /** Files, ranges and listings refused because a block did not verify against its CID. */
+    public long verificationFailures() {
+        return org.astralboot.ipfs.cache.Failures.verificationFailures();
+    }
+
+    /** Whether the IPFS node answered lately ({@link NodeHealth}): false after a failure to reach it. */
+    public boolean nodeUp() {
+        return !health.down();
+    }
+
     @Override
     public void close() {
         cache.close();

@@ -162,6 +162,9 @@ public final class TftpService implements Service {
                 } else {
                     log.info("tftp bad request from {}: {}", text(client), e.getMessage());
                 }
+                // Counted, but no event: anything on the network can send datagrams that do not
+                // decode, and they must not push booting machines out of the kept events.
+                events.tftpError(e.code().code());
                 reply(client, e.toPacket());
             }
             return;
@@ -170,13 +173,13 @@ public final class TftpService implements Service {
             case TftpPacket.Rrq rrq -> startTransfer(client, rrq);
             case TftpPacket.Wrq wrq -> {
                 log.info("tftp WRQ {} from {} refused: read-only server", TftpCodec.printable(wrq.filename()), text(client));
-                reply(client, new TftpPacket.Error(TftpErrorCode.ACCESS_VIOLATION,
-                        "access violation: this server is read-only"));
+                refuse(client, TftpCodec.printable(wrq.filename()) + " (write request)",
+                        new TftpPacket.Error(TftpErrorCode.ACCESS_VIOLATION, "access violation: this server is read-only"));
             }
             case TftpPacket.Error e -> log.debug("tftp ERROR {} from {} on the listener ignored", e.code(), text(client));
             default -> {
                 log.debug("tftp {} from {} on the listener port refused", packet.opcode(), text(client));
-                reply(client, new TftpPacket.Error(TftpErrorCode.ILLEGAL_OPERATION,
+                refuse(client, packet.opcode().toString(), new TftpPacket.Error(TftpErrorCode.ILLEGAL_OPERATION,
                         "illegal TFTP operation: " + packet.opcode() + " sent to the request port"));
             }
         }
@@ -204,7 +207,7 @@ public final class TftpService implements Service {
         if (!admitted[0]) {
             log.info("tftp RRQ {} from {} refused: {} transfers to {} running", TftpCodec.printable(rrq.filename()),
                     text(client), cap, client.getAddress().getHostAddress());
-            reply(client, new TftpPacket.Error(TftpErrorCode.NOT_DEFINED,
+            refuse(client, TftpCodec.printable(rrq.filename()), new TftpPacket.Error(TftpErrorCode.NOT_DEFINED,
                     "too many transfers from this address, retry later"));
             return;
         }
@@ -212,7 +215,7 @@ public final class TftpService implements Service {
             releaseClient(client.getAddress());
             log.warn("tftp RRQ {} from {} refused: {} transfers running", TftpCodec.printable(rrq.filename()),
                     text(client), config.tftp().maxTransfers());
-            reply(client, new TftpPacket.Error(TftpErrorCode.NOT_DEFINED,
+            refuse(client, TftpCodec.printable(rrq.filename()), new TftpPacket.Error(TftpErrorCode.NOT_DEFINED,
                     "server busy: " + config.tftp().maxTransfers() + " transfers running, retry later"));
             return;
         }
@@ -236,6 +239,14 @@ public final class TftpService implements Service {
 
     private void releaseClient(InetAddress a) {
         perClient.computeIfPresent(a, (k, n) -> n <= 1 ? null : n - 1);
+    }
+
+    /** A request refused on the listener port: the ERROR sent, an event and a count. */
+    private void refuse(InetSocketAddress to, String what, TftpPacket.Error error) throws IOException {
+        events.tftpError(error.code());
+        events.emit(org.astralboot.events.BootEvent.of(org.astralboot.events.BootEvent.Kind.TFTP_ERROR, "",
+                to.getAddress().getHostAddress(), "", what + ": ERROR " + error.code() + " " + error.message()));
+        reply(to, error);
     }
 
     private void reply(InetSocketAddress to, TftpPacket.Error error) throws IOException {

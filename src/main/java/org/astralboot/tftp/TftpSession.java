@@ -108,20 +108,20 @@ final class TftpSession implements Runnable {
                 serve(io, who, name);
             } catch (TftpException e) {
                 log.info("tftp RRQ {} from {}: ERROR {} {}", name, who, e.code().code(), e.getMessage());
-                error(name, "ERROR " + e.code().code() + " " + e.getMessage(), -1, -1);
+                error(name, "ERROR " + e.code().code() + " " + e.getMessage(), -1, -1, e.code().code());
                 io.send(ByteBuffer.wrap(TftpCodec.encode(e.toPacket())), client);
             }
         } catch (ClosedChannelException e) {
             if (!service.closed()) {
                 log.warn("tftp transfer of {} to {}: channel closed", name, who);
-                error(name, "channel closed", -1, -1);
+                error(name, "channel closed", -1, -1, -1);
             }
         } catch (IOException | RuntimeException e) {
             if (service.closed()) {
                 log.debug("tftp transfer of {} to {} stopped: {}", name, who, e.toString());
             } else {
                 log.warn("tftp transfer of {} to {} failed", name, who, e);
-                error(name, "failed: " + e, -1, -1);
+                error(name, "failed: " + e, -1, -1, -1);
             }
         } finally {
             channel = null;
@@ -181,12 +181,28 @@ final class TftpSession implements Runnable {
     }
 
     /**
-     * Reports a transfer that failed (the MAC is filled in by whoever knows the address's lease).
-     * Events are for the admin interface and never fail a transfer.
+     * Reports a transfer that failed (the MAC is filled in by whoever knows the address's lease),
+     * {@code code} the TFTP error code of the ERROR sent or received, -1 for none. Events are for
+     * the admin interface and never fail a transfer.
      */
-    private void error(String name, String why, long bytes, long ms) {
+    private void error(String name, String why, long bytes, long ms, int code) {
+        service.events().tftpError(code);
         service.events().emit(BootEvent.transfer(Kind.TFTP_ERROR, "", client.getAddress().getHostAddress(), "",
                 name + ": " + why, bytes, ms));
+    }
+
+    /** Retransmissions of one transfer that are events too (all are counted in the metrics). */
+    static final int RETRANSMIT_EVENTS = 3;
+
+    /** The transfer resent after a timeout: counted, and an event for the first few. */
+    private void retransmitted(TftpTransfer t) {
+        service.events().tftpRetransmit();
+        long n = t.retransmissions();
+        if (n <= RETRANSMIT_EVENTS) {
+            service.events().emit(BootEvent.of(Kind.TFTP_RETRANSMIT, "", client.getAddress().getHostAddress(), "",
+                    TftpCodec.printable(rrq.filename()) + ": no ACK after " + t.blocksAcked() + " blocks, resent (timeout "
+                    + n + (n == RETRANSMIT_EVENTS ? "; further ones are only counted" : "") + ")"));
+        }
     }
 
     private void serve(Io io, String who, String name) throws TftpException, IOException {
@@ -222,8 +238,8 @@ final class TftpSession implements Runnable {
                 }
                 default -> {
                     log.info("tftp {} to {} ended: {} after {} blocks", name, who, outcome, t.blocksAcked());
-                    error(name, outcome.toString().toLowerCase() + " after " + t.blocksAcked() + " blocks",
-                            t.blocksAcked() * (long) n.blksize(), ms);
+                    error(name, outcome.toString().toLowerCase() + " after " + t.blocksAcked() + " blocks, "
+                            + t.retransmissions() + " timeouts", t.blocksAcked() * (long) n.blksize(), ms, t.errorCode());
                 }
             }
         } catch (ClosedChannelException e) {
@@ -316,7 +332,11 @@ final class TftpSession implements Runnable {
             int spin = service.activeTransfers() <= Io.SPINNERS_MAX ? service.limits().ackSpinMicros() : 0;
             SocketAddress from = wait <= 0 ? null : io.receive(in, wait, spin);
             if (from == null) {
+                long resent = t.retransmissions();
                 step = t.onTimeout(); // Wait if the deadline has not really passed
+                if (t.retransmissions() != resent) {
+                    retransmitted(t);
+                }
                 continue;
             }
             in.flip();

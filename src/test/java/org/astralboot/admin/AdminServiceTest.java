@@ -197,8 +197,8 @@ class AdminServiceTest {
         assertTrue(metrics.contains("astralboot_http_requests_total{route=\"os\",status=\"200\"} 2.0"), metrics);
         assertTrue(metrics.contains("astralboot_http_requests_total{route=\"os\",status=\"404\"} 1.0"), metrics);
         assertTrue(metrics.contains("astralboot_http_requests_total{route=\"entry\",status=\"200\"} 1.0"), metrics);
-        assertTrue(metrics.contains("astralboot_boots_started_total{firmware=\"unknown\"} 1.0"), metrics);
-        assertTrue(metrics.contains("astralboot_boots_completed_total{firmware=\"unknown\"} 1.0"), metrics);
+        assertTrue(metrics.contains("astralboot_boots_started_total{firmware=\"unknown\",source=\"menu\"} 1.0"), metrics);
+        assertTrue(metrics.contains("astralboot_boots_completed_total{firmware=\"unknown\",source=\"menu\"} 1.0"), metrics);
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
@@ -18,10 +19,20 @@ import org.junit.jupiter.api.Test;
 class BootMetricsTest {
     private static final String MAC = "52:54:00:12:34:56";
 
-    private static String scrape(BootMetrics m) throws Exception {
+    static String scrape(BootMetrics m) throws Exception {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         m.write(b);
         return b.toString(StandardCharsets.UTF_8);
+    }
+
+    /** The value of the one sample line that starts with {@code series} followed by a space. */
+    static double value(String text, String series) {
+        for (String l : text.split("\n")) {
+            if (l.startsWith(series + " ")) {
+                return Double.parseDouble(l.substring(series.length() + 1).trim().split(" ")[0]);
+            }
+        }
+        throw new AssertionError("no series " + series + " in\n" + text);
     }
 
     private static BootEvent at(Kind k, long second, long bytes) {
@@ -32,7 +43,7 @@ class BootMetricsTest {
     void exposesExactlyTheDocumentedNames() throws Exception {
         BootMetrics m = new BootMetrics();
         m.leases(() -> new BootMetrics.LeaseCounts(100, 3, 97));
-        m.cache(() -> new BootMetrics.CacheCounts(5, 2, 4096));
+        m.cache(() -> new BootMetrics.CacheCounts(5, 2, 4096, 11, 5, 1, 0, 1 << 20, true));
         m.quirks(() -> Map.of("tftp_zero_blksize", 1L));
         for (Kind k : Kind.values()) { // labelled families appear once they have a series
             m.emit(at(k, k.ordinal(), 10));
@@ -48,13 +59,20 @@ class BootMetricsTest {
         for (String n : families) {
             assertTrue(n.matches("astralboot_[a-z_]+"), n);
         }
-        assertTrue(text.contains("astralboot_dhcp_leases{state=\"free\"} 97"), text);
-        assertTrue(text.contains("astralboot_ipfs_fetches_total 5"), text);
-        assertTrue(text.contains("astralboot_ipfs_cache_bytes 4096"), text);
+        assertEquals(97, value(text, "astralboot_dhcp_leases{state=\"free\"}"));
+        assertEquals(5, value(text, "astralboot_ipfs_fetches_total"));
+        assertEquals(4096, value(text, "astralboot_ipfs_cache_bytes"));
+        assertEquals(11, value(text, "astralboot_ipfs_cache_hits_total"));
+        assertEquals(5, value(text, "astralboot_ipfs_cache_misses_total"));
+        assertEquals(1, value(text, "astralboot_ipfs_cache_evictions_total"));
+        assertEquals(0, value(text, "astralboot_ipfs_verification_failures_total"));
+        assertEquals(1 << 20, value(text, "astralboot_ipfs_cache_limit_bytes"));
+        assertEquals(1, value(text, "astralboot_ipfs_node_up"));
+        assertEquals(1, value(text, "astralboot_quirks_total{quirk=\"tftp_zero_blksize\"}"));
     }
 
     @Test
-    void countsABootFromDiscoverToInitrd() throws Exception {
+    void countsABootFromDiscoverToInitrdAndItsKernelRunning() throws Exception {
         BootMetrics m = new BootMetrics();
         m.emit(at(Kind.DHCP_DISCOVER, 0, -1));
         m.emit(at(Kind.DHCP_OFFER, 0, -1));
@@ -67,16 +85,121 @@ class BootMetricsTest {
         m.request("os", 200, 9_000_000);
         m.request("ipxe", 404, 120);
         String text = scrape(m);
-        assertTrue(text.contains("astralboot_dhcp_packets_total{outcome=\"received\",type=\"discover\"} 2.0"), text);
-        assertTrue(text.contains("astralboot_dhcp_packets_total{outcome=\"sent\",type=\"offer\"} 1.0"), text);
-        assertTrue(text.contains("astralboot_boots_started_total{firmware=\"bios\"} 1.0"), text);
-        assertTrue(text.contains("astralboot_boots_completed_total{firmware=\"bios\"} 1.0"), text);
-        assertTrue(text.contains("astralboot_boot_duration_seconds_bucket{firmware=\"bios\",le=\"20.0\"} 1"), text);
-        assertTrue(text.contains("astralboot_boot_duration_seconds_bucket{firmware=\"bios\",le=\"10.0\"} 0"), text);
-        assertTrue(text.contains("astralboot_tftp_transfers_total 1.0"), text);
-        assertTrue(text.contains("astralboot_tftp_bytes_total 70000.0"), text);
-        assertTrue(text.contains("astralboot_http_requests_total{route=\"ipxe\",status=\"404\"} 1.0"), text);
-        assertTrue(text.contains("astralboot_http_bytes_total{route=\"os\"} 9000000.0"), text);
-        assertTrue(text.contains("astralboot_boot_errors_total{kind=\"http_refused\"} 1.0"), text);
+        assertEquals(2, value(text, "astralboot_dhcp_packets_total{outcome=\"received\",type=\"discover\"}"));
+        assertEquals(1, value(text, "astralboot_dhcp_packets_total{outcome=\"sent\",type=\"offer\"}"));
+        assertEquals(1, value(text, "astralboot_boots_started_total{firmware=\"bios\",source=\"menu\"}"));
+        assertEquals(1, value(text, "astralboot_boots_completed_total{firmware=\"bios\",source=\"menu\"}"));
+        assertEquals(1, value(text, "astralboot_boot_duration_seconds_bucket{firmware=\"bios\",source=\"menu\",le=\"20.0\"}"));
+        assertEquals(0, value(text, "astralboot_boot_duration_seconds_bucket{firmware=\"bios\",source=\"menu\",le=\"10.0\"}"));
+        assertEquals(1, value(text, "astralboot_tftp_transfers_total"));
+        assertEquals(70_000, value(text, "astralboot_tftp_bytes_total"));
+        assertEquals(1, value(text, "astralboot_http_requests_total{route=\"ipxe\",status=\"404\"}"));
+        assertEquals(9_000_000, value(text, "astralboot_http_bytes_total{route=\"os\"}"));
+        assertEquals(1, value(text, "astralboot_boot_errors_total{kind=\"http_refused\"}"));
+        assertTrue(!text.contains("astralboot_boots_running_total{"), "no kernel seen yet:\n" + text);
+
+        m.emit(at(Kind.HTTP_INITRD, 13, 1_000_000)); // sent again: still one completed boot
+        m.emit(at(Kind.KERNEL_RUNNING, 20, -1));
+        m.emit(at(Kind.HTTP_TEMPLATE, 25, -1)); // the same boot: counted once
+        text = scrape(m);
+        assertEquals(1, value(text, "astralboot_boots_completed_total{firmware=\"bios\",source=\"menu\"}"));
+        assertEquals(1, value(text, "astralboot_boots_running_total{firmware=\"bios\",source=\"menu\"}"));
+
+        m.emit(at(Kind.DHCP_DISCOVER, 100, -1)); // the next boot
+        text = scrape(m);
+        assertEquals(2, value(text, "astralboot_boots_started_total{firmware=\"bios\",source=\"menu\"}"));
+    }
+
+    @Test
+    void bootsCarryTheirSource() throws Exception {
+        BootMetrics m = new BootMetrics();
+        m.source("api");
+        m.emit(at(Kind.DHCP_DISCOVER, 0, -1));
+        m.source("static"); // a boot keeps the source it started with
+        m.emit(at(Kind.HTTP_KERNEL, 5, 100));
+        m.emit(at(Kind.HTTP_INITRD, 6, 100));
+        String text = scrape(m);
+        assertEquals(1, value(text, "astralboot_boots_started_total{firmware=\"bios\",source=\"api\"}"));
+        assertEquals(1, value(text, "astralboot_boots_completed_total{firmware=\"bios\",source=\"api\"}"));
+    }
+
+    @Test
+    void dhcpPacketsOfOtherClientsArePreBoundSeries() throws Exception {
+        BootMetrics m = new BootMetrics();
+        String text = scrape(m);
+        // Bound at start: present at 0 before the first packet.
+        assertEquals(0, value(text, "astralboot_dhcp_packets_total{outcome=\"received\",type=\"inform\"}"));
+        assertEquals(0, value(text, "astralboot_dhcp_packets_total{outcome=\"sent\",type=\"nak\"}"));
+        for (int i = 0; i < 3; i++) {
+            m.dhcpPacket(1, true, 0x525400123456L);
+        }
+        m.dhcpPacket(5, false, 0x525400123456L);
+        m.dhcpPacket(4, true, 0x525400123456L);
+        m.dhcpPacket(1, false, 1); // no such series (a DISCOVER is never sent): ignored
+        m.dhcpPacket(0, true, 1);
+        m.dhcpPacket(200, true, 1);
+        text = scrape(m);
+        assertEquals(3, value(text, "astralboot_dhcp_packets_total{outcome=\"received\",type=\"discover\"}"));
+        assertEquals(1, value(text, "astralboot_dhcp_packets_total{outcome=\"sent\",type=\"ack\"}"));
+        assertEquals(1, value(text, "astralboot_dhcp_packets_total{outcome=\"received\",type=\"decline\"}"));
+        assertTrue(!text.contains("type=\"discover\",outcome=\"sent\"") && !text.contains("outcome=\"sent\",type=\"discover\""),
+                text);
+    }
+
+    @Test
+    void countingAPacketAllocatesNothing() {
+        BootMetrics m = new BootMetrics();
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        for (int i = 0; i < 200_000; i++) { // warm up: compiled, adders settled
+            m.dhcpPacket(1 + (i & 7), (i & 1) == 0, i);
+        }
+        long before = mx.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 1_000_000; i++) {
+            m.dhcpPacket(1 + (i & 7), (i & 1) == 0, i);
+        }
+        long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+        // A label lookup per packet would allocate tens of megabytes here.
+        assertTrue(allocated < 64 * 1024, allocated + " bytes allocated for 1,000,000 packets");
+    }
+
+    @Test
+    void commitLatencyIsAHistogram() throws Exception {
+        BootMetrics m = new BootMetrics();
+        m.dhcpCommit(3_000_000, 12); // 3 ms
+        m.dhcpCommit(200_000, 1); // 0.2 ms
+        String text = scrape(m);
+        assertEquals(2, value(text, "astralboot_dhcp_commit_seconds_count"));
+        assertEquals(0.0032, value(text, "astralboot_dhcp_commit_seconds_sum"), 1e-9);
+        // The client writes small bounds in Java's notation (2.5E-4): valid in the text format.
+        assertEquals(0, value(text, "astralboot_dhcp_commit_seconds_bucket{le=\"1.0E-4\"}"));
+        assertEquals(1, value(text, "astralboot_dhcp_commit_seconds_bucket{le=\"2.5E-4\"}"));
+        assertEquals(1, value(text, "astralboot_dhcp_commit_seconds_bucket{le=\"0.0025\"}"));
+        assertEquals(2, value(text, "astralboot_dhcp_commit_seconds_bucket{le=\"0.005\"}"));
+    }
+
+    @Test
+    void tftpErrorsByCodeAndRetransmissions() throws Exception {
+        BootMetrics m = new BootMetrics();
+        m.tftpError(1);
+        m.tftpError(1);
+        m.tftpError(0);
+        m.tftpError(-1);
+        m.tftpError(99); // outside RFC 1350's codes: no ERROR code to name
+        m.tftpRetransmit();
+        String text = scrape(m);
+        assertEquals(2, value(text, "astralboot_tftp_errors_total{code=\"1\"}"));
+        assertEquals(1, value(text, "astralboot_tftp_errors_total{code=\"0\"}"));
+        assertEquals(2, value(text, "astralboot_tftp_errors_total{code=\"none\"}"));
+        assertEquals(0, value(text, "astralboot_tftp_errors_total{code=\"8\"}"));
+        assertEquals(1, value(text, "astralboot_tftp_retransmissions_total"));
+    }
+
+    @Test
+    void ipfsNodeDownIsZero() throws Exception {
+        BootMetrics m = new BootMetrics();
+        m.cache(() -> new BootMetrics.CacheCounts(0, 0, 0, 0, 0, 0, 3, 100, false));
+        String text = scrape(m);
+        assertEquals(0, value(text, "astralboot_ipfs_node_up"));
+        assertEquals(3, value(text, "astralboot_ipfs_verification_failures_total"));
     }
 }

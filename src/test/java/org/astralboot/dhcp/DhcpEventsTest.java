@@ -83,8 +83,9 @@ class DhcpEventsTest {
             }
 
             @Override
-            public void dhcpPacket(String type, boolean received) {
-                counted.add(type + (received ? " in" : " out"));
+            public void dhcpPacket(int type, boolean received, long mac) {
+                counted.add(DhcpMessageType.of(type).name().toLowerCase() + (received ? " in" : " out") + " "
+                        + new org.astralboot.net.MacAddress(mac));
             }
         };
         // An OS renewing its lease: no vendor class, no architecture, no iPXE user class.
@@ -94,10 +95,36 @@ class DhcpEventsTest {
                 DhcpOptions.builder());
         DhcpEvents.sent(sink, discover, new DhcpReply(offer, DhcpReply.BROADCAST, 68, true), false);
         assertEquals(List.of(), got);
-        assertEquals(List.of("discover in", "offer out"), counted);
+        String mac = discover.mac().toString();
+        assertEquals(List.of("discover in " + mac, "offer out " + mac), counted);
+        // DECLINE and INFORM make no event, whoever sends them, but are counted.
+        DhcpEvents.received(sink, packet(DhcpOp.BOOTREQUEST, DhcpMessageType.DECLINE, 0, arch(7)));
+        assertEquals(List.of(), got);
+        assertEquals("decline in " + mac, counted.get(2));
+        counted.remove(2);
         // A PXE client is an event, not a bare count.
         DhcpEvents.received(sink, packet(DhcpOp.BOOTREQUEST, DhcpMessageType.DISCOVER, 0, arch(7)));
         assertEquals(1, got.size());
         assertEquals(2, counted.size());
+    }
+
+    @Test
+    void aBootingClientsUnansweredRequestIsAnEventWithItsReason() {
+        List<BootEvent> got = new ArrayList<>();
+        Events sink = got::add;
+        DhcpEvents.unanswered(sink, packet(DhcpOp.BOOTREQUEST, DhcpMessageType.DISCOVER, 0, arch(0)),
+                "no OFFER: the address pool is exhausted", true);
+        DhcpEvents.unanswered(sink, packet(DhcpOp.BOOTREQUEST, DhcpMessageType.DISCOVER, 0, arch(0)),
+                "no OFFER yet: the boot source has not answered", false);
+        DhcpEvents.unanswered(sink, packet(DhcpOp.BOOTREQUEST, DhcpMessageType.DISCOVER, 0, DhcpOptions.builder()),
+                "no OFFER: the address pool is exhausted", true); // not booting: logged only
+        DhcpEvents.unanswered(sink, packet(DhcpOp.BOOTREQUEST, DhcpMessageType.REQUEST, 0, arch(0)), null, false);
+        assertEquals(2, got.size(), got.toString());
+        assertEquals(Kind.DHCP_REFUSED, got.get(0).kind());
+        assertTrue(got.get(0).failure());
+        assertEquals("DISCOVER: no OFFER: the address pool is exhausted", got.get(0).detail());
+        assertEquals("bios", got.get(0).firmware());
+        assertEquals(Kind.DHCP_UNANSWERED, got.get(1).kind());
+        assertTrue(!got.get(1).failure());
     }
 }

@@ -102,4 +102,38 @@ class LeaseWriterTest {
         }
     }
 
+
+    /** Each group commit is one observation of the commit latency histogram, with its duration. */
+    @Test
+    void eachCommitIsObservedInTheLatencyHistogram() throws Exception {
+        org.astralboot.admin.BootMetrics metrics = new org.astralboot.admin.BootMetrics();
+        // A commit that takes at least 30 ms (as a slow disk's fdatasync would).
+        LeaseWriter w = new LeaseWriter(l -> { }, () -> {
+            try {
+                Thread.sleep(30);
+            } catch (InterruptedException e) {
+                throw new IOException(e);
+            }
+        }, (o, buf) -> sent.add(new String(o.data())), fatal::add, true).events(metrics);
+        try {
+            w.put(lease(10, "ten"));
+            w.put(lease(11, "eleven"));
+            w.afterCommit(reply("offer-10"));
+            w.flush(); // one commit for the batch
+            w.afterCommit(reply("nak")); // a reply without a lease change: no commit
+            w.flush();
+            w.put(lease(12, "twelve"));
+            w.flush();
+        } finally {
+            w.close();
+        }
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        metrics.write(b);
+        String text = b.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(text.contains("astralboot_dhcp_commit_seconds_count 2\n"), text);
+        assertTrue(text.contains("astralboot_dhcp_commit_seconds_bucket{le=\"0.025\"} 0\n"), text);
+        assertTrue(text.contains("astralboot_dhcp_commit_seconds_bucket{le=\"0.05\"} 2\n")
+                || text.contains("astralboot_dhcp_commit_seconds_bucket{le=\"0.1\"} 2\n"), text);
+        assertEquals(List.of("offer-10", "nak"), sent);
+    }
 }

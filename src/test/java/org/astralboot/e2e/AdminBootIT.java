@@ -90,6 +90,13 @@ class AdminBootIT {
                 }
             }
         }
+        // After its marker, marker2 takes a lease with its own DHCP client (udhcpc): the sign that
+        // its kernel runs.
+        Path marker2 = dst.resolve("boot/" + TestOs.OS2 + "/os.toml");
+        Files.writeString(marker2, Files.readString(marker2).replace("e2eos=" + TestOs.OS2, "e2eos=" + TestOs.OS2 + " e2e.dns"));
+        if (!Files.readString(marker2).contains(" e2e.dns")) {
+            throw new IllegalStateException("no e2e.dns in " + Files.readString(marker2));
+        }
         Path images = Files.createDirectories(dst.resolve("boot/broken/images"));
         Files.writeString(images.resolve("initrd.gz"), "not a real initrd\n");
         Files.writeString(dst.resolve("boot/broken/os.toml"), """
@@ -139,7 +146,7 @@ class AdminBootIT {
                 events.forEach(e -> kinds.add(e.path("kind").asText()));
                 System.err.println("AdminBootIT events of " + MAC + ": " + kinds);
                 assertInOrder(kinds, List.of("dhcp_discover", "dhcp_offer", "dhcp_request", "dhcp_ack", "http_entry",
-                        "http_start", "http_menu", "http_choice", "http_kernel", "http_initrd"));
+                        "http_start", "http_menu", "http_choice", "http_kernel", "http_initrd", "kernel_running"));
                 for (JsonNode e : events) {
                     assertEquals(MAC, e.path("mac").asText(), e.toString());
                 }
@@ -150,6 +157,28 @@ class AdminBootIT {
 
                 assertEquals(1, metric(after, "astralboot_boots_completed_total") - metric(before, "astralboot_boots_completed_total"),
                         after);
+                // One boot of a BIOS machine from the menu tree: started, completed, its kernel seen running.
+                for (String family : List.of("started", "completed", "running")) {
+                    String series = "astralboot_boots_" + family + "_total{firmware=\"bios\",source=\"menu\"}";
+                    assertEquals(1, metric(after, series) - metric(before, series), series + "\n" + after);
+                }
+                assertEquals(1, metric(after, "astralboot_boot_duration_seconds_count{firmware=\"bios\",source=\"menu\"}")
+                        - metric(before, "astralboot_boot_duration_seconds_count{firmware=\"bios\",source=\"menu\"}"), after);
+                // PXE ROM, iPXE and the booted system's udhcpc each sent a DISCOVER; their leases were committed.
+                assertTrue(metric(after, "astralboot_dhcp_packets_total{outcome=\"received\",type=\"discover\"}")
+                        - metric(before, "astralboot_dhcp_packets_total{outcome=\"received\",type=\"discover\"}") >= 3, after);
+                double commits = metric(after, "astralboot_dhcp_commit_seconds_count")
+                        - metric(before, "astralboot_dhcp_commit_seconds_count");
+                double commitSeconds = metric(after, "astralboot_dhcp_commit_seconds_sum")
+                        - metric(before, "astralboot_dhcp_commit_seconds_sum");
+                assertTrue(commits >= 2 && commitSeconds > 0 && commitSeconds / commits < 1, commits + " commits, "
+                        + commitSeconds + " s\n" + after);
+                System.err.println("AdminBootIT: " + (long) commits + " lease commits, mean "
+                        + String.format("%.2f", commitSeconds / commits * 1000) + " ms");
+                assertTrue(after.contains("\nastralboot_dhcp_leases{state=\"pool\"} 51"), after);
+                assertTrue(after.contains("\nastralboot_tftp_retransmissions_total "), after);
+                assertTrue(after.contains("\nastralboot_dhcp_malformed_total 0"), after);
+                assertTrue(after.contains("\nastralboot_dhcp_shed_discovers_total 0"), after);
                 assertEquals(2, metric(after, "astralboot_http_requests_total{route=\"os\",status=\"200\"}")
                         - metric(before, "astralboot_http_requests_total{route=\"os\",status=\"200\"}"), after);
                 assertTrue(metric(after, "astralboot_dhcp_packets_total{outcome=\"sent\",type=\"ack\"}")
@@ -189,6 +218,10 @@ class AdminBootIT {
                         "astralboot_tftp_transfers_total"), tftpAfter);
                 assertEquals(1, metric(tftpAfter, "astralboot_tftp_errors_total") - metric(tftpBefore,
                         "astralboot_tftp_errors_total"), tftpAfter);
+                assertEquals(1, metric(tftpAfter, "astralboot_tftp_errors_total{code=\"1\"}") - metric(tftpBefore,
+                        "astralboot_tftp_errors_total{code=\"1\"}"), "ERROR 1, file not found\n" + tftpAfter);
+                assertTrue(metric(tftpAfter, "astralboot_tftp_bytes_total") - metric(tftpBefore, "astralboot_tftp_bytes_total")
+                        > 10_000, tftpAfter);
                 JsonNode all = JSON.readTree(get(api + "/api/v1/events", true).body());
                 JsonNode end = null;
                 JsonNode err = null;
@@ -228,7 +261,8 @@ class AdminBootIT {
             js.executeScript("window.astralbootTestMark = 42;");
             CompletableFuture<BootResult> boot = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return lab.boot(Firmware.BIOS_IPXE_ROM, MAC, Duration.ofSeconds(180));
+                    // On past the marker: the test OS then takes a lease with its own DHCP client.
+                    return lab.bootUntil(Firmware.BIOS_IPXE_ROM, MAC, Duration.ofSeconds(240), "ASTRALBOOT-E2E-DNS done");
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
@@ -236,18 +270,25 @@ class AdminBootIT {
             String selector = "tr[data-mac='" + MAC + "']";
             waitFor(() -> {
                 List<WebElement> rows = d.findElements(By.cssSelector(selector));
-                return !rows.isEmpty() && List.of("kernel", "initrd", "installed").contains(rows.get(0).getAttribute("data-step"));
+                return !rows.isEmpty() && List.of("kernel", "initrd", "running", "installed")
+                        .contains(rows.get(0).getAttribute("data-step"));
             }, Duration.ofSeconds(200), "row of " + MAC + " at the kernel step");
             assertEquals(42L, js.executeScript("return window.astralbootTestMark;"), "the page was reloaded");
             Path target = TestOs.projectRoot().resolve("target");
+            // Then "kernel running": the booted system's own DHCP client asked for its lease.
+            waitFor(() -> "running".equals(d.findElement(By.cssSelector(selector)).getAttribute("data-step")),
+                    Duration.ofSeconds(240), "row of " + MAC + " at the kernel running step");
+            assertEquals(42L, js.executeScript("return window.astralbootTestMark;"), "the page was reloaded");
+            assertEquals("kernel running", d.findElement(By.cssSelector(selector + " .steps span.now")).getText());
+            assertEquals(null, d.findElement(By.cssSelector(selector)).getAttribute("data-error"));
+            // The lease pool card, from the status API.
+            waitFor(() -> d.findElement(By.id("c-leases")).getText().endsWith("/ 51 bound"), Duration.ofSeconds(15),
+                    "the lease pool card");
             Files.copy(d.getScreenshotAs(OutputType.FILE).toPath(), target.resolve("admin-status-page.png"),
                     StandardCopyOption.REPLACE_EXISTING);
             BootResult r = boot.get();
             assertEquals(Optional.of(TestOs.OS2), r.bootedOs(), r.console());
-            // The last steps arrive too, and the row has no error.
-            waitFor(() -> "initrd".equals(d.findElement(By.cssSelector(selector)).getAttribute("data-step")),
-                    Duration.ofSeconds(20), "row at the initrd step");
-            assertEquals(null, d.findElement(By.cssSelector(selector)).getAttribute("data-error"));
+            assertTrue(r.console().contains("ASTRALBOOT-E2E-DNS done"), r.console());
             d.manage().window().setSize(new Dimension(390, 844));
             assertEquals(Boolean.TRUE, js.executeScript(
                     "return document.documentElement.scrollWidth <= window.innerWidth;"), "no sideways scrolling on a phone");

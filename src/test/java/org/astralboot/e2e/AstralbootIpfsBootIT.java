@@ -16,11 +16,20 @@ import org.junit.jupiter.api.Test;
  * precache} fills the cache, the node is stopped, and the machine must still boot from the cache.
  *
  * <p>The node runs inside the test's namespace on its loopback (as Astralboot does), so it is
- * reachable only from there.
+ * reachable only from there. After each boot the test scrapes {@code /metrics} from the admin
+ * listener (its default, the namespace's loopback): the first boot's files are cache misses
+ * fetched from the node, which is up; the second boot's are cache hits with the node down.
  */
 class AstralbootIpfsBootIT {
     static final String MAC = "52:54:00:e2:03:01";
     static final int API_PORT = 5131;
+
+    /** {@code /metrics} of the running server's admin listener, from inside the namespace. */
+    private static String metrics(BootLab lab) throws Exception {
+        Netns.Result r = lab.netns().run(Duration.ofSeconds(20), "curl", "-s", "-f", "http://127.0.0.1:9080/metrics");
+        assertEquals(0, r.code(), r.out());
+        return r.out();
+    }
 
     @Test
     void biosBootsFromIpfsNodeThenFromPrecacheWithNodeStopped() throws Exception {
@@ -54,6 +63,17 @@ class AstralbootIpfsBootIT {
                 BootResult fromNode = lab.boot(Firmware.BIOS_IPXE_ROM, MAC, Duration.ofSeconds(180));
                 assertEquals(Optional.of(TestOs.OS1), fromNode.bootedOs(), "booted from the IPFS tree " + cid);
                 System.err.println("Astralboot BIOS boot from IPFS: " + fromNode.elapsed().toMillis() + " ms");
+                String m = metrics(lab);
+                double fetches = AdminBootIT.metric(m, "astralboot_ipfs_fetches_total");
+                assertTrue(fetches >= 2, "kernel and initrd fetched from the node\n" + m);
+                assertTrue(AdminBootIT.metric(m, "astralboot_ipfs_cache_misses_total") >= fetches, m);
+                assertEquals(1, AdminBootIT.metric(m, "astralboot_ipfs_node_up"), m);
+                assertTrue(AdminBootIT.metric(m, "astralboot_ipfs_cache_bytes") > 1_000_000, m);
+                assertTrue(AdminBootIT.metric(m, "astralboot_ipfs_cache_limit_bytes") > 0, m);
+                assertEquals(0, AdminBootIT.metric(m, "astralboot_ipfs_verification_failures_total"), m);
+                assertEquals(0, AdminBootIT.metric(m, "astralboot_ipfs_cache_evictions_total"), m);
+                assertEquals(0, AdminBootIT.metric(m, "astralboot_ipfs_cache_corruptions_total"), m);
+                assertEquals(1, AdminBootIT.metric(m, "astralboot_boots_completed_total{firmware=\"bios\",source=\"menu\"}"), m);
 
                 lab.stopAstralboot();
                 assertEquals(0, lab.runAstralboot(Duration.ofMinutes(3), "precache", "-c",
@@ -67,6 +87,12 @@ class AstralbootIpfsBootIT {
                 BootResult fromCache = lab.boot(Firmware.BIOS_IPXE_ROM, "52:54:00:e2:03:02", Duration.ofSeconds(180));
                 assertEquals(Optional.of(TestOs.OS1), fromCache.bootedOs(), "booted from the cache, node stopped");
                 System.err.println("Astralboot BIOS boot from cache: " + fromCache.elapsed().toMillis() + " ms");
+                m = metrics(lab);
+                assertTrue(AdminBootIT.metric(m, "astralboot_ipfs_cache_hits_total") >= 2, "kernel and initrd from the cache\n" + m);
+                assertEquals(0, AdminBootIT.metric(m, "astralboot_ipfs_fetches_total"), m);
+                assertEquals(0, AdminBootIT.metric(m, "astralboot_ipfs_node_up"), "the node is stopped\n" + m);
+                System.err.println("AstralbootIpfsBootIT metrics from the cache: " + m.lines()
+                        .filter(l -> l.startsWith("astralboot_ipfs_")).toList());
                 lab.passed();
             } finally {
                 lab.netns().run(Duration.ofSeconds(30), ipfsNode, "stop", "--repo", repo.toString());

@@ -63,4 +63,15 @@ class RouteTableTest {
         assertEquals("no such route: /ipxe", refused("/ipxe", Methods.GET).getMessage());
         assertEquals("no such route: /tftp", refused("/tftp", Methods.GET).getMessage());
     }
+
+    @Test
+    void requestCountersNameFewFixedRouteFamilies() {
+        assertEquals("entry", BootHandler.routeName("/boot.ipxe"));
+        assertEquals("ipxe", BootHandler.routeName("/ipxe/52-54-00-12-34-56/menu"));
+        assertEquals("os", BootHandler.routeName("/os/debian/images/linux"));
+        assertEquals("file", BootHandler.routeName("/file/abc123/vmlinuz"));
+        assertEquals("tftp", BootHandler.routeName("/tftp/undionly.kpxe"));
+        assertEquals("other", BootHandler.routeName("/filex"));
+        assertEquals("root", BootHandler.routeName("/"));
+    }
 }

@@ -144,6 +144,30 @@ public final class DhcpEngine {
         return null;
     }
 
+    /** Why the last {@link #handle} stayed silent, when an operator should hear of it; else null. */
+    private String silence;
+    private boolean silenceRefuses;
+
+    /**
+     * Why the last call of {@link #handle} (on this engine's one thread) returned no reply, when it
+     * is something an operator watching a boot should hear of (the boot source has not answered,
+     * the pool is exhausted, no boot file for the client's architecture, a relay off every
+     * subnet); null for an ordinary silence (a REQUEST for another server, a RELEASE) or a reply.
+     */
+    public String silence() {
+        return silence;
+    }
+
+    /** Whether {@link #silence()} is a refusal or an error (else a wait: the client retries). */
+    public boolean silenceRefuses() {
+        return silenceRefuses;
+    }
+
+    private void silent(String why, boolean refuses) {
+        silence = why;
+        silenceRefuses = refuses;
+    }
+
     /**
      * Decides the answer to one request.
      *
@@ -154,6 +178,7 @@ public final class DhcpEngine {
      * @return the reply, or empty for silence
      */
     public Optional<DhcpReply> handle(DhcpPacket req, boolean pxePort, int source, int srcPort) {
+        silence = null;
         if (req.op() != DhcpOp.BOOTREQUEST || req.hlen() != 6) {
             log.debug("dhcp ignored: not an Ethernet BOOTREQUEST ({})", req);
             return Optional.empty();
@@ -167,6 +192,7 @@ public final class DhcpEngine {
         if (scope == null) {
             log.debug("dhcp ignored: relay {} is not on {}{}", Ipv4.fromInt(req.giaddr()).getHostAddress(),
                     cfg.subnet(), relays.length == 0 ? "" : " nor on a [[dhcp.relay]] subnet");
+            silent("relay " + Ipv4.fromInt(req.giaddr()).getHostAddress() + " is on no subnet this server serves", true);
             return Optional.empty();
         }
         if ((type == DhcpMessageType.DISCOVER || type == DhcpMessageType.INFORM) && req.ciaddr() != 0
@@ -213,12 +239,15 @@ public final class DhcpEngine {
             // An offer without a boot file would be taken, and the PXE boot would fail on it;
             // silence makes the firmware send its DISCOVER again, by when the source has answered.
             log.info("dhcp: no OFFER to {} ({}) yet: the boot source has not answered", mac, fw.describe());
+            silent("no OFFER yet: the boot source has not answered (the firmware asks again)", false);
             return Optional.empty();
         }
         int requested = req.options().intValue(DhcpOption.REQUESTED_ADDRESS, 0);
         Lease cand = table.candidate(mac, requested, now, scope.index());
         if (cand == null) {
             exhausted(now, scope);
+            silent("no OFFER: the address pool" + (scope.index() == 0 ? "" : " of " + scope.subnet()) + " is exhausted",
+                    true);
             return Optional.empty();
         }
         boolean changed;
@@ -420,6 +449,7 @@ public final class DhcpEngine {
         BootChoice boot = BootChoice.of(fw, cfg.bootFiles());
         if (boot == null) {
             log.info("dhcp proxy: no boot file for {} ({})", req.mac(), fw.describe());
+            silent("no proxy offer: no boot file for " + fw.describe(), true);
             return Optional.empty();
         }
         MacAddress mac = req.mac();
@@ -428,6 +458,9 @@ public final class DhcpEngine {
             // No PXE answer: the boot source does not boot this machine (or has not said yet).
             log.info("dhcp proxy: no answer to {} ({}): the boot source {}", mac, fw.describe(),
                     v == BootGate.Verdict.NO ? "does not boot it" : "has not answered yet");
+            silent(v == BootGate.Verdict.NO ? "no proxy offer: the boot source does not boot this machine"
+                    : "no proxy offer yet: the boot source has not answered (the firmware asks again)",
+                    v == BootGate.Verdict.NO);
             return Optional.empty();
         }
         if (!pxePort) {

@@ -51,6 +51,10 @@ public final class BlobCache implements Closeable {
     private final NodeHealth health;
     private final CacheFiles files;
     private final Downloads downloads;
+    /** Reads served from a complete cache file. */
+    private final java.util.concurrent.atomic.LongAdder hits = new java.util.concurrent.atomic.LongAdder();
+    /** Reads of a file not in the cache: a download started or joined, or a range from the node. */
+    private final java.util.concurrent.atomic.LongAdder misses = new java.util.concurrent.atomic.LongAdder();
 
     /** A cache filled from {@code client}'s RPC API ({@code dag/export}, verified). */
     public BlobCache(Path dir, long maxBytes, CacheIndex index, KuboClient client, NodeHealth health)
@@ -105,12 +109,38 @@ public final class BlobCache implements Closeable {
         return files.corruptions();
     }
 
+    /** Cache files evicted (least recently used) to keep the cache within its limit. */
+    public long evictions() {
+        return files.evictions();
+    }
+
     /**
-     * The cache file of {@code cid} if it is present and intact; empty otherwise (a damaged file
-     * is removed on the way, so the caller fetches it again).
+     * Reads served from a complete cache file: each {@link #cached} that found one, each
+     * {@link #open} that read one.
+     */
+    public long hits() {
+        return hits.sum();
+    }
+
+    /**
+     * Reads of a file that was not in the cache: each {@link #open} or {@link #openGrowing} that
+     * started or joined a download or read a range from the node. A reader that asks
+     * {@link #cached} first and then opens counts once.
+     */
+    public long misses() {
+        return misses.sum();
+    }
+
+    /**
+     * The cache file of {@code cid} if it is present and intact (a hit); empty otherwise (a damaged
+     * file is removed on the way, so the caller fetches it again).
      */
     public Optional<Path> cached(String cid, long size) {
-        return files.cached(cid, size);
+        Optional<Path> p = files.cached(cid, size);
+        if (p.isPresent()) {
+            hits.increment();
+        }
+        return p;
     }
 
     /**
@@ -131,8 +161,10 @@ public final class BlobCache implements Closeable {
         }
         Local l = local(cid, size, offset, length, label);
         if (l != null) {
+            (l.download() == null ? hits : misses).increment();
             return new DownloadStream(l.download(), l.channel(), offset, length, label);
         }
+        misses.increment();
         if (!health.mayTry()) {
             throw Failures.unavailable(label, null);
         }
@@ -167,8 +199,9 @@ public final class BlobCache implements Closeable {
         }
         if (l.download() == null) {
             l.channel().close();
-            return Optional.empty();
+            return Optional.empty(); // the caller reads the cache file: counted there
         }
+        misses.increment();
         return Optional.of(l);
     }
 
@@ -204,7 +237,7 @@ public final class BlobCache implements Closeable {
         // A download can finish (its temporary file moved into place) or a cache file be evicted
         // between two of these steps: look again rather than fail.
         for (int attempt = 0; attempt < 3; attempt++) {
-            Optional<Path> p = cached(cid, size);
+            Optional<Path> p = files.cached(cid, size);
             if (p.isPresent()) {
                 try {
                     return new Local(null, FileChannel.open(p.get(), StandardOpenOption.READ), offset + length);
@@ -244,7 +277,7 @@ public final class BlobCache implements Closeable {
      * already is in place.
      */
     public Download fill(String cid, long size, String label) throws IOException {
-        if (cached(cid, size).isPresent()) {
+        if (files.cached(cid, size).isPresent()) {
             return null;
         }
         Download f = downloads.active(cid);

@@ -38,6 +38,7 @@ final class CacheFiles {
     private final Map<String, Long> lastUse = new ConcurrentHashMap<>();
     private final AtomicLong total = new AtomicLong();
     private final AtomicLong corruptions = new AtomicLong();
+    private final AtomicLong evictions = new AtomicLong();
     private final Object[] stripes = new Object[64];
 
     CacheFiles(Path dir, long maxBytes, CacheIndex index, long total) {
@@ -56,6 +57,11 @@ final class CacheFiles {
 
     long corruptions() {
         return corruptions.get();
+    }
+
+    /** Files evicted to keep the cache within its limit. */
+    long evictions() {
+        return evictions.get();
     }
 
     Object stripe(String cid) {
@@ -225,6 +231,7 @@ final class CacheFiles {
                 }
                 blobs.remove(v.cid());
                 forgetQuietly(v.cid(), v.size());
+                evictions.incrementAndGet();
                 LOG.info("ipfs cache: evicted {} ({} bytes, least recently used); cache now {} of {} bytes", v.cid(),
                         v.size(), total.get(), maxBytes);
             }

@@ -39,8 +39,11 @@ public final class Failures {
                 + e.getMessage(), e);
     }
 
-    /** Downloads and ranges refused because a block did not verify (since start, all caches). */
-    static long verificationFailures() {
+    /**
+     * Downloads, ranges and listings refused because a block did not verify against its CID
+     * (since start, all caches).
+     */
+    public static long verificationFailures() {
         return verificationFailures.get();
     }
 

@@ -116,6 +116,8 @@ public final class TftpTransfer {
     /** Clock millis by which the first ACK must have come. */
     private long firstAckDeadline = Long.MAX_VALUE;
     private long retransmissions;
+    /** The code of the ERROR that ended the transfer, sent or received; -1 while none. */
+    private int errorCode = -1;
     /** RFC 6298 state, in milliseconds; srtt < 0 until the first sample. */
     private long srtt = -1;
     private long rttvar;
@@ -247,6 +249,7 @@ public final class TftpTransfer {
             return WAIT;
         }
         Outcome o = e.errorCode() == TftpErrorCode.OPTION_REFUSED ? Outcome.OPTIONS_REJECTED : Outcome.CLIENT_ERROR;
+        errorCode = e.code();
         return finish(o, "client sent ERROR " + e.code() + " '" + TftpCodec.printable(e.message()) + "'", null);
     }
 
@@ -356,6 +359,9 @@ public final class TftpTransfer {
 
     private Step finish(Outcome o, String detail, TftpPacket.Error reply) {
         finished = true;
+        if (reply != null) {
+            errorCode = reply.code();
+        }
         return new Step.Finish(o, detail, reply);
     }
 
@@ -371,6 +377,15 @@ public final class TftpTransfer {
     /** Blocks acknowledged so far. */
     public long blocksAcked() {
         return lastAcked + 1;
+    }
+
+    /**
+     * The TFTP error code (RFC 1350 §5) of the ERROR packet that ended the transfer, whether this
+     * side sent it (time-out, protocol error, source error) or the client did; -1 when the
+     * transfer has not ended with one.
+     */
+    public int errorCode() {
+        return errorCode;
     }
 
     /** Timeouts that caused a resend. */

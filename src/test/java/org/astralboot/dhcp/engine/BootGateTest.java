@@ -42,8 +42,13 @@ class BootGateTest {
         DhcpEngine e = engine(Config.DhcpMode.PROXY);
         assertEquals("undionly.kpxe", e.handle(req(YES, DhcpMessageType.DISCOVER, 0, 0, pxe(0, BIOS)), false, 0, 68)
                 .orElseThrow().packet().file());
+        assertEquals(null, e.silence(), "a reply: no silence to tell");
         assertTrue(e.handle(req(NO, DhcpMessageType.DISCOVER, 0, 0, pxe(0, BIOS)), false, 0, 68).isEmpty());
+        assertEquals("no proxy offer: the boot source does not boot this machine", e.silence());
+        assertTrue(e.silenceRefuses());
         assertTrue(e.handle(req(LATER, DhcpMessageType.DISCOVER, 0, 0, pxe(7, "PXEClient:Arch:00007:UNDI:003016")), false, 0, 68).isEmpty());
+        assertTrue(e.silence().startsWith("no proxy offer yet: the boot source has not answered"), e.silence());
+        assertTrue(!e.silenceRefuses(), "a wait, not a refusal");
         assertTrue(e.handle(req(NO, DhcpMessageType.REQUEST, 0, 0, pxe(0, BIOS)), true, 0, 68).isEmpty(), "port 4011 too");
         assertEquals(List.of(YES + " bios", NO + " bios", LATER + " efi64", NO + " bios"), asked);
     }
@@ -58,6 +63,8 @@ class BootGateTest {
         assertTrue(no.yiaddr() != 0, "a plain lease");
         assertTrue(e.handle(req(LATER, DhcpMessageType.DISCOVER, 0, 0, pxe(0, BIOS)), false, 0, 68).isEmpty(),
                 "no OFFER while the source has not answered: a PXE client would take an address without a boot file");
+        assertTrue(e.silence().startsWith("no OFFER yet: the boot source has not answered"), e.silence());
+        assertTrue(!e.silenceRefuses());
         DhcpPacket plain = e.handle(req(LATER, DhcpMessageType.DISCOVER, 0, 0, Requests.opts()), false, 0, 68)
                 .orElseThrow().packet();
         assertEquals("", plain.file(), "a client that is not PXE is not asked about");

@@ -203,9 +203,12 @@ class DhcpEngineTest {
         dora(e, B);
         dora(e, C);
         assertTrue(e.handle(req(D, DhcpMessageType.DISCOVER, 0, 0, opts()), false, 0, 68).isEmpty());
+        assertEquals("no OFFER: the address pool is exhausted", e.silence(), "told to a booting client's events");
+        assertTrue(e.silenceRefuses());
         assertTrue(e.handle(req(D, DhcpMessageType.DISCOVER, 0, 0, opts()), false, 0, 68).isEmpty());
         DhcpReply r = one(e.handle(req(B, DhcpMessageType.REQUEST, ip("192.0.2.11"), 0, opts()), false, 0, 68));
         assertEquals(DhcpMessageType.ACK, r.packet().messageType());
+        assertEquals(null, e.silence(), "each request starts without a silence");
         // After A's lease expires, D gets A's address.
         clock.advance(Duration.ofMinutes(61));
         one(e.handle(req(B, DhcpMessageType.REQUEST, ip("192.0.2.11"), 0, opts()), false, 0, 68));
