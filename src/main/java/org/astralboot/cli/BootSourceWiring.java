@@ -46,10 +46,20 @@ record BootSourceWiring(BootSources http, BootGate gate) {
         return (cfg, db) -> {
             BootSources.Files f = files(cfg, db, REMEMBER_CONTENT);
             ApiPolicy api = new ApiPolicy(settings, f.urls());
-            BootGate gate = (mac, fw) -> switch (api.pxe(mac, fw.archName())) {
-                case BOOT -> BootGate.Verdict.BOOT;
-                case NO -> BootGate.Verdict.NO;
-                case PENDING -> BootGate.Verdict.PENDING;
+            BootGate gate = new BootGate() {
+                @Override
+                public Verdict check(org.astralboot.net.MacAddress mac, org.astralboot.dhcp.engine.Firmware fw) {
+                    return switch (api.pxe(mac, fw.archName())) {
+                        case BOOT -> Verdict.BOOT;
+                        case NO -> Verdict.NO;
+                        case PENDING -> Verdict.PENDING;
+                    };
+                }
+
+                @Override
+                public java.util.concurrent.CompletionStage<?> whenDecided(org.astralboot.net.MacAddress mac) {
+                    return api.whenDecided(mac);
+                }
             };
             return new BootSourceWiring(new BootSources(api::withFallback, f), gate);
         };

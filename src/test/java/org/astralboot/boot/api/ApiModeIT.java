@@ -193,6 +193,87 @@ class ApiModeIT {
         }
     }
 
+    /**
+     * The DHCP thread never waits for the API: the API takes 2 s to answer for one MAC, and a
+     * second MAC's DISCOVER, sent while that call is under way, is answered at once (measured
+     * from its send); the slow MAC's one DISCOVER is answered when the API's answer arrives, with
+     * no retransmission needed.
+     */
+    @Test
+    void aSlowApiDelaysNoOtherMachine() throws Exception {
+        String slow = "52:54:00:22:00:11";
+        String fast = "52:54:00:22:00:12";
+        Path api = Files.createDirectories(dir.resolve("api"));
+        Files.createDirectories(api.resolve("answers"));
+        for (String m : List.of(slow, fast)) {
+            Files.writeString(api.resolve("answers/" + m.replace(':', '-') + ".json"), "{\"kernel\": \"/files/vmlinuz\"}");
+        }
+        Files.writeString(api.resolve("answers/" + slow.replace(':', '-') + ".delay"), "2000");
+        Files.createDirectories(dir.resolve("data/tftp"));
+        String sfx = Integer.toHexString((int) (ProcessHandle.current().pid() & 0xFFFF));
+        String sif = "apls" + sfx;
+        String cif = "aplc" + sfx;
+        Path config = dir.resolve("config.toml");
+        Files.writeString(config, """
+                interface = "%s"
+                data = "./data"
+                database = "./astralboot.db"
+                cache = "./cache"
+                ipfs = false
+                [http]
+                port = 8080
+                [dhcp]
+                mode = "proxy"
+                """.formatted(sif));
+        Path log = dir.resolve("server.log");
+        try (Netns srv = Netns.create("api-ls"); Netns cli = Netns.create("api-lc")) {
+            Netns.veth(srv, sif, "198.18.22.1/24", cli, cif, "198.18.22.250/24");
+            cli.run(Duration.ofSeconds(5), "ip", "route", "add", "255.255.255.255", "dev", cif).check();
+            srv.start(dir.resolve("api.log"), Netns.javaBinary(), "-cp", System.getProperty("java.class.path"),
+                    TestApiServer.class.getName(), "9000", api.toString());
+            Netns.awaitLog(dir.resolve("api.log"), "api server ready", Duration.ofSeconds(20));
+            srv.startAstralboot(dir, log, "serve", "-l", "-c", config.toString(), "-v", "--api", "http://127.0.0.1:9000");
+            Netns.awaitLog(log, "Astralboot ready", Duration.ofSeconds(60));
+
+            Path slowOut = dir.resolve("slow.out");
+            Process slowProbe = cli.start(slowOut, Netns.javaBinary(), "-cp", System.getProperty("java.class.path"),
+                    "org.astralboot.dhcp.DhcpProbe", "mac=" + slow, "arch=0", "vendor=" + BIOS, "wait=3500", "timed=1");
+            // The slow MAC's DISCOVER has reached the server once the API is being asked about it.
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (!Files.exists(api.resolve("calls.log")) || !Files.readString(api.resolve("calls.log")).contains(slow)) {
+                assertTrue(System.nanoTime() < deadline, "the API was never asked about " + slow);
+                Thread.sleep(20);
+            }
+            List<String> fastReply = cli.run(Duration.ofSeconds(30), Netns.javaBinary(), "-cp",
+                    System.getProperty("java.class.path"), "org.astralboot.dhcp.DhcpProbe", "mac=" + fast, "arch=0",
+                    "vendor=" + BIOS, "wait=1500", "timed=1").check().out().lines().filter(l -> l.startsWith("REPLY")).toList();
+            assertTrue(slowProbe.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "the slow MAC's probe ended");
+            List<String> slowReply = Files.readAllLines(slowOut).stream().filter(l -> l.startsWith("REPLY")).toList();
+            assertEquals(1, fastReply.size(), fastReply.toString());
+            assertEquals(1, slowReply.size(), "one DISCOVER, one answer, no retransmission: " + Files.readString(slowOut));
+            assertTrue(fastReply.get(0).contains(" file=undionly.kpxe ") && slowReply.get(0).contains(" file=undionly.kpxe "),
+                    fastReply + " " + slowReply);
+            long fastMs = field(fastReply.get(0), "ms");
+            long slowMs = field(slowReply.get(0), "ms");
+            long fastAt = field(fastReply.get(0), "at");
+            long slowAt = field(slowReply.get(0), "at");
+            System.out.printf("ApiModeIT slow API: fast MAC answered in %d ms, slow MAC in %d ms (API delay 2000 ms)%n",
+                    fastMs, slowMs);
+            assertTrue(fastAt < slowAt && fastAt > slowAt - slowMs,
+                    "the fast MAC was answered while the slow MAC's API call was under way: " + fastReply + " " + slowReply);
+            assertTrue(fastMs < 1000, "the fast MAC waited for the slow MAC's API call: " + fastMs + " ms");
+            assertTrue(slowMs >= 1900 && slowMs < 3500, "answered when the API answered: " + slowMs + " ms");
+            assertEquals(List.of(slow + " arch=bios", fast + " arch=bios"),
+                    Files.readAllLines(api.resolve("calls.log")).stream().sorted().toList());
+        }
+    }
+
+    static long field(String line, String name) {
+        Matcher m = Pattern.compile(" " + name + "=(\\d+)").matcher(line);
+        assertTrue(m.find(), name + " in " + line);
+        return Long.parseLong(m.group(1));
+    }
+
     /** DISCOVER until answered, as firmware retransmits (the first may go unanswered while the API is asked). */
     static String pxe(Netns cli, String mac, String vendor, String userClass) throws Exception {
         for (int i = 0; i < 4; i++) {

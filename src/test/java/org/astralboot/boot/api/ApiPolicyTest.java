@@ -166,9 +166,37 @@ class ApiPolicyTest {
         ApiPolicy p = new ApiPolicy(new ApiPolicy.Settings(URI.create("http://api.test"), Duration.ofSeconds(5),
                 Duration.ofSeconds(60), false), URLS, clock, (u, t) -> ok("{\"kernel\": \"k\"}"), queued::add);
         assertEquals(ApiPolicy.Verdict.PENDING, p.pxe(A, "bios"));
+        java.util.concurrent.CompletableFuture<?> decided = p.whenDecided(A);
+        assertTrue(decided != null && !decided.isDone(), "a stage for the DHCP transport to wait on");
         assertEquals(ApiPolicy.Verdict.PENDING, p.pxe(A, "bios"));
         assertEquals(1, queued.size(), "one call started, not one per packet");
+        assertEquals(null, p.whenDecided(B), "nothing under way for a MAC not asked about");
         queued.get(0).run();
+        assertTrue(decided.isDone());
         assertEquals(ApiPolicy.Verdict.BOOT, p.pxe(A, "bios"));
+    }
+
+    /** The DHCP step starts at most MAX_CALLS_IN_FLIGHT calls; past it a new MAC waits for its retransmission. */
+    @Test
+    void theDhcpStepBoundsTheCallsInFlight() throws Exception {
+        List<Runnable> queued = new ArrayList<>();
+        ApiPolicy p = new ApiPolicy(new ApiPolicy.Settings(URI.create("http://api.test"), Duration.ofSeconds(5),
+                Duration.ofSeconds(60), false), URLS, clock, (u, t) -> ok("{\"kernel\": \"k\"}"), queued::add);
+        for (int i = 0; i < ApiPolicy.MAX_CALLS_IN_FLIGHT; i++) {
+            assertEquals(ApiPolicy.Verdict.PENDING, p.pxe(MacAddress.parse(String.format("52:54:00:01:%02x:%02x", i >> 8, i & 0xFF)), ""));
+        }
+        MacAddress late = MacAddress.parse("52:54:00:02:00:00");
+        assertEquals(ApiPolicy.Verdict.PENDING, p.pxe(late, ""));
+        assertEquals(null, p.whenDecided(late), "not asked: nothing to wait for");
+        assertEquals(ApiPolicy.MAX_CALLS_IN_FLIGHT, queued.size());
+        assertEquals(ApiPolicy.Verdict.PENDING, p.pxe(MacAddress.parse("52:54:00:01:00:00"), ""), "one already asked still waits");
+        queued.get(0).run();
+        assertEquals(ApiPolicy.Verdict.BOOT, p.pxe(MacAddress.parse("52:54:00:01:00:00"), ""));
+        assertEquals(ApiPolicy.Verdict.PENDING, p.pxe(late, ""));
+        assertTrue(p.whenDecided(late) != null, "asked once a call ended");
+        // The HTTP step of a machine is not held back by the DHCP step's bound.
+        Runnable last = queued.get(queued.size() - 1);
+        last.run();
+        assertEquals(ApiPolicy.Verdict.BOOT, p.pxe(late, ""));
     }
 }
