@@ -236,8 +236,17 @@ public final class ApiPolicy implements BootPolicy {
         return new Boot("api answer for " + mac, kernel, initrds, cmdline, null, a.message());
     }
 
-    /** {@code ref} resolved against {@code <url>/v1} (RFC 3986 §5.2, as Go's ResolveReference); http(s) only. */
+    /**
+     * {@code ref} resolved against {@code <url>/v1} (RFC 3986 §5.2, as Go's ResolveReference);
+     * http(s) only. An IPFS path, {@code /ipfs/<CID>[/path]} or {@code ipfs://<CID>[/path]}, is not
+     * resolved: it is read through Astralboot's IPFS node, verified against the CID (Pixiecore
+     * would take {@code /ipfs/...} as a path on the API's host; a host that serves IPFS content
+     * there serves the same bytes).
+     */
     String resolve(String ref) throws Cmdline.BadReference {
+        if (ref.startsWith("ipfs://") || ref.startsWith("/ipfs/")) {
+            return StaticPolicy.ipfsPath(ref);
+        }
         URI r;
         try {
             r = new URI(ref);

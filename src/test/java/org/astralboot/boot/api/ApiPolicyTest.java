@@ -79,7 +79,13 @@ class ApiPolicyTest {
         assertEquals("http://api.test:8080/x", p.resolve("../x"));
         assertEquals("https://cdn.test/k?x=1", p.resolve("https://cdn.test/k?x=1"));
         assertEquals("http://other.test/k", p.resolve("//other.test/k"));
-        for (String bad : List.of("file:///etc/shadow", "ftp://x/y", "gopher://x", "http://bad host/")) {
+        String cid = "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi";
+        assertEquals("/ipfs/" + cid + "/boot/vmlinuz", p.resolve("/ipfs/" + cid + "/boot/vmlinuz"),
+                "an IPFS path goes to the IPFS node, not the API host");
+        assertEquals("/ipfs/" + cid + "/initrd", p.resolve("ipfs://" + cid + "/initrd"));
+        assertEquals("/ipfs/" + cid, p.resolve("ipfs://" + cid));
+        for (String bad : List.of("file:///etc/shadow", "ftp://x/y", "gopher://x", "http://bad host/",
+                "/ipfs/" + cid + "/../x", "/ipfs/", "/ipfs/not-a-cid/x", "ipfs://" + cid + "/k?x=1")) {
             assertThrows(Cmdline.BadReference.class, () -> p.resolve(bad), bad);
         }
     }
