@@ -274,6 +274,78 @@ class ApiModeIT {
         return Long.parseLong(m.group(1));
     }
 
+    /**
+     * Pixiecore's own example API server ({@code pixiecore/api-example} of go.universe.tf/netboot,
+     * built by {@code scripts/go-tools install pixiecore-api-example}) as the boot API, unchanged:
+     * it answers every MAC with a fixed tinycorelinux.net kernel and two initrds (Go's JSON, no
+     * cmdline). The machine gets a PXE answer and a script with Astralboot's signed URLs of exactly
+     * those three files; as this network reaches no Internet host, fetching one gets a 5xx from
+     * Astralboot, not the machine talking to tinycorelinux.net.
+     */
+    @Test
+    void pixiecoresOwnExampleApiServerWorksUnchanged() throws Exception {
+        Path root = Path.of("").toAbsolutePath();
+        while (!Files.exists(root.resolve("scripts/go-tools"))) {
+            root = root.getParent();
+        }
+        String goTools = root.resolve("scripts/go-tools").toString();
+        Netns.sh(Duration.ofMinutes(10), goTools, "install", "pixiecore-api-example").check();
+        String example = Netns.sh(Duration.ofSeconds(10), goTools, "path", "pixiecore-api-example").check().out().trim();
+        String mac = "52:54:00:22:00:21";
+        Files.createDirectories(dir.resolve("data/tftp"));
+        String sfx = Integer.toHexString((int) (ProcessHandle.current().pid() & 0xFFFF));
+        String sif = "apxs" + sfx;
+        String cif = "apxc" + sfx;
+        Path config = dir.resolve("config.toml");
+        Files.writeString(config, """
+                interface = "%s"
+                data = "./data"
+                database = "./astralboot.db"
+                cache = "./cache"
+                ipfs = false
+                [http]
+                port = 8080
+                [dhcp]
+                mode = "proxy"
+                """.formatted(sif));
+        Path log = dir.resolve("server.log");
+        Path exampleLog = dir.resolve("api-example.log");
+        try (Netns srv = Netns.create("api-xs"); Netns cli = Netns.create("api-xc")) {
+            Netns.veth(srv, sif, "198.18.22.1/24", cli, cif, "198.18.22.250/24");
+            cli.run(Duration.ofSeconds(5), "ip", "route", "add", "255.255.255.255", "dev", cif).check();
+            srv.start(exampleLog, example, "-port", "4242");
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (curl(srv, "http://127.0.0.1:4242/v1/boot/00:00:00:00:00:00").status() != 200) {
+                assertTrue(System.nanoTime() < deadline, "the example API server never answered");
+                Thread.sleep(100);
+            }
+            srv.startAstralboot(dir, log, "serve", "-l", "-c", config.toString(), "-v", "--api", "http://127.0.0.1:4242");
+            Netns.awaitLog(log, "Astralboot ready", Duration.ofSeconds(60));
+
+            assertTrue(pxe(cli, mac, BIOS, null).contains(" file=undionly.kpxe "));
+            Reply script = curl(cli, BASE + "/ipxe/" + mac.replace(':', '-'));
+            assertEquals(200, script.status(), script.body());
+            List<String> urls = new ArrayList<>();
+            List<String> sources = new ArrayList<>();
+            Matcher m = SIGNED.matcher(script.body());
+            while (m.find()) {
+                urls.add(m.group());
+                String token = m.group(1);
+                sources.add(new String(java.util.Base64.getUrlDecoder().decode(token.substring(0, token.indexOf('.'))),
+                        StandardCharsets.UTF_8));
+            }
+            String tc = "http://tinycorelinux.net/7.x/x86/release/distribution_files/";
+            assertEquals(List.of(tc + "vmlinuz64", tc + "rootfs.gz", tc + "modules64.gz"), sources, script.body());
+            assertTrue(script.body().contains("kernel " + urls.get(0) + " initrd=initrd0 initrd=initrd1"), script.body());
+            assertTrue(!script.body().contains("tinycorelinux"), "the machine sees Astralboot's URLs only");
+            Reply unreachable = curl(cli, urls.get(1));
+            assertTrue(unreachable.status() >= 500, "no Internet here: " + unreachable);
+            assertTrue(Files.readString(exampleLog).contains("Serving boot config for " + mac), Files.readString(exampleLog));
+            assertTrue(Files.readString(log).contains("api: " + mac + ": kernel " + tc + "vmlinuz64, 2 initrd(s)"),
+                    Files.readString(log));
+        }
+    }
+
     /** DISCOVER until answered, as firmware retransmits (the first may go unanswered while the API is asked). */
     static String pxe(Netns cli, String mac, String vendor, String userClass) throws Exception {
         for (int i = 0; i < 4; i++) {
