@@ -7,12 +7,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
@@ -21,7 +18,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -70,25 +66,10 @@ public final class ContentCache {
         long copy(String path, OutputStream out) throws IOException;
     }
 
-    /** One cached content: its size, when it was last handed out, and the streams open on it. */
-    private static final class Use {
-        final long size;
-        long lastUse;
-        int open;
-
-        Use(long size, long lastUse) {
-            this.size = size;
-            this.lastUse = lastUse;
-        }
-    }
-
     private final Path dir;
-    private final long maxBytes;
     private final Ipfs ipfs;
-    /** Cached content by SHA-256 hex; guarded by {@code this}. */
-    private final Map<String, Use> uses = new java.util.HashMap<>();
-    private long bytes;
-    private long evictions;
+    /** The size cap's bookkeeping, by SHA-256 hex. */
+    private final FileUses uses;
     private final HttpClient http;
     private final Duration fetchTimeout;
     private final Duration remember;
@@ -121,7 +102,7 @@ public final class ContentCache {
         this.fetchTimeout = fetchTimeout;
         this.remember = remember;
         this.clock = clock;
-        this.maxBytes = maxBytes;
+        this.uses = new FileUses(maxBytes, IN_USE_GRACE, clock);
         this.ipfs = ipfs;
         this.http = HttpClient.newBuilder().connectTimeout(fetchTimeout).followRedirects(HttpClient.Redirect.NORMAL).build();
         scan();
@@ -136,12 +117,7 @@ public final class ContentCache {
                     Files.deleteIfExists(p);
                 } else if (n.matches("[0-9a-f]{64}") && Files.isRegularFile(p)) {
                     BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
-                    // Not handed out by this process yet: never within the grace time; older fetches first.
-                    long last = Math.min(a.lastModifiedTime().toMillis(), clock.millis() - IN_USE_GRACE.toMillis() - 1);
-                    synchronized (this) {
-                        uses.put(n, new Use(a.size(), last));
-                        bytes += a.size();
-                    }
+                    uses.found(n, a.size(), a.lastModifiedTime().toMillis()); // older fetches go first
                 }
             }
         }
@@ -154,100 +130,47 @@ public final class ContentCache {
     }
 
     /** Bytes of content in the folder now. */
-    public synchronized long bytes() {
-        return bytes;
+    public long bytes() {
+        return uses.bytes();
     }
 
     /** Files deleted by the size cap since start. */
-    public synchronized long evictions() {
-        return evictions;
+    public long evictions() {
+        return uses.evictions();
     }
 
     /** Deletes least recently served content, none in use, until the folder is within the cap. */
     private void evict() {
-        List<String> victims = new java.util.ArrayList<>();
-        synchronized (this) {
-            if (bytes <= maxBytes) {
-                return;
-            }
-            long now = clock.millis();
-            long over = bytes - maxBytes;
-            List<Map.Entry<String, Use>> lru = new java.util.ArrayList<>(uses.entrySet());
-            lru.sort(java.util.Comparator.comparingLong(e -> e.getValue().lastUse));
-            for (Map.Entry<String, Use> e : lru) {
-                if (over <= 0) {
-                    break;
-                }
-                Use u = e.getValue();
-                if (u.open > 0 || now - u.lastUse < IN_USE_GRACE.toMillis()) {
-                    continue; // being served
-                }
-                victims.add(e.getKey());
-                uses.remove(e.getKey());
-                bytes -= u.size;
-                over -= u.size;
-                evictions++;
-            }
-            if (over > 0) {
-                log.info("files: {} bytes over the cap of {} in files being served; evicted when they are not",
-                        over, maxBytes);
-            }
-        }
-        for (String hex : victims) {
+        FileUses.Evicted e = uses.evict();
+        for (String hex : e.victims()) {
             try {
                 Files.deleteIfExists(dir.resolve(hex));
-                log.info("files: evicted {} (size cap {} bytes)", hex, maxBytes);
-            } catch (IOException e) {
-                log.warn("files: cannot delete {}: {}", dir.resolve(hex), e.toString());
+                log.info("files: evicted {} (size cap {} bytes)", hex, uses.maxBytes());
+            } catch (IOException x) {
+                log.warn("files: cannot delete {}: {}", dir.resolve(hex), x.toString());
             }
         }
-    }
-
-    /** {@code hex} was handed out now; false when it is no longer cached (evicted). */
-    private synchronized boolean touch(String hex) {
-        Use u = uses.get(hex);
-        if (u == null) {
-            return false;
-        }
-        u.lastUse = Math.max(u.lastUse, clock.millis());
-        return true;
-    }
-
-    /** A stream opens on {@code hex}; true when the folder is over its cap (for {@link #closed}). */
-    private synchronized void opened(String hex) {
-        Use u = uses.get(hex);
-        if (u != null) {
-            u.open++;
-            u.lastUse = Math.max(u.lastUse, clock.millis());
+        if (e.stillOver() > 0) {
+            log.info("files: {} bytes over the cap of {} in files being served; evicted when they are not",
+                    e.stillOver(), uses.maxBytes());
         }
     }
 
-    /** A stream on {@code hex} closes: content kept over the cap while it was served may go now. */
-    private void closed(String hex) {
-        boolean over;
-        synchronized (this) {
-            Use u = uses.get(hex);
-            if (u != null) {
-                u.open--;
-            }
-            over = bytes > maxBytes;
-        }
-        if (over) {
+    /** A stream on {@code hex} closed: content kept over the cap while it was served may go now. */
+    void closed(String hex) {
+        if (uses.closed(hex)) {
             evict();
         }
     }
 
+    /** A stream opens on {@code hex}. */
+    void opened(String hex) {
+        uses.opened(hex);
+    }
+
     /** New content of {@code size} bytes is in the folder. */
     private void added(String hex, long size) {
-        synchronized (this) {
-            Use u = uses.get(hex);
-            if (u == null) {
-                uses.put(hex, new Use(size, clock.millis()));
-                bytes += size;
-            } else {
-                u.lastUse = clock.millis();
-            }
-        }
+        uses.added(hex, size);
         evict();
     }
 
@@ -283,7 +206,7 @@ public final class ContentCache {
         Held h = known.get(source);
         if (h != null && (immutable || remember == null || clock.instant().isBefore(h.at().plus(remember)))) {
             Path blob = dir.resolve(h.sha256());
-            if (touch(h.sha256()) && Files.isRegularFile(blob)) {
+            if (uses.touch(h.sha256()) && Files.isRegularFile(blob)) {
                 return file(blob, h.sha256());
             }
         }
@@ -303,7 +226,7 @@ public final class ContentCache {
         }
         try {
             Held got = running.get();
-            touch(got.sha256());
+            uses.touch(got.sha256());
             return file(dir.resolve(got.sha256()), got.sha256());
         } catch (ExecutionException e) {
             if (e.getCause() instanceof BootStoreException b) {
@@ -439,74 +362,6 @@ public final class ContentCache {
                     etag, sha256 != null, owner);
         } catch (IOException | InvalidPathException e) {
             throw new NotFound("no file " + p + ": " + e.getMessage());
-        }
-    }
-
-    /** A file on this host's disk; read with a bounded stream, as ranges need. */
-    private record LocalFile(TreePath path, Path real, long size, Instant lastModified, String etag, boolean immutable,
-            ContentCache owner) implements BootFile {
-        @Override
-        public InputStream open(long offset, long length) throws IOException {
-            if (owner != null) {
-                owner.opened(etag); // before the open: the eviction check and this are under one lock
-            }
-            FileChannel ch;
-            try {
-                ch = FileChannel.open(real, StandardOpenOption.READ);
-                ch.position(offset);
-            } catch (IOException | RuntimeException e) {
-                if (owner != null) {
-                    owner.closed(etag);
-                }
-                throw e;
-            }
-            InputStream in = Channels.newInputStream(ch);
-            return new java.io.FilterInputStream(in) {
-                long left = length;
-                boolean closed;
-
-                @Override
-                public void close() throws IOException {
-                    if (!closed) {
-                        closed = true;
-                        if (owner != null) {
-                            owner.closed(etag);
-                        }
-                    }
-                    super.close();
-                }
-
-                @Override
-                public int read() throws IOException {
-                    if (left <= 0) {
-                        return -1;
-                    }
-                    int b = super.read();
-                    if (b >= 0) {
-                        left--;
-                    }
-                    return b;
-                }
-
-                @Override
-                public int read(byte[] b, int off, int len) throws IOException {
-                    if (left <= 0) {
-                        return -1;
-                    }
-                    int n = super.read(b, off, (int) Math.min(len, left));
-                    if (n > 0) {
-                        left -= n;
-                    } else if (n < 0) {
-                        throw new BootStoreException(BootStoreException.Kind.CORRUPT, real + " shrank while being read");
-                    }
-                    return n;
-                }
-            };
-        }
-
-        @Override
-        public Optional<Path> localPath() {
-            return Optional.of(real);
         }
     }
 }
