@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * API mode end to end without VMs: {@code astralboot serve --api} in proxy DHCP mode, a boot API
  * ({@link TestApiServer}, README.api.md) on the server's loopback, and a client namespace that
  * plays the machines' DHCP and HTTP steps (DhcpProbe, curl). One MAC gets kernel+initrd, one an
- * {@code ipxe-script}, one a 404 and no PXE answer; the API is asked once per MAC for the whole
+ * {@code ipxe-script}, one a 404, one a malformed body and one an answer later than {@code timeout}, and
+ * these three no PXE answer; the API is asked once per MAC for the whole
  * boot (every DHCP packet and the script); the machine only ever sees Astralboot's signed URLs,
  * whose content is the API's files, fetched once; an altered or unsigned file URL gets 403.
  */
@@ -29,6 +30,8 @@ class ApiModeIT {
     static final String KERNEL_MAC = "52:54:00:22:00:01";
     static final String SCRIPT_MAC = "52:54:00:22:00:02";
     static final String NO_MAC = "52:54:00:22:00:03";
+    static final String MALFORMED_MAC = "52:54:00:22:00:04";
+    static final String LATE_MAC = "52:54:00:22:00:05";
     static final String BASE = "http://198.18.22.1:8080";
     static final String BIOS = "PXEClient:Arch:00000:UNDI:002001";
     static final Pattern SIGNED = Pattern.compile(Pattern.quote(BASE) + "/file/([A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+)/([A-Za-z0-9._-]+)");
@@ -56,6 +59,9 @@ class ApiModeIT {
                  "cmdline": "console=ttyS0 cc={{ URL \\"/files/cc.yml\\" }}", "message": "Booting from the API"}""");
         Files.writeString(api.resolve("answers/52-54-00-22-00-02.json"),
                 "{\"ipxe-script\": \"#!ipxe\\necho api script for 02\\nshell\\n\"}");
+        Files.writeString(api.resolve("answers/52-54-00-22-00-04.json"), "{\"kernel\": [\"not\", \"a string\"]}");
+        Files.writeString(api.resolve("answers/52-54-00-22-00-05.json"), "{\"kernel\": \"/files/vmlinuz\"}");
+        Files.writeString(api.resolve("answers/52-54-00-22-00-05.delay"), "2500");
         Files.createDirectories(dir.resolve("data/tftp"));
         Path config = dir.resolve("config.toml");
         Files.writeString(config, """
@@ -67,6 +73,8 @@ class ApiModeIT {
                 port = 8080
                 [dhcp]
                 mode = "proxy"
+                [api]
+                timeout = "1500ms"
                 """);
 
         String sfx = Integer.toHexString((int) (ProcessHandle.current().pid() & 0xFFFF));
@@ -115,11 +123,18 @@ class ApiModeIT {
             }
             Reply refused = curl(cli, BASE + "/ipxe/" + NO_MAC);
             assertEquals(404, refused.status(), refused.body());
+            // A malformed body, and an answer later than the timeout: not booted either.
+            for (String notBooted : List.of(MALFORMED_MAC, LATE_MAC)) {
+                for (int i = 0; i < 2; i++) {
+                    assertEquals(List.of("NONE"), probe(cli, notBooted, BIOS, null), notBooted);
+                }
+                assertEquals(404, curl(cli, BASE + "/ipxe/" + notBooted).status(), notBooted);
+            }
 
             // Once per boot: one call per MAC for all of the above, with the firmware's architecture.
             List<String> calls = Files.readAllLines(api.resolve("calls.log"));
-            assertEquals(List.of(KERNEL_MAC + " arch=bios", SCRIPT_MAC + " arch=bios", NO_MAC + " arch=bios"),
-                    calls.stream().sorted().toList(), "API calls");
+            assertEquals(List.of(KERNEL_MAC + " arch=bios", SCRIPT_MAC + " arch=bios", NO_MAC + " arch=bios",
+                    MALFORMED_MAC + " arch=bios", LATE_MAC + " arch=bios"), calls.stream().sorted().toList(), "API calls");
             // Each file fetched once by Astralboot, however often the machine asks.
             List<String> fetched = Files.readAllLines(api.resolve("files.log"));
             assertEquals(List.of("/files/cc.yml", "/files/initrd.gz", "/files/vmlinuz"), fetched.stream().sorted().toList());
@@ -142,6 +157,9 @@ class ApiModeIT {
             String serverLog = Files.readString(log);
             assertTrue(serverLog.contains("api: " + NO_MAC + ": http://127.0.0.1:9000/v1/boot/" + NO_MAC
                     + "?arch=bios answered HTTP 404: not booted"), serverLog);
+            assertTrue(serverLog.contains("api: " + MALFORMED_MAC + ": malformed answer from"), serverLog);
+            assertTrue(serverLog.contains("api: " + LATE_MAC + ": no answer from http://127.0.0.1:9000/v1/boot/" + LATE_MAC
+                    + "?arch=bios within 1.5 s: not booted"), serverLog);
         }
     }
 
