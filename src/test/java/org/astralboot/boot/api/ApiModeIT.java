@@ -286,6 +286,67 @@ class ApiModeIT {
         }
     }
 
+    /**
+     * Full DHCP mode: the API takes a second for a MAC; that MAC's one DISCOVER gets an OFFER with an
+     * address and the boot file once the API has answered (the lease committed before it leaves),
+     * and a MAC the API refuses gets a plain lease without a boot file.
+     */
+    @Test
+    void fullModeOffersWhenTheApiAnswers() throws Exception {
+        String slow = "52:54:00:22:00:31";
+        String refused = "52:54:00:22:00:32";
+        Path api = Files.createDirectories(dir.resolve("api"));
+        Files.createDirectories(api.resolve("answers"));
+        Files.writeString(api.resolve("answers/" + slow.replace(':', '-') + ".json"), "{\"kernel\": \"/files/vmlinuz\"}");
+        Files.writeString(api.resolve("answers/" + slow.replace(':', '-') + ".delay"), "1000");
+        Files.createDirectories(dir.resolve("data/tftp"));
+        String sfx = Integer.toHexString((int) (ProcessHandle.current().pid() & 0xFFFF));
+        String sif = "apus" + sfx;
+        String cif = "apuc" + sfx;
+        Path config = dir.resolve("config.toml");
+        Files.writeString(config, """
+                interface = "%s"
+                data = "./data"
+                database = "./astralboot.db"
+                cache = "./cache"
+                ipfs = false
+                [http]
+                port = 8080
+                [dhcp]
+                mode = "full"
+                range_start = "198.18.22.100"
+                range_end = "198.18.22.110"
+                [dns]
+                enabled = false
+                """.formatted(sif));
+        Path log = dir.resolve("server.log");
+        try (Netns srv = Netns.create("api-us"); Netns cli = Netns.create("api-uc")) {
+            Netns.veth(srv, sif, "198.18.22.1/24", cli, cif, "198.18.22.250/24");
+            cli.run(Duration.ofSeconds(5), "ip", "route", "add", "255.255.255.255", "dev", cif).check();
+            srv.start(dir.resolve("api.log"), Netns.javaBinary(), "-cp", System.getProperty("java.class.path"),
+                    TestApiServer.class.getName(), "9000", api.toString());
+            Netns.awaitLog(dir.resolve("api.log"), "api server ready", Duration.ofSeconds(20));
+            srv.startAstralboot(dir, log, "serve", "-l", "-c", config.toString(), "-v", "--api", "http://127.0.0.1:9000");
+            Netns.awaitLog(log, "Astralboot ready", Duration.ofSeconds(60));
+
+            List<String> offer = cli.run(Duration.ofSeconds(30), Netns.javaBinary(), "-cp",
+                    System.getProperty("java.class.path"), "org.astralboot.dhcp.DhcpProbe", "mac=" + slow, "arch=0",
+                    "vendor=" + BIOS, "wait=3000", "timed=1").check().out().lines().filter(l -> l.startsWith("REPLY")).toList();
+            assertEquals(1, offer.size(), "one DISCOVER, one OFFER: " + offer);
+            assertTrue(offer.get(0).startsWith("REPLY OFFER ") && offer.get(0).contains(" yiaddr=198.18.22.1")
+                    && offer.get(0).contains(" file=undionly.kpxe "), offer.get(0));
+            long ms = field(offer.get(0), "ms");
+            System.out.printf("ApiModeIT full mode: OFFER %d ms after the DISCOVER (API delay 1000 ms)%n", ms);
+            assertTrue(ms >= 950 && ms < 3000, ms + " ms");
+
+            List<String> plain = probe(cli, refused, BIOS, null);
+            assertEquals(1, plain.size(), plain.toString());
+            assertTrue(plain.get(0).startsWith("REPLY OFFER ") && plain.get(0).contains(" yiaddr=198.18.22.1")
+                    && plain.get(0).contains(" file= "), "a plain lease: " + plain.get(0));
+            assertTrue(Files.readString(log).contains("dhcp: plain lease for " + refused), Files.readString(log));
+        }
+    }
+
     static long field(String line, String name) {
         Matcher m = Pattern.compile(" " + name + "=(\\d+)").matcher(line);
         assertTrue(m.find(), name + " in " + line);
