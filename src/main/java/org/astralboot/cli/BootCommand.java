@@ -34,15 +34,15 @@ import picocli.CommandLine.Parameters;
  * {@code -c FILE} supplies everything else (ports, data folder with the iPXE binaries, database).
  */
 @Command(name = "boot", mixinStandardHelpOptions = true,
-        description = "Boot every PXE machine on the interface into KERNEL (and INITRDs): a local file or an"
-                + " http(s) URL, fetched once.")
+        description = "Boot every PXE machine on the interface into KERNEL (and INITRDs): a local file, an"
+                + " http(s) URL or an IPFS path (/ipfs/<CID>[/path], read through ipfs_api, verified), fetched once.")
 public final class BootCommand implements Callable<Integer> {
     private static final Logger SUMMARY = LoggerFactory.getLogger(Logging.SUMMARY);
 
     @Mixin
     ConfigOptions common = new ConfigOptions();
 
-    @Parameters(index = "0", paramLabel = "KERNEL", description = "Kernel: local file or http(s) URL.")
+    @Parameters(index = "0", paramLabel = "KERNEL", description = "Kernel: local file, http(s) URL or /ipfs/<CID>[/path].")
     String kernel;
 
     @Parameters(index = "1..*", paramLabel = "INITRD", description = "Initrds, in load order.")

@@ -36,10 +36,29 @@ record BootSourceWiring(BootSources http, BootGate gate, String name) {
     /** The boot tree alone (serve without {@code --api}). */
     static final Factory TREE = (cfg, db) -> new BootSourceWiring(BootSources.TREE, BootGate.ALL, "menu");
 
-    /** Signed URLs under the database's key, and a content cache under {@code <cache>/files}. */
+    /**
+     * Signed URLs under the database's key, and a content cache under {@code <cache>/files} capped
+     * at {@code [api] files_max}, which reads IPFS paths through the node at {@code ipfs_api}
+     * (and {@code ipfs_gateway}), verified.
+     */
     static BootSources.Files files(Config cfg, Database db, Duration remember) throws IOException {
         return new BootSources.Files(FileUrls.open(db, cfg.http().base()),
-                new ContentCache(cfg.cache().resolve("files"), FETCH_TIMEOUT, remember, Clock.systemUTC()));
+                new ContentCache(cfg.cache().resolve("files"), FETCH_TIMEOUT, remember, Clock.systemUTC(),
+                        cfg.api().filesMax(), ipfs(cfg)));
+    }
+
+    /** The content cache's reader of {@code /ipfs/} paths: the configured node, every block verified. */
+    static ContentCache.Ipfs ipfs(Config cfg) {
+        org.astralboot.ipfs.IpfsFiles files = new org.astralboot.ipfs.IpfsFiles(
+                new org.astralboot.ipfs.kubo.KuboClient(cfg.ipfsApi()), cfg.ipfsGateway());
+        return (path, out) -> {
+            try {
+                return files.copy(path, out);
+            } catch (org.astralboot.ipfs.verify.VerificationException e) {
+                throw new org.astralboot.store.BootStoreException(org.astralboot.store.BootStoreException.Kind.CORRUPT,
+                        path + ": content does not match its CID (" + e.getMessage() + ")", e);
+            }
+        };
     }
 
     /** API mode: the policy asks the API; DHCP answers only the machines the API boots. */
@@ -47,10 +66,20 @@ record BootSourceWiring(BootSources http, BootGate gate, String name) {
         return (cfg, db) -> {
             BootSources.Files f = files(cfg, db, REMEMBER_CONTENT);
             ApiPolicy api = new ApiPolicy(settings, f.urls());
-            BootGate gate = (mac, fw) -> switch (api.pxe(mac, fw.archName())) {
-                case BOOT -> BootGate.Verdict.BOOT;
-                case NO -> BootGate.Verdict.NO;
-                case PENDING -> BootGate.Verdict.PENDING;
+            BootGate gate = new BootGate() {
+                @Override
+                public Verdict check(org.astralboot.net.MacAddress mac, org.astralboot.dhcp.engine.Firmware fw) {
+                    return switch (api.pxe(mac, fw.archName())) {
+                        case BOOT -> Verdict.BOOT;
+                        case NO -> Verdict.NO;
+                        case PENDING -> Verdict.PENDING;
+                    };
+                }
+
+                @Override
+                public java.util.concurrent.CompletionStage<?> whenDecided(org.astralboot.net.MacAddress mac) {
+                    return api.whenDecided(mac);
+                }
             };
             return new BootSourceWiring(new BootSources(api::withFallback, f), gate, "api");
         };

@@ -329,10 +329,12 @@ public record Config(
      * @param timeout      the longest wait for the API's answer
      * @param cacheTtl     how long one MAC's answer is reused (one boot)
      * @param fallbackMenu serve the boot tree's menu when the API does not answer
+     * @param filesMax     size cap of {@code <cache>/files} (API and static boot files)
      */
-    public record Api(URI url, Duration timeout, Duration cacheTtl, boolean fallbackMenu) {
+    public record Api(URI url, Duration timeout, Duration cacheTtl, boolean fallbackMenu, long filesMax) {
         /** API mode off, with the default settings. */
-        public static final Api OFF = new Api(null, Keys.API_TIMEOUT.def(), Keys.API_CACHE_TTL.def(), false);
+        public static final Api OFF = new Api(null, Keys.API_TIMEOUT.def(), Keys.API_CACHE_TTL.def(), false,
+                Keys.API_FILES_MAX.def());
 
         public Api {
             Objects.requireNonNull(timeout, "timeout");
@@ -345,7 +347,7 @@ public record Config(
 
         /** These settings with API mode on at {@code u}. */
         public Api withUrl(URI u) {
-            return new Api(u, timeout, cacheTtl, fallbackMenu);
+            return new Api(u, timeout, cacheTtl, fallbackMenu, filesMax);
         }
     }
 

@@ -201,7 +201,8 @@ public final class ConfigLoader {
 
         TomlTable apiT = section(r, toml, "api", warnings);
         Config.Api api = new Config.Api(Keys.API_URL.read(r, apiT), Keys.API_TIMEOUT.read(r, apiT),
-                Keys.API_CACHE_TTL.read(r, apiT), Keys.API_FALLBACK.read(r, apiT).equals("menu"));
+                Keys.API_CACHE_TTL.read(r, apiT), Keys.API_FALLBACK.read(r, apiT).equals("menu"),
+                Keys.API_FILES_MAX.read(r, apiT));
 
         TomlTable adminT = section(r, toml, "admin", warnings);
         String listen = Keys.ADMIN_LISTEN.read(r, adminT);

@@ -219,6 +219,11 @@ public final class Keys {
             "\"menu\": the boot tree's menu when the API does not answer; \"\": not booted",
             c -> c.api().fallbackMenu() ? "menu" : "")
             .checked(v -> v.isEmpty() || v.equals("menu") ? null : "'" + v + "' is neither \"menu\" nor \"\"");
+    public static final Key<Long> API_FILES_MAX = Key.size("api.files_max", 4L << 30, null, null,
+            "size limit of <cache>/files, the files a boot API or a static boot names (kept by content);"
+                    + " least recently served go first, never one being served",
+            c -> c.api().filesMax())
+            .checked(n -> n >= 0 ? null : n + " is negative (a size such as \"4G\")");
 
     // ---------------------------------------------------------------- [admin]
 
@@ -247,7 +252,7 @@ public final class Keys {
             RELAY_SUBNET, RELAY_RANGE_START, RELAY_RANGE_END, RELAY_GATEWAY, RELAY_DNS,
             MENU_DEFAULT, MENU_TIMEOUT,
             DNS_ENABLED, DNS_PORT, DNS_UPSTREAM, DNS_TTL,
-            API_URL, API_TIMEOUT, API_CACHE_TTL, API_FALLBACK,
+            API_URL, API_TIMEOUT, API_CACHE_TTL, API_FALLBACK, API_FILES_MAX,
             ADMIN_LISTEN, ADMIN_TOKEN);
 
     /**

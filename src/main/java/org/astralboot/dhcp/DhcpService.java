@@ -83,6 +83,10 @@ public final class DhcpService implements Service {
     private final QuirkCounter<DhcpQuirk> quirks = new QuirkCounter<>(DhcpQuirk.class);
     private volatile long lastShedWarning;
     private final Events events;
+    /** Requests waiting for the boot source's decision (touched on the DHCP event loop only). */
+    private final DeferredReplies deferred = new DeferredReplies();
+    /** The longest a request waits for the boot source: the API's timeout and a second. */
+    private final java.time.Duration deferWait;
 
     public DhcpService(Config cfg, Database db) {
         this(cfg, db, Clock.systemUTC());
@@ -102,6 +106,7 @@ public final class DhcpService implements Service {
         this.db = db;
         this.clock = clock;
         this.events = events;
+        this.deferWait = cfg.api().timeout().plusSeconds(1);
     }
 
     /** DISCOVERs dropped unanswered since start because lease commits fell behind ({@code dhcp.shed_backlog}). */
@@ -378,18 +383,82 @@ public final class DhcpService implements Service {
             DhcpEvents.received(events, req);
             InetSocketAddress src = msg.sender();
             int srcAddr = src.getAddress() instanceof Inet4Address a ? Ipv4.toInt(a) : 0;
-            Optional<DhcpReply> r;
+            DhcpEngine.Answer r;
             try {
-                r = engine.handle(req, pxePort, srcAddr, src.getPort());
+                r = engine.answer(req, pxePort, srcAddr, src.getPort());
             } catch (RuntimeException e) {
                 log.error("dhcp engine failed on {}: {}", req, e.toString(), e);
                 return;
             }
-            if (r.isEmpty()) {
-                DhcpEvents.unanswered(events, req, engine.silence(), engine.silenceRefuses());
+            if (r.reply().isPresent()) {
+                send(ctx, req, r.reply().get());
                 return;
             }
-            DhcpReply reply = r.get();
+            DhcpEvents.unanswered(events, req, engine.silence(), engine.silenceRefuses());
+            if (r.deferred() != null) {
+                defer(ctx, req, srcAddr, src.getPort(), r.deferred());
+            }
+        }
+
+        /**
+         * The boot source has not decided about this client: answer it when it has, from this event
+         * loop, by running the same request through the engine again. The DHCP thread never waits,
+         * so a slow boot API delays no other client. Bounded: {@link DeferredReplies}' caps, and
+         * the wait ends after the API's timeout (plus a second) whatever the source does.
+         */
+        private void defer(ChannelHandlerContext ctx, DhcpPacket req, int srcAddr, int srcPort,
+                java.util.concurrent.CompletionStage<?> decided) {
+            MacAddress mac = req.mac();
+            if (!deferred.admit(mac)) {
+                log.debug("dhcp: {}: not kept for the boot source's decision ({} requests wait already, {} of"
+                        + " them this MAC's at most); its retransmission asks again", mac, deferred.waiting(),
+                        DeferredReplies.PER_MAC);
+                return;
+            }
+            io.netty.channel.EventLoop loop = ctx.channel().eventLoop();
+            boolean[] over = {false};
+            Runnable finish = () -> {
+                if (over[0]) {
+                    return;
+                }
+                over[0] = true;
+                deferred.done(mac);
+            };
+            io.netty.util.concurrent.ScheduledFuture<?> expiry = loop.schedule(() -> {
+                if (!over[0]) {
+                    finish.run();
+                    log.info("dhcp: {}: the boot source did not decide within {} ms; no reply", mac, deferWait.toMillis());
+                }
+            }, deferWait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            decided.whenComplete((v, e) -> loop.execute(() -> {
+                if (over[0]) {
+                    return;
+                }
+                finish.run();
+                expiry.cancel(false);
+                DhcpEngine.Answer again;
+                try {
+                    again = engine.answer(req, pxePort, srcAddr, srcPort);
+                } catch (RuntimeException ex) {
+                    log.error("dhcp engine failed on {}: {}", req, ex.toString(), ex);
+                    return;
+                }
+                if (again.reply().isPresent()) {
+                    send(ctx, req, again.reply().get());
+                    LeaseWriter w = writer;
+                    if (w != null) {
+                        w.flush(); // no read burst ends here to commit the lease and release the reply
+                    }
+                } else {
+                    DhcpEvents.unanswered(events, req, engine.silence(), engine.silenceRefuses());
+                    if (again.deferred() != null) {
+                        log.debug("dhcp: {}: the boot source is still undecided; no reply", mac);
+                    }
+                }
+            }));
+        }
+
+        private void send(ChannelHandlerContext ctx, DhcpPacket req, DhcpReply reply) {
             DhcpEvents.sent(events, req, reply, cfg.dhcp().mode() == Config.DhcpMode.PROXY);
             byte[] out = DhcpCodec.encode(reply.packet());
             InetSocketAddress dest = new InetSocketAddress(Ipv4.fromInt(reply.destination()), reply.port());

@@ -21,7 +21,7 @@ class ApiConfigTest {
     void offByDefault() throws Exception {
         Config.Api a = load("").api();
         assertFalse(a.on());
-        assertEquals(new Config.Api(null, Duration.ofSeconds(5), Duration.ofSeconds(60), false), a);
+        assertEquals(new Config.Api(null, Duration.ofSeconds(5), Duration.ofSeconds(60), false, 4L << 30), a);
     }
 
     @Test
@@ -32,9 +32,10 @@ class ApiConfigTest {
                 timeout = "750ms"
                 cache_ttl = "2m"
                 fallback = "menu"
+                files_max = "512M"
                 """).api();
         assertEquals(new Config.Api(URI.create("https://api.example:8443/pxe"), Duration.ofMillis(750),
-                Duration.ofMinutes(2), true), a);
+                Duration.ofMinutes(2), true, 512L << 20), a);
         assertTrue(a.on());
     }
 

@@ -22,7 +22,8 @@ import org.astralboot.net.MacAddress;
  * nothing came.
  *
  * <p>Arguments, {@code key=value}: mac, type (discover|request|inform), arch, vendor, userclass,
- * dest (default 255.255.255.255), port (67), sport (68), ciaddr, requested, server, wait (ms).
+ * dest (default 255.255.255.255), port (67), sport (68), ciaddr, requested, server, wait (ms),
+ * timed (any value: each REPLY line ends with {@code ms=<milliseconds from the send to the reply> at=<epoch milliseconds of the reply>}).
  */
 public final class DhcpProbe {
     private DhcpProbe() {
@@ -68,6 +69,7 @@ public final class DhcpProbe {
             s.setBroadcast(true);
             s.bind(new InetSocketAddress("0.0.0.0", sport));
             InetAddress dest = InetAddress.getByName(a.getOrDefault("dest", "255.255.255.255"));
+            long sent = System.nanoTime();
             s.send(new DatagramPacket(out, out.length, dest, Integer.parseInt(a.getOrDefault("port", "67"))));
             long end = System.currentTimeMillis() + wait;
             byte[] buf = new byte[1500];
@@ -102,7 +104,9 @@ public final class DhcpProbe {
                         + " vc=" + r.options().text(DhcpOption.VENDOR_CLASS).orElse("")
                         + " o43=" + (o43 == null ? "" : HexFormat.of().formatHex(o43))
                         + " sid=" + Ipv4.fromInt(r.options().intValue(DhcpOption.SERVER_ID, 0)).getHostAddress()
-                        + " host=" + r.options().text(DhcpOption.HOST_NAME).orElse(""));
+                        + " host=" + r.options().text(DhcpOption.HOST_NAME).orElse("")
+                        + (a.containsKey("timed") ? " ms=" + (System.nanoTime() - sent) / 1_000_000
+                                + " at=" + System.currentTimeMillis() : ""));
             }
         }
         if (replies == 0) {

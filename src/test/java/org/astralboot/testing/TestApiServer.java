@@ -16,7 +16,9 @@ import java.nio.file.StandardOpenOption;
  * DIR/answers/<mac, '-' for ':'>.json} with 200, or 404 when there is none, and appends
  * {@code <mac> <query>} to {@code DIR/calls.log} (the test counts the calls); {@code GET
  * /files/<name>} serves {@code DIR/files/<name>} and appends the path to {@code DIR/files.log}.
- * Prints {@code api server ready} once listening.
+ * A file {@code DIR/answers/<mac>.delay} holding a number of milliseconds makes the answer for that
+ * MAC (whatever it is) come that much later: a slow API for one machine. Prints {@code api server
+ * ready} once listening.
  */
 public final class TestApiServer {
     private TestApiServer() {
@@ -50,6 +52,14 @@ public final class TestApiServer {
             String mac = path.substring("/v1/boot/".length());
             append(dir.resolve("calls.log"), mac + " " + (query == null ? "" : query));
             Path a = dir.resolve("answers").resolve(mac.replace(':', '-') + ".json");
+            Path delay = dir.resolve("answers").resolve(mac.replace(':', '-') + ".delay");
+            if (!mac.contains("/") && !mac.contains("..") && Files.isRegularFile(delay)) {
+                try {
+                    Thread.sleep(Long.parseLong(Files.readString(delay).trim()));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             if (!mac.contains("/") && !mac.contains("..") && Files.isRegularFile(a)) {
                 send(ex, 200, Files.readAllBytes(a), "application/json");
             } else {

@@ -54,8 +54,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiPolicy implements BootPolicy {
     private static final Logger log = LoggerFactory.getLogger("org.astralboot.boot.api");
-    /** How long the DHCP gate waits for a call it just started (a local API answers within it). */
-    static final Duration GATE_WAIT = Duration.ofMillis(100);
+    /**
+     * The most API calls in flight at once that the DHCP step starts: past it a new MAC is not asked
+     * now (its DHCP request goes unanswered and its retransmission asks again), so a flood of new
+     * MACs cannot pile up calls to a slow API. The HTTP steps of machines already booting are not
+     * limited by it.
+     */
+    static final int MAX_CALLS_IN_FLIGHT = 256;
 
     /**
      * @param url          the API's URL prefix (the part before {@code /v1/boot/<mac>})
@@ -109,6 +114,7 @@ public final class ApiPolicy implements BootPolicy {
     /** The architecture each MAC's firmware gave at DHCP, for the HTTP requests that do not carry it. */
     private final Map<MacAddress, String> arches = new ConcurrentHashMap<>();
     private final AtomicLong calls = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
 
     public ApiPolicy(Settings settings, FileUrls files) {
         this(settings, files, Clock.systemUTC(), httpTransport(settings.timeout()), Executors.newVirtualThreadPerTaskExecutor());
@@ -142,30 +148,37 @@ public final class ApiPolicy implements BootPolicy {
     }
 
     /**
-     * The DHCP step's question: is {@code mac} booted? Starts the call when nothing is cached and
-     * waits at most {@link #GATE_WAIT} (the DHCP thread must not wait for a slow API); then
-     * {@link Verdict#PENDING}, and the client's retransmission finds the answer.
+     * The DHCP step's question: is {@code mac} booted? Never waits: it answers from the outcome
+     * kept for {@code mac}, or starts the call (unless {@link #MAX_CALLS_IN_FLIGHT} are under way)
+     * and answers {@link Verdict#PENDING}; {@link #whenDecided} then says when to ask again.
      */
     public Verdict pxe(MacAddress mac, String arch) {
         if (arch != null && !arch.isEmpty()) {
             arches.put(mac, arch);
         }
-        CompletableFuture<Outcome> f = lookup(mac);
-        Outcome o;
-        try {
-            o = f.get(GATE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
+        Cached c = cache.get(mac);
+        if ((c == null || !fresh(c, clock.instant())) && inFlight.get() >= MAX_CALLS_IN_FLIGHT) {
+            log.debug("api: {}: {} calls in flight; not asked now", mac, inFlight.get());
             return Verdict.PENDING;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        }
+        Outcome o = lookup(mac).getNow(null);
+        if (o == null) {
             return Verdict.PENDING;
-        } catch (ExecutionException e) {
-            return settings.fallbackMenu() ? Verdict.BOOT : Verdict.NO; // lookup never fails exceptionally
         }
         return switch (o) {
             case Answered a -> Verdict.BOOT;
             case Failed fl -> !fl.refused() && settings.fallbackMenu() ? Verdict.BOOT : Verdict.NO;
         };
+    }
+
+    /**
+     * After {@link #pxe} answered {@link Verdict#PENDING}: a stage that completes when the call for
+     * {@code mac} has an outcome (at the latest after {@code timeout}, the call's own bound), or
+     * {@code null} when no call is under way for it (it was not started: too many in flight).
+     */
+    public CompletableFuture<?> whenDecided(MacAddress mac) {
+        Cached c = cache.get(mac);
+        return c == null ? null : c.outcome();
     }
 
     @Override
@@ -223,8 +236,17 @@ public final class ApiPolicy implements BootPolicy {
         return new Boot("api answer for " + mac, kernel, initrds, cmdline, null, a.message());
     }
 
-    /** {@code ref} resolved against {@code <url>/v1} (RFC 3986 §5.2, as Go's ResolveReference); http(s) only. */
+    /**
+     * {@code ref} resolved against {@code <url>/v1} (RFC 3986 §5.2, as Go's ResolveReference);
+     * http(s) only. An IPFS path, {@code /ipfs/<CID>[/path]} or {@code ipfs://<CID>[/path]}, is not
+     * resolved: it is read through Astralboot's IPFS node, verified against the CID (Pixiecore
+     * would take {@code /ipfs/...} as a path on the API's host; a host that serves IPFS content
+     * there serves the same bytes).
+     */
     String resolve(String ref) throws Cmdline.BadReference {
+        if (ref.startsWith("ipfs://") || ref.startsWith("/ipfs/")) {
+            return StaticPolicy.ipfsPath(ref);
+        }
         URI r;
         try {
             r = new URI(ref);
@@ -244,16 +266,27 @@ public final class ApiPolicy implements BootPolicy {
     CompletableFuture<Outcome> lookup(MacAddress mac) {
         Instant now = clock.instant();
         Cached c = cache.compute(mac, (k, old) -> {
-            if (old != null && now.isBefore(old.at().plus(settings.cacheTtl()))) {
+            if (old != null && fresh(old, now)) {
                 return old;
             }
             CompletableFuture<Outcome> f = new CompletableFuture<>();
-            executor.execute(() -> f.complete(call(mac)));
+            inFlight.incrementAndGet();
+            executor.execute(() -> {
+                try {
+                    f.complete(call(mac));
+                } finally {
+                    inFlight.decrementAndGet();
+                }
+            });
             return new Cached(f, now);
         });
-        cache.entrySet().removeIf(e -> e.getValue().outcome().isDone()
-                && !now.isBefore(e.getValue().at().plus(settings.cacheTtl())));
+        cache.entrySet().removeIf(e -> e.getValue().outcome().isDone() && !fresh(e.getValue(), now));
         return c.outcome();
+    }
+
+    /** An outcome still in use: within the TTL, or a call not finished yet. */
+    private boolean fresh(Cached c, Instant now) {
+        return now.isBefore(c.at().plus(settings.cacheTtl())) || !c.outcome().isDone();
     }
 
     /** The API URL asked for {@code mac}. */

@@ -7,12 +7,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
@@ -38,14 +35,41 @@ import org.slf4j.LoggerFactory;
  * absolute path) is read in place; an {@code http(s)} URL is fetched once by Astralboot and kept by
  * content ({@code <dir>/sha256/<hex>}), so every machine booting it within {@code remember} gets the
  * same bytes without another fetch (Pixiecore fetches the URL again for each machine and each
- * boot). Several machines asking at once share one fetch. Nothing else is a source: an API cannot
+ * boot); an IPFS path ({@code /ipfs/<CID>[/path]}) is read once through the configured node,
+ * verified against its CID ({@link Ipfs}), and kept the same way, for good (its content cannot
+ * change). Several machines asking at once share one fetch. Nothing else is a source: an API cannot
  * make Astralboot read its disk or another scheme.
+ *
+ * <p>Size cap: past {@code maxBytes} the least recently served files are deleted, at start and
+ * after each fetch, never one that is being served (a stream open on it) or that was handed out in
+ * the last {@link #IN_USE_GRACE} (the HTTP service opens its stream just after); so the folder may
+ * exceed the cap for as long as those files are in use, and is brought back within it when a
+ * stream closes. An evicted file is fetched again when asked.
  */
 public final class ContentCache {
     private static final Logger log = LoggerFactory.getLogger("org.astralboot.boot.api");
     private static final HexFormat HEX = HexFormat.of();
 
+    /** A file handed out this recently counts as being served even before its stream is opened. */
+    static final Duration IN_USE_GRACE = Duration.ofSeconds(30);
+
+    /** Reads one IPFS path's content, verified against its CID (the wiring gives the node's reader). */
+    @FunctionalInterface
+    public interface Ipfs {
+        /**
+         * Writes the content of {@code path} to {@code out}; returns its size.
+         *
+         * @throws java.io.FileNotFoundException the path names no file
+         * @throws BootStoreException            {@code CORRUPT}: content or a block failed its CID check
+         * @throws IOException                    the node cannot be asked
+         */
+        long copy(String path, OutputStream out) throws IOException;
+    }
+
     private final Path dir;
+    private final Ipfs ipfs;
+    /** The size cap's bookkeeping, by SHA-256 hex. */
+    private final FileUses uses;
     private final HttpClient http;
     private final Duration fetchTimeout;
     private final Duration remember;
@@ -65,16 +89,89 @@ public final class ContentCache {
      *                     {@code null}: for the life of the process (a static boot)
      */
     public ContentCache(Path dir, Duration fetchTimeout, Duration remember, Clock clock) throws IOException {
+        this(dir, fetchTimeout, remember, clock, Long.MAX_VALUE, null);
+    }
+
+    /**
+     * @param maxBytes size cap of the folder ({@code [api] files_max}); least recently served first
+     * @param ipfs     the reader of IPFS paths, or null: IPFS paths are not sources
+     */
+    public ContentCache(Path dir, Duration fetchTimeout, Duration remember, Clock clock, long maxBytes, Ipfs ipfs)
+            throws IOException {
         this.dir = Files.createDirectories(dir.resolve("sha256"));
         this.fetchTimeout = fetchTimeout;
         this.remember = remember;
         this.clock = clock;
+        this.uses = new FileUses(maxBytes, IN_USE_GRACE, clock);
+        this.ipfs = ipfs;
         this.http = HttpClient.newBuilder().connectTimeout(fetchTimeout).followRedirects(HttpClient.Redirect.NORMAL).build();
+        scan();
+    }
+
+    /** Learns the content already in the folder (last use: its modification time), drops partial fetches, applies the cap. */
+    private void scan() throws IOException {
+        try (var files = Files.list(this.dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                String n = p.getFileName().toString();
+                if (n.startsWith("fetch-") && n.endsWith(".part")) {
+                    Files.deleteIfExists(p);
+                } else if (n.matches("[0-9a-f]{64}") && Files.isRegularFile(p)) {
+                    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+                    uses.found(n, a.size(), a.lastModifiedTime().toMillis()); // older fetches go first
+                }
+            }
+        }
+        evict();
     }
 
     /** How many URLs were fetched (not served from the cache), for tests. */
     public synchronized long fetches() {
         return fetches;
+    }
+
+    /** Bytes of content in the folder now. */
+    public long bytes() {
+        return uses.bytes();
+    }
+
+    /** Files deleted by the size cap since start. */
+    public long evictions() {
+        return uses.evictions();
+    }
+
+    /** Deletes least recently served content, none in use, until the folder is within the cap. */
+    private void evict() {
+        FileUses.Evicted e = uses.evict();
+        for (String hex : e.victims()) {
+            try {
+                Files.deleteIfExists(dir.resolve(hex));
+                log.info("files: evicted {} (size cap {} bytes)", hex, uses.maxBytes());
+            } catch (IOException x) {
+                log.warn("files: cannot delete {}: {}", dir.resolve(hex), x.toString());
+            }
+        }
+        if (e.stillOver() > 0) {
+            log.info("files: {} bytes over the cap of {} in files being served; evicted when they are not",
+                    e.stillOver(), uses.maxBytes());
+        }
+    }
+
+    /** A stream on {@code hex} closed: content kept over the cap while it was served may go now. */
+    void closed(String hex) {
+        if (uses.closed(hex)) {
+            evict();
+        }
+    }
+
+    /** A stream opens on {@code hex}. */
+    void opened(String hex) {
+        uses.opened(hex);
+    }
+
+    /** New content of {@code size} bytes is in the folder. */
+    private void added(String hex, long size) {
+        uses.added(hex, size);
+        evict();
     }
 
     /**
@@ -102,13 +199,14 @@ public final class ContentCache {
         if (source.startsWith("file:")) {
             return local(Path.of(URI.create(source)));
         }
-        if (!(source.startsWith("http://") || source.startsWith("https://"))) {
+        boolean immutable = source.startsWith("/ipfs/");
+        if (immutable ? ipfs == null : !(source.startsWith("http://") || source.startsWith("https://"))) {
             throw new NotFound("not a source Astralboot fetches: " + source);
         }
         Held h = known.get(source);
-        if (h != null && (remember == null || clock.instant().isBefore(h.at().plus(remember)))) {
+        if (h != null && (immutable || remember == null || clock.instant().isBefore(h.at().plus(remember)))) {
             Path blob = dir.resolve(h.sha256());
-            if (Files.isRegularFile(blob)) {
+            if (uses.touch(h.sha256()) && Files.isRegularFile(blob)) {
                 return file(blob, h.sha256());
             }
         }
@@ -128,6 +226,7 @@ public final class ContentCache {
         }
         try {
             Held got = running.get();
+            uses.touch(got.sha256());
             return file(dir.resolve(got.sha256()), got.sha256());
         } catch (ExecutionException e) {
             if (e.getCause() instanceof BootStoreException b) {
@@ -141,6 +240,9 @@ public final class ContentCache {
     }
 
     private Held fetch(String source) throws BootStoreException {
+        if (source.startsWith("/ipfs/")) {
+            return fetchIpfs(source);
+        }
         HttpRequest req;
         try {
             req = HttpRequest.newBuilder(URI.create(source)).timeout(fetchTimeout).GET().build();
@@ -175,6 +277,7 @@ public final class ContentCache {
                     fetches++;
                 }
                 log.info("fetched {} ({} bytes, sha256 {})", source, n, hex);
+                added(hex, n);
                 return new Held(hex, clock.instant());
             }
         } catch (BootStoreException e) {
@@ -197,66 +300,68 @@ public final class ContentCache {
         }
     }
 
+    /** {@code source} ({@code /ipfs/...}) read through the node, verified, into the folder. */
+    private Held fetchIpfs(String source) throws BootStoreException {
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile(dir, "fetch-", ".part");
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            long n;
+            try (OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), sha)) {
+                n = ipfs.copy(source, out);
+            }
+            String hex = HEX.formatHex(sha.digest());
+            Files.move(tmp, dir.resolve(hex), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            tmp = null;
+            synchronized (this) {
+                fetches++;
+            }
+            log.info("fetched {} through the IPFS node, verified ({} bytes, sha256 {})", source, n, hex);
+            added(hex, n);
+            return new Held(hex, clock.instant());
+        } catch (java.io.FileNotFoundException e) {
+            throw new NotFound(source + ": " + e.getMessage());
+        } catch (org.astralboot.store.BootStoreException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new BootStoreException(BootStoreException.Kind.UNAVAILABLE, source + ": " + e.getMessage());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException e) {
+                    log.debug("cannot remove {}: {}", tmp, e.toString());
+                }
+            }
+        }
+    }
+
     private static BootFile local(Path p) throws BootStoreException {
         if (!Files.isRegularFile(p)) {
             throw new NotFound("no file " + p);
         }
-        return file(p, null);
+        return local(p, null);
     }
 
-    private static BootFile file(Path p, String sha256) throws BootStoreException {
+    private static BootFile local(Path p, String sha256) throws BootStoreException {
+        return file(p, sha256, null);
+    }
+
+    private BootFile file(Path p, String sha256) throws BootStoreException {
+        return file(p, sha256, this);
+    }
+
+    /** @param owner the cache whose content this is (counts the streams open on it), or null for a local file */
+    private static BootFile file(Path p, String sha256, ContentCache owner) throws BootStoreException {
         try {
             BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
             String etag = sha256 != null ? sha256 : Long.toHexString(a.size()) + "-" + Long.toHexString(a.lastModifiedTime().toMillis());
             return new LocalFile(TreePath.of("file", p.getFileName().toString()), p, a.size(), a.lastModifiedTime().toInstant(),
-                    etag, sha256 != null);
+                    etag, sha256 != null, owner);
         } catch (IOException | InvalidPathException e) {
             throw new NotFound("no file " + p + ": " + e.getMessage());
-        }
-    }
-
-    /** A file on this host's disk; read with a bounded stream, as ranges need. */
-    private record LocalFile(TreePath path, Path real, long size, Instant lastModified, String etag, boolean immutable)
-            implements BootFile {
-        @Override
-        public InputStream open(long offset, long length) throws IOException {
-            FileChannel ch = FileChannel.open(real, StandardOpenOption.READ);
-            ch.position(offset);
-            InputStream in = Channels.newInputStream(ch);
-            return new java.io.FilterInputStream(in) {
-                long left = length;
-
-                @Override
-                public int read() throws IOException {
-                    if (left <= 0) {
-                        return -1;
-                    }
-                    int b = super.read();
-                    if (b >= 0) {
-                        left--;
-                    }
-                    return b;
-                }
-
-                @Override
-                public int read(byte[] b, int off, int len) throws IOException {
-                    if (left <= 0) {
-                        return -1;
-                    }
-                    int n = super.read(b, off, (int) Math.min(len, left));
-                    if (n > 0) {
-                        left -= n;
-                    } else if (n < 0) {
-                        throw new BootStoreException(BootStoreException.Kind.CORRUPT, real + " shrank while being read");
-                    }
-                    return n;
-                }
-            };
-        }
-
-        @Override
-        public Optional<Path> localPath() {
-            return Optional.of(real);
         }
     }
 }

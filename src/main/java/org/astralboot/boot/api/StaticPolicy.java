@@ -14,8 +14,9 @@ import org.astralboot.boot.MachineRequest;
 /**
  * A static boot ({@code astralboot boot KERNEL [INITRD...]}, Pixiecore's {@code boot}): every
  * machine that asks boots the same kernel, initrds and command line. A file is a local path (read
- * in place) or an {@code http(s)} URL (fetched once and kept by content, not per boot as Pixiecore
- * does); the machine gets Astralboot's signed URLs of them. In the command line, {@code {{ URL
+ * in place), an {@code http(s)} URL (fetched once and kept by content, not per boot as Pixiecore
+ * does) or an IPFS path {@code /ipfs/<CID>[/path]} (read once through the IPFS node, verified
+ * against its CID, kept by content); the machine gets Astralboot's signed URLs of them. In the command line, {@code {{ URL
  * "ref" }}} and {@code {{ ID "ref" }}} (Pixiecore's spelling) name a file the same way, relative
  * paths against the working folder.
  */
@@ -58,7 +59,28 @@ public final class StaticPolicy implements BootPolicy {
         return boot;
     }
 
-    /** {@code ref} as a source: an http(s) URL as given, a local file as {@code file:} URI of its real path. */
+    /** A CID as it appears in a path: multibase text, letters and digits only. */
+    private static final java.util.regex.Pattern CID_TEXT = java.util.regex.Pattern.compile("[A-Za-z0-9]{8,}");
+
+    /**
+     * {@code /ipfs/<CID>[/path]} or {@code ipfs://<CID>[/path]} as the source {@code /ipfs/<CID>[/path]}
+     * (read through the IPFS node, verified against the CID).
+     */
+    static String ipfsPath(String ref) throws Cmdline.BadReference {
+        String rest = ref.startsWith("ipfs://") ? ref.substring("ipfs://".length()) : ref.substring("/ipfs/".length());
+        int slash = rest.indexOf('/');
+        String cid = slash < 0 ? rest : rest.substring(0, slash);
+        if (!CID_TEXT.matcher(cid).matches() || rest.contains("?") || rest.contains("#")
+                || java.util.Arrays.asList(rest.split("/")).contains("..")) {
+            throw new Cmdline.BadReference(ref + ": not an IPFS path /ipfs/<CID>[/path]");
+        }
+        return "/ipfs/" + rest;
+    }
+
+    /**
+     * {@code ref} as a source: an http(s) URL as given, an IPFS path as {@code /ipfs/<CID>[/path]}, a
+     * local file as {@code file:} URI of its real path.
+     */
     static String source(String ref, Path cwd) throws Cmdline.BadReference {
         if (ref.startsWith("http://") || ref.startsWith("https://")) {
             try {
@@ -71,9 +93,12 @@ public final class StaticPolicy implements BootPolicy {
                 throw new Cmdline.BadReference("not a URL: " + ref);
             }
         }
-        if (ref.startsWith("/ipfs/") || ref.startsWith("/ipns/")) {
-            throw new Cmdline.BadReference(ref + ": IPFS paths are not supported by a static boot yet;"
-                    + " give a local file or an http(s) URL");
+        if (ref.startsWith("/ipfs/") || ref.startsWith("ipfs://")) {
+            return ipfsPath(ref);
+        }
+        if (ref.startsWith("/ipns/")) {
+            throw new Cmdline.BadReference(ref + ": /ipns/ names are not read (their resolution cannot be verified);"
+                    + " give the /ipfs/ path it resolves to");
         }
         if (ref.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*")) {
             throw new Cmdline.BadReference(ref + ": only local files and http(s) URLs");

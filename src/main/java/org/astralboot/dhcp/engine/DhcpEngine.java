@@ -60,6 +60,19 @@ public final class DhcpEngine {
     private long lastExhaustionWarning = Long.MIN_VALUE;
     private long unansweredSinceWarning;
     private QuirkSink<DhcpQuirk> quirks = QuirkSink.none();
+    /** Set while deciding one request: the gate said PENDING and offered this stage to wait for. */
+    private java.util.concurrent.CompletionStage<?> deferral;
+
+    /**
+     * The engine's answer to one request.
+     *
+     * @param reply    what to send now, or empty for silence
+     * @param deferred when not null, no reply yet because the {@link BootGate} has not decided: once
+     *                 this stage completes, the transport runs the same request through {@link
+     *                 #answer} again (on the engine's thread) and sends what it gives then
+     */
+    public record Answer(Optional<DhcpReply> reply, java.util.concurrent.CompletionStage<?> deferred) {
+    }
 
     /** @param table the lease table; may be {@code null} in proxy mode */
     public DhcpEngine(DhcpSettings cfg, LeaseTable table, Clock clock) {
@@ -178,7 +191,32 @@ public final class DhcpEngine {
      * @return the reply, or empty for silence
      */
     public Optional<DhcpReply> handle(DhcpPacket req, boolean pxePort, int source, int srcPort) {
+        return answer(req, pxePort, source, srcPort).reply();
+    }
+
+    /**
+     * Decides the answer to one request, as {@link #handle}, and says when a request the boot gate
+     * could not decide yet should be decided again (the DHCP thread never waits for a boot source).
+     */
+    public Answer answer(DhcpPacket req, boolean pxePort, int source, int srcPort) {
         silence = null;
+        deferral = null;
+        Optional<DhcpReply> r = decide(req, pxePort, source, srcPort);
+        java.util.concurrent.CompletionStage<?> d = r.isEmpty() ? deferral : null;
+        deferral = null;
+        return new Answer(r, d);
+    }
+
+    /** The gate's verdict; on PENDING, the stage to wait for is kept for {@link #answer}. */
+    private BootGate.Verdict check(MacAddress mac, Firmware fw) {
+        BootGate.Verdict v = gate.check(mac, fw);
+        if (v == BootGate.Verdict.PENDING) {
+            deferral = gate.whenDecided(mac);
+        }
+        return v;
+    }
+
+    private Optional<DhcpReply> decide(DhcpPacket req, boolean pxePort, int source, int srcPort) {
         if (req.op() != DhcpOp.BOOTREQUEST || req.hlen() != 6) {
             log.debug("dhcp ignored: not an Ethernet BOOTREQUEST ({})", req);
             return Optional.empty();
@@ -234,10 +272,10 @@ public final class DhcpEngine {
     private Optional<DhcpReply> discover(DhcpPacket req, MacAddress mac, long now, Scope scope) {
         Firmware fw = Firmware.of(req, quirks);
         BootChoice choice = BootChoice.of(fw, cfg.bootFiles());
-        BootGate.Verdict verdict = choice == null || gate == BootGate.ALL ? BootGate.Verdict.BOOT : gate.check(mac, fw);
+        BootGate.Verdict verdict = choice == null || gate == BootGate.ALL ? BootGate.Verdict.BOOT : check(mac, fw);
         if (verdict == BootGate.Verdict.PENDING) {
-            // An offer without a boot file would be taken, and the PXE boot would fail on it;
-            // silence makes the firmware send its DISCOVER again, by when the source has answered.
+            // An offer without a boot file would be taken, and the PXE boot would fail on it: the
+            // OFFER waits for the source's answer (the transport asks again when it comes).
             log.info("dhcp: no OFFER to {} ({}) yet: the boot source has not answered", mac, fw.describe());
             silent("no OFFER yet: the boot source has not answered (the firmware asks again)", false);
             return Optional.empty();
@@ -453,7 +491,7 @@ public final class DhcpEngine {
             return Optional.empty();
         }
         MacAddress mac = req.mac();
-        BootGate.Verdict v = gate.check(mac, fw);
+        BootGate.Verdict v = check(mac, fw);
         if (v != BootGate.Verdict.BOOT) {
             // No PXE answer: the boot source does not boot this machine (or has not said yet).
             log.info("dhcp proxy: no answer to {} ({}): the boot source {}", mac, fw.describe(),

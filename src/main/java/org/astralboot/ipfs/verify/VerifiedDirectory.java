@@ -193,6 +193,18 @@ public final class VerifiedDirectory {
     }
 
     /** Type and size of {@code c}, from its verified root block. */
+    /**
+     * What {@code c} itself names (a file with its size, a directory, or other), from its own root
+     * block, verified; {@code name} is "".
+     *
+     * @throws VerificationException naming the block at fault
+     * @throws IOException           from the source
+     */
+    public Entry entry(Cid c) throws IOException {
+        Stat s = stat(c);
+        return new Entry("", c, s.type(), s.size(), s.unixfsType());
+    }
+
     private Stat stat(Cid c) throws IOException {
         if (c.codec() == Cid.RAW) {
             long len = c.multihash().code() == Multihash.IDENTITY ? c.multihash().digest().length : block(c).length;

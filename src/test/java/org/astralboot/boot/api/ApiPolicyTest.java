@@ -79,7 +79,13 @@ class ApiPolicyTest {
         assertEquals("http://api.test:8080/x", p.resolve("../x"));
         assertEquals("https://cdn.test/k?x=1", p.resolve("https://cdn.test/k?x=1"));
         assertEquals("http://other.test/k", p.resolve("//other.test/k"));
-        for (String bad : List.of("file:///etc/shadow", "ftp://x/y", "gopher://x", "http://bad host/")) {
+        String cid = "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi";
+        assertEquals("/ipfs/" + cid + "/boot/vmlinuz", p.resolve("/ipfs/" + cid + "/boot/vmlinuz"),
+                "an IPFS path goes to the IPFS node, not the API host");
+        assertEquals("/ipfs/" + cid + "/initrd", p.resolve("ipfs://" + cid + "/initrd"));
+        assertEquals("/ipfs/" + cid, p.resolve("ipfs://" + cid));
+        for (String bad : List.of("file:///etc/shadow", "ftp://x/y", "gopher://x", "http://bad host/",
+                "/ipfs/" + cid + "/../x", "/ipfs/", "/ipfs/not-a-cid/x", "ipfs://" + cid + "/k?x=1")) {
             assertThrows(Cmdline.BadReference.class, () -> p.resolve(bad), bad);
         }
     }
@@ -166,9 +172,37 @@ class ApiPolicyTest {
         ApiPolicy p = new ApiPolicy(new ApiPolicy.Settings(URI.create("http://api.test"), Duration.ofSeconds(5),
                 Duration.ofSeconds(60), false), URLS, clock, (u, t) -> ok("{\"kernel\": \"k\"}"), queued::add);
         assertEquals(ApiPolicy.Verdict.PENDING, p.pxe(A, "bios"));
+        java.util.concurrent.CompletableFuture<?> decided = p.whenDecided(A);
+        assertTrue(decided != null && !decided.isDone(), "a stage for the DHCP transport to wait on");
         assertEquals(ApiPolicy.Verdict.PENDING, p.pxe(A, "bios"));
         assertEquals(1, queued.size(), "one call started, not one per packet");
+        assertEquals(null, p.whenDecided(B), "nothing under way for a MAC not asked about");
         queued.get(0).run();
+        assertTrue(decided.isDone());
         assertEquals(ApiPolicy.Verdict.BOOT, p.pxe(A, "bios"));
+    }
+
+    /** The DHCP step starts at most MAX_CALLS_IN_FLIGHT calls; past it a new MAC waits for its retransmission. */
+    @Test
+    void theDhcpStepBoundsTheCallsInFlight() throws Exception {
+        List<Runnable> queued = new ArrayList<>();
+        ApiPolicy p = new ApiPolicy(new ApiPolicy.Settings(URI.create("http://api.test"), Duration.ofSeconds(5),
+                Duration.ofSeconds(60), false), URLS, clock, (u, t) -> ok("{\"kernel\": \"k\"}"), queued::add);
+        for (int i = 0; i < ApiPolicy.MAX_CALLS_IN_FLIGHT; i++) {
+            assertEquals(ApiPolicy.Verdict.PENDING, p.pxe(MacAddress.parse(String.format("52:54:00:01:%02x:%02x", i >> 8, i & 0xFF)), ""));
+        }
+        MacAddress late = MacAddress.parse("52:54:00:02:00:00");
+        assertEquals(ApiPolicy.Verdict.PENDING, p.pxe(late, ""));
+        assertEquals(null, p.whenDecided(late), "not asked: nothing to wait for");
+        assertEquals(ApiPolicy.MAX_CALLS_IN_FLIGHT, queued.size());
+        assertEquals(ApiPolicy.Verdict.PENDING, p.pxe(MacAddress.parse("52:54:00:01:00:00"), ""), "one already asked still waits");
+        queued.get(0).run();
+        assertEquals(ApiPolicy.Verdict.BOOT, p.pxe(MacAddress.parse("52:54:00:01:00:00"), ""));
+        assertEquals(ApiPolicy.Verdict.PENDING, p.pxe(late, ""));
+        assertTrue(p.whenDecided(late) != null, "asked once a call ended");
+        // The HTTP step of a machine is not held back by the DHCP step's bound.
+        Runnable last = queued.get(queued.size() - 1);
+        last.run();
+        assertEquals(ApiPolicy.Verdict.BOOT, p.pxe(late, ""));
     }
 }

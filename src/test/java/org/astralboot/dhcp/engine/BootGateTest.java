@@ -69,4 +69,61 @@ class BootGateTest {
                 .orElseThrow().packet();
         assertEquals("", plain.file(), "a client that is not PXE is not asked about");
     }
+
+    /**
+     * The engine never waits for the source: an undecided client gets no reply now and a stage to
+     * wait for; once the source decides, the same request run again gives the reply the decision
+     * calls for (built by the same engine code), and a source with nothing under way gives no stage.
+     */
+    @Test
+    void anUndecidedClientIsAnsweredWhenTheSourceDecides() {
+        for (Config.DhcpMode mode : List.of(Config.DhcpMode.PROXY, Config.DhcpMode.FULL)) {
+            java.util.Map<MacAddress, BootGate.Verdict> verdicts = new java.util.HashMap<>();
+            java.util.Map<MacAddress, java.util.concurrent.CompletableFuture<Void>> lookups = new java.util.HashMap<>();
+            BootGate source = new BootGate() {
+                @Override
+                public Verdict check(MacAddress mac, Firmware fw) {
+                    return verdicts.getOrDefault(mac, Verdict.PENDING);
+                }
+
+                @Override
+                public java.util.concurrent.CompletionStage<?> whenDecided(MacAddress mac) {
+                    return lookups.get(mac);
+                }
+            };
+            Config cfg = DhcpEngineTest.config("192.0.2.10", "192.0.2.12", mode, List.of());
+            LeaseTable t = new LeaseTable(DhcpService.pool(cfg).addresses(), DhcpService.pool(cfg).reservations(),
+                    List.of(), DhcpService.pool(cfg).hostnames(), l -> { });
+            DhcpEngine e = new DhcpEngine(DhcpService.settings(cfg), t, new ManualClock(1_700_000_000_000L), source);
+            lookups.put(YES, new java.util.concurrent.CompletableFuture<>());
+            lookups.put(NO, new java.util.concurrent.CompletableFuture<>());
+            DhcpPacket yes = req(YES, DhcpMessageType.DISCOVER, 0, 0, pxe(0, BIOS));
+            DhcpPacket no = req(NO, DhcpMessageType.DISCOVER, 0, 0, pxe(0, BIOS));
+
+            DhcpEngine.Answer first = e.answer(yes, false, 0, 68);
+            assertTrue(first.reply().isEmpty(), mode + ": no reply while undecided");
+            assertTrue(first.deferred() == lookups.get(YES), mode + ": the source's stage to wait for");
+            DhcpEngine.Answer firstNo = e.answer(no, false, 0, 68);
+            assertTrue(firstNo.reply().isEmpty() && firstNo.deferred() == lookups.get(NO), mode.toString());
+            DhcpEngine.Answer nothing = e.answer(req(LATER, DhcpMessageType.DISCOVER, 0, 0, pxe(0, BIOS)), false, 0, 68);
+            assertTrue(nothing.reply().isEmpty() && nothing.deferred() == null, mode + ": nothing under way, nothing to wait for");
+            assertTrue(e.answer(req(YES, DhcpMessageType.DISCOVER, 0, 0, Requests.opts()), false, 0, 68).deferred() == null,
+                    mode + ": a client that is not PXE is never deferred");
+
+            verdicts.put(YES, BootGate.Verdict.BOOT);
+            lookups.get(YES).complete(null);
+            verdicts.put(NO, BootGate.Verdict.NO);
+            lookups.get(NO).complete(null);
+            DhcpEngine.Answer then = e.answer(yes, false, 0, 68);
+            assertEquals("undionly.kpxe", then.reply().orElseThrow().packet().file(), mode.toString());
+            assertTrue(then.deferred() == null);
+            DhcpEngine.Answer thenNo = e.answer(no, false, 0, 68);
+            if (mode == Config.DhcpMode.PROXY) {
+                assertTrue(thenNo.reply().isEmpty() && thenNo.deferred() == null, "proxy: silence for a machine not booted");
+            } else {
+                assertEquals("", thenNo.reply().orElseThrow().packet().file(), "full: a plain lease");
+                assertTrue(thenNo.reply().orElseThrow().packet().yiaddr() != 0);
+            }
+        }
+    }
 }
