@@ -50,7 +50,8 @@ public final class BootMetrics implements Events {
             "astralboot_ipfs_fetches_total",
             "astralboot_ipfs_cache_corruptions_total",
             "astralboot_ipfs_cache_bytes",
-            "astralboot_quirks_total");
+            "astralboot_quirks_total",
+            "astralboot_ndp_router_solicitations_total");
 
     /** Boots in progress tracked at most (oldest forgotten): memory stays bounded. */
     static final int MAX_OPEN_BOOTS = 10_000;
@@ -78,6 +79,7 @@ public final class BootMetrics implements Events {
     private volatile Supplier<CacheCounts> cache = () -> null;
     private volatile Supplier<Map<String, Long>> quirks = Map::of;
     private volatile java.util.function.LongSupplier shed = () -> 0;
+    private volatile Supplier<Map<String, Long>> ndp = Map::of;
 
     private static final class OpenBoot {
         final Instant started;
@@ -169,6 +171,10 @@ public final class BootMetrics implements Events {
         CounterWithCallback.builder().name("astralboot_quirks")
                 .help("Client quirks tolerated, by quirk").labelNames("quirk")
                 .callback(cb -> quirks.get().forEach((q, n) -> cb.call(n, q))).register(registry);
+        CounterWithCallback.builder().name("astralboot_ndp_router_solicitations")
+                .help("IPv6 router solicitations and advertisements received, by outcome (answered, not_booting,"
+                        + " foreign_router, rate_limited, foreign_advertisement, ...)").labelNames("outcome")
+                .callback(cb -> ndp.get().forEach((o, n) -> cb.call(n, o))).register(registry);
     }
 
     /** Where the lease pool gauge reads its figures (DHCP in server mode); null for none. */
@@ -184,6 +190,11 @@ public final class BootMetrics implements Events {
     /** Where the quirk counters read their figures: quirk name → times tolerated. */
     public void quirks(Supplier<Map<String, Long>> source) {
         quirks = source;
+    }
+
+    /** Where the router-advertisement answer's counters come from, by outcome (issue 16). */
+    public void ndp(Supplier<Map<String, Long>> source) {
+        ndp = source;
     }
 
     /** Where the shed-DISCOVER counter reads its figure (DHCP in server mode). */
