@@ -1,0 +1,196 @@
+package org.astralboot.ndp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.astralboot.testing.Netns;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The router-advertisement answer with real peers on one Ethernet segment (a bridge in the
+ * server's namespace, a veth to each host; 198.18.50.0/24 and link-local IPv6 only): a host that
+ * made a PXE DHCP request (busybox udhcpc with vendor class PXEClient) solicits with {@code rdisc6}
+ * and gets Astralboot's advertisement (lifetime 0, no prefix, unicast, hop limit 255); a host
+ * that made no PXE request gets none; once radvd advertises on the segment, Astralboot stands down
+ * and the booting host hears only radvd.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RouterAnswerIT {
+    static final String PXE_VENDOR_CLASS = "PXEClient:Arch:00000:UNDI:002001";
+
+    @TempDir
+    static Path dir;
+    static Netns srv;
+    static Netns boot;
+    static Netns other;
+    static Netns rtr;
+    static String bridge;
+    static String bootIf;
+    static String otherIf;
+    static String rtrIf;
+    static Path log;
+    static String serverLinkLocal;
+
+    @BeforeAll
+    static void start() throws Exception {
+        srv = Netns.create("ra");
+        boot = Netns.create("ra");
+        other = Netns.create("ra");
+        rtr = Netns.create("ra");
+        String sfx = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xFFFF));
+        bridge = "rabr" + sfx;
+        bootIf = "rab" + sfx;
+        otherIf = "rao" + sfx;
+        rtrIf = "rar" + sfx;
+        Duration t = Duration.ofSeconds(10);
+        srv.run(t, "ip", "link", "add", bridge, "type", "bridge", "forward_delay", "0", "stp_state", "0").check();
+        srv.run(t, "ip", "addr", "add", "198.18.50.1/24", "dev", bridge).check();
+        srv.run(t, "ip", "link", "set", bridge, "up").check();
+        for (Object[] h : new Object[][] {{boot, bootIf, "rasb" + sfx}, {other, otherIf, "raso" + sfx},
+                {rtr, rtrIf, "rasr" + sfx}}) {
+            String port = (String) h[2];
+            Netns.veth(srv, port, null, (Netns) h[0], (String) h[1], null);
+            srv.run(t, "ip", "link", "set", port, "master", bridge).check();
+        }
+        Files.createDirectories(dir.resolve("data/tftp"));
+        Files.writeString(dir.resolve("config.toml"), """
+                interface = "%s"
+                data = "./data"
+                database = "./astralboot.db"
+                ipfs = false
+                [http]
+                port = 8080
+                [dhcp]
+                range_start = "198.18.50.10"
+                range_end = "198.18.50.60"
+                [admin]
+                listen = ""
+                """.formatted(bridge));
+        log = dir.resolve("server.log");
+        srv.startAstralboot(dir, log, "serve", "-l", "-c", dir.resolve("config.toml").toString(), "-vv");
+        Netns.awaitLog(log, "Astralboot ready", Duration.ofSeconds(60));
+        assertTrue(Files.readString(log).contains("ndp: answering router solicitations"), Files.readString(log));
+        serverLinkLocal = linkLocal(srv, bridge, Duration.ofSeconds(10));
+    }
+
+    @AfterAll
+    static void stop() {
+        for (Netns n : new Netns[] {boot, other, rtr, srv}) {
+            if (n != null) {
+                n.close();
+            }
+        }
+    }
+
+    /** The usable (not tentative) link-local address of {@code iface}, waiting for duplicate address detection. */
+    static String linkLocal(Netns ns, String iface, Duration limit) throws Exception {
+        long end = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < end) {
+            String out = ns.run(Duration.ofSeconds(5), "ip", "-6", "addr", "show", "dev", iface, "scope", "link").out();
+            Matcher m = Pattern.compile("inet6 (fe80::[0-9a-f:]+)/64 scope link\\s*\\n").matcher(out);
+            if (m.find() && !out.contains("tentative")) {
+                return m.group(1);
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(iface + " has no usable link-local address after " + limit);
+    }
+
+    static String mac(Netns ns, String iface) throws Exception {
+        String out = ns.run(Duration.ofSeconds(5), "cat", "/sys/class/net/" + iface + "/address").check().out();
+        return out.strip();
+    }
+
+    /** A PXE DHCP exchange from {@code ns} (vendor class PXEClient, as PXE firmware sends), or a plain one. */
+    static void dhcp(Netns ns, String iface, boolean pxe) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("busybox", "udhcpc", "-q", "-n", "-i", iface, "-s",
+                "/bin/true", "-t", "5", "-T", "2"));
+        if (pxe) {
+            cmd.addAll(List.of("-V", PXE_VENDOR_CLASS));
+        }
+        ns.run(Duration.ofSeconds(30), cmd.toArray(String[]::new)).check();
+    }
+
+    /** Starts tcpdump in {@code ns} writing router advertisements received on {@code iface} to {@code out}. */
+    static void captureAdvertisements(Netns ns, String iface, Path out) throws Exception {
+        ns.start(out, "tcpdump", "-i", iface, "-n", "-l", "-v", "icmp6 and ip6[40] == 134");
+        Thread.sleep(1500); // tcpdump needs a moment before it sees packets
+    }
+
+    @Test
+    @Order(1)
+    void aBootingHostGetsAnAdvertisementThatConfiguresNothing() throws Exception {
+        dhcp(boot, bootIf, true);
+        Path cap = dir.resolve("boot-ra-1.txt");
+        captureAdvertisements(boot, bootIf, cap);
+        String hostLinkLocal = linkLocal(boot, bootIf, Duration.ofSeconds(10));
+        Netns.Result r = boot.run(Duration.ofSeconds(20), "rdisc6", "-n", "-1", "-r", "5", bootIf);
+        assertEquals(0, r.code(), r.out());
+        assertTrue(r.out().contains("from " + serverLinkLocal), r.out());
+        assertTrue(r.out().matches("(?s).*Router lifetime\\s*:\\s*0 .*"), r.out());
+        assertTrue(r.out().matches("(?s).*Stateful address conf\\.\\s*:\\s*No.*"), r.out());
+        assertTrue(r.out().matches("(?s).*Stateful other conf\\.\\s*:\\s*No.*"), r.out());
+        assertFalse(r.out().contains("Prefix"), r.out());
+        Netns.awaitLog(cap, serverLinkLocal + " > ", Duration.ofSeconds(5));
+        String seen = Files.readString(cap);
+        // Unicast to the soliciting link-local address with hop limit 255 (RFC 4861 §6.2.6, §6.1.2).
+        assertTrue(seen.contains("hlim 255") && seen.contains(serverLinkLocal + " > " + hostLinkLocal + ":"), seen);
+        assertFalse(seen.contains(serverLinkLocal + " > ff02::1"), seen);
+        Netns.awaitLog(log, "ndp: router advertisement (lifetime 0, no prefix) to " + mac(boot, bootIf),
+                Duration.ofSeconds(5));
+    }
+
+    @Test
+    @Order(2)
+    void aHostThatIsNotNetworkBootingGetsNone() throws Exception {
+        dhcp(other, otherIf, false); // a lease, but no PXE or iPXE request
+        Netns.Result r = other.run(Duration.ofSeconds(20), "rdisc6", "-n", "-r", "3", otherIf);
+        assertEquals(2, r.code(), "rdisc6 hears no router: " + r.out());
+        assertTrue(r.out().contains("No response"), r.out());
+        String text = Files.readString(log);
+        assertTrue(text.contains("(" + mac(other, otherIf) + ") not answered: NOT_BOOTING"), text);
+        assertFalse(text.contains("router advertisement (lifetime 0, no prefix) to " + mac(other, otherIf)), text);
+    }
+
+    @Test
+    @Order(3)
+    void anotherRouterOnTheSegmentSilencesAstralboot() throws Exception {
+        Path conf = dir.resolve("radvd.conf");
+        Files.writeString(conf, "interface " + rtrIf + " { AdvSendAdvert on; MinRtrAdvInterval 3; MaxRtrAdvInterval 4;"
+                + " AdvDefaultLifetime 30; prefix 2001:db8:51::/64 { }; };\n");
+        rtr.run(Duration.ofSeconds(5), "sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=1").check();
+        String rtrLinkLocal = linkLocal(rtr, rtrIf, Duration.ofSeconds(10));
+        rtr.start(dir.resolve("radvd.log"), "radvd", "-n", "-C", conf.toString(), "-p", dir.resolve("radvd.pid").toString(),
+                "-m", "stderr", "-d", "1");
+        Netns.awaitLog(log, "ndp: another IPv6 router advertises on " + bridge + " (" + rtrLinkLocal, Duration.ofSeconds(15));
+        dhcp(boot, bootIf, true); // booting now, and answered more than a second ago
+        Path cap = dir.resolve("boot-ra-2.txt");
+        captureAdvertisements(boot, bootIf, cap);
+        long before = Files.readString(log).split("router advertisement \\(lifetime 0").length;
+        Netns.Result r = boot.run(Duration.ofSeconds(20), "rdisc6", "-n", "-m", "-r", "2", "-w", "2000", bootIf);
+        assertEquals(0, r.code(), r.out());
+        assertTrue(r.out().contains("from " + rtrLinkLocal), "radvd answers: " + r.out());
+        assertFalse(r.out().contains("from " + serverLinkLocal), "Astralboot does not: " + r.out());
+        Thread.sleep(1000); // an answer would have left within MAX_RA_DELAY_TIME
+        String seen = Files.readString(cap);
+        assertTrue(seen.contains(rtrLinkLocal + " > "), seen);
+        assertFalse(seen.contains(serverLinkLocal + " > "), seen);
+        String text = Files.readString(log);
+        assertEquals(before, text.split("router advertisement \\(lifetime 0").length, text);
+        assertTrue(text.contains("(" + mac(boot, bootIf) + ") not answered: FOREIGN_ROUTER"), text);
+    }
+}
