@@ -184,6 +184,9 @@ public final class ServeCommand implements Callable<Integer> {
                 }
                 open.add(s);
             }
+            if (ndp != null && !ndp.running()) {
+                services.remove(ndp); // it said why (no CAP_NET_RAW, no IPv6); the summary lists what runs
+            }
             if (admin.listen() != null) {
                 HostLookup h = hosts;
                 org.astralboot.admin.AdminService a = new org.astralboot.admin.AdminService(admin, watch, http.machines(),

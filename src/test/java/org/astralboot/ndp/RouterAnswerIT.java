@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * made a PXE DHCP request (busybox udhcpc with vendor class PXEClient) solicits with {@code rdisc6}
  * and gets Astralboot's advertisement (lifetime 0, no prefix, unicast, hop limit 255); a host
  * that made no PXE request gets none; once radvd advertises on the segment, Astralboot stands down
- * and the booting host hears only radvd.
+ * and the booting host hears only radvd. Without CAP_NET_RAW the server says so and serves on.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RouterAnswerIT {
@@ -192,5 +192,37 @@ class RouterAnswerIT {
         String text = Files.readString(log);
         assertEquals(before, text.split("router advertisement \\(lifetime 0").length, text);
         assertTrue(text.contains("(" + mac(boot, bootIf) + ") not answered: FOREIGN_ROUTER"), text);
+    }
+
+    @Test
+    @Order(4)
+    void withoutCapNetRawTheServerSaysWhyAndServesOn() throws Exception {
+        try (Netns n = Netns.create("ra")) {
+            Duration t = Duration.ofSeconds(10);
+            n.run(t, "ip", "link", "add", "rabr", "type", "bridge").check();
+            n.run(t, "ip", "addr", "add", "198.18.50.1/24", "dev", "rabr").check();
+            n.run(t, "ip", "link", "set", "rabr", "up").check();
+            Path work = dir.resolve("noraw");
+            Files.createDirectories(work.resolve("data/tftp"));
+            Files.writeString(work.resolve("config.toml"), Files.readString(dir.resolve("config.toml"))
+                    .replace("interface = \"" + bridge + "\"", "interface = \"rabr\""));
+            Path noraw = work.resolve("server.log");
+            String java = String.join(" ", Netns.javaBinary(), "-Xmx256m", "--enable-native-access=ALL-UNNAMED", "-cp",
+                    System.getProperty("java.class.path"), "org.astralboot.cli.Main", "serve", "-l", "-c",
+                    work.resolve("config.toml").toString());
+            Process p = n.start(noraw, "sh", "-c", "cd " + work + " && exec capsh --drop=cap_net_raw -- -c '" + java + "'");
+            Netns.awaitLog(noraw, "Astralboot ready", Duration.ofSeconds(60));
+            String text = Files.readString(noraw);
+            assertTrue(text.contains("ndp: cannot answer IPv6 router solicitations on rabr: socket(AF_INET6, SOCK_RAW,"
+                    + " IPPROTO_ICMPV6) failed: EPERM"), text);
+            assertTrue(p.isAlive(), "the server runs on");
+            assertTrue(text.matches("(?s).*services \\[dhcp, dns, tftp, http\\].*"), "ndp is not listed as running: " + text);
+            // DHCP still answers.
+            n.run(t, "ip", "link", "add", "raq0", "type", "veth", "peer", "name", "raq1").check();
+            n.run(t, "ip", "link", "set", "raq0", "master", "rabr").check();
+            n.run(t, "ip", "link", "set", "raq0", "up").check();
+            n.run(t, "ip", "link", "set", "raq1", "up").check();
+            dhcp(n, "raq1", true);
+        }
     }
 }
