@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * made a PXE DHCP request (busybox udhcpc with vendor class PXEClient) solicits with {@code rdisc6}
  * and gets Astralboot's advertisement (lifetime 0, no prefix, unicast, hop limit 255); a host
  * that made no PXE request gets none; once radvd advertises on the segment, Astralboot stands down
- * and the booting host hears only radvd. Without CAP_NET_RAW the server says so and serves on.
+ * and the booting host hears only radvd. In proxy mode (dnsmasq handing out the addresses) the
+ * booting host is answered too. Without CAP_NET_RAW the server says so and serves on.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RouterAnswerIT {
@@ -223,6 +224,53 @@ class RouterAnswerIT {
             n.run(t, "ip", "link", "set", "raq0", "up").check();
             n.run(t, "ip", "link", "set", "raq1", "up").check();
             dhcp(n, "raq1", true);
+        }
+    }
+
+    @Test
+    @Order(5)
+    void proxyModeAnswersTheBootingHostToo() throws Exception {
+        String sfx = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xFFFF));
+        String br = "rapb" + sfx;
+        try (Netns s = Netns.create("ra"); Netns site = Netns.create("ra"); Netns host = Netns.create("ra")) {
+            Duration t = Duration.ofSeconds(10);
+            s.run(t, "ip", "link", "add", br, "type", "bridge", "forward_delay", "0", "stp_state", "0").check();
+            s.run(t, "ip", "addr", "add", "198.18.52.1/24", "dev", br).check();
+            s.run(t, "ip", "link", "set", br, "up").check();
+            Netns.veth(s, "raps" + sfx, null, site, "rapd" + sfx, "198.18.52.2/24");
+            Netns.veth(s, "rapv" + sfx, null, host, "raph" + sfx, null);
+            s.run(t, "ip", "link", "set", "raps" + sfx, "master", br).check();
+            s.run(t, "ip", "link", "set", "rapv" + sfx, "master", br).check();
+            Path work = dir.resolve("proxy");
+            Files.createDirectories(work.resolve("data/tftp"));
+            site.start(work.resolve("dnsmasq.log"), "dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--port=0",
+                    "--no-ping", "--log-dhcp", "--interface=rapd" + sfx, "--bind-interfaces",
+                    "--dhcp-range=198.18.52.100,198.18.52.150,1h", "--dhcp-leasefile=" + work.resolve("dnsmasq.leases"),
+                    "--pid-file=" + work.resolve("dnsmasq.pid"));
+            Netns.awaitLog(work.resolve("dnsmasq.log"), "DHCP, IP range", Duration.ofSeconds(10));
+            Files.writeString(work.resolve("config.toml"), """
+                    interface = "%s"
+                    data = "./data"
+                    database = "./astralboot.db"
+                    ipfs = false
+                    [http]
+                    port = 8080
+                    [dhcp]
+                    mode = "proxy"
+                    [admin]
+                    listen = ""
+                    """.formatted(br));
+            Path plog = work.resolve("server.log");
+            s.startAstralboot(work, plog, "serve", "-l", "-c", work.resolve("config.toml").toString(), "-vv");
+            Netns.awaitLog(plog, "Astralboot ready", Duration.ofSeconds(60));
+            String serverLl = linkLocal(s, br, Duration.ofSeconds(10));
+            // The PXE DISCOVER is what counts; which offer udhcpc then takes does not matter here.
+            host.run(Duration.ofSeconds(30), "busybox", "udhcpc", "-q", "-n", "-i", "raph" + sfx, "-s", "/bin/true",
+                    "-t", "2", "-T", "2", "-V", PXE_VENDOR_CLASS);
+            Netns.Result r = host.run(Duration.ofSeconds(20), "rdisc6", "-n", "-1", "-r", "5", "raph" + sfx);
+            assertEquals(0, r.code(), r.out() + "\n" + Files.readString(plog));
+            assertTrue(r.out().contains("from " + serverLl), r.out());
+            assertTrue(r.out().matches("(?s).*Router lifetime\\s*:\\s*0 .*"), r.out());
         }
     }
 }
