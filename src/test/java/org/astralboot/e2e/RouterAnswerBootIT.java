@@ -21,9 +21,9 @@ import org.junit.jupiter.api.Test;
  */
 class RouterAnswerBootIT {
     static final String MAC = "52:54:00:16:01:01";
-    /** tcpdump filter: DHCP, router solicitations and advertisements, and TCP SYNs to the HTTP port. */
+    /** tcpdump filter: DHCP, router solicitations and advertisements, TCP SYNs to the HTTP port, TFTP requests. */
     static final String FILTER = "udp port 67 or udp port 68 or (icmp6 and (ip6[40] == 133 or ip6[40] == 134))"
-            + " or (tcp dst port 80 and tcp[tcpflags] & tcp-syn != 0)";
+            + " or (tcp dst port 80 and tcp[tcpflags] & tcp-syn != 0) or udp dst port 69";
 
     /** One captured packet: capture time in seconds and its text (all of tcpdump -v's lines). */
     record Packet(double time, String text) {
@@ -58,26 +58,45 @@ class RouterAnswerBootIT {
     }
 
     Timing bootOnce(boolean answerRs) throws Exception {
-        String name = "RouterAnswerBootIT-" + (answerRs ? "on" : "off");
+        return bootOnce(Firmware.BIOS_IPXE_ROM, answerRs);
+    }
+
+    Timing bootOnce(Firmware fw, boolean answerRs) throws Exception {
+        String name = "RouterAnswerBootIT-" + fw + "-" + (answerRs ? "on" : "off");
         try (BootLab lab = BootLab.create(name, "ra")) {
             Path cap = lab.work().resolve("capture.log");
             lab.netns().start(cap, "tcpdump", "-i", BootLab.IFACE, "-n", "-tt", "-l", "-v", FILTER);
             String toml = lab.config(TestOs.tree(), "full", TestOs.OS2, 1)
                     + (answerRs ? "" : "\n[ipv6]\nanswer_rs = false\n");
             lab.startAstralboot(toml, "-l");
-            BootResult r = lab.boot(Firmware.BIOS_IPXE_ROM, MAC, Duration.ofSeconds(180));
+            BootResult r = lab.boot(fw, MAC, Duration.ofSeconds(180));
             assertEquals(Optional.of(TestOs.OS2), r.bootedOs(), "the VM booted:\n" + r.console());
             Thread.sleep(500);
             List<Packet> ps = packets(Files.readString(cap));
-            double ack = ps.stream().filter(p -> p.text().contains("DHCP-Message (53), length 1: ACK"))
-                    .mapToDouble(Packet::time).findFirst().orElseThrow(() -> new AssertionError("no DHCP ACK captured"));
-            double syn = ps.stream().filter(p -> p.time() >= ack && p.text().contains("> " + BootLab.SERVER + ".80: Flags [S]"))
+            // The HTTP request that follows iPXE's configuration, and the DHCP ACK before it (UEFI: the
+            // firmware's own DHCP and TFTP come first; iPXE's ACK is the last one before HTTP).
+            double syn = ps.stream().filter(p -> p.text().contains("> " + BootLab.SERVER + ".80: Flags [S]"))
                     .mapToDouble(Packet::time).findFirst().orElseThrow(() -> new AssertionError("no HTTP request"));
+            double ack = ps.stream().filter(p -> p.time() <= syn && p.text().contains("DHCP-Message (53), length 1: ACK"))
+                    .mapToDouble(Packet::time).max().orElseThrow(() -> new AssertionError("no DHCP ACK captured"));
             double ra = ps.stream().filter(p -> p.text().contains("router advertisement"))
                     .mapToDouble(Packet::time).findFirst().orElse(Double.NaN);
+            double first = ps.isEmpty() ? ack : ps.get(0).time();
+            StringBuilder timeline = new StringBuilder();
+            for (Packet p : ps) {
+                String what = p.text().contains("DHCP-Message (53), length 1: ") ? "DHCP " + p.text().replaceAll(
+                        "(?s).*DHCP-Message \\(53\\), length 1: (\\S+).*", "$1")
+                        : p.text().contains("router solicitation") ? "RS" : p.text().contains("router advertisement") ? "RA"
+                        : p.text().contains("Flags [S]") ? "HTTP SYN" : p.text().contains(".69: ") ? "TFTP" : null;
+                if (what != null) {
+                    timeline.append(String.format(" %.2f:%s", p.time() - first, what));
+                }
+            }
+            System.err.println("RouterAnswerBootIT " + fw + " answer_rs=" + answerRs + " timeline (s from first packet):"
+                    + timeline);
             long solicitations = ps.stream().filter(p -> p.text().contains("router solicitation")).count();
-            System.err.printf("RouterAnswerBootIT answer_rs=%s: DHCP ACK -> first HTTP SYN %.2f s; advertisement %s;"
-                    + " %d router solicitations; boot to marker %d ms%n", answerRs, syn - ack,
+            System.err.printf("RouterAnswerBootIT %s answer_rs=%s: DHCP ACK -> first HTTP SYN %.2f s; advertisement %s;"
+                    + " %d router solicitations; boot to marker %d ms%n", fw, answerRs, syn - ack,
                     Double.isNaN(ra) ? "none" : String.format("at ACK%+.2f s", ra - ack), solicitations,
                     r.elapsed().toMillis());
             lab.passed();
@@ -96,5 +115,12 @@ class RouterAnswerBootIT {
         assertTrue(Double.isNaN(off.advertisement()), "answer_rs = false: no advertisement");
         assertTrue(off.configuration() > on.configuration() + 5,
                 "without the answer iPXE waits for IPv6: " + off.configuration() + " s vs " + on.configuration() + " s");
+    }
+
+    @Test
+    void uefiIpxeConfigurationEndsWithinTwoSecondsOfItsDhcpAck() throws Exception {
+        Timing on = bootOnce(Firmware.UEFI_FIRMWARE_PXE, true);
+        assertTrue(!Double.isNaN(on.advertisement()), "Astralboot answered iPXE's router solicitation");
+        assertTrue(on.configuration() < 2.0, "iPXE configured within 2 s of its DHCP ACK: " + on.configuration() + " s");
     }
 }
