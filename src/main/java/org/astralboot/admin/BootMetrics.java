@@ -66,7 +66,8 @@ public final class BootMetrics implements Events {
             "astralboot_ipfs_cache_bytes",
             "astralboot_ipfs_cache_limit_bytes",
             "astralboot_ipfs_node_up",
-            "astralboot_quirks_total");
+            "astralboot_quirks_total",
+            "astralboot_ndp_router_solicitations_total");
 
     /** Boots in progress tracked at most (oldest forgotten): memory stays bounded. */
     static final int MAX_OPEN_BOOTS = 10_000;
@@ -110,6 +111,7 @@ public final class BootMetrics implements Events {
     private volatile java.util.function.LongSupplier shed = () -> 0;
     private volatile java.util.function.LongSupplier malformed = () -> 0;
     private volatile String source = "menu";
+    private volatile Supplier<Map<String, Long>> ndp = Map::of;
 
     private static final class OpenBoot {
         final Instant started;
@@ -254,6 +256,10 @@ public final class BootMetrics implements Events {
         CounterWithCallback.builder().name("astralboot_quirks")
                 .help("Client quirks tolerated, by quirk").labelNames("quirk")
                 .callback(cb -> quirks.get().forEach((q, n) -> cb.call(n, q))).register(registry);
+        CounterWithCallback.builder().name("astralboot_ndp_router_solicitations")
+                .help("IPv6 router solicitations and advertisements received, by outcome (answered, not_booting,"
+                        + " foreign_router, rate_limited, foreign_advertisement, ...)").labelNames("outcome")
+                .callback(cb -> ndp.get().forEach((o, n) -> cb.call(n, o))).register(registry);
     }
 
     private void cacheCounter(String name, String help, java.util.function.ToLongFunction<CacheCounts> figure) {
@@ -283,6 +289,11 @@ public final class BootMetrics implements Events {
     /** Where the quirk counters read their figures: quirk name → times tolerated. */
     public void quirks(Supplier<Map<String, Long>> source) {
         quirks = source;
+    }
+
+    /** Where the router-advertisement answer's counters come from, by outcome (issue 16). */
+    public void ndp(Supplier<Map<String, Long>> source) {
+        ndp = source;
     }
 
     /** Where the shed-DISCOVER counter reads its figure (DHCP in server mode). */

@@ -125,10 +125,18 @@ public final class ServeCommand implements Callable<Integer> {
                     org.astralboot.admin.BootWatch.DEFAULT_CAPACITY);
             // Service wiring: one line per protocol.
             org.astralboot.dhcp.DhcpService dhcp = null;
+            org.astralboot.ndp.RouterAnswerService ndp = null;
             if (cfg.dhcp().mode() != Config.DhcpMode.OFF) {
-                dhcp = new org.astralboot.dhcp.DhcpService(cfg, db, watch).gate(wired.gate());
+                // DHCP notes the machines booting now; the router-advertisement answer serves only them.
+                org.astralboot.net.RecentBoots booting = new org.astralboot.net.RecentBoots(
+                        org.astralboot.ndp.engine.NdpSettings.BOOTING_WINDOW.toMillis());
+                dhcp = new org.astralboot.dhcp.DhcpService(cfg, db, watch).gate(wired.gate()).booting(booting);
                 hosts = dhcp.hosts();
                 services.add(dhcp);
+                if (cfg.ipv6().answerRs()) {
+                    ndp = org.astralboot.ndp.RouterAnswerService.of(cfg, booting, watch);
+                    services.add(ndp);
+                }
             }
             if (cfg.dns().enabled()) {
                 services.add(new org.astralboot.dns.DnsService(org.astralboot.dns.DnsService.settings(cfg), hosts,
@@ -160,6 +168,8 @@ public final class ServeCommand implements Callable<Integer> {
                     .orElse(null));
             watch.metrics().shed(() -> dhcpService == null ? 0 : dhcpService.shedDiscovers());
             watch.metrics().malformed(() -> dhcpService == null ? 0 : dhcpService.malformedPackets());
+            org.astralboot.ndp.RouterAnswerService ndpService = ndp;
+            watch.metrics().ndp(() -> ndpService == null ? java.util.Map.of() : ndpService.counts());
             watch.metrics().quirks(() -> {
                 java.util.Map<String, Long> q = new java.util.TreeMap<>();
                 tftp.quirks().snapshot().forEach((k, n) -> q.put("tftp_" + k.name().toLowerCase(java.util.Locale.ROOT), n));
@@ -176,6 +186,9 @@ public final class ServeCommand implements Callable<Integer> {
                     throw new IOException(s.name() + ": " + e.getMessage(), e);
                 }
                 open.add(s);
+            }
+            if (ndp != null && !ndp.running()) {
+                services.remove(ndp); // it said why (no CAP_NET_RAW, no IPv6); the summary lists what runs
             }
             if (admin.listen() != null) {
                 HostLookup h = hosts;

@@ -31,6 +31,8 @@ import org.astralboot.net.MacAddress;
  *                    either way
  * @param refs        the refs.toml file naming the boot trees
  * @param api         API mode ({@code [api]}): what machines boot is asked of a boot API
+ * @param admin       the operator's listener ({@code [admin]})
+ * @param ipv6        IPv6 on the interface ({@code [ipv6]}): the router-advertisement answer
  */
 public record Config(
         Path source,
@@ -52,7 +54,16 @@ public record Config(
         Menu menu,
         Dns dns,
         Api api,
-        Admin admin) {
+        Admin admin,
+        Ipv6 ipv6) {
+
+    /** With the default {@link Ipv6} settings. */
+    public Config(Path source, String iface, Inet4Address address, Ipv4Subnet subnet, String domain, Path data,
+            Path database, Path cache, long cacheMaxBytes, boolean ipfs, URI ipfsApi, URI ipfsGateway, Path refs,
+            Http http, Tftp tftp, Dhcp dhcp, Menu menu, Dns dns, Api api, Admin admin) {
+        this(source, iface, address, subnet, domain, data, database, cache, cacheMaxBytes, ipfs, ipfsApi, ipfsGateway,
+                refs, http, tftp, dhcp, menu, dns, api, admin, Ipv6.DEFAULT);
+    }
 
     /** A configuration without API mode, with the default {@link Admin} listener. */
     public Config(Path source, String iface, Inet4Address address, Ipv4Subnet subnet, String domain, Path data,
@@ -89,6 +100,19 @@ public record Config(
         Objects.requireNonNull(dns, "dns");
         api = api == null ? Api.OFF : api;
         Objects.requireNonNull(admin, "admin");
+        ipv6 = ipv6 == null ? Ipv6.DEFAULT : ipv6;
+    }
+
+    /**
+     * IPv6 on the boot interface (issue 16).
+     *
+     * @param answerRs answer the router solicitations of machines that are network-booting (a
+     *                 router advertisement with lifetime 0 and no prefix ends iPXE's wait for an
+     *                 IPv6 router); only with DHCP on, which tells which machines boot
+     */
+    public record Ipv6(boolean answerRs) {
+        /** The defaults of {@link Keys}. */
+        public static final Ipv6 DEFAULT = new Ipv6(Keys.IPV6_ANSWER_RS.def());
     }
 
     /**
@@ -458,6 +482,10 @@ public record Config(
         return toBuilder().admin(a).build();
     }
 
+    public Config withIpv6(Ipv6 v) {
+        return toBuilder().ipv6(v).build();
+    }
+
     public Config withData(Path d) {
         return toBuilder().data(d).build();
     }
@@ -493,6 +521,7 @@ public record Config(
         private Dns dns;
         private Api api;
         private Admin admin;
+        private Ipv6 ipv6;
 
         private Builder(Config c) {
             source = c.source;
@@ -515,6 +544,7 @@ public record Config(
             dns = c.dns;
             api = c.api;
             admin = c.admin;
+            ipv6 = c.ipv6;
         }
 
         public Builder source(Path v) {
@@ -602,9 +632,14 @@ public record Config(
             return this;
         }
 
+        public Builder ipv6(Ipv6 v) {
+            ipv6 = v;
+            return this;
+        }
+
         public Config build() {
             return new Config(source, iface, address, subnet, domain, data, database, cache, cacheMaxBytes, ipfs,
-                    ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu, dns, api, admin);
+                    ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu, dns, api, admin, ipv6);
         }
     }
 }

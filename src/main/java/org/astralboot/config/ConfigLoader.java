@@ -199,6 +199,9 @@ public final class ConfigLoader {
         Config.Dns dns = new Config.Dns(dnsEnabled != null ? dnsEnabled : dhcp.mode() == Config.DhcpMode.FULL,
                 Keys.DNS_PORT.read(r, dnsT), upstream != null ? upstream : List.of(), Keys.DNS_TTL.read(r, dnsT));
 
+        TomlTable ipv6T = section(r, toml, "ipv6", warnings);
+        Config.Ipv6 ipv6 = new Config.Ipv6(Keys.IPV6_ANSWER_RS.read(r, ipv6T));
+
         TomlTable apiT = section(r, toml, "api", warnings);
         Config.Api api = new Config.Api(Keys.API_URL.read(r, apiT), Keys.API_TIMEOUT.read(r, apiT),
                 Keys.API_CACHE_TTL.read(r, apiT), Keys.API_FALLBACK.read(r, apiT).equals("menu"),
@@ -216,7 +219,7 @@ public final class ConfigLoader {
         }
 
         Config c = new Config(file.toAbsolutePath(), iface, address, subnet, domain, data, database, cache, cacheMax,
-                ipfs, ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu, dns, api, admin);
+                ipfs, ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu, dns, api, admin, ipv6);
         return new Loaded(c, List.copyOf(warnings));
     }
 

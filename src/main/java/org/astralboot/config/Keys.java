@@ -203,6 +203,12 @@ public final class Keys {
             Duration.ofDays(1), "how long resolvers may cache answers (also the negative-caching time)",
             c -> c.dns().ttl());
 
+    // ---------------------------------------------------------------- [ipv6]
+
+    public static final Key<Boolean> IPV6_ANSWER_RS = Key.bool("ipv6.answer_rs", true,
+            "answer network-booting machines' IPv6 router solicitations (lifetime 0, no prefix): ends iPXE's"
+                    + " 16 s wait for a router", c -> c.ipv6().answerRs());
+
     // ---------------------------------------------------------------- [api]
 
     public static final Key<URI> API_URL = Key.url("api.url", null,
@@ -252,6 +258,7 @@ public final class Keys {
             RELAY_SUBNET, RELAY_RANGE_START, RELAY_RANGE_END, RELAY_GATEWAY, RELAY_DNS,
             MENU_DEFAULT, MENU_TIMEOUT,
             DNS_ENABLED, DNS_PORT, DNS_UPSTREAM, DNS_TTL,
+            IPV6_ANSWER_RS,
             API_URL, API_TIMEOUT, API_CACHE_TTL, API_FALLBACK, API_FILES_MAX,
             ADMIN_LISTEN, ADMIN_TOKEN);
 

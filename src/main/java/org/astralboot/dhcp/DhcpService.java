@@ -73,6 +73,8 @@ public final class DhcpService implements Service {
     private final Clock clock;
     /** Whether a PXE client gets its boot file: {@link BootGate#ALL} unless a boot API decides. */
     private volatile BootGate gate = BootGate.ALL;
+    /** Where PXE and iPXE clients are noted as booting now (the router-advertisement answer reads it). */
+    private volatile org.astralboot.net.RecentBoots booting;
     private volatile LeaseTable table;
     private LeaseWriter writer;
     private volatile LeaseSink sink;
@@ -136,9 +138,27 @@ public final class DhcpService implements Service {
         return this;
     }
 
+    /**
+     * Notes in {@code table} every MAC that sends a PXE or iPXE DHCP request (DISCOVER, REQUEST or
+     * INFORM with PXE or iPXE identification), with the time: the machines network-booting now.
+     */
+    public DhcpService booting(org.astralboot.net.RecentBoots table) {
+        this.booting = table;
+        return this;
+    }
+
     @Override
     public String name() {
         return "dhcp";
+    }
+
+    private void noteBooting(DhcpPacket req) {
+        org.astralboot.net.RecentBoots b = booting;
+        DhcpMessageType t = req.messageType();
+        if (b != null && (t == DhcpMessageType.DISCOVER || t == DhcpMessageType.REQUEST || t == DhcpMessageType.INFORM)
+                && DhcpEvents.booting(org.astralboot.dhcp.engine.Firmware.of(req))) {
+            b.seen(req.mac(), clock.millis());
+        }
     }
 
     /** Machines with a lease, for HTTP templates. Knows nobody in proxy or off mode. */
@@ -381,6 +401,7 @@ public final class DhcpService implements Service {
                 return;
             }
             DhcpEvents.received(events, req);
+            noteBooting(req);
             InetSocketAddress src = msg.sender();
             int srcAddr = src.getAddress() instanceof Inet4Address a ? Ipv4.toInt(a) : 0;
             DhcpEngine.Answer r;

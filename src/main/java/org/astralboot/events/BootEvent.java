@@ -125,7 +125,12 @@ public record BootEvent(long seq, Instant time, String mac, String ip, String fi
         /** A request answered with a 5xx status (boot store, IPFS, template failure). */
         HTTP_ERROR(Step.NONE, true),
         /** An operator's action through the admin interface. */
-        OPERATOR(Step.NONE);
+        OPERATOR(Step.NONE),
+        /**
+         * An IPv6 router advertisement (lifetime 0, no prefix) answering the machine's router
+         * solicitation, which ends iPXE's wait for an IPv6 router (issue 16).
+         */
+        NDP_ROUTER_ADVERTISEMENT(Step.NONE);
 
         private final Step step;
         private final boolean failure;

@@ -45,6 +45,7 @@ class BootMetricsTest {
         m.leases(() -> new BootMetrics.LeaseCounts(100, 3, 97));
         m.cache(() -> new BootMetrics.CacheCounts(5, 2, 4096, 11, 5, 1, 0, 1 << 20, true));
         m.quirks(() -> Map.of("tftp_zero_blksize", 1L));
+        m.ndp(() -> Map.of("answered", 2L));
         for (Kind k : Kind.values()) { // labelled families appear once they have a series
             m.emit(at(k, k.ordinal(), 10));
         }

@@ -41,6 +41,14 @@ class ArchitectureTest {
             .should().dependOnClassesThat().resideInAnyPackage("io.undertow..", ROOT + ".http..")
             .because("the boot policy is the seam static and API boot sources plug into, not an HTTP handler");
 
+    /**
+     * Native calls (the FFM API) in one place only: the ICMPv6 raw socket of the {@code ndp}
+     * transport. Codecs, engines and every other package stay plain Java.
+     */
+    static final ArchRule NATIVE_ONLY_IN_NDP_TRANSPORT = noClasses().that().resideOutsideOfPackage(ROOT + ".ndp")
+            .should().dependOnClassesThat().resideInAPackage("java.lang.foreign..")
+            .because("raw sockets are the one thing Java lacks; the rest of the program needs no native code");
+
     /** No cycle between the feature packages (dhcp, tftp, http, boot, ipfs, db, ...). */
     static final ArchRule NO_FEATURE_CYCLES = slices().matching(ROOT + ".(*)..").should().beFreeOfCycles();
 
@@ -69,6 +77,11 @@ class ArchitectureTest {
     }
 
     @Test
+    void nativeCallsOnlyInTheNdpTransport() {
+        NATIVE_ONLY_IN_NDP_TRANSPORT.check(product);
+    }
+
+    @Test
     void featurePackagesHaveNoCycles() {
         NO_FEATURE_CYCLES.check(product);
     }
@@ -83,13 +96,16 @@ class ArchitectureTest {
         ClassFileImporter tests = new ClassFileImporter();
         JavaClasses netty = tests.importClasses(NettyCodec.class);
         assertThrows(AssertionError.class, () -> PURE_LAYERS.check(netty));
+        assertThrows(AssertionError.class, () -> NATIVE_ONLY_IN_NDP_TRANSPORT.check(
+                tests.importClasses(org.astralboot.arch.fixture.codec.NativeCodec.class)));
         JavaClasses cycle = tests.importPackages(A.class.getPackageName(), "org.astralboot.arch.fixture.cycle.b");
         assertThrows(AssertionError.class, () -> NO_PACKAGE_CYCLES.check(cycle));
         JavaClasses importsCli = tests.importClasses(org.astralboot.arch.fixture.codec.UsesCli.class);
         assertThrows(AssertionError.class, () -> CLI_ON_TOP_FOR_FIXTURES.check(importsCli));
         assertThrows(AssertionError.class, () -> slices().matching("org.astralboot.arch.fixture.cycle.(*)..")
                 .should().beFreeOfCycles().check(tests.importPackages("org.astralboot.arch.fixture")));
-        List.of(PURE_LAYERS, CLI_ON_TOP, POLICY_WITHOUT_HTTP, NO_FEATURE_CYCLES, NO_PACKAGE_CYCLES).forEach(r -> r.check(product));
+        List.of(PURE_LAYERS, CLI_ON_TOP, POLICY_WITHOUT_HTTP, NATIVE_ONLY_IN_NDP_TRANSPORT, NO_FEATURE_CYCLES,
+                NO_PACKAGE_CYCLES).forEach(r -> r.check(product));
     }
 
     /** {@link #CLI_ON_TOP} without its exemption of this test's own package, for the fixture. */

@@ -210,7 +210,7 @@ class CliIT {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         assertEquals(2, p.exitValue(), out);
-        assertTrue(out.contains("no JDK >= 21 found"), out);
+        assertTrue(out.contains("no JDK >= 25 found"), out);
     }
 
     @Test

@@ -60,11 +60,16 @@ final class BootLab implements AutoCloseable {
 
     /** Creates the namespace and tap; {@code name} names the work and artefact folders. */
     static BootLab create(String name) throws IOException {
+        return create(name, "abe");
+    }
+
+    /** As {@link #create(String)}, the namespace's name starting with {@code prefix}. */
+    static BootLab create(String name, String prefix) throws IOException {
         Path root = TestOs.projectRoot();
         Path work = root.resolve("target/e2e-work").resolve(name);
         deleteTree(work);
         Files.createDirectories(work);
-        Netns ns = Netns.create("abe");
+        Netns ns = Netns.create(prefix);
         try {
             Duration t = Duration.ofSeconds(10);
             ns.run(t, "ip", "link", "add", IFACE, "type", "bridge", "forward_delay", "0", "stp_state", "0").check();

@@ -83,7 +83,7 @@ public final class Netns implements AutoCloseable {
      * output to {@code log}.
      */
     public Process startAstralboot(Path workDir, Path log, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", name, javaBinary(), "-Xmx512m",
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", name, javaBinary(), "-Xmx512m", "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), "org.astralboot.cli.Main"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true)

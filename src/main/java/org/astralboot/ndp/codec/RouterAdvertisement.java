@@ -1,0 +1,58 @@
+package org.astralboot.ndp.codec;
+
+import java.util.List;
+
+/**
+ * A router advertisement (RFC 4861 §4.2).
+ *
+ * @param curHopLimit    the hop limit hosts should use; 0: unspecified by this router
+ * @param managed        the M flag: addresses from DHCPv6
+ * @param other          the O flag: other configuration from DHCPv6
+ * @param flags          the whole flags octet as sent (M = 0x80, O = 0x40; the rest: RFC 5175,
+ *                       RFC 4191 preference, ...)
+ * @param routerLifetime seconds this router may serve as a default router; 0: it is none
+ *                       (RFC 4861 §6.3.4)
+ * @param reachableTime  milliseconds; 0: unspecified
+ * @param retransTimer   milliseconds; 0: unspecified
+ * @param options        the options in wire order
+ */
+public record RouterAdvertisement(int curHopLimit, boolean managed, boolean other, int flags, int routerLifetime,
+        long reachableTime, long retransTimer, List<NdpOption> options) implements NdpMessage {
+    /** The M flag in the flags octet. */
+    public static final int MANAGED = 0x80;
+    /** The O flag in the flags octet. */
+    public static final int OTHER = 0x40;
+
+    public RouterAdvertisement {
+        if (curHopLimit < 0 || curHopLimit > 255 || flags < 0 || flags > 255 || routerLifetime < 0
+                || routerLifetime > 65535 || reachableTime < 0 || reachableTime > 0xFFFF_FFFFL || retransTimer < 0
+                || retransTimer > 0xFFFF_FFFFL) {
+            throw new IllegalArgumentException("router advertisement field out of range");
+        }
+        if (managed != ((flags & MANAGED) != 0) || other != ((flags & OTHER) != 0)) {
+            throw new IllegalArgumentException("M and O must agree with the flags octet");
+        }
+        options = List.copyOf(options);
+    }
+
+    /**
+     * The advertisement that ends a host's wait for a router and configures nothing: router
+     * lifetime 0 (not a default router, RFC 4861 §6.3.4), M = O = 0 (no DHCPv6), hop limit,
+     * reachable time and retransmission timer unspecified, no prefix; only the sender's MAC (none
+     * when {@code sender} is null).
+     */
+    public static RouterAdvertisement nothingToConfigure(org.astralboot.net.MacAddress sender) {
+        return new RouterAdvertisement(0, false, false, 0, 0, 0, 0,
+                sender == null ? List.of() : List.of(NdpOption.sourceLinkLayer(sender)));
+    }
+
+    @Override
+    public IcmpV6Type type() {
+        return IcmpV6Type.ROUTER_ADVERTISEMENT;
+    }
+
+    /** How many prefix information options it carries. */
+    public long prefixes() {
+        return options.stream().filter(o -> o.type() == NdpOptionType.PREFIX_INFORMATION.number()).count();
+    }
+}
