@@ -52,7 +52,16 @@ public record Config(
         Menu menu,
         Dns dns,
         Api api,
-        Admin admin) {
+        Admin admin,
+        Dhcp6 dhcp6) {
+
+    /** Without DHCPv6 ({@code [ipv6] dhcp = "off"}). */
+    public Config(Path source, String iface, Inet4Address address, Ipv4Subnet subnet, String domain, Path data,
+            Path database, Path cache, long cacheMaxBytes, boolean ipfs, URI ipfsApi, URI ipfsGateway, Path refs,
+            Http http, Tftp tftp, Dhcp dhcp, Menu menu, Dns dns, Api api, Admin admin) {
+        this(source, iface, address, subnet, domain, data, database, cache, cacheMaxBytes, ipfs, ipfsApi, ipfsGateway,
+                refs, http, tftp, dhcp, menu, dns, api, admin, Dhcp6.OFF);
+    }
 
     /** A configuration without API mode, with the default {@link Admin} listener. */
     public Config(Path source, String iface, Inet4Address address, Ipv4Subnet subnet, String domain, Path data,
@@ -89,6 +98,72 @@ public record Config(
         Objects.requireNonNull(dns, "dns");
         api = api == null ? Api.OFF : api;
         Objects.requireNonNull(admin, "admin");
+        dhcp6 = dhcp6 == null ? Dhcp6.OFF : dhcp6;
+    }
+
+    /** {@code [ipv6] dhcp}. */
+    public enum Dhcp6Mode {
+        OFF, FULL, STATELESS;
+
+        /** The mode named {@code s} (lower case), or {@code null}. */
+        public static Dhcp6Mode parse(String s) {
+            return switch (s) {
+                case "off" -> OFF;
+                case "full" -> FULL;
+                case "stateless" -> STATELESS;
+                default -> null;
+            };
+        }
+    }
+
+    /**
+     * DHCPv6 network boot ({@code [ipv6]}, RFC 8415 / RFC 5970).
+     *
+     * @param mode       off, full (IA_NA addresses from the pool) or stateless (Information-request)
+     * @param address    the server's IPv6 address for boot URLs; {@code null}: the interface's global
+     *                   IPv6 address, found when the server starts
+     * @param rangeStart first pool address, or {@code null}: {@code <prefix of address>::1:0}
+     * @param rangeEnd   last pool address, or {@code null}: {@code <prefix of address>::1:ffff}
+     */
+    public record Dhcp6(Dhcp6Mode mode, java.net.Inet6Address address, java.net.Inet6Address rangeStart,
+            java.net.Inet6Address rangeEnd) {
+        public static final Dhcp6 OFF = new Dhcp6(Dhcp6Mode.OFF, null, null, null);
+
+        public Dhcp6 {
+            Objects.requireNonNull(mode, "mode");
+        }
+
+        public boolean on() {
+            return mode != Dhcp6Mode.OFF;
+        }
+
+        /** The address without zone, in RFC 5952 form. */
+        public static String text(java.net.Inet6Address a) {
+            String s = a.getHostAddress();
+            int pct = s.indexOf('%');
+            s = pct < 0 ? s : s.substring(0, pct);
+            // Java writes every group (2001:db8:0:0:0:0:0:1): compress the longest zero run (RFC 5952 §4.2).
+            String[] g = s.split(":", -1);
+            int best = -1;
+            int bestLen = 1;
+            for (int i = 0; i < g.length; ) {
+                int j = i;
+                while (j < g.length && g[j].equals("0")) {
+                    j++;
+                }
+                if (j - i > bestLen) {
+                    best = i;
+                    bestLen = j - i;
+                }
+                i = j == i ? i + 1 : j;
+            }
+            if (best < 0) {
+                return s;
+            }
+            String head = String.join(":", java.util.Arrays.copyOfRange(g, 0, best));
+            String tail = String.join(":", java.util.Arrays.copyOfRange(g, best + bestLen, g.length));
+            return head + "::" + tail;
+        }
     }
 
     /**
@@ -452,6 +527,10 @@ public record Config(
         return toBuilder().api(a).build();
     }
 
+    public Config withDhcp6(Dhcp6 d) {
+        return toBuilder().dhcp6(d).build();
+    }
+
     public Config withAdmin(Admin a) {
         return toBuilder().admin(a).build();
     }
@@ -491,6 +570,7 @@ public record Config(
         private Dns dns;
         private Api api;
         private Admin admin;
+        private Dhcp6 dhcp6;
 
         private Builder(Config c) {
             source = c.source;
@@ -513,6 +593,12 @@ public record Config(
             dns = c.dns;
             api = c.api;
             admin = c.admin;
+            dhcp6 = c.dhcp6;
+        }
+
+        public Builder dhcp6(Dhcp6 v) {
+            dhcp6 = v;
+            return this;
         }
 
         public Builder source(Path v) {
@@ -602,7 +688,7 @@ public record Config(
 
         public Config build() {
             return new Config(source, iface, address, subnet, domain, data, database, cache, cacheMaxBytes, ipfs,
-                    ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu, dns, api, admin);
+                    ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu, dns, api, admin, dhcp6);
         }
     }
 }

@@ -214,8 +214,17 @@ public final class ConfigLoader {
                     + " characters, e.g. from openssl rand -hex 16); or listen on 127.0.0.1");
         }
 
+        TomlTable ipv6T = section(r, toml, "ipv6", warnings);
+        Config.Dhcp6 dhcp6 = new Config.Dhcp6(Config.Dhcp6Mode.parse(Keys.IPV6_DHCP.read(r, ipv6T)),
+                Keys.IPV6_ADDRESS.read(r, ipv6T), Keys.IPV6_RANGE_START.read(r, ipv6T),
+                Keys.IPV6_RANGE_END.read(r, ipv6T));
+        if (dhcp6.rangeStart() != null && dhcp6.rangeEnd() != null && java.util.Arrays.compareUnsigned(
+                dhcp6.rangeStart().getAddress(), dhcp6.rangeEnd().getAddress()) > 0) {
+            throw r.invalid(Keys.IPV6_RANGE_END.name(), "range_end is before range_start");
+        }
+
         Config c = new Config(file.toAbsolutePath(), iface, address, subnet, domain, data, database, cache, cacheMax,
-                ipfs, ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu, dns, api, admin);
+                ipfs, ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu, dns, api, admin, dhcp6);
         return new Loaded(c, List.copyOf(warnings));
     }
 
