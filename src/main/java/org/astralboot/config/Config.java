@@ -137,6 +137,34 @@ public record Config(
             return mode != Dhcp6Mode.OFF;
         }
 
+        /** With {@code address} (the interface's, found at start) when none was configured, and the default range. */
+        public Dhcp6 withAddress(java.net.Inet6Address a) {
+            return new Dhcp6(mode, address != null ? address : a, rangeStart, rangeEnd).withDefaultRange();
+        }
+
+        /**
+         * With the default pool where none is set and the address is known: {@code <prefix>::1:0} to
+         * {@code <prefix>::1:ffff} in the address's /64.
+         */
+        public Dhcp6 withDefaultRange() {
+            if (address == null) {
+                return this;
+            }
+            byte[] s = address.getAddress();
+            java.util.Arrays.fill(s, 8, 16, (byte) 0);
+            s[13] = 1;
+            byte[] e = s.clone();
+            e[14] = (byte) 0xff;
+            e[15] = (byte) 0xff;
+            try {
+                return new Dhcp6(mode, address,
+                        rangeStart != null ? rangeStart : java.net.Inet6Address.getByAddress(null, s, -1),
+                        rangeEnd != null ? rangeEnd : java.net.Inet6Address.getByAddress(null, e, -1));
+            } catch (java.net.UnknownHostException x) {
+                throw new AssertionError(x);
+            }
+        }
+
         /** The address without zone, in RFC 5952 form. */
         public static String text(java.net.Inet6Address a) {
             String s = a.getHostAddress();

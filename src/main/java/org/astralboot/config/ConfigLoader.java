@@ -217,7 +217,7 @@ public final class ConfigLoader {
         TomlTable ipv6T = section(r, toml, "ipv6", warnings);
         Config.Dhcp6 dhcp6 = new Config.Dhcp6(Config.Dhcp6Mode.parse(Keys.IPV6_DHCP.read(r, ipv6T)),
                 Keys.IPV6_ADDRESS.read(r, ipv6T), Keys.IPV6_RANGE_START.read(r, ipv6T),
-                Keys.IPV6_RANGE_END.read(r, ipv6T));
+                Keys.IPV6_RANGE_END.read(r, ipv6T)).withDefaultRange();
         if (dhcp6.rangeStart() != null && dhcp6.rangeEnd() != null && java.util.Arrays.compareUnsigned(
                 dhcp6.rangeStart().getAddress(), dhcp6.rangeEnd().getAddress()) > 0) {
             throw r.invalid(Keys.IPV6_RANGE_END.name(), "range_end is before range_start");

@@ -163,7 +163,7 @@ class Dhcp6CodecTest {
         assertTrue(malformed(hex("")).contains("empty"));
         assertTrue(malformed(hex("0100")).contains("truncated"));
         assertTrue(malformed(hex(sol + "0006000300170018")).contains("ORO"), "odd ORO");
-        assertTrue(malformed(hex(sol + "000800030000")).contains("ELAPSED_TIME"));
+        assertTrue(malformed(hex(sol + "00080003000000")).contains("ELAPSED_TIME"));
         assertTrue(malformed(hex(sol + "00010001" + "00")).contains("DUID"), "DUID without a full type");
         assertTrue(malformed(hex(sol + "00010004" + "00010001")).contains("DUID"), "DUID-LLT of 4 bytes");
         assertTrue(malformed(hex(sol + "00010006" + "0004" + "00000000")).contains("DUID"), "UUID of 4 bytes");
