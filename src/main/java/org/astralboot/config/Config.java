@@ -167,30 +167,7 @@ public record Config(
 
         /** The address without zone, in RFC 5952 form. */
         public static String text(java.net.Inet6Address a) {
-            String s = a.getHostAddress();
-            int pct = s.indexOf('%');
-            s = pct < 0 ? s : s.substring(0, pct);
-            // Java writes every group (2001:db8:0:0:0:0:0:1): compress the longest zero run (RFC 5952 §4.2).
-            String[] g = s.split(":", -1);
-            int best = -1;
-            int bestLen = 1;
-            for (int i = 0; i < g.length; ) {
-                int j = i;
-                while (j < g.length && g[j].equals("0")) {
-                    j++;
-                }
-                if (j - i > bestLen) {
-                    best = i;
-                    bestLen = j - i;
-                }
-                i = j == i ? i + 1 : j;
-            }
-            if (best < 0) {
-                return s;
-            }
-            String head = String.join(":", java.util.Arrays.copyOfRange(g, 0, best));
-            String tail = String.join(":", java.util.Arrays.copyOfRange(g, best + bestLen, g.length));
-            return head + "::" + tail;
+            return org.astralboot.net.Ipv6.text(a);
         }
     }
 

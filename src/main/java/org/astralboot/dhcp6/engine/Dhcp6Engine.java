@@ -256,7 +256,7 @@ public final class Dhcp6Engine {
             for (Dhcp6Option.IaAddress a : ia.addresses()) {
                 if (own != null && own.activeAt(now) && own.address().equals(a.address())) {
                     changed.add(table.release(own, now));
-                    log.info("dhcp6 Release {} from {}", a.address().getHostAddress(), client);
+                    log.info("dhcp6 Release {} from {}", org.astralboot.net.Ipv6.text(a.address()), client);
                     found = true;
                 }
             }
@@ -280,7 +280,7 @@ public final class Dhcp6Engine {
                 if (own != null && own.state() == Lease6.State.BOUND && own.address().equals(a.address())) {
                     changed.add(table.decline(own, now, now + DECLINE_PROBATION.toMillis()));
                     log.warn("dhcp6 Decline {} from {}: in use on the link, unused for {}",
-                            a.address().getHostAddress(), client, DECLINE_PROBATION);
+                            org.astralboot.net.Ipv6.text(a.address()), client, DECLINE_PROBATION);
                     found = true;
                 }
             }
@@ -361,7 +361,7 @@ public final class Dhcp6Engine {
         List<String> l = new ArrayList<>();
         for (Dhcp6Option x : o) {
             if (x instanceof Dhcp6Option.IaNa ia) {
-                ia.addresses().forEach(a -> l.add(a.address().getHostAddress()));
+                ia.addresses().forEach(a -> l.add(org.astralboot.net.Ipv6.text(a.address())));
             }
         }
         return l.isEmpty() ? "(no address)" : String.join(",", l);

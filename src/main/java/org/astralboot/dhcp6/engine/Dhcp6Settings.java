@@ -47,9 +47,7 @@ public record Dhcp6Settings(Inet6Address address, Duid serverId, Mode mode, Inet
 
     /** The server's address as URLs write it: {@code [2001:db8::1]} (RFC 3986 §3.2.2). */
     public String bracketed() {
-        String s = address.getHostAddress();
-        int pct = s.indexOf('%');
-        return "[" + (pct < 0 ? s : s.substring(0, pct)) + "]";
+        return org.astralboot.net.Ipv6.bracketed(address);
     }
 
     /** {@code http://[addr]} or {@code http://[addr]:port}. */

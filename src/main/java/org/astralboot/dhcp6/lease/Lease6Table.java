@@ -40,7 +40,9 @@ public final class Lease6Table {
         // The store keeps one record per address: a binding that moved to another address left its
         // old record behind, older than the new one, so replaying them by start time ends right.
         List<Lease6> sorted = new ArrayList<>(leases);
-        sorted.sort(java.util.Comparator.comparingLong(Lease6::start));
+        // Declined first among equals: a client that declined an address is bound to another at once.
+        sorted.sort(java.util.Comparator.comparingLong(Lease6::start)
+                .thenComparing(l -> l.state() != Lease6.State.DECLINED));
         this.sink = Lease6Sink.NONE;
         sorted.forEach(this::put);
         this.sink = sink;
@@ -164,11 +166,12 @@ public final class Lease6Table {
     private Lease6 put(Lease6 l) {
         BigInteger v = toBig(l.address());
         Lease6 old = byKey.put(l.key(), l);
-        if (old != null && !old.address().equals(l.address())) {
+        if (old != null && !old.address().equals(l.address()) && old.state() != Lease6.State.DECLINED) {
+            // A declined address stays out of the pool for its probation, whoever declined it.
             byAddress.remove(toBig(old.address()));
         }
         Lease6 displaced = byAddress.put(v, l);
-        if (displaced != null && !displaced.key().equals(l.key())) {
+        if (displaced != null && !displaced.key().equals(l.key()) && byKey.get(displaced.key()) == displaced) {
             byKey.remove(displaced.key());
         }
         holds.remove(v);
