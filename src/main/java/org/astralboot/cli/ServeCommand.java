@@ -98,11 +98,25 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     /** Runs the services with {@code source} deciding what machines boot, until SIGTERM or SIGINT. */
-    static int serve(Config cfg, boolean local, BootSourceWiring.Factory source) throws Exception {
+    static int serve(Config loaded, boolean local, BootSourceWiring.Factory source) throws Exception {
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
 
+        Config cfg = loaded;
+        if (loaded.dhcp6().on()) {
+            try {
+                cfg = loaded.withDhcp6(loaded.dhcp6().withAddress(ipv6Address(loaded)));
+            } catch (IOException e) {
+                SUMMARY.error("{}", e.getMessage());
+                return ExitCode.CONFIG;
+            }
+        }
+        return serveResolved(cfg, local, source, stop);
+    }
+
+    private static int serveResolved(Config cfg, boolean local, BootSourceWiring.Factory source, CountDownLatch stop)
+            throws Exception {
         List<AutoCloseable> open = new ArrayList<>();
         try {
             Database db = Database.open(cfg.database());
@@ -129,6 +143,9 @@ public final class ServeCommand implements Callable<Integer> {
                 dhcp = new org.astralboot.dhcp.DhcpService(cfg, db, watch).gate(wired.gate());
                 hosts = dhcp.hosts();
                 services.add(dhcp);
+            }
+            if (cfg.dhcp6().on()) {
+                services.add(new org.astralboot.dhcp6.Dhcp6Service(cfg, db));
             }
             if (cfg.dns().enabled()) {
                 services.add(new org.astralboot.dns.DnsService(org.astralboot.dns.DnsService.settings(cfg), hosts,
@@ -202,6 +219,31 @@ public final class ServeCommand implements Callable<Integer> {
         } finally {
             closeAll(open);
         }
+    }
+
+    /**
+     * The server's IPv6 address for {@code [ipv6]}: the configured one, which must be on the
+     * interface, else the interface's first global address; without zone.
+     */
+    static java.net.Inet6Address ipv6Address(Config cfg) throws IOException {
+        List<java.net.Inet6Address> global = org.astralboot.dhcp6.Dhcp6Service.globalAddresses(cfg.iface());
+        java.net.Inet6Address a = cfg.dhcp6().address();
+        if (a != null) {
+            for (java.net.Inet6Address g : global) {
+                if (java.util.Arrays.equals(g.getAddress(), a.getAddress())) {
+                    return a;
+                }
+            }
+            throw new IOException("[ipv6] address = \"" + org.astralboot.net.Ipv6.text(a) + "\" is not a global address"
+                    + " of interface " + cfg.iface() + " (it has: " + global.stream().map(org.astralboot.net.Ipv6::text)
+                    .toList() + ")");
+        }
+        if (global.isEmpty()) {
+            throw new IOException("[ipv6] dhcp = \"" + cfg.dhcp6().mode().name().toLowerCase(java.util.Locale.ROOT)
+                    + "\" but interface " + cfg.iface() + " has no global IPv6 address: add one (ip -6 addr add"
+                    + " 2001:db8::1/64 dev " + cfg.iface() + ") or set [ipv6] dhcp = \"off\"");
+        }
+        return java.net.Inet6Address.getByAddress(null, global.get(0).getAddress(), -1);
     }
 
     /** The {@code [admin]} settings of the config. */

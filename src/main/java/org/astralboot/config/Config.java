@@ -101,6 +101,19 @@ public record Config(
         dhcp6 = dhcp6 == null ? Dhcp6.OFF : dhcp6;
     }
 
+    /**
+     * The HTTP base URL for a machine whose request came from {@code sourceIp}: over IPv6 (an
+     * address with a colon) and with DHCPv6 on, {@code http://[ipv6 address]} with the HTTP port;
+     * otherwise {@link Http#base()}.
+     */
+    public String httpBaseFor(String sourceIp) {
+        if (sourceIp != null && sourceIp.indexOf(':') >= 0 && dhcp6.on() && dhcp6.address() != null) {
+            return "http://" + org.astralboot.net.Ipv6.bracketed(dhcp6.address())
+                    + (http.port() == 80 ? "" : ":" + http.port());
+        }
+        return http.base();
+    }
+
     /** {@code [ipv6] dhcp}. */
     public enum Dhcp6Mode {
         OFF, FULL, STATELESS;
