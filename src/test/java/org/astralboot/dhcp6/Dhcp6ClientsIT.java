@@ -179,6 +179,14 @@ class Dhcp6ClientsIT {
         Netns.Result rel = dhclient(events, false, "-r");
         assertEquals(0, rel.code(), rel.out());
         assertTrue(Files.readString(log).contains("dhcp6 Release " + addr), Files.readString(log));
+
+        // astralboot leases lists the binding from the database.
+        stopServer();
+        Path out = dir.resolve("leases.out");
+        Process p = srv.startAstralboot(dir, out, "leases", "-c", dir.resolve("config.toml").toString());
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        String table = Files.readString(out);
+        assertTrue(table.lines().anyMatch(l -> l.startsWith(addr + " ") && l.contains("released")), table);
     }
 
     @Test
