@@ -145,7 +145,9 @@ public final class ServeCommand implements Callable<Integer> {
                 services.add(dhcp);
             }
             if (cfg.dhcp6().on()) {
-                services.add(new org.astralboot.dhcp6.Dhcp6Service(cfg, db));
+                org.astralboot.dhcp6.Dhcp6Service dhcp6 = new org.astralboot.dhcp6.Dhcp6Service(cfg, db);
+                services.add(dhcp6);
+                hosts = withIpv6(hosts, dhcp6);
             }
             if (cfg.dns().enabled()) {
                 services.add(new org.astralboot.dns.DnsService(org.astralboot.dns.DnsService.settings(cfg), hosts,
@@ -244,6 +246,41 @@ public final class ServeCommand implements Callable<Integer> {
                     + " 2001:db8::1/64 dev " + cfg.iface() + ") or set [ipv6] dhcp = \"off\"");
         }
         return java.net.Inet6Address.getByAddress(null, global.get(0).getAddress(), -1);
+    }
+
+    /** {@code hosts} that also knows who holds a DHCPv6 binding ({@link HostLookup#macAtIpv6}). */
+    static HostLookup withIpv6(HostLookup hosts, org.astralboot.dhcp6.Dhcp6Service dhcp6) {
+        return new HostLookup() {
+            @Override
+            public java.util.Optional<org.astralboot.net.HostInfo> byMac(org.astralboot.net.MacAddress mac) {
+                return hosts.byMac(mac);
+            }
+
+            @Override
+            public java.util.Optional<org.astralboot.net.HostInfo> byAddress(java.net.Inet4Address address) {
+                return hosts.byAddress(address);
+            }
+
+            @Override
+            public java.util.Optional<String> leaseReport(boolean all) {
+                return hosts.leaseReport(all);
+            }
+
+            @Override
+            public java.util.Optional<java.net.Inet4Address> addressNamed(String hostname) {
+                return hosts.addressNamed(hostname);
+            }
+
+            @Override
+            public java.util.Optional<String> nameAt(java.net.Inet4Address address) {
+                return hosts.nameAt(address);
+            }
+
+            @Override
+            public java.util.Optional<org.astralboot.net.MacAddress> macAtIpv6(java.net.Inet6Address address) {
+                return dhcp6.macAt(address);
+            }
+        };
     }
 
     /** The {@code [admin]} settings of the config. */

@@ -73,6 +73,9 @@ public final class Dhcp6Service implements Service {
     private Lease6Store store;
     private volatile Lease6Table table;
     private final AtomicLong malformed = new AtomicLong();
+    /** Bound address (RFC 5952 text) → the client's MAC, for HTTP's proof of who asks over IPv6. */
+    private final java.util.concurrent.ConcurrentHashMap<String, org.astralboot.net.MacAddress> macs =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /** @param cfg with {@code [ipv6]} on and its address resolved ({@link Config.Dhcp6#withAddress}) */
     public Dhcp6Service(Config cfg, Database db) {
@@ -95,6 +98,37 @@ public final class Dhcp6Service implements Service {
     public List<Lease6> leases() {
         Lease6Table t = table;
         return t == null ? List.of() : t.all();
+    }
+
+    /** The MAC of the machine bound to {@code a} now, if known (thread-safe). */
+    public Optional<org.astralboot.net.MacAddress> macAt(Inet6Address a) {
+        return Optional.ofNullable(macs.get(Ipv6.text(a)));
+    }
+
+    /**
+     * The MAC of a binding: an Ethernet DUID-LL or DUID-LLT names it; else the modified EUI-64
+     * interface identifier (RFC 4291 appendix A) of the link-local address the client sent from.
+     */
+    static org.astralboot.net.MacAddress macOf(Duid duid, InetAddress from) {
+        byte[] e = duid.ethernetAddress();
+        if (e != null) {
+            return org.astralboot.net.MacAddress.of(e, 0);
+        }
+        byte[] a = from == null ? null : from.getAddress();
+        if (a != null && a.length == 16 && (a[0] & 0xFF) == 0xFE && (a[1] & 0xC0) == 0x80
+                && (a[11] & 0xFF) == 0xFF && (a[12] & 0xFF) == 0xFE) {
+            return org.astralboot.net.MacAddress.of(new byte[] {(byte) (a[8] ^ 0x02), a[9], a[10], a[13], a[14], a[15]}, 0);
+        }
+        return null;
+    }
+
+    private void remember(Lease6 l, InetAddress from, long now) {
+        org.astralboot.net.MacAddress m = l.activeAt(now) ? macOf(l.duid(), from) : null;
+        if (m != null) {
+            macs.put(Ipv6.text(l.address()), m);
+        } else {
+            macs.remove(Ipv6.text(l.address()));
+        }
     }
 
     /** The engine's settings from the config and the interface: the engine never sees {@link Config}. */
@@ -145,6 +179,8 @@ public final class Dhcp6Service implements Service {
             Lease6Store st = store;
             t = new Lease6Table(s.rangeStart(), s.rangeEnd(), st.load(), st::put);
             table = t;
+            long now = clock.millis();
+            t.all().forEach(l -> remember(l, null, now));
             SUMMARY.info("dhcp6 pool {} - {}: {} bindings stored", Ipv6.text(s.rangeStart()), Ipv6.text(s.rangeEnd()),
                     t.all().size());
         }
@@ -223,6 +259,8 @@ public final class Dhcp6Service implements Service {
                     log.error("dhcp6: cannot commit bindings, reply to {} not sent: {}", from, e.toString());
                     return;
                 }
+                long now = clock.millis();
+                reply.changed().forEach(l -> remember(l, from.getAddress(), now));
             }
             byte[] out = Dhcp6Codec.encode(reply.message());
             if (log.isTraceEnabled()) {
