@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * Renew, Rebind, Release, Decline and Confirm with IA_NA bindings from the pool, one per DUID+IAID,
  * and Information-request. Stateless mode answers Information-request only. Boot options go to
  * network-boot clients only: BOOTFILE_URL (RFC 5970 §3.1) {@code tftp://[addr]/<efi binary>} for
- * UEFI PXE (with vendor class {@code PXEClient}), {@code http://[addr]/tftp/<efi binary>} with vendor class {@code HTTPClient} for
+ * UEFI PXE, {@code http://[addr]/tftp/<efi binary>} with vendor class {@code HTTPClient} echoed for
  * UEFI HTTP boot, {@code http://[addr]/boot.ipxe} for iPXE (the IPv4 engine's {@link BootChoice}).
  */
 public final class Dhcp6Engine {
@@ -344,12 +344,14 @@ public final class Dhcp6Engine {
             return null;
         }
         o.add(new Dhcp6Option.BootfileUrl(boot.tftp() ? cfg.tftpBase() + "/" + boot.file() : boot.file()));
-        if (boot.http() || boot.tftp()) {
-            // EDK2 takes an offer as HTTP boot only with vendor class HTTPClient, and as a PXE boot
-            // server's (a "BINL" offer) only with PXEClient under its enterprise number (343).
+        // No vendor class PXEClient for PXE: EDK2 (PxeBcDhcp6.c) takes such an offer as a "BINL" one
+        // and asks a boot server on port 4011 for the file (seen in AstralbootIpv6BootIT: PXE-E16
+        // and a Release right after the Reply); without it the offer is "DHCP only" with a boot
+        // file URL, which it boots.
+        if (boot.http()) {
             long enterprise = req.first(Dhcp6Option.VendorClass.class).map(Dhcp6Option.VendorClass::enterprise)
                     .orElse(ENTERPRISE_EDK2);
-            o.add(new Dhcp6Option.VendorClass(enterprise, List.of(boot.http() ? "HTTPClient" : "PXEClient")));
+            o.add(new Dhcp6Option.VendorClass(enterprise, List.of("HTTPClient")));
         }
         return boot;
     }

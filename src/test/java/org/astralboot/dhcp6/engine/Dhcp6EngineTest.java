@@ -272,8 +272,7 @@ class Dhcp6EngineTest {
                 new Dhcp6Option.ClientArch(List.of(7)),
                 new Dhcp6Option.VendorClass(343, List.of("PXEClient:Arch:00007:UNDI:003016")))).orElseThrow().message();
         assertEquals(Optional.of("tftp://[2001:db8:7::1]/ipxe.efi"), url(pxe));
-        assertEquals(new Dhcp6Option.VendorClass(343, List.of("PXEClient")),
-                pxe.first(Dhcp6Option.VendorClass.class).orElseThrow());
+        assertTrue(pxe.first(Dhcp6Option.VendorClass.class).isEmpty());
         Dhcp6Message bc = e.handle(client(Dhcp6MessageType.SOLICIT, duid(2), false, ia(1),
                 new Dhcp6Option.ClientArch(List.of(9)))).orElseThrow().message();
         assertEquals(Optional.of("tftp://[2001:db8:7::1]/ipxe.efi"), url(bc));
@@ -287,7 +286,6 @@ class Dhcp6EngineTest {
                 new Dhcp6Option.ClientArch(List.of(7)), new Dhcp6Option.UserClass(List.of("iPXE")))).orElseThrow()
                 .message();
         assertEquals(Optional.of("http://[2001:db8:7::1]:8080/boot.ipxe"), url(ipxe));
-        assertTrue(ipxe.first(Dhcp6Option.VendorClass.class).isEmpty(), "iPXE gets no vendor class");
         Dhcp6Message arm = e.handle(client(Dhcp6MessageType.SOLICIT, duid(5), false, ia(1),
                 new Dhcp6Option.ClientArch(List.of(11)))).orElseThrow().message();
         assertEquals(Optional.of("tftp://[2001:db8:7::1]/ipxe-arm64.efi"), url(arm));
