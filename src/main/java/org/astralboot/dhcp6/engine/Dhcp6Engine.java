@@ -301,6 +301,8 @@ public final class Dhcp6Engine {
             return silent(req, "Confirm without addresses");
         }
         boolean onLink = addrs.stream().allMatch(a -> Lease6Table.toBig(a.address()).shiftRight(64).equals(prefix));
+        log.info("dhcp6 Reply (Confirm) to {}: {}", req.clientId().map(Duid::toString).orElse("?"),
+                onLink ? "on link" : "not on link");
         List<Dhcp6Option> o = ids(req);
         o.add(onLink ? new Dhcp6Option.StatusCode(Dhcp6Status.SUCCESS, "on link")
                 : new Dhcp6Option.StatusCode(Dhcp6Status.NOT_ON_LINK, "not on this link"));
