@@ -92,6 +92,44 @@ class Dhcp6CodecTest {
                 ok(CapturedPackets6.DNSMASQ_INFORMATION_REPLY).options().get(2));
     }
 
+    @Test
+    void ipxeSolicit() {
+        Dhcp6Message m = ok(CapturedPackets6.IPXE_BIOS_SOLICIT);
+        assertEquals(Dhcp6MessageType.SOLICIT, m.type());
+        assertEquals(Duid.UUID, m.clientId().orElseThrow().type());
+        assertEquals(List.of(23, 24, 59, 60), m.first(Dhcp6Option.OptionRequest.class).orElseThrow().codes());
+        assertEquals(new Dhcp6Option.VendorClass(343, List.of("PXEClient:Arch:00000:UNDI:002001")),
+                m.first(Dhcp6Option.VendorClass.class).orElseThrow());
+        assertEquals(new Dhcp6Option.ClientArch(List.of(0)), m.first(Dhcp6Option.ClientArch.class).orElseThrow());
+        assertEquals(new Dhcp6Option.NetworkInterfaceId(1, 2, 1),
+                m.first(Dhcp6Option.NetworkInterfaceId.class).orElseThrow());
+        assertEquals(new Dhcp6Option.UserClass(List.of("iPXE")), m.first(Dhcp6Option.UserClass.class).orElseThrow());
+        assertEquals(0xce4ab317L, m.first(Dhcp6Option.IaNa.class).orElseThrow().iaid());
+    }
+
+    @Test
+    void ovmfSolicits() {
+        Dhcp6Message pxe = ok(CapturedPackets6.OVMF_PXE6_SOLICIT);
+        assertEquals(Duid.LLT, pxe.clientId().orElseThrow().type());
+        assertArrayEquals(HexFormat.of().parseHex("52540006ca02"), pxe.clientId().orElseThrow().ethernetAddress());
+        assertEquals(List.of(59, 60, 23, 16), pxe.first(Dhcp6Option.OptionRequest.class).orElseThrow().codes());
+        assertEquals(new Dhcp6Option.ClientArch(List.of(7)), pxe.first(Dhcp6Option.ClientArch.class).orElseThrow());
+        assertEquals(new Dhcp6Option.NetworkInterfaceId(1, 3, 0),
+                pxe.first(Dhcp6Option.NetworkInterfaceId.class).orElseThrow());
+        assertEquals(List.of("PXEClient:Arch:00007:UNDI:003000"),
+                pxe.first(Dhcp6Option.VendorClass.class).orElseThrow().data());
+        Dhcp6Option.IaNa ia = pxe.first(Dhcp6Option.IaNa.class).orElseThrow();
+        assertEquals(0xFFFFFFFFL, ia.t1());
+        assertEquals(0xFFFFFFFFL, ia.t2());
+        Dhcp6Message http = ok(CapturedPackets6.OVMF_HTTP6_SOLICIT);
+        assertEquals(new Dhcp6Option.ClientArch(List.of(16)), http.first(Dhcp6Option.ClientArch.class).orElseThrow());
+        assertEquals(new Dhcp6Option.VendorClass(343, List.of("HTTPClient:Arch:00016:UNDI:003000")),
+                http.first(Dhcp6Option.VendorClass.class).orElseThrow());
+        Dhcp6Message stack = ok(CapturedPackets6.OVMF_IP6CONFIG_SOLICIT);
+        assertEquals(List.of(23), stack.first(Dhcp6Option.OptionRequest.class).orElseThrow().codes());
+        assertTrue(stack.first(Dhcp6Option.ClientArch.class).isEmpty());
+    }
+
     /** Every captured message encodes back to its own bytes. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("captured")

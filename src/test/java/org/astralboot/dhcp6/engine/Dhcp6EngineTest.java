@@ -295,6 +295,26 @@ class Dhcp6EngineTest {
         assertTrue(unknown.first(Dhcp6Option.IaNa.class).isPresent());
     }
 
+    /** What each captured firmware Solicit gets: the boot file for its firmware, or an address only. */
+    @Test
+    void capturedFirmwareSolicits() {
+        Dhcp6Engine e = full();
+        Dhcp6Message pxe = e.handle(decode(CapturedPackets6.OVMF_PXE6_SOLICIT)).orElseThrow().message();
+        assertEquals(Optional.of("tftp://[2001:db8:7::1]/ipxe.efi"), url(pxe));
+        assertTrue(pxe.first(Dhcp6Option.VendorClass.class).isEmpty(), "a PXEClient offer would be a BINL one to EDK2");
+        Dhcp6Message http = e.handle(decode(CapturedPackets6.OVMF_HTTP6_SOLICIT)).orElseThrow().message();
+        assertEquals(Optional.of("http://[2001:db8:7::1]/tftp/ipxe.efi"), url(http));
+        assertEquals(new Dhcp6Option.VendorClass(343, List.of("HTTPClient")),
+                http.first(Dhcp6Option.VendorClass.class).orElseThrow());
+        Dhcp6Message stack = e.handle(decode(CapturedPackets6.OVMF_IP6CONFIG_SOLICIT)).orElseThrow().message();
+        assertTrue(url(stack).isEmpty(), "OVMF's IPv6 stack asks for an address, not a boot file");
+        assertTrue(stack.first(Dhcp6Option.IaNa.class).isPresent());
+        Dhcp6Message ipxe = e.handle(decode(CapturedPackets6.IPXE_BIOS_SOLICIT)).orElseThrow().message();
+        assertEquals(Optional.of("http://[2001:db8:7::1]/boot.ipxe"), url(ipxe));
+        // Four IAs (three of one OVMF client, told apart by IAID), four addresses.
+        assertEquals(4, java.util.Set.of(address(pxe), address(http), address(stack), address(ipxe)).size());
+    }
+
     @Test
     void bindingsSurviveARestart() {
         Dhcp6Engine e = full();
