@@ -283,6 +283,9 @@ public final class TftpService implements Service {
     }
 
     static String text(InetSocketAddress a) {
+        if (a.getAddress() instanceof java.net.Inet6Address v6) {
+            return org.astralboot.net.Ipv6.bracketed(v6) + ":" + a.getPort();
+        }
         return a.getAddress().getHostAddress() + ":" + a.getPort();
     }
 

@@ -32,9 +32,12 @@ class AstralbootIpv6BootIT {
             BootResult r = lab.boot(Firmware.UEFI_PXE_IPV6, "52:54:00:e2:06:06", Duration.ofSeconds(300));
             assertEquals(Optional.of(TestOs.OS1), r.bootedOs(), "the menu's default OS booted");
             String log = lab.serverLogText();
-            assertTrue(log.contains("tftp://[2001:db8:e2::1]/ipxe.efi"), log);
+            assertTrue(log.contains("(arch 7, tftp://[2001:db8:e2::1]/ipxe.efi)"), log);
+            assertTrue(log.contains("tftp sent ipxe.efi to [2001:db8:e2::"), "ipxe.efi over TFTP on IPv6: " + log);
             assertTrue(log.contains("(iPXE, http://[2001:db8:e2::1]/boot.ipxe)"), log);
             assertFalse(log.contains("dhcp OFFER"), "no DHCPv4 at all");
+            assertTrue(r.console().contains("Start PXE over IPv6"), r.console());
+            assertFalse(r.console().contains("HTTP Boot over IPv6"), "booted by PXE, not by the next boot option");
             System.err.println("Astralboot UEFI PXE over IPv6 to marker: " + r.elapsed().toMillis() + " ms");
             lab.passed();
         }
@@ -50,6 +53,9 @@ class AstralbootIpv6BootIT {
             assertEquals(Optional.of(TestOs.OS1), r.bootedOs(), "the menu's default OS booted");
             String log = lab.serverLogText();
             assertTrue(log.contains("HTTP boot, arch 16, http://[2001:db8:e2::1]/tftp/ipxe.efi"), log);
+            assertTrue(java.util.regex.Pattern.compile("file \\S*ipxe\\.efi \\(\\d+ bytes\\) to 2001:db8:e2:").matcher(log)
+                    .find(), "ipxe.efi over HTTP on IPv6: " + log);
+            assertTrue(r.console().contains("HTTP Boot over IPv6"), r.console());
             assertTrue(log.contains("(iPXE, http://[2001:db8:e2::1]/boot.ipxe)"), log);
             System.err.println("Astralboot UEFI HTTP boot over IPv6 to marker: " + r.elapsed().toMillis() + " ms");
             lab.passed();
