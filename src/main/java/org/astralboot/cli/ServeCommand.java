@@ -263,7 +263,13 @@ public final class ServeCommand implements Callable<Integer> {
 
             @Override
             public java.util.Optional<String> leaseReport(boolean all) {
-                return hosts.leaseReport(all);
+                java.util.Optional<String> v4 = hosts.leaseReport(all);
+                List<org.astralboot.dhcp6.lease.Lease6> v6 = dhcp6.leases();
+                if (v6.isEmpty()) {
+                    return v4;
+                }
+                String t = org.astralboot.dhcp6.Lease6Report.format(v6, System.currentTimeMillis());
+                return java.util.Optional.of(v4.map(s -> s + "\n" + t).orElse(t));
             }
 
             @Override

@@ -69,7 +69,7 @@ public final class Dhcp6Service implements Service {
     private final Clock clock;
     private final int port;
     private EventLoopGroup group;
-    private Channel channel;
+    private volatile Channel channel;
     private Lease6Store store;
     private volatile Lease6Table table;
     private final AtomicLong malformed = new AtomicLong();
@@ -94,10 +94,25 @@ public final class Dhcp6Service implements Service {
         return "dhcp6";
     }
 
-    /** The bindings now (full mode, after start), for {@code astralboot leases}. */
+    /**
+     * The bindings now (full mode, after start), for {@code astralboot leases}: read on the
+     * service's own thread, since the table is that thread's alone.
+     */
     public List<Lease6> leases() {
         Lease6Table t = table;
-        return t == null ? List.of() : t.all();
+        Channel ch = channel;
+        if (t == null || ch == null) {
+            return List.of();
+        }
+        try {
+            return ch.eventLoop().submit(t::all).get(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("dhcp6 bindings not readable now: {}", e.toString());
+            return List.of();
+        }
     }
 
     /** The MAC of the machine bound to {@code a} now, if known (thread-safe). */

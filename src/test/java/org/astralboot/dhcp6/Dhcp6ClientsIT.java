@@ -185,6 +185,13 @@ class Dhcp6ClientsIT {
         assertTrue(bound(Files.readString(events)).startsWith("BOUND6 ip6=" + addr + "/"), Files.readString(events));
         assertTrue(tail(from).contains("dhcp6 Reply " + addr), tail(from));
 
+        // While the server runs, astralboot leases asks it (GET /leases): the binding is there, bound.
+        Path running = dir.resolve("leases-running.out");
+        Process q = srv.startAstralboot(dir, running, "leases", "-c", dir.resolve("config.toml").toString());
+        assertTrue(q.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        String live = Files.readString(running);
+        assertTrue(live.lines().anyMatch(l -> l.startsWith(addr + " ") && l.contains("bound")), live);
+
         Netns.Result rel = dhclient(events, false, "-r");
         assertEquals(0, rel.code(), rel.out());
         assertTrue(tail(from).contains("dhcp6 Release " + addr), tail(from));
