@@ -138,7 +138,7 @@ public final class Dhcp6Engine {
             if (rapid) {
                 changed.add(table.bind(key, a, now, now + validSeconds * 1000));
             } else {
-                table.hold(a, key, now + ADVERTISE_HOLD.toMillis());
+                table.hold(a, key, now, now + ADVERTISE_HOLD.toMillis());
             }
             o.add(ia(ia.iaid(), a));
         }

@@ -138,14 +138,18 @@ public final class Lease6Table {
         return h != null && h.until > now;
     }
 
-    /** Holds {@code a} for {@code key} until {@code until} (an Advertise; not written to the database). */
-    public void hold(Inet6Address a, Lease6.Key key, long until) {
-        holds.values().removeIf(h -> h.key.equals(key));
+    /**
+     * Holds {@code a} for {@code key} until {@code until} (an Advertise; not written to the database).
+     * Lapsed holds are dropped here, so Solicits that never become Requests cannot grow the map.
+     */
+    public void hold(Inet6Address a, Lease6.Key key, long now, long until) {
+        holds.values().removeIf(h -> h.key.equals(key) || h.until <= now);
         holds.put(toBig(a), new Hold(key, until));
-        if (holds.size() > 4096) {
-            long now = until;
-            holds.values().removeIf(h -> h.until < now - 3_600_000L);
-        }
+    }
+
+    /** Advertise holds not yet lapsed or taken (for tests and counters). */
+    public int holds(long now) {
+        return (int) holds.values().stream().filter(h -> h.until > now).count();
     }
 
     /** Binds {@code a} to {@code key} until {@code expires}; the old binding of either is replaced. */

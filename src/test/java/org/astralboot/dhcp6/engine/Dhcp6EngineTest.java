@@ -169,6 +169,15 @@ class Dhcp6EngineTest {
         clock.advance(Dhcp6Engine.ADVERTISE_HOLD.plusSeconds(1));
         // The hold of client 2 lapsed, but nothing else took it: the lowest free address is b again.
         assertEquals(b, address(e.handle(client(Dhcp6MessageType.SOLICIT, duid(3), false, ia(1))).orElseThrow().message()));
+        // Many Solicits that never become Requests: their holds lapse instead of piling up.
+        Lease6Table t = table("2001:db8:7::100", "2001:db8:7::ffff");
+        Dhcp6Engine many = new Dhcp6Engine(settings(Dhcp6Settings.Mode.FULL, "2001:db8:7::100", "2001:db8:7::ffff", 80),
+                t, clock);
+        for (int i = 0; i < 50; i++) {
+            many.handle(client(Dhcp6MessageType.SOLICIT, duid(i), false, ia(1)));
+            clock.advance(Duration.ofSeconds(10));
+        }
+        assertEquals(5, t.holds(clock.millis()), "only the last 60 s of Advertises hold an address");
     }
 
     @Test
