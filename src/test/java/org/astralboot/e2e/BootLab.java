@@ -317,6 +317,11 @@ final class BootLab implements AutoCloseable {
         } else if (fw == Firmware.UEFI_PXE_IPV6) {
             cmd.addAll(List.of("-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=n"));
         }
+        if (fw == Firmware.UEFI_PXE_IPV6 || fw == Firmware.UEFI_HTTP_BOOT_IPV6) {
+            // No IPv4 stack at all where the firmware knows this switch (EDK2 since 2023; older
+            // builds ignore it and spend a DHCPv4 timeout on HTTP boot over IPv4 first).
+            cmd.addAll(List.of("-fw_cfg", "name=opt/org.tianocore/IPv4Support,string=n"));
+        }
         if (fw.ovmf()) {
             Path vars = work.resolve("vm" + n + "-ovmf-vars.fd");
             Files.copy(Path.of(OVMF_VARS), vars, StandardCopyOption.REPLACE_EXISTING);
