@@ -318,8 +318,8 @@ final class BootLab implements AutoCloseable {
             cmd.addAll(List.of("-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=n"));
         }
         if (fw == Firmware.UEFI_PXE_IPV6 || fw == Firmware.UEFI_HTTP_BOOT_IPV6) {
-            // No IPv4 stack at all where the firmware knows this switch (EDK2 since 2023; older
-            // builds ignore it and spend a DHCPv4 timeout on HTTP boot over IPv4 first).
+            // No IPv4 stack at all where the firmware knows this switch (newer EDK2; builds without
+            // it ignore it and spend a DHCPv4 timeout on HTTP boot over IPv4 first).
             cmd.addAll(List.of("-fw_cfg", "name=opt/org.tianocore/IPv4Support,string=n"));
         }
         if (fw.ovmf()) {
