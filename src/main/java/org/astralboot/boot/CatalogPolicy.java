@@ -102,7 +102,7 @@ public final class CatalogPolicy implements BootPolicy {
         ctx.put("class", m == null ? "" : m.osClass());
         List<OsDefinition> oses = catalog.list();
         List<Map<String, Object>> items = new ArrayList<>();
-        String u = context.base() + "/ipxe/" + MachineContext.urlMac(mac);
+        String u = context.base(r.sourceIp()) + "/ipxe/" + MachineContext.urlMac(mac);
         for (OsDefinition os : oses) {
             Map<String, Object> item = new LinkedHashMap<>();
             item.put("name", os.name());
@@ -142,7 +142,7 @@ public final class CatalogPolicy implements BootPolicy {
     /** The class menu of {@code os}, an OS {@linkplain OsDefinition#hasClasses() with classes}. */
     public View classMenu(MachineRequest r, OsDefinition os) throws BootStoreException, TemplateException {
         Map<String, Object> ctx = context.forOs(r.mac(), r.sourceIp(), os, "", r.key());
-        String u = context.base() + "/ipxe/" + MachineContext.urlMac(r.mac()) + "/choose/" + os.name() + "/";
+        String u = context.base(r.sourceIp()) + "/ipxe/" + MachineContext.urlMac(r.mac()) + "/choose/" + os.name() + "/";
         List<Map<String, Object>> items = new ArrayList<>();
         for (String c : os.classes()) {
             items.add(Map.of("name", c, "url", u + c + MachineContext.keyQuery(r.key())));

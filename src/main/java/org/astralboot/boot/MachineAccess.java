@@ -115,6 +115,17 @@ public final class MachineAccess {
         if (keyValid) {
             return decide(mac, source, new Facts(fullDhcp, "", Set.of(), true));
         }
+        if (source.indexOf(':') >= 0) {
+            // Over IPv6 (no ARP table to ask): the DHCPv6 binding of the source address names the MAC.
+            try {
+                if (java.net.InetAddress.getByName(source) instanceof java.net.Inet6Address a
+                        && hosts.macAtIpv6(a).filter(mac::equals).isPresent()) {
+                    return decide(mac, source, new Facts(true, source, Set.of(), false));
+                }
+            } catch (java.net.UnknownHostException e) {
+                // not an address literal: no proof from it
+            }
+        }
         String lease = "";
         if (fullDhcp) {
             Optional<HostInfo> h = hosts.byMac(mac);

@@ -87,6 +87,11 @@ public final class MachineContext {
         return cfg.http().base();
     }
 
+    /** The base URL for a request from {@code sourceIp}: bracketed IPv6 for a machine that came over IPv6. */
+    public String base(String sourceIp) {
+        return cfg.httpBaseFor(sourceIp);
+    }
+
     /** The MAC DHCP leased {@code ip} to, if any. */
     public Optional<MacAddress> hostByAddress(String ip) {
         return hosts.byAddress(Ipv4.parse(ip)).map(HostInfo::mac);
@@ -157,11 +162,12 @@ public final class MachineContext {
         m.put("domain", cfg.domain());
         m.put("fqdn", cfg.domain().isEmpty() ? hostname : hostname + "." + cfg.domain());
         m.put("server", Ipv4.text(cfg.address()));
-        m.put("base_url", base());
-        m.put("start_url", base() + "/ipxe/" + u);
-        m.put("menu_url", base() + "/ipxe/" + u + "/menu" + q);
-        m.put("boot_url", base() + "/ipxe/" + u + "/boot" + q);
-        m.put("installed_url", base() + "/machine/" + u + "/installed" + q);
+        String base = base(sourceIp);
+        m.put("base_url", base);
+        m.put("start_url", base + "/ipxe/" + u);
+        m.put("menu_url", base + "/ipxe/" + u + "/menu" + q);
+        m.put("boot_url", base + "/ipxe/" + u + "/boot" + q);
+        m.put("installed_url", base + "/machine/" + u + "/installed" + q);
         m.put("key_query", q);
         return m;
     }
@@ -188,7 +194,7 @@ public final class MachineContext {
         Map<String, Object> vars = new LinkedHashMap<>(DEFAULT_VARS);
         vars.putAll(os.vars());
         m.put("vars", vars);
-        String images = base() + "/os/" + os.name() + "/images/";
+        String images = base(sourceIp) + "/os/" + os.name() + "/images/";
         m.put("images_url", images);
         m.put("kernel_url", images + os.kernel());
         m.put("kernel_name", os.kernel().name());
@@ -205,7 +211,7 @@ public final class MachineContext {
         m.put("initrd_args", args.toString());
         Map<String, Object> urls = new LinkedHashMap<>();
         for (String t : templates.names(os)) {
-            urls.put(t, base() + "/machine/" + u + "/template/" + t + keyQuery(key));
+            urls.put(t, base(sourceIp) + "/machine/" + u + "/template/" + t + keyQuery(key));
         }
         m.put("templates", urls);
         List<Map<String, Object>> cluster = new ArrayList<>();

@@ -75,8 +75,10 @@ public final class LeasesCommand implements Callable<Integer> {
             return ExitCode.OK;
         }
         List<Lease> leases;
+        List<org.astralboot.dhcp6.lease.Lease6> leases6;
         try (Database db = Database.open(cfg.database())) {
             leases = new LeaseStore(db).load();
+            leases6 = new org.astralboot.dhcp6.lease.Lease6Store(db).load();
         } catch (DatabaseLockedException e) {
             return fromServer(cfg, e, out, err);
         } catch (DatabaseDamagedException e) {
@@ -87,6 +89,10 @@ public final class LeasesCommand implements Callable<Integer> {
             return ExitCode.FAILURE;
         }
         out.print(LeaseReport.format(leases, all, System.currentTimeMillis()));
+        if (!leases6.isEmpty()) {
+            out.println();
+            out.print(org.astralboot.dhcp6.Lease6Report.format(leases6, System.currentTimeMillis()));
+        }
         return ExitCode.OK;
     }
 }

@@ -98,11 +98,25 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     /** Runs the services with {@code source} deciding what machines boot, until SIGTERM or SIGINT. */
-    static int serve(Config cfg, boolean local, BootSourceWiring.Factory source) throws Exception {
+    static int serve(Config loaded, boolean local, BootSourceWiring.Factory source) throws Exception {
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
 
+        Config cfg = loaded;
+        if (loaded.dhcp6().on()) {
+            try {
+                cfg = loaded.withDhcp6(loaded.dhcp6().withAddress(ipv6Address(loaded)));
+            } catch (IOException e) {
+                SUMMARY.error("{}", e.getMessage());
+                return ExitCode.CONFIG;
+            }
+        }
+        return serveResolved(cfg, local, source, stop);
+    }
+
+    private static int serveResolved(Config cfg, boolean local, BootSourceWiring.Factory source, CountDownLatch stop)
+            throws Exception {
         List<AutoCloseable> open = new ArrayList<>();
         try {
             Database db = Database.open(cfg.database());
@@ -137,6 +151,11 @@ public final class ServeCommand implements Callable<Integer> {
                     ndp = org.astralboot.ndp.RouterAnswerService.of(cfg, booting, watch);
                     services.add(ndp);
                 }
+            }
+            if (cfg.dhcp6().on()) {
+                org.astralboot.dhcp6.Dhcp6Service dhcp6 = new org.astralboot.dhcp6.Dhcp6Service(cfg, db);
+                services.add(dhcp6);
+                hosts = withIpv6(hosts, dhcp6);
             }
             if (cfg.dns().enabled()) {
                 services.add(new org.astralboot.dns.DnsService(org.astralboot.dns.DnsService.settings(cfg), hosts,
@@ -218,6 +237,72 @@ public final class ServeCommand implements Callable<Integer> {
         } finally {
             closeAll(open);
         }
+    }
+
+    /**
+     * The server's IPv6 address for {@code [ipv6]}: the configured one, which must be on the
+     * interface, else the interface's first global address; without zone.
+     */
+    static java.net.Inet6Address ipv6Address(Config cfg) throws IOException {
+        List<java.net.Inet6Address> global = org.astralboot.dhcp6.Dhcp6Service.globalAddresses(cfg.iface());
+        java.net.Inet6Address a = cfg.dhcp6().address();
+        if (a != null) {
+            for (java.net.Inet6Address g : global) {
+                if (java.util.Arrays.equals(g.getAddress(), a.getAddress())) {
+                    return a;
+                }
+            }
+            throw new IOException("[ipv6] address = \"" + org.astralboot.net.Ipv6.text(a) + "\" is not a global address"
+                    + " of interface " + cfg.iface() + " (it has: " + global.stream().map(org.astralboot.net.Ipv6::text)
+                    .toList() + ")");
+        }
+        if (global.isEmpty()) {
+            throw new IOException("[ipv6] dhcp = \"" + cfg.dhcp6().mode().name().toLowerCase(java.util.Locale.ROOT)
+                    + "\" but interface " + cfg.iface() + " has no global IPv6 address: add one (ip -6 addr add"
+                    + " 2001:db8::1/64 dev " + cfg.iface() + ") or set [ipv6] dhcp = \"off\"");
+        }
+        return java.net.Inet6Address.getByAddress(null, global.get(0).getAddress(), -1);
+    }
+
+    /** {@code hosts} that also knows who holds a DHCPv6 binding ({@link HostLookup#macAtIpv6}). */
+    static HostLookup withIpv6(HostLookup hosts, org.astralboot.dhcp6.Dhcp6Service dhcp6) {
+        return new HostLookup() {
+            @Override
+            public java.util.Optional<org.astralboot.net.HostInfo> byMac(org.astralboot.net.MacAddress mac) {
+                return hosts.byMac(mac);
+            }
+
+            @Override
+            public java.util.Optional<org.astralboot.net.HostInfo> byAddress(java.net.Inet4Address address) {
+                return hosts.byAddress(address);
+            }
+
+            @Override
+            public java.util.Optional<String> leaseReport(boolean all) {
+                java.util.Optional<String> v4 = hosts.leaseReport(all);
+                List<org.astralboot.dhcp6.lease.Lease6> v6 = dhcp6.leases();
+                if (v6.isEmpty()) {
+                    return v4;
+                }
+                String t = org.astralboot.dhcp6.Lease6Report.format(v6, System.currentTimeMillis());
+                return java.util.Optional.of(v4.map(s -> s + "\n" + t).orElse(t));
+            }
+
+            @Override
+            public java.util.Optional<java.net.Inet4Address> addressNamed(String hostname) {
+                return hosts.addressNamed(hostname);
+            }
+
+            @Override
+            public java.util.Optional<String> nameAt(java.net.Inet4Address address) {
+                return hosts.nameAt(address);
+            }
+
+            @Override
+            public java.util.Optional<org.astralboot.net.MacAddress> macAtIpv6(java.net.Inet6Address address) {
+                return dhcp6.macAt(address);
+            }
+        };
     }
 
     /** The {@code [admin]} settings of the config. */

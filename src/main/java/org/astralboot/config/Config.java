@@ -33,6 +33,7 @@ import org.astralboot.net.MacAddress;
  * @param api         API mode ({@code [api]}): what machines boot is asked of a boot API
  * @param admin       the operator's listener ({@code [admin]})
  * @param ipv6        IPv6 on the interface ({@code [ipv6]}): the router-advertisement answer
+ * @param dhcp6       DHCPv6 network boot ({@code [ipv6]} dhcp, ranges and address)
  */
 public record Config(
         Path source,
@@ -55,14 +56,15 @@ public record Config(
         Dns dns,
         Api api,
         Admin admin,
-        Ipv6 ipv6) {
+        Ipv6 ipv6,
+        Dhcp6 dhcp6) {
 
-    /** With the default {@link Ipv6} settings. */
+    /** With the default {@link Ipv6} settings and without DHCPv6 ({@code [ipv6] dhcp = "off"}). */
     public Config(Path source, String iface, Inet4Address address, Ipv4Subnet subnet, String domain, Path data,
             Path database, Path cache, long cacheMaxBytes, boolean ipfs, URI ipfsApi, URI ipfsGateway, Path refs,
             Http http, Tftp tftp, Dhcp dhcp, Menu menu, Dns dns, Api api, Admin admin) {
         this(source, iface, address, subnet, domain, data, database, cache, cacheMaxBytes, ipfs, ipfsApi, ipfsGateway,
-                refs, http, tftp, dhcp, menu, dns, api, admin, Ipv6.DEFAULT);
+                refs, http, tftp, dhcp, menu, dns, api, admin, Ipv6.DEFAULT, Dhcp6.OFF);
     }
 
     /** A configuration without API mode, with the default {@link Admin} listener. */
@@ -101,6 +103,7 @@ public record Config(
         api = api == null ? Api.OFF : api;
         Objects.requireNonNull(admin, "admin");
         ipv6 = ipv6 == null ? Ipv6.DEFAULT : ipv6;
+        dhcp6 = dhcp6 == null ? Dhcp6.OFF : dhcp6;
     }
 
     /**
@@ -113,6 +116,89 @@ public record Config(
     public record Ipv6(boolean answerRs) {
         /** The defaults of {@link Keys}. */
         public static final Ipv6 DEFAULT = new Ipv6(Keys.IPV6_ANSWER_RS.def());
+    }
+
+    /**
+     * The HTTP base URL for a machine whose request came from {@code sourceIp}: over IPv6 (an
+     * address with a colon) and with DHCPv6 on, {@code http://[ipv6 address]} with the HTTP port;
+     * otherwise {@link Http#base()}.
+     */
+    public String httpBaseFor(String sourceIp) {
+        if (sourceIp != null && sourceIp.indexOf(':') >= 0 && dhcp6.on() && dhcp6.address() != null) {
+            return "http://" + org.astralboot.net.Ipv6.bracketed(dhcp6.address())
+                    + (http.port() == 80 ? "" : ":" + http.port());
+        }
+        return http.base();
+    }
+
+    /** {@code [ipv6] dhcp}. */
+    public enum Dhcp6Mode {
+        OFF, FULL, STATELESS;
+
+        /** The mode named {@code s} (lower case), or {@code null}. */
+        public static Dhcp6Mode parse(String s) {
+            return switch (s) {
+                case "off" -> OFF;
+                case "full" -> FULL;
+                case "stateless" -> STATELESS;
+                default -> null;
+            };
+        }
+    }
+
+    /**
+     * DHCPv6 network boot ({@code [ipv6]}, RFC 8415 / RFC 5970).
+     *
+     * @param mode       off, full (IA_NA addresses from the pool) or stateless (Information-request)
+     * @param address    the server's IPv6 address for boot URLs; {@code null}: the interface's global
+     *                   IPv6 address, found when the server starts
+     * @param rangeStart first pool address, or {@code null}: {@code <prefix of address>::1:0}
+     * @param rangeEnd   last pool address, or {@code null}: {@code <prefix of address>::1:ffff}
+     */
+    public record Dhcp6(Dhcp6Mode mode, java.net.Inet6Address address, java.net.Inet6Address rangeStart,
+            java.net.Inet6Address rangeEnd) {
+        public static final Dhcp6 OFF = new Dhcp6(Dhcp6Mode.OFF, null, null, null);
+
+        public Dhcp6 {
+            Objects.requireNonNull(mode, "mode");
+        }
+
+        public boolean on() {
+            return mode != Dhcp6Mode.OFF;
+        }
+
+        /** With {@code address} (the interface's, found at start) when none was configured, and the default range. */
+        public Dhcp6 withAddress(java.net.Inet6Address a) {
+            return new Dhcp6(mode, address != null ? address : a, rangeStart, rangeEnd).withDefaultRange();
+        }
+
+        /**
+         * With the default pool where none is set and the address is known: {@code <prefix>::1:0} to
+         * {@code <prefix>::1:ffff} in the address's /64.
+         */
+        public Dhcp6 withDefaultRange() {
+            if (address == null) {
+                return this;
+            }
+            byte[] s = address.getAddress();
+            java.util.Arrays.fill(s, 8, 16, (byte) 0);
+            s[13] = 1;
+            byte[] e = s.clone();
+            e[14] = (byte) 0xff;
+            e[15] = (byte) 0xff;
+            try {
+                return new Dhcp6(mode, address,
+                        rangeStart != null ? rangeStart : java.net.Inet6Address.getByAddress(null, s, -1),
+                        rangeEnd != null ? rangeEnd : java.net.Inet6Address.getByAddress(null, e, -1));
+            } catch (java.net.UnknownHostException x) {
+                throw new AssertionError(x);
+            }
+        }
+
+        /** The address without zone, in RFC 5952 form. */
+        public static String text(java.net.Inet6Address a) {
+            return org.astralboot.net.Ipv6.text(a);
+        }
     }
 
     /**
@@ -478,6 +564,10 @@ public record Config(
         return toBuilder().api(a).build();
     }
 
+    public Config withDhcp6(Dhcp6 d) {
+        return toBuilder().dhcp6(d).build();
+    }
+
     public Config withAdmin(Admin a) {
         return toBuilder().admin(a).build();
     }
@@ -522,6 +612,7 @@ public record Config(
         private Api api;
         private Admin admin;
         private Ipv6 ipv6;
+        private Dhcp6 dhcp6;
 
         private Builder(Config c) {
             source = c.source;
@@ -545,6 +636,12 @@ public record Config(
             api = c.api;
             admin = c.admin;
             ipv6 = c.ipv6;
+            dhcp6 = c.dhcp6;
+        }
+
+        public Builder dhcp6(Dhcp6 v) {
+            dhcp6 = v;
+            return this;
         }
 
         public Builder source(Path v) {
@@ -639,7 +736,7 @@ public record Config(
 
         public Config build() {
             return new Config(source, iface, address, subnet, domain, data, database, cache, cacheMaxBytes, ipfs,
-                    ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu, dns, api, admin, ipv6);
+                    ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu, dns, api, admin, ipv6, dhcp6);
         }
     }
 }

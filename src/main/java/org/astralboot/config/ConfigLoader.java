@@ -201,6 +201,13 @@ public final class ConfigLoader {
 
         TomlTable ipv6T = section(r, toml, "ipv6", warnings);
         Config.Ipv6 ipv6 = new Config.Ipv6(Keys.IPV6_ANSWER_RS.read(r, ipv6T));
+        Config.Dhcp6 dhcp6 = new Config.Dhcp6(Config.Dhcp6Mode.parse(Keys.IPV6_DHCP.read(r, ipv6T)),
+                Keys.IPV6_ADDRESS.read(r, ipv6T), Keys.IPV6_RANGE_START.read(r, ipv6T),
+                Keys.IPV6_RANGE_END.read(r, ipv6T)).withDefaultRange();
+        if (dhcp6.rangeStart() != null && dhcp6.rangeEnd() != null && java.util.Arrays.compareUnsigned(
+                dhcp6.rangeStart().getAddress(), dhcp6.rangeEnd().getAddress()) > 0) {
+            throw r.invalid(Keys.IPV6_RANGE_END.name(), "range_end is before range_start");
+        }
 
         TomlTable apiT = section(r, toml, "api", warnings);
         Config.Api api = new Config.Api(Keys.API_URL.read(r, apiT), Keys.API_TIMEOUT.read(r, apiT),
@@ -219,7 +226,7 @@ public final class ConfigLoader {
         }
 
         Config c = new Config(file.toAbsolutePath(), iface, address, subnet, domain, data, database, cache, cacheMax,
-                ipfs, ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu, dns, api, admin, ipv6);
+                ipfs, ipfsApi, ipfsGateway, refs, http, tftp, dhcp, menu, dns, api, admin, ipv6, dhcp6);
         return new Loaded(c, List.copyOf(warnings));
     }
 

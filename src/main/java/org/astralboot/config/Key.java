@@ -200,6 +200,12 @@ public final class Key<T> {
                 null, a -> ConfigWriter.q(a == null ? "" : Ipv4.text(a)), get);
     }
 
+    /** An IPv6 address; absent or {@code ""}: {@code null} (the loader derives the default). */
+    static Key<java.net.Inet6Address> ip6(String name, String doc, Function<Config, java.net.Inet6Address> get) {
+        return new Key<>(name, "IPv6 address", null, null, null, doc, (r, t, k) -> r.optIp6(t, k.name).orElse(null),
+                null, a -> ConfigWriter.q(a == null ? "" : Config.Dhcp6.text(a)), get);
+    }
+
     /** A list of IPv4 addresses; absent: {@code null} (the loader derives the default). */
     static Key<List<Inet4Address>> ips(String name, String doc, Function<Config, List<Inet4Address>> get) {
         return new Key<>(name, "list of IPv4 addresses", null, null, null, doc,

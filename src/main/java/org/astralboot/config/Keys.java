@@ -244,6 +244,20 @@ public final class Keys {
             .checked(t -> t.isEmpty() || t.length() >= 16 && t.chars().allMatch(ch -> ch > 0x20 && ch < 0x7F) ? null
                     : "use at least 16 printable characters without spaces (e.g. the output of openssl rand -hex 16)");
 
+    // ---------------------------------------------------------------- [ipv6] (DHCPv6 boot)
+
+    public static final Key<String> IPV6_DHCP = Key.string("ipv6.dhcp", "off",
+            "DHCPv6 (RFC 8415) on the interface: full (addresses and boot options), stateless (boot options"
+                    + " for Information-request) or off", c -> c.dhcp6().mode().name().toLowerCase(java.util.Locale.ROOT))
+            .checked(v -> Config.Dhcp6Mode.parse(v) != null ? null
+                    : "'" + v + "' is none of \"off\", \"full\", \"stateless\"");
+    public static final Key<java.net.Inet6Address> IPV6_RANGE_START = Key.ip6("ipv6.range_start",
+            "first DHCPv6 pool address (full mode); default: <prefix of address>::1:0", c -> c.dhcp6().rangeStart());
+    public static final Key<java.net.Inet6Address> IPV6_RANGE_END = Key.ip6("ipv6.range_end",
+            "last DHCPv6 pool address (full mode); default: <prefix of address>::1:ffff", c -> c.dhcp6().rangeEnd());
+    public static final Key<java.net.Inet6Address> IPV6_ADDRESS = Key.ip6("ipv6.address",
+            "server IPv6 address in boot URLs; default: the interface's global IPv6 address", c -> c.dhcp6().address());
+
     /** Every key, in the order of {@code config.toml.dist} and of the implied config. */
     public static final List<Key<?>> ALL = List.of(
             INTERFACE, ADDRESS, DOMAIN, DATA, DATABASE, CACHE, CACHE_MAX, IPFS, IPFS_API, IPFS_GATEWAY, REFS,
@@ -258,7 +272,7 @@ public final class Keys {
             RELAY_SUBNET, RELAY_RANGE_START, RELAY_RANGE_END, RELAY_GATEWAY, RELAY_DNS,
             MENU_DEFAULT, MENU_TIMEOUT,
             DNS_ENABLED, DNS_PORT, DNS_UPSTREAM, DNS_TTL,
-            IPV6_ANSWER_RS,
+            IPV6_ANSWER_RS, IPV6_DHCP, IPV6_RANGE_START, IPV6_RANGE_END, IPV6_ADDRESS,
             API_URL, API_TIMEOUT, API_CACHE_TTL, API_FALLBACK, API_FILES_MAX,
             ADMIN_LISTEN, ADMIN_TOKEN);
 

@@ -138,6 +138,27 @@ record TomlReader(Path file, TomlParseResult root) {
         }
     }
 
+    /** An IPv6 address in any RFC 4291 §2.2 text form, without a zone; absent or "": empty. */
+    Optional<java.net.Inet6Address> optIp6(TomlTable t, String key) throws ConfigException {
+        Optional<String> s = optString(t, key);
+        if (s.isEmpty() || s.get().isEmpty()) {
+            return Optional.empty();
+        }
+        String v = s.get();
+        if (!v.contains(":") || !v.matches("[0-9A-Fa-f:.]+")) {
+            throw invalid(key, "'" + v + "' is not an IPv6 address");
+        }
+        try {
+            java.net.InetAddress a = java.net.InetAddress.getByName(v);
+            if (a instanceof java.net.Inet6Address a6) {
+                return Optional.of(a6);
+            }
+            throw invalid(key, "'" + v + "' is an IPv4-mapped address, not an IPv6 one");
+        } catch (java.net.UnknownHostException e) {
+            throw invalid(key, "'" + v + "' is not an IPv6 address");
+        }
+    }
+
     Optional<List<Inet4Address>> ipList(TomlTable t, String key) throws ConfigException {
         TomlArray a = t == null ? null : array(t, key);
         if (a == null) {

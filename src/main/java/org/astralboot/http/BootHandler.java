@@ -381,8 +381,9 @@ final class BootHandler implements HttpHandler {
 
     private void entry(Req req) throws HttpError, BootStoreException, TemplateException, IOException {
         Map<String, Object> ctx = new LinkedHashMap<>(Templates.LAMBDAS);
-        ctx.put("base_url", cfg.http().base());
-        ctx.put("server", cfg.address().getHostAddress());
+        ctx.put("base_url", cfg.httpBaseFor(req.ip()));
+        ctx.put("server", req.ip().indexOf(':') >= 0 && cfg.dhcp6().address() != null
+                ? org.astralboot.net.Ipv6.text(cfg.dhcp6().address()) : cfg.address().getHostAddress());
         script(req, new View("entry", null, ctx));
         log.info("entry script /boot.ipxe to {}", req.ip());
         event(req, Kind.HTTP_ENTRY, null, "/boot.ipxe");

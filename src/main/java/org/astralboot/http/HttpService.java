@@ -103,8 +103,13 @@ public final class HttpService implements Service {
         String host = Ipv4.text(cfg.http().bind());
         int port = cfg.http().port();
         Admission a = new Admission(cfg.http());
-        Undertow u = Undertow.builder()
-                .addHttpListener(port, host)
+        Undertow.Builder ub = Undertow.builder().addHttpListener(port, host);
+        java.net.Inet6Address v6 = cfg.dhcp6().on() ? cfg.dhcp6().address() : null;
+        if (v6 != null) {
+            // Machines that booted over IPv6 get http://[address]/ URLs (Config.httpBaseFor).
+            ub.addHttpListener(port, org.astralboot.net.Ipv6.text(v6));
+        }
+        Undertow u = ub
                 .setIoThreads(Math.max(2, Runtime.getRuntime().availableProcessors()))
                 .setWorkerThreads(WORKER_THREADS)
                 // Route on the raw path: %2e%2e, %2f and %5c stay visible and are refused by TreePath
@@ -133,6 +138,10 @@ public final class HttpService implements Service {
         bound = (InetSocketAddress) u.getListenerInfo().get(0).getAddress();
         log.info("http listening on {}:{} (boot tree {}, entry {}/boot.ipxe)", host, bound.getPort(),
                 store.describe(), cfg.http().base());
+        if (v6 != null) {
+            log.info("http listening on [{}]:{} (entry {}/boot.ipxe)", org.astralboot.net.Ipv6.text(v6), port,
+                    cfg.httpBaseFor("::"));
+        }
     }
 
     @Override

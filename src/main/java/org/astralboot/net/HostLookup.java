@@ -45,6 +45,14 @@ public interface HostLookup {
         return Optional.empty();
     }
 
+    /**
+     * The MAC of the machine whose DHCPv6 binding holds {@code address} now (from its DUID, or the
+     * EUI-64 link-local address it asked from), or empty: proof for a request that came over IPv6.
+     */
+    default Optional<MacAddress> macAtIpv6(java.net.Inet6Address address) {
+        return Optional.empty();
+    }
+
     /** The host name of the machine that holds {@code address} right now (the DNS PTR answer). */
     default Optional<String> nameAt(Inet4Address address) {
         return Optional.empty();

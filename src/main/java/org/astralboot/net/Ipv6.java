@@ -1,42 +1,40 @@
 package org.astralboot.net;
 
 import java.net.Inet6Address;
+import java.util.Arrays;
 
-/** IPv6 address text for logs and events. */
+/** IPv6 address text. */
 public final class Ipv6 {
     private Ipv6() {
     }
 
     /**
-     * RFC 5952 text: lower-case hex, leading zeros dropped, the longest run of two or more zero
-     * groups (the first of equal runs) written {@code ::}; no scope suffix.
+     * {@code a} in the RFC 5952 §4 form ({@code 2001:db8::1}: lower case, the longest run of two or
+     * more zero groups compressed, the first of equal runs), without a zone. Java's own text writes
+     * every group ({@code 2001:db8:0:0:0:0:0:1}).
      */
     public static String text(Inet6Address a) {
         byte[] b = a.getAddress();
         int[] g = new int[8];
         for (int i = 0; i < 8; i++) {
-            g[i] = (b[2 * i] & 0xFF) << 8 | b[2 * i + 1] & 0xFF;
+            g[i] = ((b[2 * i] & 0xFF) << 8) | (b[2 * i + 1] & 0xFF);
         }
-        int bestAt = -1;
+        int best = -1;
         int bestLen = 1;
         for (int i = 0; i < 8; ) {
-            if (g[i] != 0) {
-                i++;
-                continue;
-            }
             int j = i;
             while (j < 8 && g[j] == 0) {
                 j++;
             }
             if (j - i > bestLen) {
-                bestAt = i;
+                best = i;
                 bestLen = j - i;
             }
-            i = j;
+            i = j == i ? i + 1 : j;
         }
-        StringBuilder s = new StringBuilder();
+        StringBuilder s = new StringBuilder(39);
         for (int i = 0; i < 8; i++) {
-            if (i == bestAt) {
+            if (i == best) {
                 s.append("::");
                 i += bestLen - 1;
                 continue;
@@ -47,5 +45,18 @@ public final class Ipv6 {
             s.append(Integer.toHexString(g[i]));
         }
         return s.toString();
+    }
+
+    /** {@code [2001:db8::1]}, the host part of a URL (RFC 3986 §3.2.2). */
+    public static String bracketed(Inet6Address a) {
+        return "[" + text(a) + "]";
+    }
+
+    /** Whether {@code a} is a global unicast address (not link-local, loopback, multicast, site-local or ULA). */
+    public static boolean global(Inet6Address a) {
+        byte[] b = a.getAddress();
+        boolean ula = (b[0] & 0xFE) == 0xFC;
+        return !a.isLinkLocalAddress() && !a.isLoopbackAddress() && !a.isMulticastAddress()
+                && !a.isSiteLocalAddress() && !a.isAnyLocalAddress() && !ula && !Arrays.equals(b, new byte[16]);
     }
 }

@@ -54,6 +54,9 @@ public final class TftpService implements Service {
     private volatile boolean closed;
     private ExecutorService executor;
     private Thread listenerThread;
+    /** The IPv6 listener ({@code [ipv6]} on), or {@code null}. */
+    private volatile DatagramSocket listener6;
+    private Thread listenerThread6;
 
 
     public TftpService(Config config, BootStore store) {
@@ -105,9 +108,25 @@ public final class TftpService implements Service {
         s.setReceiveBufferSize(1 << 20);
         listener = s;
         executor = Executors.newCachedThreadPool(Thread.ofPlatform().name("tftp-", 0).daemon().factory());
-        listenerThread = Thread.ofPlatform().name("tftp-listener").daemon().start(this::listen);
+        listenerThread = Thread.ofPlatform().name("tftp-listener").daemon().start(() -> listen(s));
 
         log.info("tftp listening on {}:{}", Ipv4.text(config.address()), s.getLocalPort());
+        java.net.Inet6Address v6 = config.dhcp6().on() ? config.dhcp6().address() : null;
+        if (v6 != null) {
+            // UEFI PXE over IPv6 fetches tftp://[address]/... (RFC 5970 §3.1): the same service there.
+            DatagramSocket s6;
+            try {
+                s6 = new DatagramSocket(new InetSocketAddress(v6, s.getLocalPort()));
+            } catch (SocketException e) {
+                close();
+                throw new IOException("tftp cannot bind [" + org.astralboot.net.Ipv6.text(v6) + "]:" + s.getLocalPort()
+                        + ": " + e.getMessage(), e);
+            }
+            s6.setReceiveBufferSize(1 << 20);
+            listener6 = s6;
+            listenerThread6 = Thread.ofPlatform().name("tftp-listener6").daemon().start(() -> listen(s6));
+            log.info("tftp listening on [{}]:{}", org.astralboot.net.Ipv6.text(v6), s6.getLocalPort());
+        }
     }
 
     /** The bound listener port (useful when the config asked for port 0). */
@@ -130,10 +149,9 @@ public final class TftpService implements Service {
         return active.size();
     }
 
-    private void listen() {
+    private void listen(DatagramSocket s) {
         byte[] buf = new byte[TftpCodec.MAX_PACKET];
         DatagramPacket p = new DatagramPacket(buf, buf.length);
-        DatagramSocket s = listener;
         while (!closed) {
             try {
                 p.setLength(buf.length);
@@ -251,7 +269,8 @@ public final class TftpService implements Service {
 
     private void reply(InetSocketAddress to, TftpPacket.Error error) throws IOException {
         byte[] b = TftpCodec.encode(error);
-        listener.send(new DatagramPacket(b, b.length, to));
+        DatagramSocket s = to.getAddress() instanceof java.net.Inet6Address && listener6 != null ? listener6 : listener;
+        s.send(new DatagramPacket(b, b.length, to));
     }
 
     Config config() {
@@ -275,6 +294,9 @@ public final class TftpService implements Service {
     }
 
     static String text(InetSocketAddress a) {
+        if (a.getAddress() instanceof java.net.Inet6Address v6) {
+            return org.astralboot.net.Ipv6.bracketed(v6) + ":" + a.getPort();
+        }
         return a.getAddress().getHostAddress() + ":" + a.getPort();
     }
 
@@ -287,6 +309,10 @@ public final class TftpService implements Service {
         DatagramSocket s = listener;
         if (s != null) {
             s.close();
+        }
+        DatagramSocket s6 = listener6;
+        if (s6 != null) {
+            s6.close();
         }
         for (TftpSession t : active.values()) {
             t.abort();
@@ -302,11 +328,13 @@ public final class TftpService implements Service {
                 Thread.currentThread().interrupt();
             }
         }
-        if (listenerThread != null) {
-            try {
-                listenerThread.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        for (Thread t : new Thread[] {listenerThread, listenerThread6}) {
+            if (t != null) {
+                try {
+                    t.join(2000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
         log.info("tftp stopped");

@@ -91,11 +91,14 @@ final class TftpSession implements Runnable {
     public void run() {
         String who = TftpService.text(client);
         String name = TftpCodec.printable(rrq.filename());
-        try (DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET);
+        boolean v6 = client.getAddress() instanceof java.net.Inet6Address;
+        try (DatagramChannel ch = DatagramChannel.open(v6 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
                 Selector selector = Selector.open()) {
             channel = ch;
             this.selector = selector;
-            ch.bind(new InetSocketAddress(service.config().address(), 0));
+            // The transfer's port on the address the request came to: a client over IPv6 talks to
+            // the [ipv6] address (the one its tftp:// URL names).
+            ch.bind(new InetSocketAddress(v6 ? service.config().dhcp6().address() : service.config().address(), 0));
             // A whole window must fit: 64 x 1468-byte blocks is ~94 KB (more with skb overhead).
             ch.setOption(StandardSocketOptions.SO_SNDBUF, 1 << 20);
             ch.configureBlocking(false);

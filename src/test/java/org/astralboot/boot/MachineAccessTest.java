@@ -104,4 +104,31 @@ class MachineAccessTest {
             assertNotEquals(k1, MachineKeys.open(db).of(M), "each database has its own random server key");
         }
     }
+
+    @Test
+    void overIpv6TheDhcp6BindingOfTheSourceProvesTheMachine(@TempDir Path dir) throws Exception {
+        try (Database db = Database.open(dir.resolve("a.db"))) {
+            HostLookup hosts = new HostLookup() {
+                @Override
+                public Optional<HostInfo> byMac(MacAddress mac) {
+                    return Optional.empty();
+                }
+
+                @Override
+                public Optional<HostInfo> byAddress(Inet4Address address) {
+                    return Optional.empty();
+                }
+
+                @Override
+                public Optional<MacAddress> macAtIpv6(java.net.Inet6Address a) {
+                    return a.getHostAddress().equals("2001:db8:e2:0:0:0:0:100") ? Optional.of(M) : Optional.empty();
+                }
+            };
+            MachineAccess access = new MachineAccess(false, hosts, ip -> Set.of(), MachineKeys.open(db));
+            assertEquals(Optional.of(Via.LEASE), access.check(M, "2001:db8:e2:0:0:0:0:100", "").via());
+            assertEquals(Optional.of(Via.LEASE), access.check(M, "2001:db8:e2::100", "").via());
+            assertFalse(access.check(OTHER, "2001:db8:e2::100", "").allowed(), "the binding is another machine's");
+            assertFalse(access.check(M, "2001:db8:e2::101", "").allowed(), "no binding there");
+        }
+    }
 }

@@ -101,6 +101,9 @@ class ConfigDistTest {
                 dns = ["192.0.2.1"]
                 [api]
                 url = "http://192.0.2.9:8081/pxe"
+                [ipv6]
+                dhcp = "full"
+                address = "2001:db8::1"
                 """;
         ConfigLoader loader = new ConfigLoader(ConfigLoaderTest.FAKE);
         Path file = Path.of("/nonexistent/config.toml");

@@ -158,6 +158,44 @@ final class BootLab implements AutoCloseable {
         awaitLogOrDeath(p, log, "started, version", Duration.ofSeconds(20));
     }
 
+    // ---------------------------------------------------------------- IPv6
+
+    /** The server's IPv6 address on br0 (documentation prefix 2001:db8::/32). */
+    static final String SERVER6 = "2001:db8:e2::1";
+
+    /** Adds {@link #SERVER6}/64 to br0 (no duplicate address detection: usable at once). */
+    void enableIpv6() throws IOException {
+        ns.run(Duration.ofSeconds(10), "ip", "-6", "addr", "add", SERVER6 + "/64", "dev", IFACE, "nodad").check();
+    }
+
+    /**
+     * Runs radvd on br0 advertising 2001:db8:e2::/64 on-link (no SLAAC, router lifetime 0: never a
+     * default router) with the M flag ({@code managed}: addresses from DHCPv6) or only the O flag.
+     * Firmware and iPXE ask DHCPv6 only when an RA sets one of them (iPXE ndp.c; EDK2 does DHCPv6
+     * either way, but needs the on-link prefix to reach the server).
+     */
+    void startRadvd(boolean managed) throws IOException, InterruptedException {
+        ns.run(Duration.ofSeconds(10), "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1").check();
+        Path conf = work.resolve("radvd.conf");
+        Files.writeString(conf, "interface " + IFACE + " {\n"
+                + "    AdvSendAdvert on;\n"
+                + "    AdvManagedFlag " + (managed ? "on" : "off") + ";\n"
+                + "    AdvOtherConfigFlag on;\n"
+                + "    MinRtrAdvInterval 3;\n"
+                + "    MaxRtrAdvInterval 10;\n"
+                + "    AdvDefaultLifetime 0;\n"
+                + "    prefix 2001:db8:e2::/64 { AdvOnLink on; AdvAutonomous off; };\n"
+                + "};\n");
+        Path log = work.resolve("radvd.log");
+        Process p = ns.start(log, "radvd", "-n", "-C", conf.toString(), "-p", work.resolve("radvd.pid").toString(),
+                "-m", "stderr", "-d", "1");
+        servers.add(p);
+        Thread.sleep(500);
+        if (!p.isAlive()) {
+            throw new IOException("radvd exited " + p.exitValue() + ": " + Files.readString(log));
+        }
+    }
+
     // ---------------------------------------------------------------- Astralboot
 
     /**
@@ -278,7 +316,18 @@ final class BootLab implements AutoCloseable {
                 "qemu-system-x86_64", "-m", "256", "-nographic", "-display", "none", "-no-reboot",
                 "-serial", "mon:stdio", "-boot", "n",
                 "-netdev", "tap,id=n0,ifname=" + TAP + ",script=no,downscript=no"));
-        if (fw == Firmware.UEFI_FIRMWARE_PXE) {
+        if (fw == Firmware.UEFI_HTTP_BOOT || fw == Firmware.UEFI_HTTP_BOOT_IPV6) {
+            cmd.addAll(List.of("-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=n",
+                    "-fw_cfg", "name=opt/org.tianocore/IPv6PXESupport,string=n"));
+        } else if (fw == Firmware.UEFI_PXE_IPV6) {
+            cmd.addAll(List.of("-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=n"));
+        }
+        if (fw == Firmware.UEFI_PXE_IPV6 || fw == Firmware.UEFI_HTTP_BOOT_IPV6) {
+            // No IPv4 stack at all where the firmware knows this switch (newer EDK2; builds without
+            // it ignore it and spend a DHCPv4 timeout on HTTP boot over IPv4 first).
+            cmd.addAll(List.of("-fw_cfg", "name=opt/org.tianocore/IPv4Support,string=n"));
+        }
+        if (fw.ovmf()) {
             Path vars = work.resolve("vm" + n + "-ovmf-vars.fd");
             Files.copy(Path.of(OVMF_VARS), vars, StandardCopyOption.REPLACE_EXISTING);
             cmd.addAll(List.of("-drive", "if=pflash,format=raw,readonly=on,file=" + OVMF_CODE,

@@ -65,7 +65,7 @@ public record Firmware(boolean pxe, int arch, boolean httpClient, boolean ipxe) 
     }
 
     /** {@code PXEClient:Arch:00007:UNDI:003016} → 7; -1 when the field is missing or not a number. */
-    static int archFromVendorClass(String vc) {
+    public static int archFromVendorClass(String vc) {
         int i = vc.indexOf(":Arch:");
         if (i < 0 || vc.length() < i + 11) {
             return -1;

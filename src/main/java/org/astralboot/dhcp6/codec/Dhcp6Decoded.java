@@ -1,0 +1,34 @@
+package org.astralboot.dhcp6.codec;
+
+import java.util.Objects;
+
+/**
+ * What {@link Dhcp6Codec#decode} made of a datagram: a message, a malformed datagram (with the
+ * reason, for the debug log and the counters), or a well-formed one this server does not serve.
+ */
+public sealed interface Dhcp6Decoded {
+
+    /** A message. */
+    record Ok(Dhcp6Message message) implements Dhcp6Decoded {
+        public Ok {
+            Objects.requireNonNull(message);
+        }
+    }
+
+    /** Not a valid DHCPv6 message: truncated, a length past its end, a bad option value. */
+    record Malformed(String reason) implements Dhcp6Decoded {
+        public Malformed {
+            Objects.requireNonNull(reason);
+        }
+    }
+
+    /**
+     * A valid message this server does not take: relay messages (RFC 8415 §9; relays are not served),
+     * server-to-client types and types RFC 8415 does not define.
+     */
+    record Unsupported(String reason) implements Dhcp6Decoded {
+        public Unsupported {
+            Objects.requireNonNull(reason);
+        }
+    }
+}

@@ -1,0 +1,382 @@
+package org.astralboot.dhcp6.engine;
+
+import java.math.BigInteger;
+import java.net.Inet6Address;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.astralboot.dhcp.engine.BootChoice;
+import org.astralboot.dhcp.engine.DhcpSettings;
+import org.astralboot.dhcp.engine.Firmware;
+import org.astralboot.dhcp6.codec.Dhcp6Message;
+import org.astralboot.dhcp6.codec.Dhcp6MessageType;
+import org.astralboot.dhcp6.codec.Dhcp6Option;
+import org.astralboot.dhcp6.codec.Dhcp6Status;
+import org.astralboot.dhcp6.codec.Duid;
+import org.astralboot.dhcp6.lease.Lease6;
+import org.astralboot.dhcp6.lease.Lease6Table;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * DHCPv6 server decisions (RFC 8415 §16 validation, §18.3 server behaviour; RFC 5970 boot
+ * options): message in, Advertise or Reply (or silence) out, bindings changed in the
+ * {@link Lease6Table}. No I/O; time from the injected clock. Not thread-safe: one transport thread.
+ *
+ * <p>Full mode answers Solicit (Advertise, or a Reply with Rapid Commit, RFC 8415 §18.3.1), Request,
+ * Renew, Rebind, Release, Decline and Confirm with IA_NA bindings from the pool, one per DUID+IAID,
+ * and Information-request. Stateless mode answers Information-request only. Boot options go to
+ * network-boot clients only: BOOTFILE_URL (RFC 5970 §3.1) {@code tftp://[addr]/<efi binary>} for
+ * UEFI PXE, {@code http://[addr]/tftp/<efi binary>} with vendor class {@code HTTPClient} echoed for
+ * UEFI HTTP boot, {@code http://[addr]/boot.ipxe} for iPXE (the IPv4 engine's {@link BootChoice}).
+ */
+public final class Dhcp6Engine {
+    private static final Logger log = LoggerFactory.getLogger(Dhcp6Engine.class);
+
+    /** How long an Advertise keeps its address for the client. */
+    public static final Duration ADVERTISE_HOLD = Duration.ofSeconds(60);
+    /** How long a declined address (RFC 8415 §18.3.8) stays out of the pool. */
+    public static final Duration DECLINE_PROBATION = Duration.ofMinutes(10);
+    /** EDK2's enterprise number (Intel) when the client's vendor class gives none. */
+    static final long ENTERPRISE_EDK2 = 343;
+
+    private final Dhcp6Settings cfg;
+    private final Lease6Table table;
+    private final Clock clock;
+    private final DhcpSettings.BootFiles bootFiles;
+    private final long validSeconds;
+    /** The on-link prefix: the /64 of the pool (RFC 4291 §2.5.4 interface identifiers are 64 bits). */
+    private final BigInteger prefix;
+
+    /** @param table the bindings; {@code null} in stateless mode */
+    public Dhcp6Engine(Dhcp6Settings cfg, Lease6Table table, Clock clock) {
+        this.cfg = cfg;
+        this.table = table;
+        this.clock = clock;
+        DhcpSettings.BootFiles b = cfg.bootFiles();
+        this.bootFiles = new DhcpSettings.BootFiles(cfg.httpBase(), b.bios(), b.efi(), b.efiIa32(), b.arm64());
+        this.validSeconds = Math.max(60, Math.min(0xFFFFFFFEL, cfg.leaseTime().toSeconds()));
+        if (cfg.mode() == Dhcp6Settings.Mode.FULL && table == null) {
+            throw new IllegalArgumentException("full mode needs a binding table");
+        }
+        Inet6Address p = cfg.rangeStart() != null ? cfg.rangeStart() : cfg.address();
+        this.prefix = Lease6Table.toBig(p).shiftRight(64);
+    }
+
+    /** Decides the answer to one client message; empty for silence. */
+    public Optional<Dhcp6Reply> handle(Dhcp6Message req) {
+        Optional<Duid> client = req.clientId();
+        Optional<Duid> server = req.serverId();
+        boolean full = cfg.mode() == Dhcp6Settings.Mode.FULL;
+        Dhcp6MessageType t = req.type();
+        // RFC 8415 §16: which messages must and must not carry CLIENTID and SERVERID.
+        boolean needsServer = t == Dhcp6MessageType.REQUEST || t == Dhcp6MessageType.RENEW
+                || t == Dhcp6MessageType.RELEASE || t == Dhcp6MessageType.DECLINE;
+        boolean noServer = t == Dhcp6MessageType.SOLICIT || t == Dhcp6MessageType.CONFIRM
+                || t == Dhcp6MessageType.REBIND;
+        if (t != Dhcp6MessageType.INFORMATION_REQUEST && client.isEmpty()) {
+            return silent(req, "no CLIENTID");
+        }
+        if (req.count(1) > 1 || req.count(2) > 1) {
+            return silent(req, "more than one CLIENTID or SERVERID");
+        }
+        if (needsServer && server.isEmpty() || noServer && server.isPresent()) {
+            return silent(req, server.isEmpty() ? "no SERVERID" : "a SERVERID");
+        }
+        if (server.isPresent() && !server.get().equals(cfg.serverId())) {
+            return silent(req, "for server " + server.get());
+        }
+        long now = clock.millis();
+        return switch (t) {
+            case INFORMATION_REQUEST -> information(req);
+            case SOLICIT -> full ? solicit(req, client.get(), now) : silent(req, "stateless mode");
+            case REQUEST -> full ? request(req, client.get(), now) : silent(req, "stateless mode");
+            case RENEW, REBIND -> full ? renew(req, client.get(), now) : silent(req, "stateless mode");
+            case RELEASE -> full ? release(req, client.get(), now) : silent(req, "stateless mode");
+            case DECLINE -> full ? decline(req, client.get(), now) : silent(req, "stateless mode");
+            case CONFIRM -> full ? confirm(req) : silent(req, "stateless mode");
+            default -> silent(req, "not a client message");
+        };
+    }
+
+    private static Optional<Dhcp6Reply> silent(Dhcp6Message req, String why) {
+        log.debug("dhcp6 {} {} ignored: {}", req.type(), req.xid(), why);
+        return Optional.empty();
+    }
+
+    // ---------------------------------------------------------------- stateless
+
+    private Optional<Dhcp6Reply> information(Dhcp6Message req) {
+        if (!req.all(Dhcp6Option.IaNa.class).isEmpty() || req.count(4) > 0 || req.count(25) > 0) {
+            return silent(req, "an IA option in an Information-request (RFC 8415 §16.12)");
+        }
+        Firmware fw = Dhcp6Firmware.of(req);
+        List<Dhcp6Option> o = ids(req);
+        BootChoice boot = boot(req, fw, o);
+        log.info("dhcp6 Reply (Information-request) to {}{}", req.clientId().map(Duid::toString).orElse("?"),
+                describe(fw, boot));
+        return reply(req, Dhcp6MessageType.REPLY, o, List.of());
+    }
+
+    // ---------------------------------------------------------------- full
+
+    private Optional<Dhcp6Reply> solicit(Dhcp6Message req, Duid client, long now) {
+        boolean rapid = req.first(Dhcp6Option.RapidCommit.class).isPresent();
+        List<Dhcp6Option.IaNa> ias = req.all(Dhcp6Option.IaNa.class);
+        List<Dhcp6Option> o = ids(req);
+        List<Lease6> changed = new ArrayList<>();
+        int assigned = 0;
+        for (Dhcp6Option.IaNa ia : ias) {
+            Lease6.Key key = new Lease6.Key(client, ia.iaid());
+            Inet6Address a = preferred(ia, key, now);
+            if (a == null) {
+                continue;
+            }
+            assigned++;
+            if (rapid) {
+                changed.add(table.bind(key, a, now, now + validSeconds * 1000));
+            } else {
+                table.hold(a, key, now, now + ADVERTISE_HOLD.toMillis());
+            }
+            o.add(ia(ia.iaid(), a));
+        }
+        if (!ias.isEmpty() && assigned == 0) {
+            log.warn("dhcp6 pool exhausted: no address for {}", client);
+            // RFC 8415 §18.3.1: an Advertise with only a NoAddrsAvail status (and the identifiers).
+            o.add(new Dhcp6Option.StatusCode(Dhcp6Status.NO_ADDRS_AVAIL, "no addresses available"));
+            return reply(req, Dhcp6MessageType.ADVERTISE, o, List.of());
+        }
+        Firmware fw = Dhcp6Firmware.of(req);
+        if (rapid) {
+            o.add(new Dhcp6Option.RapidCommit());
+        } else {
+            o.add(new Dhcp6Option.Preference(255)); // RFC 8415 §18.2.9: take this one at once
+        }
+        BootChoice boot = boot(req, fw, o);
+        log.info("dhcp6 {} {} to {}{}", rapid ? "Reply (rapid commit)" : "Advertise", addresses(o), client,
+                describe(fw, boot));
+        return reply(req, rapid ? Dhcp6MessageType.REPLY : Dhcp6MessageType.ADVERTISE, o, changed);
+    }
+
+    private Optional<Dhcp6Reply> request(Dhcp6Message req, Duid client, long now) {
+        List<Dhcp6Option> o = ids(req);
+        List<Lease6> changed = new ArrayList<>();
+        for (Dhcp6Option.IaNa ia : req.all(Dhcp6Option.IaNa.class)) {
+            Lease6.Key key = new Lease6.Key(client, ia.iaid());
+            Inet6Address a = preferred(ia, key, now);
+            if (a == null) {
+                o.add(new Dhcp6Option.IaNa(ia.iaid(), 0, 0,
+                        List.of(new Dhcp6Option.StatusCode(Dhcp6Status.NO_ADDRS_AVAIL, "no addresses available"))));
+                continue;
+            }
+            changed.add(table.bind(key, a, now, now + validSeconds * 1000));
+            o.add(ia(ia.iaid(), a));
+        }
+        Firmware fw = Dhcp6Firmware.of(req);
+        BootChoice boot = boot(req, fw, o);
+        log.info("dhcp6 Reply {} to {}{}", addresses(o), client, describe(fw, boot));
+        return reply(req, Dhcp6MessageType.REPLY, o, changed);
+    }
+
+    /** The address the client asked for when it may have it, else the table's candidate. */
+    private Inet6Address preferred(Dhcp6Option.IaNa ia, Lease6.Key key, long now) {
+        Lease6 own = table.get(key);
+        if (own != null && own.state() == Lease6.State.BOUND && table.free(own.address(), key, now)) {
+            return own.address();
+        }
+        for (Dhcp6Option.IaAddress hint : ia.addresses()) {
+            if (table.free(hint.address(), key, now)) {
+                return hint.address();
+            }
+        }
+        return table.candidate(key, now);
+    }
+
+    /** Renew (RFC 8415 §18.3.4) and Rebind (§18.3.5). */
+    private Optional<Dhcp6Reply> renew(Dhcp6Message req, Duid client, long now) {
+        boolean rebind = req.type() == Dhcp6MessageType.REBIND;
+        List<Dhcp6Option> o = ids(req);
+        List<Lease6> changed = new ArrayList<>();
+        for (Dhcp6Option.IaNa ia : req.all(Dhcp6Option.IaNa.class)) {
+            Lease6.Key key = new Lease6.Key(client, ia.iaid());
+            Lease6 own = table.get(key);
+            Inet6Address a = null;
+            if (own != null && own.activeAt(now)) {
+                a = own.address();
+            } else if (rebind) {
+                // Rebind after this server lost the binding: keep the client's address when it is ours
+                // to give (§18.3.5 "MAY create a new binding").
+                for (Dhcp6Option.IaAddress hint : ia.addresses()) {
+                    if (table.free(hint.address(), key, now)) {
+                        a = hint.address();
+                        break;
+                    }
+                }
+            }
+            if (a == null) {
+                if (rebind) {
+                    // §18.3.5: the addresses are not appropriate: lifetimes 0.
+                    List<Dhcp6Option> gone = new ArrayList<>();
+                    for (Dhcp6Option.IaAddress hint : ia.addresses()) {
+                        gone.add(new Dhcp6Option.IaAddress(hint.address(), 0, 0, List.of()));
+                    }
+                    o.add(new Dhcp6Option.IaNa(ia.iaid(), 0, 0, gone));
+                } else {
+                    o.add(new Dhcp6Option.IaNa(ia.iaid(), 0, 0,
+                            List.of(new Dhcp6Option.StatusCode(Dhcp6Status.NO_BINDING, "no binding"))));
+                }
+                continue;
+            }
+            changed.add(table.bind(key, a, own != null && own.activeAt(now) ? own.start() : now,
+                    now + validSeconds * 1000));
+            List<Dhcp6Option> inner = new ArrayList<>();
+            inner.add(new Dhcp6Option.IaAddress(a, validSeconds, validSeconds, List.of()));
+            for (Dhcp6Option.IaAddress hint : ia.addresses()) {
+                if (!hint.address().equals(a)) {
+                    inner.add(new Dhcp6Option.IaAddress(hint.address(), 0, 0, List.of())); // not this client's
+                }
+            }
+            o.add(new Dhcp6Option.IaNa(ia.iaid(), t1(), t2(), inner));
+        }
+        Firmware fw = Dhcp6Firmware.of(req);
+        boot(req, fw, o);
+        log.info("dhcp6 Reply ({}) {} to {}", rebind ? "Rebind" : "Renew", addresses(o), client);
+        return reply(req, Dhcp6MessageType.REPLY, o, changed);
+    }
+
+    /** Release (RFC 8415 §18.3.7). */
+    private Optional<Dhcp6Reply> release(Dhcp6Message req, Duid client, long now) {
+        List<Dhcp6Option> o = ids(req);
+        List<Lease6> changed = new ArrayList<>();
+        for (Dhcp6Option.IaNa ia : req.all(Dhcp6Option.IaNa.class)) {
+            Lease6 own = table.get(new Lease6.Key(client, ia.iaid()));
+            boolean found = false;
+            for (Dhcp6Option.IaAddress a : ia.addresses()) {
+                if (own != null && own.activeAt(now) && own.address().equals(a.address())) {
+                    changed.add(table.release(own, now));
+                    log.info("dhcp6 Release {} from {}", org.astralboot.net.Ipv6.text(a.address()), client);
+                    found = true;
+                }
+            }
+            if (!found) {
+                o.add(new Dhcp6Option.IaNa(ia.iaid(), 0, 0,
+                        List.of(new Dhcp6Option.StatusCode(Dhcp6Status.NO_BINDING, "no binding"))));
+            }
+        }
+        o.add(new Dhcp6Option.StatusCode(Dhcp6Status.SUCCESS, "released"));
+        return reply(req, Dhcp6MessageType.REPLY, o, changed);
+    }
+
+    /** Decline (RFC 8415 §18.3.8). */
+    private Optional<Dhcp6Reply> decline(Dhcp6Message req, Duid client, long now) {
+        List<Dhcp6Option> o = ids(req);
+        List<Lease6> changed = new ArrayList<>();
+        for (Dhcp6Option.IaNa ia : req.all(Dhcp6Option.IaNa.class)) {
+            Lease6 own = table.get(new Lease6.Key(client, ia.iaid()));
+            boolean found = false;
+            for (Dhcp6Option.IaAddress a : ia.addresses()) {
+                if (own != null && own.state() == Lease6.State.BOUND && own.address().equals(a.address())) {
+                    changed.add(table.decline(own, now, now + DECLINE_PROBATION.toMillis()));
+                    log.warn("dhcp6 Decline {} from {}: in use on the link, unused for {}",
+                            org.astralboot.net.Ipv6.text(a.address()), client, DECLINE_PROBATION);
+                    found = true;
+                }
+            }
+            if (!found) {
+                o.add(new Dhcp6Option.IaNa(ia.iaid(), 0, 0,
+                        List.of(new Dhcp6Option.StatusCode(Dhcp6Status.NO_BINDING, "no binding"))));
+            }
+        }
+        o.add(new Dhcp6Option.StatusCode(Dhcp6Status.SUCCESS, "declined"));
+        return reply(req, Dhcp6MessageType.REPLY, o, changed);
+    }
+
+    /** Confirm (RFC 8415 §18.3.3): are the client's addresses on this link? */
+    private Optional<Dhcp6Reply> confirm(Dhcp6Message req) {
+        List<Dhcp6Option.IaAddress> addrs = new ArrayList<>();
+        req.all(Dhcp6Option.IaNa.class).forEach(ia -> addrs.addAll(ia.addresses()));
+        if (addrs.isEmpty()) {
+            return silent(req, "Confirm without addresses");
+        }
+        boolean onLink = addrs.stream().allMatch(a -> Lease6Table.toBig(a.address()).shiftRight(64).equals(prefix));
+        log.info("dhcp6 Reply (Confirm) to {}: {}", req.clientId().map(Duid::toString).orElse("?"),
+                onLink ? "on link" : "not on link");
+        List<Dhcp6Option> o = ids(req);
+        o.add(onLink ? new Dhcp6Option.StatusCode(Dhcp6Status.SUCCESS, "on link")
+                : new Dhcp6Option.StatusCode(Dhcp6Status.NOT_ON_LINK, "not on this link"));
+        return reply(req, Dhcp6MessageType.REPLY, o, List.of());
+    }
+
+    // ---------------------------------------------------------------- building
+
+    private Dhcp6Option.IaNa ia(long iaid, Inet6Address a) {
+        return new Dhcp6Option.IaNa(iaid, t1(), t2(),
+                List.of(new Dhcp6Option.IaAddress(a, validSeconds, validSeconds, List.of())));
+    }
+
+    /** RFC 8415 §21.4: T1 0.5 and T2 0.8 of the preferred lifetime. */
+    private long t1() {
+        return validSeconds / 2;
+    }
+
+    private long t2() {
+        return validSeconds * 4 / 5;
+    }
+
+    /** SERVERID, then the client's CLIENTID echoed (RFC 8415 §18.3.1). */
+    private List<Dhcp6Option> ids(Dhcp6Message req) {
+        List<Dhcp6Option> o = new ArrayList<>();
+        o.add(new Dhcp6Option.ServerId(cfg.serverId()));
+        req.first(Dhcp6Option.ClientId.class).ifPresent(o::add);
+        return o;
+    }
+
+    /**
+     * Adds DNS servers and, for a network-boot client, BOOTFILE_URL (and vendor class
+     * {@code HTTPClient} for UEFI HTTP boot, which EDK2 requires to take the offer). Returns the choice.
+     */
+    private BootChoice boot(Dhcp6Message req, Firmware fw, List<Dhcp6Option> o) {
+        if (!cfg.dns().isEmpty()) {
+            o.add(new Dhcp6Option.DnsServers(cfg.dns()));
+        }
+        BootChoice boot = BootChoice.of(fw, bootFiles);
+        if (boot == null) {
+            return null;
+        }
+        o.add(new Dhcp6Option.BootfileUrl(boot.tftp() ? cfg.tftpBase() + "/" + boot.file() : boot.file()));
+        // No vendor class PXEClient for PXE: EDK2 (PxeBcDhcp6.c) takes such an offer as a "BINL" one
+        // and asks a boot server on port 4011 for the file (seen in AstralbootIpv6BootIT: PXE-E16
+        // and a Release right after the Reply); without it the offer is "DHCP only" with a boot
+        // file URL, which it boots.
+        if (boot.http()) {
+            long enterprise = req.first(Dhcp6Option.VendorClass.class).map(Dhcp6Option.VendorClass::enterprise)
+                    .orElse(ENTERPRISE_EDK2);
+            o.add(new Dhcp6Option.VendorClass(enterprise, List.of("HTTPClient")));
+        }
+        return boot;
+    }
+
+    private static Optional<Dhcp6Reply> reply(Dhcp6Message req, Dhcp6MessageType type, List<Dhcp6Option> o,
+            List<Lease6> changed) {
+        return Optional.of(new Dhcp6Reply(new Dhcp6Message(type, req.transactionId(), o), changed));
+    }
+
+    private static String addresses(List<Dhcp6Option> o) {
+        List<String> l = new ArrayList<>();
+        for (Dhcp6Option x : o) {
+            if (x instanceof Dhcp6Option.IaNa ia) {
+                ia.addresses().forEach(a -> l.add(org.astralboot.net.Ipv6.text(a.address())));
+            }
+        }
+        return l.isEmpty() ? "(no address)" : String.join(",", l);
+    }
+
+    private String describe(Firmware fw, BootChoice boot) {
+        if (boot == null) {
+            return "";
+        }
+        return " (" + fw.describe() + ", " + (boot.tftp() ? cfg.tftpBase() + "/" + boot.file() : boot.file()) + ")";
+    }
+}

@@ -1,0 +1,240 @@
+package org.astralboot.dhcp6;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.astralboot.testing.Netns;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real DHCPv6 client (isc-dhcp-client, {@code dhclient -6}) against the server with {@code [dhcp]
+ * mode = "off"}: full mode gives an address from the [ipv6] pool, durable across a restart, and the
+ * iPXE boot URL to a client with user class iPXE; stateless mode answers its Information-request
+ * with the boot URL; TFTP and HTTP answer on the server's IPv6 address. Namespaces {@code v6d-*} on a
+ * veth pair, 2001:db8:17::/64 (and 198.18.17.0/24, which the config still needs).
+ */
+class Dhcp6ClientsIT {
+    static final String SERVER6 = "2001:db8:17::1";
+    @TempDir
+    Path dir;
+    Netns srv;
+    Netns cli;
+    String sif;
+    String cif;
+    Path log;
+    Process server;
+
+    @BeforeEach
+    void namespaces() throws Exception {
+        srv = Netns.create("v6d");
+        cli = Netns.create("v6d");
+        String sfx = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xFFFF));
+        sif = "v6ds" + sfx;
+        cif = "v6dc" + sfx;
+        Netns.veth(srv, sif, "198.18.17.1/24", cli, cif, null);
+        srv.run(Duration.ofSeconds(10), "ip", "-6", "addr", "add", SERVER6 + "/64", "dev", sif, "nodad").check();
+        cli.run(Duration.ofSeconds(10), "ip", "link", "set", cif, "address", "52:54:00:17:00:01").check();
+        Files.createDirectories(dir.resolve("data/tftp"));
+        Files.writeString(dir.resolve("data/tftp/ipxe.efi"), "not really iPXE, but served over IPv6\n");
+        log = dir.resolve("server.log");
+        // The client's link-local address must have finished DAD before dhclient can bind it.
+        awaitLinkLocal(cli, cif);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (cli != null) {
+            // dhclient stays in the background after its lease: stop it before its namespace goes.
+            cli.run(Duration.ofSeconds(10), "sh", "-c", "[ -f " + dir.resolve("dhclient6.pid") + " ] && kill $(cat "
+                    + dir.resolve("dhclient6.pid") + ") 2>/dev/null; true");
+            cli.close();
+        }
+        if (srv != null) {
+            srv.close();
+        }
+    }
+
+    private void startServer(String mode) throws Exception {
+        Files.writeString(dir.resolve("config.toml"), """
+                interface = "%s"
+                data = "./data"
+                database = "./astralboot.db"
+                ipfs = false
+                [http]
+                port = 8080
+                [dhcp]
+                mode = "off"
+                [admin]
+                listen = ""
+                [ipv6]
+                dhcp = "%s"
+                range_start = "2001:db8:17::100"
+                range_end = "2001:db8:17::1ff"
+                """.formatted(sif, mode));
+        long from = Files.exists(log) ? Files.size(log) : 0;
+        server = srv.startAstralboot(dir, log, "serve", "-l", "-c", dir.resolve("config.toml").toString(), "-v");
+        long end = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+        while (!tail(from).contains("Astralboot ready")) {
+            assertTrue(server.isAlive() && System.nanoTime() < end, "server did not start:\n" + Files.readString(log));
+            Thread.sleep(50);
+        }
+        assertTrue(tail(from).contains("dhcp6 listening on [::]:547"), tail(from));
+    }
+
+    private void stopServer() throws InterruptedException {
+        server.destroy();
+        server.waitFor(15, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    private String tail(long from) throws IOException {
+        byte[] b = Files.readAllBytes(log);
+        return new String(b, (int) Math.min(from, b.length), b.length - (int) Math.min(from, b.length));
+    }
+
+    private static void awaitLinkLocal(Netns ns, String iface) throws Exception {
+        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < end) {
+            String out = ns.run(Duration.ofSeconds(5), "ip", "-6", "addr", "show", "dev", iface).out();
+            if (out.contains("fe80::") && !out.contains("tentative")) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new IOException(iface + " has no usable link-local address");
+    }
+
+    /** dhclient's config: DUID-LL, and with {@code ipxe} the user class and ORO of an iPXE client. */
+    private Path dhclientConf(boolean ipxe) throws IOException {
+        Path c = dir.resolve("dhclient6.conf");
+        Files.writeString(c, """
+                option dhcp6.bootfile-url code 59 = string;
+                option dhcp6.user-class code 15 = string;
+                also request dhcp6.bootfile-url;
+                """ + (ipxe ? "send dhcp6.user-class 00:04:69:50:58:45;\n" : ""));
+        return c;
+    }
+
+    /** A script that logs reason and every new_ variable, configuring nothing but the address. */
+    private Path script(Path events) throws IOException {
+        Path s = dir.resolve("dhclient6-script");
+        Files.writeString(s, """
+                #!/bin/sh
+                echo "$reason ip6=$new_ip6_address/$new_ip6_prefixlen url=$new_dhcp6_bootfile_url" >> %s
+                case "$reason" in
+                  BOUND6|RENEW6|REBIND6|REBOOT6) ip -6 addr add "$new_ip6_address/128" dev "$interface" nodad 2>/dev/null ;;
+                  RELEASE6|EXPIRE6|STOP6) [ -n "$old_ip6_address" ] && ip -6 addr del "$old_ip6_address/128" dev "$interface" 2>/dev/null ;;
+                esac
+                exit 0
+                """.formatted(events));
+        Files.setPosixFilePermissions(s, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return s;
+    }
+
+    private Netns.Result dhclient(Path events, boolean ipxe, String... extra) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("timeout", "30", "dhclient", "-6", "-1", "-v", "-D", "LL",
+                "-cf", dhclientConf(ipxe).toString(), "-sf", script(events).toString(),
+                "-lf", dir.resolve("dhclient6.leases").toString(), "-pf", dir.resolve("dhclient6.pid").toString()));
+        cmd.addAll(List.of(extra));
+        cmd.add(cif);
+        return cli.run(Duration.ofSeconds(40), cmd.toArray(String[]::new));
+    }
+
+    private static String bound(String events) {
+        return events.lines().filter(l -> l.startsWith("BOUND6")).reduce((a, b) -> b).orElse("");
+    }
+
+    @Test
+    void fullModeLeasesAnAddressDurablyAndReleasesIt() throws Exception {
+        startServer("full");
+        Path events = dir.resolve("events");
+        Netns.Result r = dhclient(events, false);
+        assertEquals(0, r.code(), r.out());
+        String b = bound(Files.readString(events));
+        assertTrue(b.startsWith("BOUND6 ip6=2001:db8:17::"), Files.readString(events));
+        String addr = b.substring("BOUND6 ip6=".length(), b.indexOf('/'));
+        BigInteger a = new BigInteger(1, InetAddress.getByName(addr).getAddress());
+        assertTrue(a.compareTo(new BigInteger(1, InetAddress.getByName("2001:db8:17::100").getAddress())) >= 0
+                && a.compareTo(new BigInteger(1, InetAddress.getByName("2001:db8:17::1ff").getAddress())) <= 0, b);
+        assertTrue(b.endsWith("url="), "dhclient is no network-boot client: no boot file URL: " + b);
+        String s = Files.readString(log);
+        assertTrue(s.contains("dhcp6 Advertise " + addr) && s.contains("dhcp6 Reply " + addr), s);
+
+        // The binding is on disk: after a restart of the server, the same client (same DUID-LL), which
+        // forgot its lease and so solicits anew, gets the same address back.
+        assertEquals(0, dhclient(events, false, "-x").code(), "dhclient stops without releasing");
+        stopServer();
+        Files.delete(dir.resolve("dhclient6.leases"));
+        Files.delete(events);
+        long from = Files.size(log);
+        startServer("full");
+        assertTrue(tail(from).contains("1 bindings stored"), tail(from));
+        assertEquals(0, dhclient(events, false).code());
+        assertTrue(bound(Files.readString(events)).startsWith("BOUND6 ip6=" + addr + "/"), Files.readString(events));
+        assertTrue(tail(from).contains("dhcp6 Reply " + addr), tail(from));
+
+        // While the server runs, astralboot leases asks it (GET /leases): the binding is there, bound.
+        Path running = dir.resolve("leases-running.out");
+        Process q = srv.startAstralboot(dir, running, "leases", "-c", dir.resolve("config.toml").toString());
+        assertTrue(q.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        String live = Files.readString(running);
+        assertTrue(live.lines().anyMatch(l -> l.startsWith(addr + " ") && l.contains("bound")), live);
+
+        Netns.Result rel = dhclient(events, false, "-r");
+        assertEquals(0, rel.code(), rel.out());
+        assertTrue(tail(from).contains("dhcp6 Release " + addr), tail(from));
+
+        // astralboot leases lists the binding from the database.
+        stopServer();
+        Path out = dir.resolve("leases.out");
+        Process p = srv.startAstralboot(dir, out, "leases", "-c", dir.resolve("config.toml").toString());
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        String table = Files.readString(out);
+        assertTrue(table.lines().anyMatch(l -> l.startsWith(addr + " ") && l.contains("released")), table);
+    }
+
+    @Test
+    void fullModeGivesIpxeItsBootUrlAndTftpAndHttpAnswerOverIpv6() throws Exception {
+        startServer("full");
+        Path events = dir.resolve("events");
+        assertEquals(0, dhclient(events, true).code());
+        String b = bound(Files.readString(events));
+        assertTrue(b.endsWith("url=http://[2001:db8:17::1]:8080/boot.ipxe"), Files.readString(events));
+
+        cli.run(Duration.ofSeconds(10), "ip", "-6", "route", "add", "2001:db8:17::/64", "dev", cif).check();
+        String script = cli.run(Duration.ofSeconds(20), "curl", "-sS", "-g", "http://[" + SERVER6 + "]:8080/boot.ipxe")
+                .check().out();
+        assertTrue(script.startsWith("#!ipxe"), script);
+        assertTrue(script.contains("http://[2001:db8:17::1]:8080/"), "URLs name the IPv6 address: " + script);
+        assertTrue(!script.contains("198.18.17.1"), "no IPv4 URL for a machine on IPv6: " + script);
+        String file = cli.run(Duration.ofSeconds(20), "curl", "-sS", "-g", "tftp://[" + SERVER6 + "]/ipxe.efi")
+                .check().out();
+        assertEquals("not really iPXE, but served over IPv6\n", file);
+    }
+
+    @Test
+    void statelessModeAnswersInformationRequestWithTheBootUrl() throws Exception {
+        startServer("stateless");
+        Path events = dir.resolve("events");
+        Netns.Result r = dhclient(events, true, "-S");
+        assertEquals(0, r.code(), r.out());
+        String ev = Files.readString(events);
+        String line = ev.lines().filter(l -> l.contains("url=")).filter(l -> !l.startsWith("PREINIT6")).reduce((x, y) -> y)
+                .orElse("");
+        assertTrue(line.endsWith("url=http://[2001:db8:17::1]:8080/boot.ipxe"), ev);
+        assertTrue(line.contains("ip6=/"), "no address in stateless mode: " + ev);
+        assertTrue(Files.readString(log).contains("dhcp6 Reply (Information-request)"), Files.readString(log));
+    }
+}

@@ -1,0 +1,25 @@
+package org.astralboot.dhcp6;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.net.InetAddress;
+import java.util.HexFormat;
+import org.astralboot.dhcp6.codec.Duid;
+import org.astralboot.net.MacAddress;
+import org.junit.jupiter.api.Test;
+
+class Dhcp6ServiceTest {
+    @Test
+    void macFromAnEthernetDuidElseFromTheEui64LinkLocalSource() throws Exception {
+        MacAddress m = MacAddress.parse("52:54:00:e2:06:06");
+        assertEquals(m, Dhcp6Service.macOf(Duid.ll(HexFormat.of().parseHex("525400e20606")), null));
+        Duid llt = Duid.of(HexFormat.of().parseHex("000100012f000000" + "525400e20606"));
+        assertEquals(m, Dhcp6Service.macOf(llt, null));
+        Duid uuid = Duid.of(HexFormat.of().parseHex("0004" + "00".repeat(16)));
+        assertEquals(m, Dhcp6Service.macOf(uuid, InetAddress.getByName("fe80::5054:ff:fee2:606")));
+        assertNull(Dhcp6Service.macOf(uuid, InetAddress.getByName("fe80::1234:5678:9abc:def0")), "not EUI-64");
+        assertNull(Dhcp6Service.macOf(uuid, InetAddress.getByName("2001:db8::5054:ff:fee2:606")), "not link-local");
+        assertNull(Dhcp6Service.macOf(uuid, null));
+    }
+}
