@@ -76,7 +76,7 @@ public final class FleetSim {
     static DatagramChannel dhcp;
     static final Map<Integer, BlockingQueue<byte[]>> waiting = new ConcurrentHashMap<>();
     static final AtomicLong dhcpRetx = new AtomicLong(), tftpRetx = new AtomicLong(), tftpDupData = new AtomicLong(),
-            httpRetries = new AtomicLong(), bytes = new AtomicLong();
+            httpRetries = new AtomicLong(), dhcpNaks = new AtomicLong(), bytes = new AtomicLong();
 
     /** One machine's record. */
     static final class M {
@@ -217,6 +217,7 @@ public final class FleetSim {
                     boot[Math.min(boot.length - 1, (int) (boot.length * 0.95))] / 1000.0, boot[boot.length - 1] / 1000.0);
         }
         System.out.printf(Locale.ROOT, "dhcp_retransmissions %d%n", dhcpRetx.get());
+        System.out.printf(Locale.ROOT, "dhcp_naks %d%n", dhcpNaks.get());
         System.out.printf(Locale.ROOT, "tftp_retransmissions %d%n", tftpRetx.get());
         System.out.printf(Locale.ROOT, "tftp_duplicate_data %d%n", tftpDupData.get());
         System.out.printf(Locale.ROOT, "http_retries %d%n", httpRetries.get());
@@ -341,6 +342,7 @@ public final class FleetSim {
         waiting.put(xid, q);
         long start = System.nanoTime();
         try {
+          for (int restart = 0; ; restart++) {
             byte[] offer = null;
             Dhcp o = null;
             for (int t = 0; t < timeouts.length && offer == null; t++) {
@@ -368,6 +370,7 @@ public final class FleetSim {
             }
             byte[] serverId = o.opts.get(54);
             byte[] yi = InetAddress.getByName(o.yiaddr).getAddress();
+            boolean nak = false;
             for (int t = 0; t < timeouts.length; t++) {
                 if (t > 0) {
                     dhcpRetx.incrementAndGet();
@@ -388,13 +391,26 @@ public final class FleetSim {
                         return p;
                     }
                     if (d.type == 6) {
-                        m.failure = who + ": NAK";
-                        return null;
+                        nak = true;
+                        break;
                     }
                 }
+                if (nak) {
+                    break;
+                }
             }
-            m.failure = who + ": no ACK";
-            return null;
+            if (!nak) {
+                m.failure = who + ": no ACK";
+                return null;
+            }
+            // RFC 2131 §4.4.1: on a NAK the client restarts with a DISCOVER (a server that does not
+            // hold its offers, as dnsmasq, may have offered the address to another client too)
+            dhcpNaks.incrementAndGet();
+            if (restart >= 8) {
+                m.failure = who + ": NAK " + (restart + 1) + " times";
+                return null;
+            }
+          }
         } finally {
             waiting.remove(xid);
         }
