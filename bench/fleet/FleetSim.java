@@ -342,75 +342,75 @@ public final class FleetSim {
         waiting.put(xid, q);
         long start = System.nanoTime();
         try {
-          for (int restart = 0; ; restart++) {
-            byte[] offer = null;
-            Dhcp o = null;
-            for (int t = 0; t < timeouts.length && offer == null; t++) {
-                if (t > 0) {
-                    dhcpRetx.incrementAndGet();
+            for (int restart = 0; ; restart++) {
+                byte[] offer = null;
+                Dhcp o = null;
+                for (int t = 0; t < timeouts.length && offer == null; t++) {
+                    if (t > 0) {
+                        dhcpRetx.incrementAndGet();
+                    }
+                    send(discover(m, xid, ipxe, secs(start), null, null));
+                    long until = System.nanoTime() + timeouts[t] * 1_000_000_000L;
+                    while (offer == null) {
+                        long left = until - System.nanoTime();
+                        byte[] p = left > 0 ? q.poll(left, TimeUnit.NANOSECONDS) : null;
+                        if (p == null) {
+                            break;
+                        }
+                        Dhcp d = Dhcp.parse(p);
+                        if (d.type == 2 && Arrays.equals(d.chaddr, m.mac)) {
+                            offer = p;
+                            o = d;
+                        }
+                    }
                 }
-                send(discover(m, xid, ipxe, secs(start), null, null));
-                long until = System.nanoTime() + timeouts[t] * 1_000_000_000L;
-                while (offer == null) {
-                    long left = until - System.nanoTime();
-                    byte[] p = left > 0 ? q.poll(left, TimeUnit.NANOSECONDS) : null;
-                    if (p == null) {
+                if (offer == null) {
+                    m.failure = who + ": no OFFER";
+                    return null;
+                }
+                byte[] serverId = o.opts.get(54);
+                byte[] yi = InetAddress.getByName(o.yiaddr).getAddress();
+                boolean nak = false;
+                for (int t = 0; t < timeouts.length; t++) {
+                    if (t > 0) {
+                        dhcpRetx.incrementAndGet();
+                    }
+                    send(discover(m, xid, ipxe, secs(start), yi, serverId));
+                    long until = System.nanoTime() + timeouts[t] * 1_000_000_000L;
+                    while (true) {
+                        long left = until - System.nanoTime();
+                        byte[] p = left > 0 ? q.poll(left, TimeUnit.NANOSECONDS) : null;
+                        if (p == null) {
+                            break;
+                        }
+                        Dhcp d = Dhcp.parse(p);
+                        if (!Arrays.equals(d.chaddr, m.mac)) {
+                            continue;
+                        }
+                        if (d.type == 5) {
+                            return p;
+                        }
+                        if (d.type == 6) {
+                            nak = true;
+                            break;
+                        }
+                    }
+                    if (nak) {
                         break;
                     }
-                    Dhcp d = Dhcp.parse(p);
-                    if (d.type == 2 && Arrays.equals(d.chaddr, m.mac)) {
-                        offer = p;
-                        o = d;
-                    }
+                }
+                if (!nak) {
+                    m.failure = who + ": no ACK";
+                    return null;
+                }
+                // RFC 2131 §4.4.1: on a NAK the client restarts with a DISCOVER (a server that does not
+                // hold its offers, as dnsmasq, may have offered the address to another client too)
+                dhcpNaks.incrementAndGet();
+                if (restart >= 8) {
+                    m.failure = who + ": NAK " + (restart + 1) + " times";
+                    return null;
                 }
             }
-            if (offer == null) {
-                m.failure = who + ": no OFFER";
-                return null;
-            }
-            byte[] serverId = o.opts.get(54);
-            byte[] yi = InetAddress.getByName(o.yiaddr).getAddress();
-            boolean nak = false;
-            for (int t = 0; t < timeouts.length; t++) {
-                if (t > 0) {
-                    dhcpRetx.incrementAndGet();
-                }
-                send(discover(m, xid, ipxe, secs(start), yi, serverId));
-                long until = System.nanoTime() + timeouts[t] * 1_000_000_000L;
-                while (true) {
-                    long left = until - System.nanoTime();
-                    byte[] p = left > 0 ? q.poll(left, TimeUnit.NANOSECONDS) : null;
-                    if (p == null) {
-                        break;
-                    }
-                    Dhcp d = Dhcp.parse(p);
-                    if (!Arrays.equals(d.chaddr, m.mac)) {
-                        continue;
-                    }
-                    if (d.type == 5) {
-                        return p;
-                    }
-                    if (d.type == 6) {
-                        nak = true;
-                        break;
-                    }
-                }
-                if (nak) {
-                    break;
-                }
-            }
-            if (!nak) {
-                m.failure = who + ": no ACK";
-                return null;
-            }
-            // RFC 2131 §4.4.1: on a NAK the client restarts with a DISCOVER (a server that does not
-            // hold its offers, as dnsmasq, may have offered the address to another client too)
-            dhcpNaks.incrementAndGet();
-            if (restart >= 8) {
-                m.failure = who + ": NAK " + (restart + 1) + " times";
-                return null;
-            }
-          }
         } finally {
             waiting.remove(xid);
         }
