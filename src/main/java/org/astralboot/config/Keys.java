@@ -100,7 +100,7 @@ public final class Keys {
             "largest block size granted (RFC 2348); 1468 fits a 1500-byte MTU", c -> c.tftp().maxBlksize());
     public static final Key<Integer> TFTP_MAX_WINDOWSIZE = Key.integer("tftp.max_windowsize", 64, 1, 65535,
             "largest window granted (RFC 7440)", c -> c.tftp().maxWindowsize());
-    public static final Key<Integer> TFTP_MAX_TRANSFERS = Key.integer("tftp.max_transfers", 256, 1, 100_000,
+    public static final Key<Integer> TFTP_MAX_TRANSFERS = Key.integer("tftp.max_transfers", 1024, 1, 100_000,
             "concurrent transfers before new requests get an ERROR", c -> c.tftp().maxTransfers());
     public static final Key<Duration> TFTP_TIMEOUT = Key.duration("tftp.timeout", Duration.ofSeconds(1),
             Duration.ofMillis(10), Duration.ofSeconds(255),

@@ -41,6 +41,47 @@ class MachineRegistryTest {
         assertEquals("", again.reset(t).os());
     }
 
+    /**
+     * Issue 16 §3: a sighting (a new machine asking for its menu) does not wait for the commit, a
+     * choice does. The test holds the database's commit (its monitor, which every MapDB commit takes)
+     * while it calls them: {@code seen} must return, {@code choose} must wait until the commit can run.
+     * Both are on disk afterwards.
+     */
+    @Test
+    void aSightingDoesNotWaitForTheCommitAChoiceDoes(@TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("a.db");
+        try (Database db = Database.open(file)) {
+            MachineRegistry r = new MachineRegistry(db, CLOCK);
+            java.util.concurrent.CompletableFuture<Machine> chosen;
+            synchronized (db) {
+                java.util.concurrent.CompletableFuture<Machine> seen = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return r.seen(A, "192.0.2.10");
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                assertEquals(MachineState.NEW, seen.get(10, java.util.concurrent.TimeUnit.SECONDS).state());
+                assertTrue(r.get(A).isPresent(), "the record is visible before its commit");
+                chosen = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return r.choose(B, "192.0.2.11", "debian", "");
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                Thread.sleep(300);
+                assertTrue(!chosen.isDone(), "a choice returns only once it is committed");
+            }
+            assertEquals(MachineState.CHOSEN, chosen.get(10, java.util.concurrent.TimeUnit.SECONDS).state());
+        }
+        try (Database db = Database.open(file)) {
+            MachineRegistry r = new MachineRegistry(db, CLOCK);
+            assertEquals(MachineState.NEW, r.get(A).orElseThrow().state());
+            assertEquals("debian", r.get(B).orElseThrow().os());
+        }
+    }
+
     @Test
     void choicesAreStickyAcrossRestarts(@TempDir Path tmp) throws Exception {
         Path file = tmp.resolve("a.db");
