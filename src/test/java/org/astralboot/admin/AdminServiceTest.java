@@ -141,8 +141,22 @@ class AdminServiceTest {
         assertEquals(200, get(boot + "/ipxe/" + MAC, null).statusCode()); // a new machine: menu (default debian)
         assertEquals(200, get(boot + "/ipxe/" + MAC + "/choose/debian", null).statusCode());
         assertEquals(200, get(boot + "/os/debian/images/linux", null).statusCode());
+        awaitEvent("http_kernel");
         assertEquals(200, get(boot + "/os/debian/images/initrd.gz", null).statusCode());
+        // A file's event is recorded when Undertow completes the exchange, which may come just after
+        // the client has read the last byte and sent its next request: wait for it, as a machine's
+        // next step would come later anyway.
+        awaitEvent("http_initrd");
         assertEquals(404, get(boot + "/os/debian/images/missing", null).statusCode());
+        awaitEvent("http_refused");
+    }
+
+    private void awaitEvent(String kind) throws Exception {
+        long end = System.nanoTime() + 5_000_000_000L;
+        while (!get(api + "/api/v1/machines/52-54-00-12-34-56/events", TOKEN).body().contains("\"" + kind + "\"")) {
+            assertTrue(System.nanoTime() < end, kind + " never recorded");
+            Thread.sleep(10);
+        }
     }
 
     @Test
@@ -193,7 +207,13 @@ class AdminServiceTest {
         assertEquals("node1", m.path("hostname").asText());
         assertTrue(m.path("last_error").asText().contains("missing"), m.toString());
 
+        // Requests are counted when Undertow completes the exchange, after the client has its reply.
+        String last = "astralboot_http_requests_total{route=\"os\",status=\"404\"} 1.0";
         String metrics = get(api + "/metrics", TOKEN).body();
+        for (long end = System.nanoTime() + 5_000_000_000L; !metrics.contains(last) && System.nanoTime() < end; ) {
+            Thread.sleep(10);
+            metrics = get(api + "/metrics", TOKEN).body();
+        }
         assertTrue(metrics.contains("astralboot_http_requests_total{route=\"os\",status=\"200\"} 2.0"), metrics);
         assertTrue(metrics.contains("astralboot_http_requests_total{route=\"os\",status=\"404\"} 1.0"), metrics);
         assertTrue(metrics.contains("astralboot_http_requests_total{route=\"entry\",status=\"200\"} 1.0"), metrics);
