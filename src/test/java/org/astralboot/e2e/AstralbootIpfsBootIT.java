@@ -24,6 +24,13 @@ class AstralbootIpfsBootIT {
     static final String MAC = "52:54:00:e2:03:01";
     static final int API_PORT = 5131;
 
+    /** {@code /api/v1/status} of the running server's admin listener, from inside the namespace. */
+    private static com.fasterxml.jackson.databind.JsonNode status(BootLab lab) throws Exception {
+        Netns.Result r = lab.netns().run(Duration.ofSeconds(20), "curl", "-s", "-f", "http://127.0.0.1:9080/api/v1/status");
+        assertEquals(0, r.code(), r.out());
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+    }
+
     /** {@code /metrics} of the running server's admin listener, from inside the namespace. */
     private static String metrics(BootLab lab) throws Exception {
         Netns.Result r = lab.netns().run(Duration.ofSeconds(20), "curl", "-s", "-f", "http://127.0.0.1:9080/metrics");
@@ -74,6 +81,14 @@ class AstralbootIpfsBootIT {
                 assertEquals(0, AdminBootIT.metric(m, "astralboot_ipfs_cache_evictions_total"), m);
                 assertEquals(0, AdminBootIT.metric(m, "astralboot_ipfs_cache_corruptions_total"), m);
                 assertEquals(1, AdminBootIT.metric(m, "astralboot_boots_completed_total{firmware=\"bios\",source=\"menu\"}"), m);
+                // The status page's IPFS cards read the same figures from the status API.
+                com.fasterxml.jackson.databind.JsonNode st = status(lab);
+                assertTrue(st.path("ipfs_node").path("up").asBoolean(false), st.toString());
+                assertEquals("http://127.0.0.1:" + API_PORT, st.path("ipfs_node").path("api").asText().replaceAll("/+$", ""),
+                        st.toString());
+                assertEquals((long) fetches, st.path("ipfs_fetches").asLong(), st.toString());
+                assertTrue(st.path("cache_bytes").asLong() > 1_000_000 && st.path("cache_max_bytes").asLong() > 0
+                        && st.has("cache_hits") && st.has("cache_misses") && st.has("cache_evictions"), st.toString());
 
                 lab.stopAstralboot();
                 assertEquals(0, lab.runAstralboot(Duration.ofMinutes(3), "precache", "-c",
@@ -91,6 +106,9 @@ class AstralbootIpfsBootIT {
                 assertTrue(AdminBootIT.metric(m, "astralboot_ipfs_cache_hits_total") >= 2, "kernel and initrd from the cache\n" + m);
                 assertEquals(0, AdminBootIT.metric(m, "astralboot_ipfs_fetches_total"), m);
                 assertEquals(0, AdminBootIT.metric(m, "astralboot_ipfs_node_up"), "the node is stopped\n" + m);
+                st = status(lab);
+                assertTrue(!st.path("ipfs_node").path("up").asBoolean(true), st.toString());
+                assertTrue(st.path("cache_hits").asLong() >= 2, st.toString());
                 System.err.println("AstralbootIpfsBootIT metrics from the cache: " + m.lines()
                         .filter(l -> l.startsWith("astralboot_ipfs_")).toList());
                 lab.passed();

@@ -125,7 +125,8 @@ public final class BlobCache implements Closeable {
     /**
      * Reads of a file that was not in the cache: each {@link #open} or {@link #openGrowing} that
      * started or joined a download or read a range from the node. A reader that asks
-     * {@link #cached} first and then opens counts once.
+     * {@link #cached} first and then opens counts once. (A read that starts a download which
+     * completes before the reader opens its temporary file reads the cache file: a hit.)
      */
     public long misses() {
         return misses.sum();

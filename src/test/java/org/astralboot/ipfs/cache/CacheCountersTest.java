@@ -36,10 +36,14 @@ class CacheCountersTest {
     @TempDir
     Path tmp;
 
-    /** Serves each CID's bytes at once; {@link #FORGED} fails verification. */
+    /**
+     * Serves each CID's bytes at once, except {@link #B}'s, which wait for {@link #releaseB};
+     * {@link #FORGED} fails verification.
+     */
     private static final class Node implements Source {
         final Map<String, byte[]> files;
         final AtomicInteger opened = new AtomicInteger();
+        final java.util.concurrent.CountDownLatch releaseB = new java.util.concurrent.CountDownLatch(1);
 
         Node(Map<String, byte[]> files) {
             this.files = files;
@@ -52,9 +56,17 @@ class CacheCountersTest {
                 throw new VerificationException(cid, "hash mismatch (test)");
             }
             ByteBuffer b = ByteBuffer.wrap(files.get(cid), (int) offset, (int) length);
+            boolean gated = cid.equals(B);
             return new ChannelStream() {
                 @Override
-                public int read(ByteBuffer dst) {
+                public int read(ByteBuffer dst) throws IOException {
+                    if (gated) {
+                        try {
+                            releaseB.await();
+                        } catch (InterruptedException e) {
+                            throw new IOException(e);
+                        }
+                    }
                     if (!b.hasRemaining()) {
                         return -1;
                     }
@@ -121,9 +133,11 @@ class CacheCountersTest {
             assertEquals(1, cache.fetches());
 
             Thread.sleep(5);
+            // B's download is held open, so this read joins it as it grows (a miss).
             var growing = cache.openGrowing(B, SIZE, 0, SIZE, "b");
             assertTrue(growing.isPresent());
             growing.get().close();
+            node.releaseB.countDown();
             awaitTotal(cache, 2L * SIZE);
             Thread.sleep(5);
             assertArrayEquals(c, readAll(cache.open(C, SIZE, 0, SIZE, "c")));
