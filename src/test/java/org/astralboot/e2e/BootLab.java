@@ -322,9 +322,10 @@ final class BootLab implements AutoCloseable {
         } else if (fw == Firmware.UEFI_PXE_IPV6) {
             cmd.addAll(List.of("-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=n"));
         }
-        if (fw == Firmware.UEFI_PXE_IPV6 || fw == Firmware.UEFI_HTTP_BOOT_IPV6) {
-            // No IPv4 stack at all where the firmware knows this switch (newer EDK2; builds without
-            // it ignore it and spend a DHCPv4 timeout on HTTP boot over IPv4 first).
+        if (fw == Firmware.UEFI_PXE_IPV6) {
+            // No IPv4 stack at all (Debian 12's OVMF knows this switch): no DHCPv4 timeout first.
+            // Not for HTTP boot: with it, OVMF's HTTP boot over IPv6 sent no Solicit of its own and
+            // failed at once ("Could not retrieve NBP file size"), so HTTP boot over IPv4 runs first.
             cmd.addAll(List.of("-fw_cfg", "name=opt/org.tianocore/IPv4Support,string=n"));
         }
         if (fw.ovmf()) {
