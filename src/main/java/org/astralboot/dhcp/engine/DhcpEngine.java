@@ -43,6 +43,8 @@ public final class DhcpEngine {
     public static final Duration EXHAUSTION_WARNING_INTERVAL = Duration.ofSeconds(60);
     /** PXE discovery control (PXE 2.1 option 43 sub-option 6) = 8: use the boot file in this offer. */
     private static final byte[] PXE_DISCOVERY_USE_FILE = {6, 1, 8, (byte) 255};
+    /** iPXE's encapsulated option 176 (no-pxedhcp) = 1, inside option 175: do not wait for ProxyDHCP. */
+    private static final byte[] IPXE_NO_PXEDHCP = {(byte) 176, 1, 1};
     /** NAK text for every refusal but a wrong subnet: it must not tell who holds the address. */
     static final String NOT_AVAILABLE = "address not available";
 
@@ -618,6 +620,12 @@ public final class DhcpEngine {
                 c.putText(DhcpOption.VENDOR_CLASS, "HTTPClient"); // UEFI HTTP Boot requires it in the offer
             }
             // iPXE gets neither: a PXEClient offer makes it wait for ProxyDHCP offers that never come.
+            if (!boot.tftp() && !boot.http()) {
+                // iPXE's no-pxedhcp (175.176 = 1): the boot file is in this offer, so iPXE requests at
+                // once instead of waiting DHCP_DISC_PROXY_TIMEOUT_SEC (2 s, and a retransmission) for
+                // ProxyDHCP offers (iPXE src/net/udp/dhcp.c, dhcp_discovery_rx).
+                c.put(DhcpOption.IPXE_ENCAP, IPXE_NO_PXEDHCP);
+            }
         }
         DhcpOptions cand = c.build();
         DhcpOptions.Builder o = DhcpOptions.builder();

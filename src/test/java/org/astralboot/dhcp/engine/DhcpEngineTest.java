@@ -360,7 +360,12 @@ class DhcpEngineTest {
             // No PXEClient class: iPXE would wait for ProxyDHCP offers.
             assertFalse(o.options().has(DhcpOption.VENDOR_CLASS));
             assertFalse(o.options().has(DhcpOption.VENDOR_SPECIFIC));
+            // no-pxedhcp (175.176 = 1): iPXE requests at once instead of waiting 2 s for ProxyDHCP offers.
+            assertArrayEquals(new byte[] {(byte) 176, 1, 1}, o.options().get(DhcpOption.IPXE_ENCAP));
         }
+        // Firmware PXE gets no iPXE option.
+        DhcpPacket fwOffer = offerFor(full(), pxe(7, "PXEClient:Arch:00007:UNDI:003016"));
+        assertFalse(fwOffer.options().has(DhcpOption.IPXE_ENCAP));
         // RFC 3004 form of the user class
         DhcpPacket o = offerFor(full(), pxe(7, "PXEClient:Arch:00007:UNDI:003016")
                 .put(DhcpOption.USER_CLASS, new byte[] {4, 'i', 'P', 'X', 'E'}));
