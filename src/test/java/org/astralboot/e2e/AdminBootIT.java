@@ -164,9 +164,11 @@ class AdminBootIT {
                 }
                 assertEquals(1, metric(after, "astralboot_boot_duration_seconds_count{firmware=\"bios\",source=\"menu\"}")
                         - metric(before, "astralboot_boot_duration_seconds_count{firmware=\"bios\",source=\"menu\"}"), after);
-                // PXE ROM, iPXE and the booted system's udhcpc each sent a DISCOVER; their leases were committed.
+                // QEMU's NIC ROM (iPXE) and the booted system's udhcpc each sent a DISCOVER; their leases
+                // were committed. (Before iPXE got no-pxedhcp, it often resent its DISCOVER while it
+                // waited for ProxyDHCP offers, so there were three.)
                 assertTrue(metric(after, "astralboot_dhcp_packets_total{outcome=\"received\",type=\"discover\"}")
-                        - metric(before, "astralboot_dhcp_packets_total{outcome=\"received\",type=\"discover\"}") >= 3, after);
+                        - metric(before, "astralboot_dhcp_packets_total{outcome=\"received\",type=\"discover\"}") >= 2, after);
                 double commits = metric(after, "astralboot_dhcp_commit_seconds_count")
                         - metric(before, "astralboot_dhcp_commit_seconds_count");
                 double commitSeconds = metric(after, "astralboot_dhcp_commit_seconds_sum")
