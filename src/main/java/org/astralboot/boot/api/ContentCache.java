@@ -270,15 +270,9 @@ public final class ContentCache {
                     throw new BootStoreException(BootStoreException.Kind.UNAVAILABLE,
                             source + ": " + n + " bytes of the " + declared + " announced");
                 }
-                String hex = HEX.formatHex(sha.digest());
-                Files.move(tmp, dir.resolve(hex), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                Held h = keep(tmp, sha, n, source, "");
                 tmp = null;
-                synchronized (this) {
-                    fetches++;
-                }
-                log.info("fetched {} ({} bytes, sha256 {})", source, n, hex);
-                added(hex, n);
-                return new Held(hex, clock.instant());
+                return h;
             }
         } catch (BootStoreException e) {
             throw e; // already says what went wrong (a 404 stays a 404)
@@ -300,6 +294,21 @@ public final class ContentCache {
         }
     }
 
+    /**
+     * Keeps a complete download {@code tmp} under its SHA-256 name (atomically: a reader never sees a
+     * part), counts the fetch and applies the size cap.
+     */
+    private Held keep(Path tmp, MessageDigest sha, long n, String source, String how) throws IOException {
+        String hex = HEX.formatHex(sha.digest());
+        Files.move(tmp, dir.resolve(hex), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        synchronized (this) {
+            fetches++;
+        }
+        log.info("fetched {}{} ({} bytes, sha256 {})", source, how, n, hex);
+        added(hex, n);
+        return new Held(hex, clock.instant());
+    }
+
     /** {@code source} ({@code /ipfs/...}) read through the node, verified, into the folder. */
     private Held fetchIpfs(String source) throws BootStoreException {
         Path tmp = null;
@@ -310,15 +319,9 @@ public final class ContentCache {
             try (OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), sha)) {
                 n = ipfs.copy(source, out);
             }
-            String hex = HEX.formatHex(sha.digest());
-            Files.move(tmp, dir.resolve(hex), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Held h = keep(tmp, sha, n, source, " through the IPFS node, verified");
             tmp = null;
-            synchronized (this) {
-                fetches++;
-            }
-            log.info("fetched {} through the IPFS node, verified ({} bytes, sha256 {})", source, n, hex);
-            added(hex, n);
-            return new Held(hex, clock.instant());
+            return h;
         } catch (java.io.FileNotFoundException e) {
             throw new NotFound(source + ": " + e.getMessage());
         } catch (org.astralboot.store.BootStoreException e) {
