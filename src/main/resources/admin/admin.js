@@ -118,9 +118,9 @@
     if (!mc) { mc = {mac: ev.mac, state: 'unknown', os: '', ip: '', firmware: '', step: 'none', bytes: 0}; machines.set(ev.mac, mc); }
     if (ev.ip) mc.ip = ev.ip;
     // DHCP's architecture (bios, efi-x64) stays; HTTP's "iPXE" only fills a blank, as on the server.
-    if (ev.firmware && (!mc.firmware || ev.kind.startsWith('dhcp_'))) mc.firmware = ev.firmware;
+    if (ev.firmware && (!mc.firmware || ev.kind.startsWith('dhcp_') || ev.kind.startsWith('dhcp6_'))) mc.firmware = ev.firmware;
     if (ev.kind === 'http_choice' && ev.detail) { mc.os = ev.detail.split(' ')[0]; mc.state = 'chosen'; }
-    if (ev.kind === 'dhcp_discover' && stepIndex(mc.step) > 0) { mc.step = 'none'; mc.last_error = ''; mc.bytes = 0; }
+    if ((ev.kind === 'dhcp_discover' || ev.kind === 'dhcp6_solicit') && stepIndex(mc.step) > 0) { mc.step = 'none'; mc.last_error = ''; mc.bytes = 0; }
     if (stepIndex(ev.step) > stepIndex(mc.step)) mc.step = ev.step;
     if (ev.failure) mc.last_error = ev.kind + ': ' + ev.detail;
     if (ev.bytes > 0) mc.bytes = (mc.bytes || 0) + ev.bytes;

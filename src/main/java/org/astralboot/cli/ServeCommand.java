@@ -153,7 +153,7 @@ public final class ServeCommand implements Callable<Integer> {
                 }
             }
             if (cfg.dhcp6().on()) {
-                org.astralboot.dhcp6.Dhcp6Service dhcp6 = new org.astralboot.dhcp6.Dhcp6Service(cfg, db);
+                org.astralboot.dhcp6.Dhcp6Service dhcp6 = new org.astralboot.dhcp6.Dhcp6Service(cfg, db, watch);
                 services.add(dhcp6);
                 hosts = withIpv6(hosts, dhcp6);
             }
@@ -173,14 +173,7 @@ public final class ServeCommand implements Callable<Integer> {
                         ipfs.corruptions(), ipfs.cacheBytes(), ipfs.cacheHits(), ipfs.cacheMisses(), ipfs.evictions(),
                         ipfs.verificationFailures(), cfg.cacheMaxBytes(), ipfs.nodeUp()));
             }
-            HostLookup leases = hosts;
-            watch.macsBy(ip -> {
-                try {
-                    return leases.byAddress(org.astralboot.net.Ipv4.parse(ip)).map(h -> h.mac().toString()).orElse("");
-                } catch (IllegalArgumentException e) {
-                    return ""; // not an IPv4 address
-                }
-            });
+            watch.macsBy(macsByAddress(hosts));
             org.astralboot.dhcp.DhcpService dhcpService = dhcp;
             watch.metrics().leases(() -> dhcpService == null ? null : dhcpService.leaseStats()
                     .map(st -> new org.astralboot.admin.BootMetrics.LeaseCounts(st.pool(), st.bound(), st.available()))
@@ -262,6 +255,27 @@ public final class ServeCommand implements Callable<Integer> {
                     + " 2001:db8::1/64 dev " + cfg.iface() + ") or set [ipv6] dhcp = \"off\"");
         }
         return java.net.Inet6Address.getByAddress(null, global.get(0).getAddress(), -1);
+    }
+
+    /**
+     * The MAC at an event's address (TFTP knows only the address): an IPv4 lease, or a DHCPv6
+     * binding ({@link HostLookup#macAtIpv6}) for a machine that boots over IPv6; "" when none.
+     */
+    static java.util.function.Function<String, String> macsByAddress(HostLookup hosts) {
+        return ip -> {
+            try {
+                if (ip.indexOf(':') < 0) {
+                    return hosts.byAddress(org.astralboot.net.Ipv4.parse(ip)).map(h -> h.mac().toString()).orElse("");
+                }
+                // A literal (never a name lookup); the zone of a link-local source is dropped.
+                int zone = ip.indexOf('%');
+                java.net.InetAddress a = java.net.InetAddress.ofLiteral(zone < 0 ? ip : ip.substring(0, zone));
+                return a instanceof java.net.Inet6Address a6
+                        ? hosts.macAtIpv6(a6).map(org.astralboot.net.MacAddress::toString).orElse("") : "";
+            } catch (IllegalArgumentException e) {
+                return ""; // not an address
+            }
+        };
     }
 
     /** {@code hosts} that also knows who holds a DHCPv6 binding ({@link HostLookup#macAtIpv6}). */

@@ -258,6 +258,28 @@ class Dhcp6EngineTest {
     }
 
     @Test
+    void eachSilenceSaysWhy() {
+        Dhcp6Engine e = full();
+        assertEquals(Dhcp6Engine.Silence.INVALID, e.answer(client(Dhcp6MessageType.SOLICIT, duid(1), true, ia(1))).silence());
+        assertEquals(Dhcp6Engine.Silence.INVALID,
+                e.answer(new Dhcp6Message(Dhcp6MessageType.SOLICIT, 1, List.of(ia(1)))).silence());
+        assertEquals(Dhcp6Engine.Silence.NOT_CLIENT_MESSAGE,
+                e.answer(client(Dhcp6MessageType.REPLY, duid(1), true)).silence());
+        Dhcp6Message other = new Dhcp6Message(Dhcp6MessageType.REQUEST, 5, List.of(new Dhcp6Option.ClientId(duid(1)),
+                new Dhcp6Option.ServerId(duid(99)), ia(1)));
+        Dhcp6Engine.Answer a = e.answer(other);
+        assertEquals(Dhcp6Engine.Silence.OTHER_SERVER, a.silence());
+        assertTrue(a.detail().startsWith("for server "), a.detail());
+        assertEquals("other_server", a.silence().label);
+        Dhcp6Engine stateless = new Dhcp6Engine(new Dhcp6Settings(SERVER, SERVER_ID, Dhcp6Settings.Mode.STATELESS, null,
+                null, Duration.ofHours(1), List.of(SERVER), 80, FILES), null, clock);
+        assertEquals(Dhcp6Engine.Silence.STATELESS_MODE,
+                stateless.answer(client(Dhcp6MessageType.SOLICIT, duid(1), false, ia(1))).silence());
+        Dhcp6Engine.Answer ok = e.answer(client(Dhcp6MessageType.SOLICIT, duid(1), false, ia(1)));
+        assertTrue(ok.reply() != null && ok.silence() == null && ok.detail().isEmpty());
+    }
+
+    @Test
     void statelessAnswersInformationRequestOnly() {
         Dhcp6Engine e = new Dhcp6Engine(new Dhcp6Settings(SERVER, SERVER_ID, Dhcp6Settings.Mode.STATELESS, null, null,
                 Duration.ofHours(1), List.of(SERVER), 80, FILES), null, clock);
