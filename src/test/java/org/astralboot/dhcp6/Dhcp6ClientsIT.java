@@ -23,8 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
  * A real DHCPv6 client (isc-dhcp-client, {@code dhclient -6}) against the server with {@code [dhcp]
  * mode = "off"}: full mode gives an address from the [ipv6] pool, durable across a restart, and the
  * iPXE boot URL to a client with user class iPXE; stateless mode answers its Information-request
- * with the boot URL; TFTP and HTTP answer on the server's IPv6 address. Namespaces {@code v6d-*} on a
- * veth pair, 2001:db8:17::/64 (and 198.18.17.0/24, which the config still needs).
+ * with the boot URL; TFTP and HTTP answer on the server's IPv6 address. The admin listener (in the
+ * server's namespace) shows the exchanges: {@code /metrics} counts every DHCPv6 message, the event
+ * stream and the machine's row show an iPXE client's steps, keyed by its DUID-LL's MAC. Namespaces
+ * {@code v6d-*} on a veth pair, 2001:db8:17::/64 (and 198.18.17.0/24, which the config still needs).
  */
 class Dhcp6ClientsIT {
     static final String SERVER6 = "2001:db8:17::1";
@@ -78,7 +80,7 @@ class Dhcp6ClientsIT {
                 [dhcp]
                 mode = "off"
                 [admin]
-                listen = ""
+                listen = "127.0.0.1:9080"
                 [ipv6]
                 dhcp = "%s"
                 range_start = "2001:db8:17::100"
@@ -152,6 +154,17 @@ class Dhcp6ClientsIT {
         return cli.run(Duration.ofSeconds(40), cmd.toArray(String[]::new));
     }
 
+    /** A GET of the admin listener from inside the server's namespace. */
+    private String admin(String path) throws IOException {
+        return srv.run(Duration.ofSeconds(20), "curl", "-sS", "-f", "http://127.0.0.1:9080" + path).check().out();
+    }
+
+    /** The value of the sample {@code series} in a Prometheus text scrape; 0 when absent. */
+    private static double sample(String text, String series) {
+        return text.lines().filter(l -> l.startsWith(series + " ")).mapToDouble(l -> Double.parseDouble(
+                l.substring(series.length() + 1).trim().split(" ")[0])).findFirst().orElse(0);
+    }
+
     private static String bound(String events) {
         return events.lines().filter(l -> l.startsWith("BOUND6")).reduce((a, b) -> b).orElse("");
     }
@@ -171,6 +184,12 @@ class Dhcp6ClientsIT {
         assertTrue(b.endsWith("url="), "dhclient is no network-boot client: no boot file URL: " + b);
         String s = Files.readString(log);
         assertTrue(s.contains("dhcp6 Advertise " + addr) && s.contains("dhcp6 Reply " + addr), s);
+        // dhclient is no boot firmware: its messages are counted, but make no boot events.
+        String metrics = admin("/metrics");
+        assertTrue(sample(metrics, "astralboot_dhcp6_packets_total{outcome=\"received\",type=\"solicit\"}") >= 1, metrics);
+        assertTrue(sample(metrics, "astralboot_dhcp6_packets_total{outcome=\"sent\",type=\"reply\"}") >= 1, metrics);
+        assertTrue(sample(metrics, "astralboot_dhcp6_commit_seconds_count") >= 1, "the binding's commit: " + metrics);
+        assertTrue(!admin("/api/v1/events").contains("dhcp6_"), admin("/api/v1/events"));
 
         // The binding is on disk: after a restart of the server, the same client (same DUID-LL), which
         // forgot its lease and so solicits anew, gets the same address back.
@@ -212,6 +231,33 @@ class Dhcp6ClientsIT {
         assertEquals(0, dhclient(events, true).code());
         String b = bound(Files.readString(events));
         assertTrue(b.endsWith("url=http://[2001:db8:17::1]:8080/boot.ipxe"), Files.readString(events));
+        String addr = b.substring("BOUND6 ip6=".length(), b.indexOf('/'));
+
+        // The admin listener shows the exchange: counters, events of the MAC of its DUID-LL, its row.
+        String metrics = admin("/metrics");
+        for (String series : List.of("outcome=\"received\",type=\"solicit\"", "outcome=\"sent\",type=\"advertise\"",
+                "outcome=\"received\",type=\"request\"", "outcome=\"sent\",type=\"reply\"")) {
+            assertTrue(sample(metrics, "astralboot_dhcp6_packets_total{" + series + "}") >= 1, series + "\n" + metrics);
+        }
+        assertTrue(sample(metrics, "astralboot_dhcp6_commit_seconds_count") >= 1, metrics);
+        assertTrue(sample(metrics, "astralboot_boots_started_total{firmware=\"ipxe\",source=\"menu\"}") >= 1, metrics);
+        com.fasterxml.jackson.databind.JsonNode evs = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(admin("/api/v1/machines/52:54:00:17:00:01/events"));
+        List<String> kinds = new ArrayList<>();
+        evs.forEach(e -> kinds.add(e.path("kind").asText()));
+        int solicit = kinds.indexOf("dhcp6_solicit");
+        assertTrue(solicit >= 0 && kinds.indexOf("dhcp6_advertise") > solicit
+                && kinds.indexOf("dhcp6_request") > kinds.indexOf("dhcp6_advertise")
+                && kinds.lastIndexOf("dhcp6_reply") > kinds.indexOf("dhcp6_request"), evs.toString());
+        com.fasterxml.jackson.databind.JsonNode reply = evs.get(kinds.lastIndexOf("dhcp6_reply"));
+        assertEquals(addr, reply.path("ip").asText(), reply.toString());
+        assertEquals("ipxe", reply.path("firmware").asText(), reply.toString());
+        assertTrue(reply.path("detail").asText().contains("boot http://[2001:db8:17::1]:8080/boot.ipxe"), reply.toString());
+        assertTrue(reply.path("detail").asText().contains("binding committed in"), reply.toString());
+        com.fasterxml.jackson.databind.JsonNode row = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(admin("/api/v1/machines/52:54:00:17:00:01"));
+        assertEquals("dhcp", row.path("step").asText(), row.toString());
+        assertEquals(addr, row.path("ip").asText(), row.toString());
 
         cli.run(Duration.ofSeconds(10), "ip", "-6", "route", "add", "2001:db8:17::/64", "dev", cif).check();
         String script = cli.run(Duration.ofSeconds(20), "curl", "-sS", "-g", "http://[" + SERVER6 + "]:8080/boot.ipxe")
@@ -222,6 +268,17 @@ class Dhcp6ClientsIT {
         String file = cli.run(Duration.ofSeconds(20), "curl", "-sS", "-g", "tftp://[" + SERVER6 + "]/ipxe.efi")
                 .check().out();
         assertEquals("not really iPXE, but served over IPv6\n", file);
+        // HTTP and TFTP know only the address: the DHCPv6 binding names the machine, whose row moves on.
+        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        String mine = admin("/api/v1/machines/52:54:00:17:00:01/events");
+        while (!mine.contains("\"tftp_end\"") && System.nanoTime() < end) {
+            Thread.sleep(100);
+            mine = admin("/api/v1/machines/52:54:00:17:00:01/events");
+        }
+        assertTrue(mine.contains("\"http_entry\"") && mine.contains("\"tftp_start\"") && mine.contains("\"tftp_end\""),
+                mine + "\n" + admin("/api/v1/events"));
+        String after = admin("/api/v1/machines/52:54:00:17:00:01");
+        assertTrue(after.contains("\"step\":\"first_stage\""), after + "\n" + admin("/api/v1/events"));
     }
 
     @Test
