@@ -155,7 +155,7 @@ public final class ServeCommand implements Callable<Integer> {
             if (cfg.dhcp6().on()) {
                 org.astralboot.dhcp6.Dhcp6Service dhcp6 = new org.astralboot.dhcp6.Dhcp6Service(cfg, db, watch);
                 services.add(dhcp6);
-                hosts = withIpv6(hosts, dhcp6);
+                hosts = withIpv6(hosts, dhcp6::leases, dhcp6::macAt, cfg.dhcp6().mode() == Config.Dhcp6Mode.FULL);
             }
             if (cfg.dns().enabled()) {
                 services.add(new org.astralboot.dns.DnsService(org.astralboot.dns.DnsService.settings(cfg), hosts,
@@ -278,8 +278,18 @@ public final class ServeCommand implements Callable<Integer> {
         };
     }
 
-    /** {@code hosts} that also knows who holds a DHCPv6 binding ({@link HostLookup#macAtIpv6}). */
-    static HostLookup withIpv6(HostLookup hosts, org.astralboot.dhcp6.Dhcp6Service dhcp6) {
+    /**
+     * {@code hosts} that also knows who holds a DHCPv6 binding ({@link HostLookup#macAtIpv6}), and
+     * whose lease report ({@code GET /leases}, {@code astralboot leases}) lists the DHCPv6 bindings
+     * after the IPv4 leases: in full mode always (an empty pool says so), else when there are any.
+     *
+     * @param bindings the bindings now ({@code Dhcp6Service.leases})
+     * @param macAt    the MAC bound to an address ({@code Dhcp6Service.macAt})
+     * @param full     {@code [ipv6] dhcp = "full"}
+     */
+    static HostLookup withIpv6(HostLookup hosts, java.util.function.Supplier<List<org.astralboot.dhcp6.lease.Lease6>> bindings,
+            java.util.function.Function<java.net.Inet6Address, java.util.Optional<org.astralboot.net.MacAddress>> macAt,
+            boolean full) {
         return new HostLookup() {
             @Override
             public java.util.Optional<org.astralboot.net.HostInfo> byMac(org.astralboot.net.MacAddress mac) {
@@ -294,8 +304,8 @@ public final class ServeCommand implements Callable<Integer> {
             @Override
             public java.util.Optional<String> leaseReport(boolean all) {
                 java.util.Optional<String> v4 = hosts.leaseReport(all);
-                List<org.astralboot.dhcp6.lease.Lease6> v6 = dhcp6.leases();
-                if (v6.isEmpty()) {
+                List<org.astralboot.dhcp6.lease.Lease6> v6 = bindings.get();
+                if (v6.isEmpty() && !full) {
                     return v4;
                 }
                 String t = org.astralboot.dhcp6.Lease6Report.format(v6, System.currentTimeMillis());
@@ -314,7 +324,7 @@ public final class ServeCommand implements Callable<Integer> {
 
             @Override
             public java.util.Optional<org.astralboot.net.MacAddress> macAtIpv6(java.net.Inet6Address address) {
-                return dhcp6.macAt(address);
+                return macAt.apply(address);
             }
         };
     }
