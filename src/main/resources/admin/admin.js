@@ -76,7 +76,7 @@
   }
   function status() {
     api('/api/v1/status').then(s => {
-      document.getElementById('server').textContent = [s.server, s['interface'], 'DHCP ' + s.dhcp_mode].filter(Boolean).join(' · ');
+      document.getElementById('server').textContent = [s.server, s.server6, s['interface'], 'DHCP ' + s.dhcp_mode, s.dhcp6_mode && s.dhcp6_mode !== 'off' ? 'DHCPv6 ' + s.dhcp6_mode : ''].filter(Boolean).join(' · ');
       const problems = (s.ipfs_ref_problems || []).length;
       const tree = document.getElementById('c-tree');
       tree.textContent = (s.boot_tree || '–') + (s.ipfs_fetches !== undefined ? ' · ' + s.ipfs_fetches + ' IPFS fetches' : '');

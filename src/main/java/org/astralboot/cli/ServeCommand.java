@@ -341,6 +341,10 @@ public final class ServeCommand implements Callable<Integer> {
         m.put("server", Ipv4.text(cfg.address()));
         m.put("interface", cfg.iface());
         m.put("dhcp_mode", cfg.dhcp().mode().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("dhcp6_mode", cfg.dhcp6().mode().name().toLowerCase(java.util.Locale.ROOT));
+        if (cfg.dhcp6().on() && cfg.dhcp6().address() != null) {
+            m.put("server6", org.astralboot.net.Ipv6.text(cfg.dhcp6().address()));
+        }
         m.put("boot_tree", store.describe());
         if (dhcp != null) {
             dhcp.leaseStats().ifPresent(st -> m.put("leases", java.util.Map.of("pool", st.pool(), "bound", st.bound(),
