@@ -85,8 +85,10 @@
       tree.title = tree.textContent;
       const l = s.leases;
       document.getElementById('c-leases').textContent = l ? l.bound + ' / ' + l.pool + ' bound' : 'none';
-      document.getElementById('c-leases-sub').textContent = l ? l.free + ' free' + (l.offered ? ' · ' + l.offered + ' offered' : '')
-        : (s.dhcp_mode === 'proxy' ? 'proxyDHCP: another server leases' : 'DHCP off');
+      const b6 = s.bindings6;
+      document.getElementById('c-leases-sub').textContent = (l ? l.free + ' free' + (l.offered ? ' · ' + l.offered + ' offered' : '')
+        : (s.dhcp_mode === 'proxy' ? 'proxyDHCP: another server leases' : 'DHCP off'))
+        + (b6 ? ' · DHCPv6 ' + b6.bound + ' bound' + (b6.declined ? ', ' + b6.declined + ' declined' : '') : '');
       bar('c-leases-bar', l ? l.pool - l.free : 0, l ? l.pool : 0);
       const node = s.ipfs_node;
       document.getElementById('card-node').hidden = !node;

@@ -49,6 +49,7 @@ public final class BootMetrics implements Events {
             "astralboot_dhcp6_unanswered_total",
             "astralboot_dhcp6_refusals_total",
             "astralboot_dhcp6_commit_seconds",
+            "astralboot_dhcp6_bindings",
             "astralboot_tftp_transfers_active",
             "astralboot_tftp_transfers_total",
             "astralboot_tftp_errors_total",
@@ -122,6 +123,7 @@ public final class BootMetrics implements Events {
         }
     };
     private volatile Supplier<LeaseCounts> leases = () -> null;
+    private volatile Supplier<LeaseCounts> bindings6 = () -> null;
     private volatile Supplier<CacheCounts> cache = () -> null;
     private volatile Supplier<Map<String, Long>> quirks = Map::of;
     private volatile java.util.function.LongSupplier shed = () -> 0;
@@ -245,6 +247,17 @@ public final class BootMetrics implements Events {
                         cb.call(l.free(), "free");
                     }
                 }).register(registry);
+        GaugeWithCallback.builder().name("astralboot_dhcp6_bindings")
+                .help("Addresses of the DHCPv6 pool (full mode): pool size, bound, free (neither bound nor declined)")
+                .labelNames("state")
+                .callback(cb -> {
+                    LeaseCounts l = bindings6.get();
+                    if (l != null) {
+                        cb.call(l.pool(), "pool");
+                        cb.call(l.bound(), "bound");
+                        cb.call(l.free(), "free");
+                    }
+                }).register(registry);
         cacheCounter("astralboot_ipfs_fetches", "Files fetched from the IPFS node into the cache (shared downloads once)",
                 CacheCounts::fetches);
         cacheCounter("astralboot_ipfs_cache_hits", "Reads served from a complete file of the IPFS cache",
@@ -320,6 +333,11 @@ public final class BootMetrics implements Events {
     /** Where the lease pool gauge reads its figures (DHCP in server mode); null for none. */
     public void leases(Supplier<LeaseCounts> source) {
         leases = source;
+    }
+
+    /** Where the DHCPv6 pool gauge reads its figures (DHCPv6 in full mode); null for none. */
+    public void bindings6(Supplier<LeaseCounts> source) {
+        bindings6 = source;
     }
 
     /** Where the cache counters read their figures (IPFS boot store); null for none. */

@@ -139,6 +139,7 @@ public final class ServeCommand implements Callable<Integer> {
                     org.astralboot.admin.BootWatch.DEFAULT_CAPACITY);
             // Service wiring: one line per protocol.
             org.astralboot.dhcp.DhcpService dhcp = null;
+            org.astralboot.dhcp6.Dhcp6Service dhcp6 = null;
             org.astralboot.ndp.RouterAnswerService ndp = null;
             if (cfg.dhcp().mode() != Config.DhcpMode.OFF) {
                 // DHCP notes the machines booting now; the router-advertisement answer serves only them.
@@ -153,9 +154,12 @@ public final class ServeCommand implements Callable<Integer> {
                 }
             }
             if (cfg.dhcp6().on()) {
-                org.astralboot.dhcp6.Dhcp6Service dhcp6 = new org.astralboot.dhcp6.Dhcp6Service(cfg, db, watch);
+                dhcp6 = new org.astralboot.dhcp6.Dhcp6Service(cfg, db, watch);
                 services.add(dhcp6);
-                hosts = withIpv6(hosts, dhcp6::leases, dhcp6::macAt, cfg.dhcp6().mode() == Config.Dhcp6Mode.FULL);
+                org.astralboot.dhcp6.Dhcp6Service v6 = dhcp6;
+                hosts = withIpv6(hosts, v6::leases, v6::macAt, cfg.dhcp6().mode() == Config.Dhcp6Mode.FULL);
+                watch.metrics().bindings6(() -> v6.counts().map(c -> new org.astralboot.admin.BootMetrics.LeaseCounts(
+                        c.pool(), c.bound(), c.free())).orElse(null));
             }
             if (cfg.dns().enabled()) {
                 services.add(new org.astralboot.dns.DnsService(org.astralboot.dns.DnsService.settings(cfg), hosts,
@@ -181,6 +185,7 @@ public final class ServeCommand implements Callable<Integer> {
             watch.metrics().shed(() -> dhcpService == null ? 0 : dhcpService.shedDiscovers());
             watch.metrics().malformed(() -> dhcpService == null ? 0 : dhcpService.malformedPackets());
             org.astralboot.ndp.RouterAnswerService ndpService = ndp;
+            org.astralboot.dhcp6.Dhcp6Service dhcp6Service = dhcp6;
             watch.metrics().ndp(() -> ndpService == null ? java.util.Map.of() : ndpService.counts());
             watch.metrics().quirks(() -> {
                 java.util.Map<String, Long> q = new java.util.TreeMap<>();
@@ -205,7 +210,7 @@ public final class ServeCommand implements Callable<Integer> {
             if (admin.listen() != null) {
                 HostLookup h = hosts;
                 org.astralboot.admin.AdminService a = new org.astralboot.admin.AdminService(admin, watch, http.machines(),
-                        http.catalog(), h, () -> adminStatus(cfg, store, dhcpService));
+                        http.catalog(), h, () -> adminStatus(cfg, store, dhcpService, dhcp6Service));
                 try {
                     a.start();
                     open.add(a);
@@ -336,7 +341,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     /** Figures for the status page: boot tree, IPFS node. */
     private static java.util.Map<String, Object> adminStatus(Config cfg, BootStore store,
-            org.astralboot.dhcp.DhcpService dhcp) {
+            org.astralboot.dhcp.DhcpService dhcp, org.astralboot.dhcp6.Dhcp6Service dhcp6) {
         java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("server", Ipv4.text(cfg.address()));
         m.put("interface", cfg.iface());
@@ -349,6 +354,10 @@ public final class ServeCommand implements Callable<Integer> {
         if (dhcp != null) {
             dhcp.leaseStats().ifPresent(st -> m.put("leases", java.util.Map.of("pool", st.pool(), "bound", st.bound(),
                     "offered", st.offered(), "free", st.available())));
+        }
+        if (dhcp6 != null) {
+            dhcp6.counts().ifPresent(c -> m.put("bindings6", java.util.Map.of("pool", c.pool(), "bound", c.bound(),
+                    "declined", c.declined(), "free", c.free())));
         }
         if (store instanceof org.astralboot.ipfs.IpfsBootStore ipfs) {
             m.put("ipfs_node", java.util.Map.of("api", cfg.ipfsApi().toString(), "up", ipfs.nodeUp()));

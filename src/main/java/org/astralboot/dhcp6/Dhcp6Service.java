@@ -108,19 +108,32 @@ public final class Dhcp6Service implements Service {
      * service's own thread, since the table is that thread's alone.
      */
     public List<Lease6> leases() {
+        return onTable(Lease6Table::all).orElse(List.of());
+    }
+
+    /**
+     * The pool's figures now (full mode, after start), for the bindings gauge and the status page;
+     * counted on the service's own thread, like {@link #leases()}.
+     */
+    public Optional<Lease6Table.Counts> counts() {
+        return onTable(t -> t.counts(clock.millis()));
+    }
+
+    /** {@code read} of the table on the service's thread; empty before start, in stateless mode, or on a failure. */
+    private <T> Optional<T> onTable(java.util.function.Function<Lease6Table, T> read) {
         Lease6Table t = table;
         Channel ch = channel;
         if (t == null || ch == null) {
-            return List.of();
+            return Optional.empty();
         }
         try {
-            return ch.eventLoop().submit(t::all).get(5, java.util.concurrent.TimeUnit.SECONDS);
+            return Optional.of(ch.eventLoop().submit(() -> read.apply(t)).get(5, java.util.concurrent.TimeUnit.SECONDS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return List.of();
+            return Optional.empty();
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             log.warn("dhcp6 bindings not readable now: {}", e.toString());
-            return List.of();
+            return Optional.empty();
         }
     }
 

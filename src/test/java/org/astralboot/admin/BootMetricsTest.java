@@ -43,6 +43,7 @@ class BootMetricsTest {
     void exposesExactlyTheDocumentedNames() throws Exception {
         BootMetrics m = new BootMetrics();
         m.leases(() -> new BootMetrics.LeaseCounts(100, 3, 97));
+        m.bindings6(() -> new BootMetrics.LeaseCounts(256, 2, 253));
         m.cache(() -> new BootMetrics.CacheCounts(5, 2, 4096, 11, 5, 1, 0, 1 << 20, true));
         m.quirks(() -> Map.of("tftp_zero_blksize", 1L));
         m.ndp(() -> Map.of("answered", 2L));
@@ -63,6 +64,8 @@ class BootMetricsTest {
             assertTrue(n.matches("astralboot_[a-z][a-z0-9_]+"), n); // Prometheus allows digits (dhcp6)
         }
         assertEquals(97, value(text, "astralboot_dhcp_leases{state=\"free\"}"));
+        assertEquals(253, value(text, "astralboot_dhcp6_bindings{state=\"free\"}"));
+        assertEquals(256, value(text, "astralboot_dhcp6_bindings{state=\"pool\"}"));
         assertEquals(5, value(text, "astralboot_ipfs_fetches_total"));
         assertEquals(4096, value(text, "astralboot_ipfs_cache_bytes"));
         assertEquals(11, value(text, "astralboot_ipfs_cache_hits_total"));

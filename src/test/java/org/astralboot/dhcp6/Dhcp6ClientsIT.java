@@ -240,6 +240,9 @@ class Dhcp6ClientsIT {
             assertTrue(sample(metrics, "astralboot_dhcp6_packets_total{" + series + "}") >= 1, series + "\n" + metrics);
         }
         assertTrue(sample(metrics, "astralboot_dhcp6_commit_seconds_count") >= 1, metrics);
+        assertEquals(1, sample(metrics, "astralboot_dhcp6_bindings{state=\"bound\"}"), metrics);
+        assertEquals(256, sample(metrics, "astralboot_dhcp6_bindings{state=\"pool\"}"), metrics);
+        assertTrue(admin("/api/v1/status").contains("\"dhcp6_mode\":\"full\""), admin("/api/v1/status"));
         assertTrue(sample(metrics, "astralboot_boots_started_total{firmware=\"ipxe\",source=\"menu\"}") >= 1, metrics);
         com.fasterxml.jackson.databind.JsonNode evs = new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree(admin("/api/v1/machines/52:54:00:17:00:01/events"));
