@@ -31,11 +31,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.astralboot.config.Config;
 import org.astralboot.db.Database;
 import org.astralboot.dhcp.engine.DhcpSettings;
+import org.astralboot.dhcp.engine.Firmware;
 import org.astralboot.dhcp6.codec.Dhcp6Codec;
 import org.astralboot.dhcp6.codec.Dhcp6Decoded;
 import org.astralboot.dhcp6.codec.Dhcp6Message;
 import org.astralboot.dhcp6.codec.Duid;
-import org.astralboot.dhcp.engine.Firmware;
 import org.astralboot.dhcp6.engine.Dhcp6Engine;
 import org.astralboot.dhcp6.engine.Dhcp6Firmware;
 import org.astralboot.dhcp6.engine.Dhcp6Reply;
@@ -145,7 +145,7 @@ public final class Dhcp6Service implements Service {
     /**
      * The MAC of a binding: an Ethernet DUID-LL or DUID-LLT names it; else the modified EUI-64
      * interface identifier (RFC 4291 appendix A) of the link-local address the client sent from; null
- * when neither tells (a DUID-UUID from a non-EUI-64 address).
+     * when neither tells (a DUID-UUID from a non-EUI-64 address).
      */
     static org.astralboot.net.MacAddress macOf(Duid duid, InetAddress from) {
         byte[] e = duid == null ? null : duid.ethernetAddress();
