@@ -69,7 +69,7 @@ class Dhcp6ClientsIT {
         }
     }
 
-    private void startServer(String mode) throws Exception {
+    private void startServer(String mode, String... extra) throws Exception {
         Files.writeString(dir.resolve("config.toml"), """
                 interface = "%s"
                 data = "./data"
@@ -87,7 +87,9 @@ class Dhcp6ClientsIT {
                 range_end = "2001:db8:17::1ff"
                 """.formatted(sif, mode));
         long from = Files.exists(log) ? Files.size(log) : 0;
-        server = srv.startAstralboot(dir, log, "serve", "-l", "-c", dir.resolve("config.toml").toString(), "-v");
+        List<String> args = new ArrayList<>(List.of("serve", "-l", "-c", dir.resolve("config.toml").toString(), "-v"));
+        args.addAll(List.of(extra));
+        server = srv.startAstralboot(dir, log, args.toArray(String[]::new));
         long end = System.nanoTime() + Duration.ofSeconds(40).toNanos();
         while (!tail(from).contains("Astralboot ready")) {
             assertTrue(server.isAlive() && System.nanoTime() < end, "server did not start:\n" + Files.readString(log));
@@ -282,6 +284,43 @@ class Dhcp6ClientsIT {
                 mine + "\n" + admin("/api/v1/events"));
         String after = admin("/api/v1/machines/52:54:00:17:00:01");
         assertTrue(after.contains("\"step\":\"first_stage\""), after + "\n" + admin("/api/v1/events"));
+    }
+
+    /**
+     * API mode: the signed file URLs of the API's answer (kernel, initrd, a command-line file) name
+     * the server's IPv6 address for a machine that asks over IPv6, and serve the files there.
+     */
+    @Test
+    void apiModeHandsAMachineOnIpv6ItsFileUrlsOnIpv6() throws Exception {
+        Path api = dir.resolve("api");
+        Files.createDirectories(api.resolve("answers"));
+        Files.createDirectories(api.resolve("files"));
+        Files.writeString(api.resolve("files/vmlinuz"), "a kernel fetched over IPv6\n");
+        Files.writeString(api.resolve("files/initrd.gz"), "an initrd\n");
+        Files.writeString(api.resolve("answers/52-54-00-17-00-01.json"), """
+                {"kernel": "/files/vmlinuz", "initrd": ["/files/initrd.gz"], "cmdline": "ks={{ URL \\"/files/initrd.gz\\" }}"}
+                """);
+        srv.start(dir.resolve("api.log"), Netns.javaBinary(), "-cp", System.getProperty("java.class.path"),
+                org.astralboot.testing.TestApiServer.class.getName(), "9000", api.toString());
+        Netns.awaitLog(dir.resolve("api.log"), "api server ready", Duration.ofSeconds(20));
+        startServer("full", "--api", "http://127.0.0.1:9000");
+        Path events = dir.resolve("events");
+        assertEquals(0, dhclient(events, true).code());
+        cli.run(Duration.ofSeconds(10), "ip", "-6", "route", "add", "2001:db8:17::/64", "dev", cif).check();
+        // From its bound address, so its DHCPv6 binding proves its MAC.
+        String script = cli.run(Duration.ofSeconds(20), "curl", "-sS", "-f", "-g",
+                "http://[" + SERVER6 + "]:8080/ipxe/52-54-00-17-00-01").check().out();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "http://\\[2001:db8:17::1\\]:8080/file/[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+/[A-Za-z0-9._-]+").matcher(script);
+        List<String> urls = new ArrayList<>();
+        while (m.find()) {
+            urls.add(m.group());
+        }
+        assertEquals(3, urls.size(), "kernel, the command line's file and the initrd on IPv6: " + script);
+        assertTrue(!script.contains("198.18.17.1") && !script.contains("127.0.0.1"), script);
+        assertEquals("a kernel fetched over IPv6\n", cli.run(Duration.ofSeconds(20), "curl", "-sS", "-f", "-g",
+                urls.get(0)).check().out());
+        assertEquals("an initrd\n", cli.run(Duration.ofSeconds(20), "curl", "-sS", "-f", "-g", urls.get(2)).check().out());
     }
 
     @Test
