@@ -76,7 +76,7 @@
   }
   function status() {
     api('/api/v1/status').then(s => {
-      document.getElementById('server').textContent = [s.server, s['interface'], 'DHCP ' + s.dhcp_mode].filter(Boolean).join(' · ');
+      document.getElementById('server').textContent = [s.server, s.server6, s['interface'], 'DHCP ' + s.dhcp_mode, s.dhcp6_mode && s.dhcp6_mode !== 'off' ? 'DHCPv6 ' + s.dhcp6_mode : ''].filter(Boolean).join(' · ');
       const problems = (s.ipfs_ref_problems || []).length;
       const tree = document.getElementById('c-tree');
       tree.textContent = (s.boot_tree || '–') + (s.ipfs_fetches !== undefined ? ' · ' + s.ipfs_fetches + ' IPFS fetches' : '');
@@ -85,8 +85,10 @@
       tree.title = tree.textContent;
       const l = s.leases;
       document.getElementById('c-leases').textContent = l ? l.bound + ' / ' + l.pool + ' bound' : 'none';
-      document.getElementById('c-leases-sub').textContent = l ? l.free + ' free' + (l.offered ? ' · ' + l.offered + ' offered' : '')
-        : (s.dhcp_mode === 'proxy' ? 'proxyDHCP: another server leases' : 'DHCP off');
+      const b6 = s.bindings6;
+      document.getElementById('c-leases-sub').textContent = (l ? l.free + ' free' + (l.offered ? ' · ' + l.offered + ' offered' : '')
+        : (s.dhcp_mode === 'proxy' ? 'proxyDHCP: another server leases' : 'DHCP off'))
+        + (b6 ? ' · DHCPv6 ' + b6.bound + ' bound' + (b6.declined ? ', ' + b6.declined + ' declined' : '') : '');
       bar('c-leases-bar', l ? l.pool - l.free : 0, l ? l.pool : 0);
       const node = s.ipfs_node;
       document.getElementById('card-node').hidden = !node;
@@ -118,9 +120,9 @@
     if (!mc) { mc = {mac: ev.mac, state: 'unknown', os: '', ip: '', firmware: '', step: 'none', bytes: 0}; machines.set(ev.mac, mc); }
     if (ev.ip) mc.ip = ev.ip;
     // DHCP's architecture (bios, efi-x64) stays; HTTP's "iPXE" only fills a blank, as on the server.
-    if (ev.firmware && (!mc.firmware || ev.kind.startsWith('dhcp_'))) mc.firmware = ev.firmware;
+    if (ev.firmware && (!mc.firmware || ev.kind.startsWith('dhcp_') || ev.kind.startsWith('dhcp6_'))) mc.firmware = ev.firmware;
     if (ev.kind === 'http_choice' && ev.detail) { mc.os = ev.detail.split(' ')[0]; mc.state = 'chosen'; }
-    if (ev.kind === 'dhcp_discover' && stepIndex(mc.step) > 0) { mc.step = 'none'; mc.last_error = ''; mc.bytes = 0; }
+    if ((ev.kind === 'dhcp_discover' || ev.kind === 'dhcp6_solicit') && stepIndex(mc.step) > 0) { mc.step = 'none'; mc.last_error = ''; mc.bytes = 0; }
     if (stepIndex(ev.step) > stepIndex(mc.step)) mc.step = ev.step;
     if (ev.failure) mc.last_error = ev.kind + ': ' + ev.detail;
     if (ev.bytes > 0) mc.bytes = (mc.bytes || 0) + ev.bytes;

@@ -33,7 +33,7 @@ import org.astralboot.events.Events;
  * <p>Names follow the Prometheus conventions (base units, {@code _total} on counters, added by
  * the text writer); they are listed in {@link #NAMES} and in {@code docs/operator.md}.
  *
- * <p>A boot starts at a machine's DHCP DISCOVER (or its first step over TFTP or HTTP when no boot
+ * <p>A boot starts at a machine's DHCP DISCOVER or DHCPv6 Solicit (or its first step over TFTP or HTTP when no boot
  * of it is in progress) and completes when its initrd has been sent after its kernel: from then
  * on the machine runs its kernel and no longer needs this server.
  */
@@ -45,6 +45,11 @@ public final class BootMetrics implements Events {
             "astralboot_dhcp_leases",
             "astralboot_dhcp_shed_discovers_total",
             "astralboot_dhcp_commit_seconds",
+            "astralboot_dhcp6_packets_total",
+            "astralboot_dhcp6_unanswered_total",
+            "astralboot_dhcp6_refusals_total",
+            "astralboot_dhcp6_commit_seconds",
+            "astralboot_dhcp6_bindings",
             "astralboot_tftp_transfers_active",
             "astralboot_tftp_transfers_total",
             "astralboot_tftp_errors_total",
@@ -74,6 +79,12 @@ public final class BootMetrics implements Events {
     /** DHCP message types (RFC 2132 §9.6) by code, as the {@code type} label writes them. */
     private static final String[] DHCP_TYPES = {null, "discover", "offer", "request", "decline", "ack", "nak",
         "release", "inform"};
+    /** DHCPv6 message types (RFC 8415 §7.3) by code, as the {@code type} label writes them. */
+    private static final String[] DHCP6_TYPES = {null, "solicit", "advertise", "request", "confirm", "renew", "rebind",
+        "reply", "release", "decline", "reconfigure", "information_request", "relay_forw", "relay_repl"};
+    /** DHCPv6 status codes (RFC 8415 §21.13) by code, as the {@code status} label writes them. */
+    private static final String[] DHCP6_STATUS = {"success", "unspec_fail", "no_addrs_avail", "no_binding",
+        "not_on_link", "use_multicast", "no_prefix_avail"};
     /** Upper bounds of the lease commit histogram: one fdatasync is 0.1-20 ms on most disks. */
     static final double[] COMMIT_BUCKETS = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
         0.25, 0.5, 1, 2.5};
@@ -85,6 +96,12 @@ public final class BootMetrics implements Events {
     private final CounterDataPoint[] dhcpSent = new CounterDataPoint[DHCP_TYPES.length];
     private final CounterDataPoint dhcpProxyOffers;
     private final Histogram dhcpCommit;
+    /** Pre-bound {@code astralboot_dhcp6_packets_total} series by message type code; null where none. */
+    private final CounterDataPoint[] dhcp6Received = new CounterDataPoint[DHCP6_TYPES.length];
+    private final CounterDataPoint[] dhcp6Sent = new CounterDataPoint[DHCP6_TYPES.length];
+    private final Counter dhcp6Unanswered;
+    private final Counter dhcp6Refusals;
+    private final Histogram dhcp6Commit;
     private final Gauge tftpActive;
     private final Counter tftpTransfers;
     /** Pre-bound {@code astralboot_tftp_errors_total} by code 0-8; index 9: no ERROR exchanged. */
@@ -106,6 +123,7 @@ public final class BootMetrics implements Events {
         }
     };
     private volatile Supplier<LeaseCounts> leases = () -> null;
+    private volatile Supplier<LeaseCounts> bindings6 = () -> null;
     private volatile Supplier<CacheCounts> cache = () -> null;
     private volatile Supplier<Map<String, Long>> quirks = Map::of;
     private volatile java.util.function.LongSupplier shed = () -> 0;
@@ -162,6 +180,27 @@ public final class BootMetrics implements Events {
         dhcpCommit = Histogram.builder().name("astralboot_dhcp_commit_seconds")
                 .help("Lease group commits: time to make a batch of lease changes durable before its replies go out")
                 .classicOnly().classicUpperBounds(COMMIT_BUCKETS).register(registry);
+        Counter packets6 = Counter.builder().name("astralboot_dhcp6_packets")
+                .help("DHCPv6 messages by type, received from clients or sent to them (every client, booting or not)")
+                .labelNames("type", "outcome").register(registry);
+        for (String t : List.of("solicit", "request", "confirm", "renew", "rebind", "release", "decline",
+                "information_request")) {
+            dhcp6Received[code6(t)] = packets6.labelValues(t, "received");
+        }
+        for (String t : List.of("advertise", "reply")) {
+            dhcp6Sent[code6(t)] = packets6.labelValues(t, "sent");
+        }
+        dhcp6Unanswered = Counter.builder().name("astralboot_dhcp6_unanswered")
+                .help("DHCPv6 messages that got no reply, by reason (other_server, stateless_mode, invalid,"
+                        + " not_client_message, malformed, unsupported, commit_failed, error)")
+                .labelNames("reason").register(registry);
+        dhcp6Refusals = Counter.builder().name("astralboot_dhcp6_refusals")
+                .help("Status codes other than Success sent in DHCPv6 replies, by status (no_addrs_avail: the"
+                        + " pool is exhausted; no_binding; not_on_link)")
+                .labelNames("status").register(registry);
+        dhcp6Commit = Histogram.builder().name("astralboot_dhcp6_commit_seconds")
+                .help("DHCPv6 binding commits: time to make a Reply's binding changes durable before it goes out")
+                .classicOnly().classicUpperBounds(COMMIT_BUCKETS).register(registry);
         tftpActive = Gauge.builder().name("astralboot_tftp_transfers_active")
                 .help("TFTP transfers in progress").register(registry);
         tftpTransfers = Counter.builder().name("astralboot_tftp_transfers")
@@ -202,6 +241,17 @@ public final class BootMetrics implements Events {
                 .help("Addresses of the lease pool: pool size, bound, free").labelNames("state")
                 .callback(cb -> {
                     LeaseCounts l = leases.get();
+                    if (l != null) {
+                        cb.call(l.pool(), "pool");
+                        cb.call(l.bound(), "bound");
+                        cb.call(l.free(), "free");
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("astralboot_dhcp6_bindings")
+                .help("Addresses of the DHCPv6 pool (full mode): pool size, bound, free (neither bound nor declined)")
+                .labelNames("state")
+                .callback(cb -> {
+                    LeaseCounts l = bindings6.get();
                     if (l != null) {
                         cb.call(l.pool(), "pool");
                         cb.call(l.bound(), "bound");
@@ -276,9 +326,18 @@ public final class BootMetrics implements Events {
         return java.util.Arrays.asList(DHCP_TYPES).indexOf(type);
     }
 
+    private static int code6(String type) {
+        return java.util.Arrays.asList(DHCP6_TYPES).indexOf(type);
+    }
+
     /** Where the lease pool gauge reads its figures (DHCP in server mode); null for none. */
     public void leases(Supplier<LeaseCounts> source) {
         leases = source;
+    }
+
+    /** Where the DHCPv6 pool gauge reads its figures (DHCPv6 in full mode); null for none. */
+    public void bindings6(Supplier<LeaseCounts> source) {
+        bindings6 = source;
     }
 
     /** Where the cache counters read their figures (IPFS boot store); null for none. */
@@ -346,6 +405,34 @@ public final class BootMetrics implements Events {
         dhcpCommit.observe(nanos / 1e9);
     }
 
+    /**
+     * A DHCPv6 message, booting client or not: every one is counted here (the DHCPv6 boot events
+     * count nothing, unlike DHCPv4's). One increment of a pre-bound series.
+     */
+    @Override
+    public void dhcp6Packet(int type, boolean received, long mac, boolean booting) {
+        CounterDataPoint[] by = received ? dhcp6Received : dhcp6Sent;
+        if (type > 0 && type < by.length && by[type] != null) {
+            by[type].inc();
+        }
+    }
+
+    @Override
+    public void dhcp6Unanswered(String reason) {
+        dhcp6Unanswered.labelValues(reason).inc();
+    }
+
+    @Override
+    public void dhcp6Refused(int status) {
+        dhcp6Refusals.labelValues(status >= 0 && status < DHCP6_STATUS.length ? DHCP6_STATUS[status]
+                : "status_" + status).inc();
+    }
+
+    @Override
+    public void dhcp6Commit(long nanos, int bindings) {
+        dhcp6Commit.observe(nanos / 1e9);
+    }
+
     @Override
     public void tftpRetransmit() {
         tftpRetransmissions.inc();
@@ -398,7 +485,8 @@ public final class BootMetrics implements Events {
         Kind k = e.kind();
         synchronized (open) {
             OpenBoot b = open.get(e.mac());
-            boolean starts = k == Kind.DHCP_DISCOVER
+            // A Solicit starts a boot over IPv6 as a DISCOVER does over IPv4.
+            boolean starts = k == Kind.DHCP_DISCOVER || k == Kind.DHCP6_SOLICIT
                     ? b == null || b.kernel || Duration.between(b.started, e.time()).toSeconds() > 60
                     : b == null && (k == Kind.TFTP_START || k == Kind.HTTP_ENTRY || k == Kind.HTTP_START);
             if (starts) {

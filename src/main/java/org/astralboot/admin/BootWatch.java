@@ -84,7 +84,7 @@ public final class BootWatch implements Events {
     private void track(BootEvent e) {
         Kind k = e.kind();
         boolean in = k == Kind.HTTP_INITRD;
-        boolean out = k == Kind.DHCP_DISCOVER || k.step() == Step.RUNNING || k.step() == Step.INSTALLED;
+        boolean out = k == Kind.DHCP_DISCOVER || k == Kind.DHCP6_SOLICIT || k.step() == Step.RUNNING || k.step() == Step.INSTALLED;
         if (e.mac().isEmpty() || !in && !out) {
             return;
         }
@@ -113,15 +113,33 @@ public final class BootWatch implements Events {
     public void dhcpPacket(int type, boolean received, long mac) {
         metrics.dhcpPacket(type, received, mac);
         if (received && (type == DISCOVER || type == REQUEST) && !awaitingKernel.isEmpty()) {
-            java.time.Instant initrd = awaitingKernel.remove(mac);
-            if (initrd != null) {
-                java.time.Instant now = java.time.Instant.now();
-                long s = java.time.Duration.between(initrd, now).toSeconds();
-                if (s <= RUNNING_WINDOW.toSeconds()) {
-                    emit(new BootEvent(0, now, new MacAddress(mac).toString(), "", "", Kind.KERNEL_RUNNING,
-                            "its system's DHCP client sent a " + (type == DISCOVER ? "DISCOVER" : "REQUEST") + " " + s
-                            + " s after the initrd", -1, -1));
-                }
+            kernelRunning(mac, "DHCP", type == DISCOVER ? "DISCOVER" : "REQUEST");
+        }
+    }
+
+    /**
+     * Counts the DHCPv6 message; and, as for DHCPv4, a Solicit or Request from the booted system's
+     * own DHCPv6 client (no boot firmware) shortly after the machine's initrd tells that its kernel
+     * runs.
+     */
+    @Override
+    public void dhcp6Packet(int type, boolean received, long mac, boolean booting) {
+        metrics.dhcp6Packet(type, received, mac, booting);
+        if (received && !booting && mac >= 0 && (type == SOLICIT6 || type == REQUEST6) && !awaitingKernel.isEmpty()) {
+            kernelRunning(mac, "DHCPv6", type == SOLICIT6 ? "Solicit" : "Request");
+        }
+    }
+
+    /** A {@link Kind#KERNEL_RUNNING} event when {@code mac}'s initrd was sent within {@link #RUNNING_WINDOW}. */
+    private void kernelRunning(long mac, String protocol, String message) {
+        java.time.Instant initrd = awaitingKernel.remove(mac);
+        if (initrd != null) {
+            java.time.Instant now = java.time.Instant.now();
+            long s = java.time.Duration.between(initrd, now).toSeconds();
+            if (s <= RUNNING_WINDOW.toSeconds()) {
+                emit(new BootEvent(0, now, new MacAddress(mac).toString(), "", "", Kind.KERNEL_RUNNING,
+                        "its system's " + protocol + " client sent a " + message + " " + s + " s after the initrd",
+                        -1, -1));
             }
         }
     }
@@ -129,6 +147,24 @@ public final class BootWatch implements Events {
     /** DHCP message types (RFC 2132 §9.6) the booted system's client starts with. */
     private static final int DISCOVER = 1;
     private static final int REQUEST = 3;
+    /** The same of DHCPv6 (RFC 8415 §7.3). */
+    private static final int SOLICIT6 = 1;
+    private static final int REQUEST6 = 3;
+
+    @Override
+    public void dhcp6Unanswered(String reason) {
+        metrics.dhcp6Unanswered(reason);
+    }
+
+    @Override
+    public void dhcp6Refused(int status) {
+        metrics.dhcp6Refused(status);
+    }
+
+    @Override
+    public void dhcp6Commit(long nanos, int bindings) {
+        metrics.dhcp6Commit(nanos, bindings);
+    }
 
     @Override
     public void dhcpCommit(long nanos, int leases) {

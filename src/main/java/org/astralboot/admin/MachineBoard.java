@@ -46,11 +46,12 @@ public final class MachineBoard implements Events {
     /** The progress after event {@code e}, given the one before ({@code null} for none). */
     static Progress next(Progress p, BootEvent e) {
         Kind k = e.kind();
-        boolean newBoot = p == null || (k == Kind.DHCP_DISCOVER
+        // A DISCOVER, or a Solicit for a machine booting over IPv6, starts a boot.
+        boolean newBoot = p == null || ((k == Kind.DHCP_DISCOVER || k == Kind.DHCP6_SOLICIT)
                 && (p.step().ordinal() > Step.DHCP.ordinal() || Duration.between(p.bootStarted(), e.time()).toSeconds() > 60));
         String ip = !e.ip().isEmpty() ? e.ip() : p == null ? "" : p.ip();
-        // The firmware DHCP told (the architecture) stays; HTTP's "iPXE" only fills a blank.
-        boolean fromDhcp = k.name().startsWith("DHCP_");
+        // The firmware DHCP or DHCPv6 told (the architecture) stays; HTTP's "iPXE" only fills a blank.
+        boolean fromDhcp = k.name().startsWith("DHCP_") || k.name().startsWith("DHCP6_");
         String fw = p == null || p.firmware().isEmpty() || fromDhcp && !e.firmware().isEmpty() ? e.firmware() : p.firmware();
         Instant started = newBoot ? e.time() : p.bootStarted();
         Step step = newBoot ? Step.NONE : p.step();

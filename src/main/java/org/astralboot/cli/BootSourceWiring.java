@@ -42,7 +42,7 @@ record BootSourceWiring(BootSources http, BootGate gate, String name) {
      * (and {@code ipfs_gateway}), verified.
      */
     static BootSources.Files files(Config cfg, Database db, Duration remember) throws IOException {
-        return new BootSources.Files(FileUrls.open(db, cfg.http().base()),
+        return new BootSources.Files(FileUrls.open(db, cfg::httpBaseFor),
                 new ContentCache(cfg.cache().resolve("files"), FETCH_TIMEOUT, remember, Clock.systemUTC(),
                         cfg.api().filesMax(), ipfs(cfg)));
     }

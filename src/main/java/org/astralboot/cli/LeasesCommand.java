@@ -24,7 +24,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code astralboot leases}: prints the lease table (address, MAC, host name, state, expiry) from the
- * database named in the config. Free addresses that were never used are left out unless {@code --all}.
+ * database named in the config, then the DHCPv6 bindings (address, MAC, DUID, IAID, state, expiry)
+ * when there are any or {@code [ipv6] dhcp = "full"}. Free addresses that were never used are left
+ * out unless {@code --all}.
  * The database admits one process at a time: while a server holds it, the table comes from that
  * server over HTTP ({@code GET /leases}, answered to this host only).
  */
@@ -89,7 +91,7 @@ public final class LeasesCommand implements Callable<Integer> {
             return ExitCode.FAILURE;
         }
         out.print(LeaseReport.format(leases, all, System.currentTimeMillis()));
-        if (!leases6.isEmpty()) {
+        if (!leases6.isEmpty() || cfg.dhcp6().mode() == Config.Dhcp6Mode.FULL) {
             out.println();
             out.print(org.astralboot.dhcp6.Lease6Report.format(leases6, System.currentTimeMillis()));
         }

@@ -139,6 +139,7 @@ public final class ServeCommand implements Callable<Integer> {
                     org.astralboot.admin.BootWatch.DEFAULT_CAPACITY);
             // Service wiring: one line per protocol.
             org.astralboot.dhcp.DhcpService dhcp = null;
+            org.astralboot.dhcp6.Dhcp6Service dhcp6 = null;
             org.astralboot.ndp.RouterAnswerService ndp = null;
             if (cfg.dhcp().mode() != Config.DhcpMode.OFF) {
                 // DHCP notes the machines booting now; the router-advertisement answer serves only them.
@@ -153,9 +154,12 @@ public final class ServeCommand implements Callable<Integer> {
                 }
             }
             if (cfg.dhcp6().on()) {
-                org.astralboot.dhcp6.Dhcp6Service dhcp6 = new org.astralboot.dhcp6.Dhcp6Service(cfg, db);
+                dhcp6 = new org.astralboot.dhcp6.Dhcp6Service(cfg, db, watch);
                 services.add(dhcp6);
-                hosts = withIpv6(hosts, dhcp6);
+                org.astralboot.dhcp6.Dhcp6Service v6 = dhcp6;
+                hosts = withIpv6(hosts, v6::leases, v6::macAt, cfg.dhcp6().mode() == Config.Dhcp6Mode.FULL);
+                watch.metrics().bindings6(() -> v6.counts().map(c -> new org.astralboot.admin.BootMetrics.LeaseCounts(
+                        c.pool(), c.bound(), c.free())).orElse(null));
             }
             if (cfg.dns().enabled()) {
                 services.add(new org.astralboot.dns.DnsService(org.astralboot.dns.DnsService.settings(cfg), hosts,
@@ -173,14 +177,7 @@ public final class ServeCommand implements Callable<Integer> {
                         ipfs.corruptions(), ipfs.cacheBytes(), ipfs.cacheHits(), ipfs.cacheMisses(), ipfs.evictions(),
                         ipfs.verificationFailures(), cfg.cacheMaxBytes(), ipfs.nodeUp()));
             }
-            HostLookup leases = hosts;
-            watch.macsBy(ip -> {
-                try {
-                    return leases.byAddress(org.astralboot.net.Ipv4.parse(ip)).map(h -> h.mac().toString()).orElse("");
-                } catch (IllegalArgumentException e) {
-                    return ""; // not an IPv4 address
-                }
-            });
+            watch.macsBy(macsByAddress(hosts));
             org.astralboot.dhcp.DhcpService dhcpService = dhcp;
             watch.metrics().leases(() -> dhcpService == null ? null : dhcpService.leaseStats()
                     .map(st -> new org.astralboot.admin.BootMetrics.LeaseCounts(st.pool(), st.bound(), st.available()))
@@ -188,6 +185,7 @@ public final class ServeCommand implements Callable<Integer> {
             watch.metrics().shed(() -> dhcpService == null ? 0 : dhcpService.shedDiscovers());
             watch.metrics().malformed(() -> dhcpService == null ? 0 : dhcpService.malformedPackets());
             org.astralboot.ndp.RouterAnswerService ndpService = ndp;
+            org.astralboot.dhcp6.Dhcp6Service dhcp6Service = dhcp6;
             watch.metrics().ndp(() -> ndpService == null ? java.util.Map.of() : ndpService.counts());
             watch.metrics().quirks(() -> {
                 java.util.Map<String, Long> q = new java.util.TreeMap<>();
@@ -212,7 +210,7 @@ public final class ServeCommand implements Callable<Integer> {
             if (admin.listen() != null) {
                 HostLookup h = hosts;
                 org.astralboot.admin.AdminService a = new org.astralboot.admin.AdminService(admin, watch, http.machines(),
-                        http.catalog(), h, () -> adminStatus(cfg, store, dhcpService));
+                        http.catalog(), h, () -> adminStatus(cfg, store, dhcpService, dhcp6Service));
                 try {
                     a.start();
                     open.add(a);
@@ -264,8 +262,39 @@ public final class ServeCommand implements Callable<Integer> {
         return java.net.Inet6Address.getByAddress(null, global.get(0).getAddress(), -1);
     }
 
-    /** {@code hosts} that also knows who holds a DHCPv6 binding ({@link HostLookup#macAtIpv6}). */
-    static HostLookup withIpv6(HostLookup hosts, org.astralboot.dhcp6.Dhcp6Service dhcp6) {
+    /**
+     * The MAC at an event's address (TFTP knows only the address): an IPv4 lease, or a DHCPv6
+     * binding ({@link HostLookup#macAtIpv6}) for a machine that boots over IPv6; "" when none.
+     */
+    static java.util.function.Function<String, String> macsByAddress(HostLookup hosts) {
+        return ip -> {
+            try {
+                if (ip.indexOf(':') < 0) {
+                    return hosts.byAddress(org.astralboot.net.Ipv4.parse(ip)).map(h -> h.mac().toString()).orElse("");
+                }
+                // A literal (never a name lookup); the zone of a link-local source is dropped.
+                int zone = ip.indexOf('%');
+                java.net.InetAddress a = java.net.InetAddress.ofLiteral(zone < 0 ? ip : ip.substring(0, zone));
+                return a instanceof java.net.Inet6Address a6
+                        ? hosts.macAtIpv6(a6).map(org.astralboot.net.MacAddress::toString).orElse("") : "";
+            } catch (IllegalArgumentException e) {
+                return ""; // not an address
+            }
+        };
+    }
+
+    /**
+     * {@code hosts} that also knows who holds a DHCPv6 binding ({@link HostLookup#macAtIpv6}), and
+     * whose lease report ({@code GET /leases}, {@code astralboot leases}) lists the DHCPv6 bindings
+     * after the IPv4 leases: in full mode always (an empty pool says so), else when there are any.
+     *
+     * @param bindings the bindings now ({@code Dhcp6Service.leases})
+     * @param macAt    the MAC bound to an address ({@code Dhcp6Service.macAt})
+     * @param full     {@code [ipv6] dhcp = "full"}
+     */
+    static HostLookup withIpv6(HostLookup hosts, java.util.function.Supplier<List<org.astralboot.dhcp6.lease.Lease6>> bindings,
+            java.util.function.Function<java.net.Inet6Address, java.util.Optional<org.astralboot.net.MacAddress>> macAt,
+            boolean full) {
         return new HostLookup() {
             @Override
             public java.util.Optional<org.astralboot.net.HostInfo> byMac(org.astralboot.net.MacAddress mac) {
@@ -280,8 +309,8 @@ public final class ServeCommand implements Callable<Integer> {
             @Override
             public java.util.Optional<String> leaseReport(boolean all) {
                 java.util.Optional<String> v4 = hosts.leaseReport(all);
-                List<org.astralboot.dhcp6.lease.Lease6> v6 = dhcp6.leases();
-                if (v6.isEmpty()) {
+                List<org.astralboot.dhcp6.lease.Lease6> v6 = bindings.get();
+                if (v6.isEmpty() && !full) {
                     return v4;
                 }
                 String t = org.astralboot.dhcp6.Lease6Report.format(v6, System.currentTimeMillis());
@@ -300,7 +329,7 @@ public final class ServeCommand implements Callable<Integer> {
 
             @Override
             public java.util.Optional<org.astralboot.net.MacAddress> macAtIpv6(java.net.Inet6Address address) {
-                return dhcp6.macAt(address);
+                return macAt.apply(address);
             }
         };
     }
@@ -312,15 +341,23 @@ public final class ServeCommand implements Callable<Integer> {
 
     /** Figures for the status page: boot tree, IPFS node. */
     private static java.util.Map<String, Object> adminStatus(Config cfg, BootStore store,
-            org.astralboot.dhcp.DhcpService dhcp) {
+            org.astralboot.dhcp.DhcpService dhcp, org.astralboot.dhcp6.Dhcp6Service dhcp6) {
         java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("server", Ipv4.text(cfg.address()));
         m.put("interface", cfg.iface());
         m.put("dhcp_mode", cfg.dhcp().mode().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("dhcp6_mode", cfg.dhcp6().mode().name().toLowerCase(java.util.Locale.ROOT));
+        if (cfg.dhcp6().on() && cfg.dhcp6().address() != null) {
+            m.put("server6", org.astralboot.net.Ipv6.text(cfg.dhcp6().address()));
+        }
         m.put("boot_tree", store.describe());
         if (dhcp != null) {
             dhcp.leaseStats().ifPresent(st -> m.put("leases", java.util.Map.of("pool", st.pool(), "bound", st.bound(),
                     "offered", st.offered(), "free", st.available())));
+        }
+        if (dhcp6 != null) {
+            dhcp6.counts().ifPresent(c -> m.put("bindings6", java.util.Map.of("pool", c.pool(), "bound", c.bound(),
+                    "declined", c.declined(), "free", c.free())));
         }
         if (store instanceof org.astralboot.ipfs.IpfsBootStore ipfs) {
             m.put("ipfs_node", java.util.Map.of("api", cfg.ipfsApi().toString(), "up", ipfs.nodeUp()));

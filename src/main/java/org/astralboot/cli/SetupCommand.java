@@ -101,7 +101,14 @@ public final class SetupCommand implements Callable<Integer> {
             }
             List<ConfigLoader.Ipv4Address> a = ConfigLoader.Interfaces.SYSTEM.ipv4(ni.getName());
             if (a != null && !a.isEmpty()) {
-                out.add(new Wizard.Iface(ni.getName(), a.get(0)));
+                out.add(new Wizard.Iface(ni.getName(), a.get(0), org.astralboot.dhcp6.Dhcp6Service.globalAddresses(
+                        ni.getName()).stream().map(g -> {
+                            try {
+                                return (java.net.Inet6Address) java.net.Inet6Address.getByAddress(null, g.getAddress(), -1);
+                            } catch (java.net.UnknownHostException e) {
+                                throw new AssertionError(e); // 16 bytes
+                            }
+                        }).toList()));
             }
         }
         out.sort(Comparator.comparing(Wizard.Iface::name));

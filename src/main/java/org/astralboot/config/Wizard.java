@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,13 +16,25 @@ import org.astralboot.net.Ipv4Subnet;
 
 /**
  * The interactive first-run setup: asks what the original Astralboot asked (interface, IPFS, DHCP,
- * DNS and gateway), with a default on Enter and a re-ask on a bad answer, then shows the resulting
+ * DNS and gateway) and the {@code [ipv6]} settings (router-solicitation answer, DHCPv6 mode and
+ * pool), with a default on Enter and a re-ask on a bad answer, then shows the resulting
  * TOML. Reads lines, so it works with piped answers. End of input at any prompt cancels.
  */
 public final class Wizard {
 
-    /** A usable interface: a name and its first IPv4 address. */
-    public record Iface(String name, ConfigLoader.Ipv4Address ipv4) {
+    /**
+     * A usable interface: a name, its first IPv4 address and its global IPv6 addresses (RFC 4291
+     * §2.5.4; none when it has none), which give the default DHCPv6 pool.
+     */
+    public record Iface(String name, ConfigLoader.Ipv4Address ipv4, List<Inet6Address> ipv6) {
+        public Iface {
+            ipv6 = List.copyOf(ipv6);
+        }
+
+        /** An interface without a global IPv6 address. */
+        public Iface(String name, ConfigLoader.Ipv4Address ipv4) {
+            this(name, ipv4, List.of());
+        }
     }
 
     /** The user ended the input: nothing is to be written. */
@@ -145,6 +158,8 @@ public final class Wizard {
             }
         }
 
+        Ipv6Answers v6 = ipv6(iface, mode);
+
         StringBuilder b = new StringBuilder();
         b.append("# Written by 'astralboot setup'. Every key is documented in config.toml.dist.\n");
         ConfigWriter.line(b, Keys.INTERFACE, iface.name());
@@ -169,7 +184,83 @@ public final class Wizard {
         b.append("\n[menu]\n");
         ConfigWriter.line(b, Keys.MENU_DEFAULT, Keys.MENU_DEFAULT.def());
         ConfigWriter.line(b, Keys.MENU_TIMEOUT, Keys.MENU_TIMEOUT.def());
+        b.append("\n[ipv6]\n");
+        ConfigWriter.line(b, Keys.IPV6_ANSWER_RS, v6.answerRs());
+        ConfigWriter.line(b, Keys.IPV6_DHCP, v6.dhcp());
+        if (v6.rangeStart() != null) {
+            ConfigWriter.line(b, Keys.IPV6_RANGE_START, v6.rangeStart());
+            ConfigWriter.line(b, Keys.IPV6_RANGE_END, v6.rangeEnd());
+        }
         return Optional.of(b.toString());
+    }
+
+    /** The {@code [ipv6]} answers; a null range: the server's default from the interface's address. */
+    private record Ipv6Answers(boolean answerRs, String dhcp, Inet6Address rangeStart, Inet6Address rangeEnd) {
+    }
+
+    /**
+     * The IPv6 questions: whether to answer booting machines' router solicitations (only with DHCP
+     * on, which tells which machines boot), the DHCPv6 mode, and in full mode the pool, in the /64
+     * of the interface's global address (Config's default pool {@code <prefix>::1:0} to
+     * {@code <prefix>::1:ffff} on Enter).
+     */
+    private Ipv6Answers ipv6(Iface iface, String mode) throws IOException, Cancelled {
+        out.println();
+        out.println("IPv6: machines can also boot over IPv6 (UEFI PXE and HTTP boot, iPXE) with DHCPv6.");
+        boolean answerRs = Keys.IPV6_ANSWER_RS.def();
+        if (!mode.equals("off")) {
+            answerRs = yesNo("Answer booting machines' IPv6 router solicitations (ends iPXE's 16 s wait for an IPv6"
+                    + " router where the network has none)", answerRs);
+        }
+        String dhcp = ask("DHCPv6: off, full (IPv6 addresses and boot options) or stateless (boot options only)",
+                Keys.IPV6_DHCP.def(), s -> {
+                    String m = s.toLowerCase(Locale.ROOT);
+                    if (Config.Dhcp6Mode.parse(m) == null) {
+                        throw new IllegalArgumentException("answer off, full or stateless");
+                    }
+                    return m;
+                });
+        if (dhcp.equals("off")) {
+            return new Ipv6Answers(answerRs, dhcp, null, null);
+        }
+        if (iface.ipv6().isEmpty()) {
+            out.println("WARNING: " + iface.name() + " has no global IPv6 address. Give it one (ip -6 addr add"
+                    + " <prefix>::1/64 dev " + iface.name() + ") before starting the server, which serves DHCPv6");
+            out.println("from that address; the pool is then <prefix>::1:0 - <prefix>::1:ffff in its /64.");
+            return new Ipv6Answers(answerRs, dhcp, null, null);
+        }
+        if (dhcp.equals("stateless")) {
+            return new Ipv6Answers(answerRs, dhcp, null, null);
+        }
+        Inet6Address server = iface.ipv6().get(0);
+        Config.Dhcp6 def = new Config.Dhcp6(Config.Dhcp6Mode.FULL, server, null, null).withDefaultRange();
+        Inet6Address start = ask("First address of the IPv6 pool", Config.Dhcp6.text(def.rangeStart()),
+                a -> sameSlash64(a, server));
+        Inet6Address end = ask("Last address of the IPv6 pool", Config.Dhcp6.text(def.rangeEnd()), a -> {
+            Inet6Address e = sameSlash64(a, server);
+            if (java.util.Arrays.compareUnsigned(e.getAddress(), start.getAddress()) < 0) {
+                throw new IllegalArgumentException("must not be before " + Config.Dhcp6.text(start));
+            }
+            return e;
+        });
+        return new Ipv6Answers(answerRs, dhcp, start, end);
+    }
+
+    /** {@code s} as an IPv6 address in the /64 of {@code server} (the link's on-link prefix). */
+    private static Inet6Address sameSlash64(String s, Inet6Address server) {
+        Inet6Address a;
+        try {
+            a = java.net.InetAddress.ofLiteral(s) instanceof Inet6Address a6 ? a6 : null;
+        } catch (IllegalArgumentException e) {
+            a = null;
+        }
+        if (a == null) {
+            throw new IllegalArgumentException(s + " is not an IPv6 address");
+        }
+        if (!java.util.Arrays.equals(a.getAddress(), 0, 8, server.getAddress(), 0, 8)) {
+            throw new IllegalArgumentException(s + " is not in " + Config.Dhcp6.text(server) + "/64");
+        }
+        return a;
     }
 
     /** Asks whether to save; true for yes. */

@@ -20,27 +20,9 @@ final class DhcpEvents {
     private DhcpEvents() {
     }
 
-    /**
-     * The firmware of a client as the events name it: {@code bios}, {@code efi-x64}, {@code efi-ia32},
-     * {@code efi-arm64}, {@code http-x64} (UEFI HTTP Boot) ..., {@code ipxe} when only the user class
-     * tells, {@code arch-N} for others; "" for a client that is no network boot firmware.
-     */
+    /** The firmware of a client as the events name it ({@link Firmware#eventName()}). */
     static String firmware(DhcpPacket p) {
-        return firmware(Firmware.of(p));
-    }
-
-    private static String firmware(Firmware f) {
-        return switch (f.arch()) {
-            case Firmware.ARCH_BIOS -> "bios";
-            case Firmware.ARCH_EFI_IA32 -> "efi-ia32";
-            case Firmware.ARCH_EFI_X64, Firmware.ARCH_EFI_BC -> "efi-x64";
-            case Firmware.ARCH_EFI_ARM64 -> "efi-arm64";
-            case Firmware.ARCH_HTTP_IA32 -> "http-ia32";
-            case Firmware.ARCH_HTTP_X64 -> "http-x64";
-            case Firmware.ARCH_HTTP_ARM64 -> "http-arm64";
-            case -1 -> f.ipxe() ? "ipxe" : "";
-            default -> "arch-" + f.arch();
-        };
+        return Firmware.of(p).eventName();
     }
 
     /** A message received from a client. */
@@ -71,7 +53,7 @@ final class DhcpEvents {
         String detail = (f.ipxe() ? "iPXE" : "") + (req.giaddr() != 0
                 ? (f.ipxe() ? ", " : "") + "via relay " + Ipv4.text(Ipv4.fromInt(req.giaddr())) : "");
         events.emit(BootEvent.of(kind, req.mac().toString(), addr == 0 ? "" : Ipv4.text(Ipv4.fromInt(addr)),
-                firmware(f), detail));
+                f.eventName(), detail));
     }
 
     /** A reply decided for {@code req}; {@code proxy}: the proxyDHCP service (boot options only). */
@@ -99,7 +81,7 @@ final class DhcpEvents {
         String detail = kind == Kind.DHCP_NAK ? p.options().text(DhcpOption.MESSAGE).orElse("")
                 : (proxy ? "proxy, " : "") + (boot.isEmpty() ? "no boot file" : "boot " + boot);
         events.emit(BootEvent.of(kind, req.mac().toString(), p.yiaddr() == 0 ? "" : Ipv4.text(Ipv4.fromInt(p.yiaddr())),
-                firmware(f), detail));
+                f.eventName(), detail));
     }
 
     /**
@@ -117,7 +99,7 @@ final class DhcpEvents {
         }
         DhcpMessageType t = req.messageType();
         events.emit(BootEvent.of(refused ? Kind.DHCP_REFUSED : Kind.DHCP_UNANSWERED, req.mac().toString(), "",
-                firmware(f), (t == null ? "" : t.name() + ": ") + why));
+                f.eventName(), (t == null ? "" : t.name() + ": ") + why));
     }
 
     /** The client's MAC as a number, or -1 for hardware that is not Ethernet-like. */

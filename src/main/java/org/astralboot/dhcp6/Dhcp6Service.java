@@ -31,16 +31,19 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.astralboot.config.Config;
 import org.astralboot.db.Database;
 import org.astralboot.dhcp.engine.DhcpSettings;
+import org.astralboot.dhcp.engine.Firmware;
 import org.astralboot.dhcp6.codec.Dhcp6Codec;
 import org.astralboot.dhcp6.codec.Dhcp6Decoded;
 import org.astralboot.dhcp6.codec.Dhcp6Message;
 import org.astralboot.dhcp6.codec.Duid;
 import org.astralboot.dhcp6.engine.Dhcp6Engine;
+import org.astralboot.dhcp6.engine.Dhcp6Firmware;
 import org.astralboot.dhcp6.engine.Dhcp6Reply;
 import org.astralboot.dhcp6.engine.Dhcp6Settings;
 import org.astralboot.dhcp6.lease.Lease6;
 import org.astralboot.dhcp6.lease.Lease6Store;
 import org.astralboot.dhcp6.lease.Lease6Table;
+import org.astralboot.events.Events;
 import org.astralboot.net.Ipv6;
 import org.astralboot.server.Service;
 import org.slf4j.Logger;
@@ -68,6 +71,7 @@ public final class Dhcp6Service implements Service {
     private final Database db;
     private final Clock clock;
     private final int port;
+    private final Events events;
     private EventLoopGroup group;
     private volatile Channel channel;
     private Lease6Store store;
@@ -77,16 +81,21 @@ public final class Dhcp6Service implements Service {
     private final java.util.concurrent.ConcurrentHashMap<String, org.astralboot.net.MacAddress> macs =
             new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** @param cfg with {@code [ipv6]} on and its address resolved ({@link Config.Dhcp6#withAddress}) */
-    public Dhcp6Service(Config cfg, Database db) {
-        this(cfg, db, Clock.systemUTC(), SERVER_PORT);
+    /**
+     * @param cfg    with {@code [ipv6]} on and its address resolved ({@link Config.Dhcp6#withAddress})
+     * @param events where each message, silence, refusal and binding commit is reported (the admin
+     *               interface): {@link Dhcp6Events}
+     */
+    public Dhcp6Service(Config cfg, Database db, Events events) {
+        this(cfg, db, Clock.systemUTC(), SERVER_PORT, events);
     }
 
-    Dhcp6Service(Config cfg, Database db, Clock clock, int port) {
+    Dhcp6Service(Config cfg, Database db, Clock clock, int port, Events events) {
         this.cfg = cfg;
         this.db = db;
         this.clock = clock;
         this.port = port;
+        this.events = events;
     }
 
     @Override
@@ -99,19 +108,32 @@ public final class Dhcp6Service implements Service {
      * service's own thread, since the table is that thread's alone.
      */
     public List<Lease6> leases() {
+        return onTable(Lease6Table::all).orElse(List.of());
+    }
+
+    /**
+     * The pool's figures now (full mode, after start), for the bindings gauge and the status page;
+     * counted on the service's own thread, like {@link #leases()}.
+     */
+    public Optional<Lease6Table.Counts> counts() {
+        return onTable(t -> t.counts(clock.millis()));
+    }
+
+    /** {@code read} of the table on the service's thread; empty before start, in stateless mode, or on a failure. */
+    private <T> Optional<T> onTable(java.util.function.Function<Lease6Table, T> read) {
         Lease6Table t = table;
         Channel ch = channel;
         if (t == null || ch == null) {
-            return List.of();
+            return Optional.empty();
         }
         try {
-            return ch.eventLoop().submit(t::all).get(5, java.util.concurrent.TimeUnit.SECONDS);
+            return Optional.of(ch.eventLoop().submit(() -> read.apply(t)).get(5, java.util.concurrent.TimeUnit.SECONDS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return List.of();
+            return Optional.empty();
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             log.warn("dhcp6 bindings not readable now: {}", e.toString());
-            return List.of();
+            return Optional.empty();
         }
     }
 
@@ -122,10 +144,11 @@ public final class Dhcp6Service implements Service {
 
     /**
      * The MAC of a binding: an Ethernet DUID-LL or DUID-LLT names it; else the modified EUI-64
-     * interface identifier (RFC 4291 appendix A) of the link-local address the client sent from.
+     * interface identifier (RFC 4291 appendix A) of the link-local address the client sent from; null
+     * when neither tells (a DUID-UUID from a non-EUI-64 address).
      */
     static org.astralboot.net.MacAddress macOf(Duid duid, InetAddress from) {
-        byte[] e = duid.ethernetAddress();
+        byte[] e = duid == null ? null : duid.ethernetAddress();
         if (e != null) {
             return org.astralboot.net.MacAddress.of(e, 0);
         }
@@ -246,34 +269,47 @@ public final class Dhcp6Service implements Service {
                 case Dhcp6Decoded.Malformed m -> {
                     log.debug("dhcp6 dropped malformed datagram #{} from {}: {}", malformed.incrementAndGet(), from,
                             m.reason());
+                    Dhcp6Events.unanswered(events, null, null, null, Dhcp6Events.MALFORMED, m.reason());
                     return;
                 }
                 case Dhcp6Decoded.Unsupported u -> {
                     log.debug("dhcp6 dropped datagram from {}: {}", from, u.reason());
+                    Dhcp6Events.unanswered(events, null, null, null, Dhcp6Events.UNSUPPORTED, u.reason());
                     return;
                 }
             }
             if (log.isTraceEnabled()) {
                 log.trace("dhcp6 in from {}: {}", from, req);
             }
-            Optional<Dhcp6Reply> r;
+            org.astralboot.net.MacAddress mac = macOf(req.clientId().orElse(null), from.getAddress());
+            Firmware fw = Dhcp6Firmware.of(req);
+            Dhcp6Events.received(events, req, mac, fw);
+            Dhcp6Engine.Answer answer;
             try {
-                r = engine.handle(req);
+                answer = engine.answer(req);
             } catch (RuntimeException e) {
                 log.error("dhcp6 engine failed on {}: {}", req, e.toString(), e);
+                Dhcp6Events.unanswered(events, req, mac, fw, Dhcp6Events.ERROR, "server error: " + e);
                 return;
             }
-            if (r.isEmpty()) {
+            if (answer.reply() == null) {
+                Dhcp6Events.unanswered(events, req, mac, fw, answer.silence().label, answer.detail());
                 return;
             }
-            Dhcp6Reply reply = r.get();
+            Dhcp6Reply reply = answer.reply();
+            long commit = -1;
             if (reply.leaseChanged()) {
+                long t0 = System.nanoTime();
                 try {
                     db.commit(); // the binding is durable before the client is told about it
                 } catch (IOException | RuntimeException e) {
                     log.error("dhcp6: cannot commit bindings, reply to {} not sent: {}", from, e.toString());
+                    Dhcp6Events.unanswered(events, req, mac, fw, Dhcp6Events.COMMIT_FAILED,
+                            "bindings not committed: " + e.getMessage());
                     return;
                 }
+                commit = System.nanoTime() - t0;
+                events.dhcp6Commit(commit, reply.changed().size());
                 long now = clock.millis();
                 reply.changed().forEach(l -> remember(l, from.getAddress(), now));
             }
@@ -283,6 +319,7 @@ public final class Dhcp6Service implements Service {
             }
             Channel ch = ctx.channel();
             ch.writeAndFlush(new DatagramPacket(ch.alloc().buffer(out.length).writeBytes(out), from));
+            Dhcp6Events.sent(events, req, reply, mac, fw, commit);
         }
     }
 

@@ -124,6 +124,32 @@ public record BootEvent(long seq, Instant time, String mac, String ip, String fi
         HTTP_REFUSED(Step.NONE, true),
         /** A request answered with a 5xx status (boot store, IPFS, template failure). */
         HTTP_ERROR(Step.NONE, true),
+        /**
+         * DHCPv6 (RFC 8415 §18) of a network-booting client (PXE or HTTP boot firmware, iPXE): a
+         * Solicit received, which starts a boot over IPv6 as a DISCOVER does over IPv4.
+         */
+        DHCP6_SOLICIT(Step.DHCP),
+        DHCP6_ADVERTISE(Step.DHCP),
+        DHCP6_REQUEST(Step.DHCP),
+        /** A Renew, Rebind or Confirm (the detail names which): the client keeps its address. */
+        DHCP6_RENEW(Step.DHCP),
+        /** Stateless DHCPv6 (RFC 8415 §18.2.6): boot options without an address. */
+        DHCP6_INFORMATION_REQUEST(Step.DHCP),
+        /** A Reply: addresses bound (or renewed, released, declined) and the boot file URL. */
+        DHCP6_REPLY(Step.DHCP),
+        DHCP6_RELEASE(Step.NONE),
+        /** The client found its address in use on the link (RFC 8415 §18.2.8): a conflict to fix. */
+        DHCP6_DECLINE(Step.NONE, true),
+        /**
+         * An Advertise or Reply that gives none of the addresses asked for (status NoAddrsAvail: the
+         * pool is exhausted; NoBinding; NotOnLink): the machine gets no address here.
+         */
+        DHCP6_REFUSED(Step.NONE, true),
+        /**
+         * No reply to a booting client's message, and why (a Request for another server, a Solicit
+         * in stateless mode, a message RFC 8415 §16 makes the server discard).
+         */
+        DHCP6_UNANSWERED(Step.NONE),
         /** An operator's action through the admin interface. */
         OPERATOR(Step.NONE),
         /**

@@ -46,6 +46,42 @@ public interface Events {
     default void dhcpCommit(long nanos, int leases) {
     }
 
+    /**
+     * A DHCPv6 message received from a client or sent to it, whatever the client (booting or not):
+     * every DHCPv6 message is counted here, and a booting client's also makes a {@link BootEvent}.
+     *
+     * @param type     the DHCPv6 message type (RFC 8415 §7.3: 1 Solicit ... 11 Information-request)
+     * @param received from the client (else: sent to it)
+     * @param mac      the client's MAC as {@code MacAddress.value()} when its DUID or link-local
+     *                 address tells it, else -1
+     * @param booting  the client is network-boot firmware (PXE, HTTP boot, iPXE); else an operating
+     *                 system's DHCPv6 client, such as a booted machine's
+     */
+    default void dhcp6Packet(int type, boolean received, long mac, boolean booting) {
+    }
+
+    /**
+     * A DHCPv6 datagram that got no reply, and why: {@code reason} is one of a fixed set of labels
+     * ({@code other_server}, {@code stateless_mode}, {@code invalid}, {@code malformed}, ...,
+     * listed in {@code docs/operator.md}).
+     */
+    default void dhcp6Unanswered(String reason) {
+    }
+
+    /**
+     * An address refused in a DHCPv6 Advertise or Reply: {@code status} is the status code sent
+     * (RFC 8415 §21.13: 2 NoAddrsAvail, 3 NoBinding, 4 NotOnLink).
+     */
+    default void dhcp6Refused(int status) {
+    }
+
+    /**
+     * DHCPv6 binding changes made durable before their Reply went out (RFC 8415 §18.3: the server
+     * records a binding before it tells the client): how long the database commit took.
+     */
+    default void dhcp6Commit(long nanos, int bindings) {
+    }
+
     /** A TFTP transfer resent its OACK or a window after a timeout (RFC 1350 §2, RFC 7440 §4). */
     default void tftpRetransmit() {
     }
@@ -103,6 +139,30 @@ public interface Events {
             public void dhcpCommit(long nanos, int leases) {
                 self.dhcpCommit(nanos, leases);
                 other.dhcpCommit(nanos, leases);
+            }
+
+            @Override
+            public void dhcp6Packet(int type, boolean received, long mac, boolean booting) {
+                self.dhcp6Packet(type, received, mac, booting);
+                other.dhcp6Packet(type, received, mac, booting);
+            }
+
+            @Override
+            public void dhcp6Unanswered(String reason) {
+                self.dhcp6Unanswered(reason);
+                other.dhcp6Unanswered(reason);
+            }
+
+            @Override
+            public void dhcp6Refused(int status) {
+                self.dhcp6Refused(status);
+                other.dhcp6Refused(status);
+            }
+
+            @Override
+            public void dhcp6Commit(long nanos, int bindings) {
+                self.dhcp6Commit(nanos, bindings);
+                other.dhcp6Commit(nanos, bindings);
             }
 
             @Override

@@ -43,6 +43,7 @@ class BootMetricsTest {
     void exposesExactlyTheDocumentedNames() throws Exception {
         BootMetrics m = new BootMetrics();
         m.leases(() -> new BootMetrics.LeaseCounts(100, 3, 97));
+        m.bindings6(() -> new BootMetrics.LeaseCounts(256, 2, 253));
         m.cache(() -> new BootMetrics.CacheCounts(5, 2, 4096, 11, 5, 1, 0, 1 << 20, true));
         m.quirks(() -> Map.of("tftp_zero_blksize", 1L));
         m.ndp(() -> Map.of("answered", 2L));
@@ -50,6 +51,8 @@ class BootMetricsTest {
             m.emit(at(k, k.ordinal(), 10));
         }
         m.request("os", 200, 10);
+        m.dhcp6Unanswered("other_server");
+        m.dhcp6Refused(2);
         String text = scrape(m);
         Set<String> families = new TreeSet<>();
         Matcher t = Pattern.compile("(?m)^# TYPE (\\S+) (\\S+)$").matcher(text);
@@ -58,9 +61,11 @@ class BootMetricsTest {
         }
         assertEquals(new TreeSet<>(BootMetrics.NAMES), families, text);
         for (String n : families) {
-            assertTrue(n.matches("astralboot_[a-z_]+"), n);
+            assertTrue(n.matches("astralboot_[a-z][a-z0-9_]+"), n); // Prometheus allows digits (dhcp6)
         }
         assertEquals(97, value(text, "astralboot_dhcp_leases{state=\"free\"}"));
+        assertEquals(253, value(text, "astralboot_dhcp6_bindings{state=\"free\"}"));
+        assertEquals(256, value(text, "astralboot_dhcp6_bindings{state=\"pool\"}"));
         assertEquals(5, value(text, "astralboot_ipfs_fetches_total"));
         assertEquals(4096, value(text, "astralboot_ipfs_cache_bytes"));
         assertEquals(11, value(text, "astralboot_ipfs_cache_hits_total"));
@@ -122,6 +127,56 @@ class BootMetricsTest {
         String text = scrape(m);
         assertEquals(1, value(text, "astralboot_boots_started_total{firmware=\"bios\",source=\"api\"}"));
         assertEquals(1, value(text, "astralboot_boots_completed_total{firmware=\"bios\",source=\"api\"}"));
+    }
+
+    @Test
+    void dhcp6MessagesSilencesRefusalsAndCommits() throws Exception {
+        BootMetrics m = new BootMetrics();
+        String text = scrape(m);
+        assertEquals(0, value(text, "astralboot_dhcp6_packets_total{outcome=\"received\",type=\"information_request\"}"));
+        m.dhcp6Packet(1, true, 0x525400123456L, true);
+        m.dhcp6Packet(1, true, -1, false);
+        m.dhcp6Packet(2, false, 0x525400123456L, true);
+        m.dhcp6Packet(7, false, 0x525400123456L, true);
+        m.dhcp6Packet(7, true, 1, false); // a Reply is never received: no such series
+        m.dhcp6Packet(14, true, 1, false);
+        m.dhcp6Unanswered("other_server");
+        m.dhcp6Unanswered("other_server");
+        m.dhcp6Unanswered("malformed");
+        m.dhcp6Refused(2);
+        m.dhcp6Refused(99);
+        m.dhcp6Commit(3_000_000, 1);
+        text = scrape(m);
+        assertEquals(2, value(text, "astralboot_dhcp6_packets_total{outcome=\"received\",type=\"solicit\"}"));
+        assertEquals(1, value(text, "astralboot_dhcp6_packets_total{outcome=\"sent\",type=\"advertise\"}"));
+        assertEquals(1, value(text, "astralboot_dhcp6_packets_total{outcome=\"sent\",type=\"reply\"}"));
+        assertTrue(!text.contains("outcome=\"received\",type=\"reply\""), text);
+        assertEquals(2, value(text, "astralboot_dhcp6_unanswered_total{reason=\"other_server\"}"));
+        assertEquals(1, value(text, "astralboot_dhcp6_unanswered_total{reason=\"malformed\"}"));
+        assertEquals(1, value(text, "astralboot_dhcp6_refusals_total{status=\"no_addrs_avail\"}"));
+        assertEquals(1, value(text, "astralboot_dhcp6_refusals_total{status=\"status_99\"}"));
+        assertEquals(1, value(text, "astralboot_dhcp6_commit_seconds_count"));
+        assertEquals(1, value(text, "astralboot_dhcp6_commit_seconds_bucket{le=\"0.005\"}"));
+        assertEquals(0, value(text, "astralboot_dhcp6_commit_seconds_bucket{le=\"0.0025\"}"));
+        // DHCPv6 boot events count no packets (the transport counts every message itself).
+        m.emit(at(Kind.DHCP6_SOLICIT, 0, -1));
+        assertEquals(2, value(scrape(m), "astralboot_dhcp6_packets_total{outcome=\"received\",type=\"solicit\"}"));
+    }
+
+    @Test
+    void aSolicitStartsABootOverIpv6() throws Exception {
+        BootMetrics m = new BootMetrics();
+        m.emit(at(Kind.DHCP6_SOLICIT, 0, -1));
+        m.emit(at(Kind.DHCP6_SOLICIT, 2, -1)); // the firmware's retransmission: the same boot
+        m.emit(at(Kind.DHCP6_REPLY, 3, -1));
+        m.emit(at(Kind.TFTP_START, 4, -1));
+        m.emit(at(Kind.HTTP_KERNEL, 8, 100));
+        m.emit(at(Kind.HTTP_INITRD, 10, 100));
+        String text = scrape(m);
+        assertEquals(1, value(text, "astralboot_boots_started_total{firmware=\"bios\",source=\"menu\"}"));
+        assertEquals(1, value(text, "astralboot_boots_completed_total{firmware=\"bios\",source=\"menu\"}"));
+        assertEquals(1, value(text, "astralboot_boot_duration_seconds_bucket{firmware=\"bios\",source=\"menu\",le=\"10.0\"}"));
+        assertEquals(0, value(text, "astralboot_boot_duration_seconds_bucket{firmware=\"bios\",source=\"menu\",le=\"5.0\"}"));
     }
 
     @Test

@@ -57,6 +57,34 @@ class BootWatchTest {
     }
 
     @Test
+    void theBootedSystemsDhcp6ClientMarksTheKernelRunning() throws Exception {
+        BootWatch w = new BootWatch(100);
+        bootToInitrd(w, MAC);
+        int before = w.ring().snapshot().size();
+        w.dhcp6Packet(1, true, MAC_VALUE, true); // the firmware again: no sign of the kernel
+        w.dhcp6Packet(7, false, MAC_VALUE, false); // a Reply sent: nothing
+        w.dhcp6Packet(1, true, -1, false); // a client whose MAC is not known: nothing
+        assertEquals(before, w.ring().snapshot().size());
+        w.dhcp6Packet(1, true, MAC_VALUE, false);
+        BootEvent running = w.ring().snapshot().get(before);
+        assertEquals(Kind.KERNEL_RUNNING, running.kind());
+        assertEquals("its system's DHCPv6 client sent a Solicit", running.detail().substring(0, 41));
+        assertEquals(Step.RUNNING, w.board().get(MAC).orElseThrow().step());
+        String text = BootMetricsTest.scrape(w.metrics());
+        assertEquals(3, BootMetricsTest.value(text, "astralboot_dhcp6_packets_total{outcome=\"received\",type=\"solicit\"}"),
+                "every Solicit counted, booting or not");
+    }
+
+    @Test
+    void aSolicitStartsABootAndForgetsTheWait() {
+        BootWatch w = new BootWatch(100);
+        bootToInitrd(w, MAC);
+        w.emit(now(Kind.DHCP6_SOLICIT, MAC)); // the next boot, over IPv6
+        w.dhcp6Packet(1, true, MAC_VALUE, false);
+        assertEquals(Kind.DHCP6_SOLICIT, w.ring().snapshot().get(w.ring().snapshot().size() - 1).kind());
+    }
+
+    @Test
     void aRequestCountsAndANewBootForgetsTheWait() {
         BootWatch w = new BootWatch(100);
         bootToInitrd(w, MAC);

@@ -40,6 +40,27 @@ class MachineBoardTest {
     }
 
     @Test
+    void aBootOverIpv6ShowsItsDhcp6StepAndStartsAgainAtTheNextSolicit() {
+        MachineBoard b = new MachineBoard();
+        b.emit(at(0, Kind.HTTP_INITRD, "iPXE", "initrd", 5000)); // the previous boot
+        b.emit(at(100, Kind.DHCP6_SOLICIT, "efi-x64", "", -1));
+        MachineBoard.Progress p = b.get(MAC).orElseThrow();
+        assertEquals(Step.DHCP, p.step(), "a Solicit starts a new boot");
+        assertEquals(0, p.bytes());
+        assertEquals("efi-x64", p.firmware(), "DHCPv6's architecture replaces HTTP's iPXE");
+        b.emit(new BootEvent(0, Instant.ofEpochSecond(1_101), MAC, "2001:db8:17::100", "efi-x64", Kind.DHCP6_REPLY,
+                "boot tftp://[2001:db8:17::1]/ipxe.efi", -1, -1));
+        p = b.get(MAC).orElseThrow();
+        assertEquals(Step.DHCP, p.step());
+        assertEquals("2001:db8:17::100", p.ip());
+        assertEquals("dhcp6_reply boot tftp://[2001:db8:17::1]/ipxe.efi", p.lastEvent());
+        b.emit(at(102, Kind.DHCP6_REFUSED, "efi-x64", "Advertise, no_addrs_avail", -1));
+        assertTrue(b.get(MAC).orElseThrow().lastError().startsWith("dhcp6_refused: "));
+        b.emit(at(103, Kind.TFTP_START, "", "ipxe.efi", -1));
+        assertEquals(Step.FIRST_STAGE, b.get(MAC).orElseThrow().step());
+    }
+
+    @Test
     void staysBounded() {
         MachineBoard b = new MachineBoard();
         for (int i = 0; i < MachineBoard.MAX_MACHINES + 50; i++) {

@@ -23,8 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
  * A real DHCPv6 client (isc-dhcp-client, {@code dhclient -6}) against the server with {@code [dhcp]
  * mode = "off"}: full mode gives an address from the [ipv6] pool, durable across a restart, and the
  * iPXE boot URL to a client with user class iPXE; stateless mode answers its Information-request
- * with the boot URL; TFTP and HTTP answer on the server's IPv6 address. Namespaces {@code v6d-*} on a
- * veth pair, 2001:db8:17::/64 (and 198.18.17.0/24, which the config still needs).
+ * with the boot URL; TFTP and HTTP answer on the server's IPv6 address. The admin listener (in the
+ * server's namespace) shows the exchanges: {@code /metrics} counts every DHCPv6 message, the event
+ * stream and the machine's row show an iPXE client's steps, keyed by its DUID-LL's MAC. Namespaces
+ * {@code v6d-*} on a veth pair, 2001:db8:17::/64 (and 198.18.17.0/24, which the config still needs).
  */
 class Dhcp6ClientsIT {
     static final String SERVER6 = "2001:db8:17::1";
@@ -67,7 +69,7 @@ class Dhcp6ClientsIT {
         }
     }
 
-    private void startServer(String mode) throws Exception {
+    private void startServer(String mode, String... extra) throws Exception {
         Files.writeString(dir.resolve("config.toml"), """
                 interface = "%s"
                 data = "./data"
@@ -78,14 +80,16 @@ class Dhcp6ClientsIT {
                 [dhcp]
                 mode = "off"
                 [admin]
-                listen = ""
+                listen = "127.0.0.1:9080"
                 [ipv6]
                 dhcp = "%s"
                 range_start = "2001:db8:17::100"
                 range_end = "2001:db8:17::1ff"
                 """.formatted(sif, mode));
         long from = Files.exists(log) ? Files.size(log) : 0;
-        server = srv.startAstralboot(dir, log, "serve", "-l", "-c", dir.resolve("config.toml").toString(), "-v");
+        List<String> args = new ArrayList<>(List.of("serve", "-l", "-c", dir.resolve("config.toml").toString(), "-v"));
+        args.addAll(List.of(extra));
+        server = srv.startAstralboot(dir, log, args.toArray(String[]::new));
         long end = System.nanoTime() + Duration.ofSeconds(40).toNanos();
         while (!tail(from).contains("Astralboot ready")) {
             assertTrue(server.isAlive() && System.nanoTime() < end, "server did not start:\n" + Files.readString(log));
@@ -152,6 +156,28 @@ class Dhcp6ClientsIT {
         return cli.run(Duration.ofSeconds(40), cmd.toArray(String[]::new));
     }
 
+    /** A GET of the admin listener from inside the server's namespace. */
+    private String admin(String path) throws IOException {
+        return srv.run(Duration.ofSeconds(20), "curl", "-sS", "-f", "http://127.0.0.1:9080" + path).check().out();
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode json(String text) throws IOException {
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
+    }
+
+    /** The kinds of a JSON list of events, in order. */
+    private static List<String> kinds(String events) throws IOException {
+        List<String> k = new ArrayList<>();
+        json(events).forEach(e -> k.add(e.path("kind").asText()));
+        return k;
+    }
+
+    /** The value of the sample {@code series} in a Prometheus text scrape; 0 when absent. */
+    private static double sample(String text, String series) {
+        return text.lines().filter(l -> l.startsWith(series + " ")).mapToDouble(l -> Double.parseDouble(
+                l.substring(series.length() + 1).trim().split(" ")[0])).findFirst().orElse(0);
+    }
+
     private static String bound(String events) {
         return events.lines().filter(l -> l.startsWith("BOUND6")).reduce((a, b) -> b).orElse("");
     }
@@ -171,6 +197,12 @@ class Dhcp6ClientsIT {
         assertTrue(b.endsWith("url="), "dhclient is no network-boot client: no boot file URL: " + b);
         String s = Files.readString(log);
         assertTrue(s.contains("dhcp6 Advertise " + addr) && s.contains("dhcp6 Reply " + addr), s);
+        // dhclient is no boot firmware: its messages are counted, but make no boot events.
+        String metrics = admin("/metrics");
+        assertTrue(sample(metrics, "astralboot_dhcp6_packets_total{outcome=\"received\",type=\"solicit\"}") >= 1, metrics);
+        assertTrue(sample(metrics, "astralboot_dhcp6_packets_total{outcome=\"sent\",type=\"reply\"}") >= 1, metrics);
+        assertTrue(sample(metrics, "astralboot_dhcp6_commit_seconds_count") >= 1, "the binding's commit: " + metrics);
+        assertTrue(!admin("/api/v1/events").contains("dhcp6_"), admin("/api/v1/events"));
 
         // The binding is on disk: after a restart of the server, the same client (same DUID-LL), which
         // forgot its lease and so solicits anew, gets the same address back.
@@ -212,6 +244,33 @@ class Dhcp6ClientsIT {
         assertEquals(0, dhclient(events, true).code());
         String b = bound(Files.readString(events));
         assertTrue(b.endsWith("url=http://[2001:db8:17::1]:8080/boot.ipxe"), Files.readString(events));
+        String addr = b.substring("BOUND6 ip6=".length(), b.indexOf('/'));
+
+        // The admin listener shows the exchange: counters, events of the MAC of its DUID-LL, its row.
+        String metrics = admin("/metrics");
+        for (String series : List.of("outcome=\"received\",type=\"solicit\"", "outcome=\"sent\",type=\"advertise\"",
+                "outcome=\"received\",type=\"request\"", "outcome=\"sent\",type=\"reply\"")) {
+            assertTrue(sample(metrics, "astralboot_dhcp6_packets_total{" + series + "}") >= 1, series + "\n" + metrics);
+        }
+        assertTrue(sample(metrics, "astralboot_dhcp6_commit_seconds_count") >= 1, metrics);
+        assertEquals(1, sample(metrics, "astralboot_dhcp6_bindings{state=\"bound\"}"), metrics);
+        assertEquals(256, sample(metrics, "astralboot_dhcp6_bindings{state=\"pool\"}"), metrics);
+        assertEquals("full", json(admin("/api/v1/status")).path("dhcp6_mode").asText(), admin("/api/v1/status"));
+        assertTrue(sample(metrics, "astralboot_boots_started_total{firmware=\"ipxe\",source=\"menu\"}") >= 1, metrics);
+        com.fasterxml.jackson.databind.JsonNode evs = json(admin("/api/v1/machines/52:54:00:17:00:01/events"));
+        List<String> kinds = kinds(evs.toString());
+        int solicit = kinds.indexOf("dhcp6_solicit");
+        assertTrue(solicit >= 0 && kinds.indexOf("dhcp6_advertise") > solicit
+                && kinds.indexOf("dhcp6_request") > kinds.indexOf("dhcp6_advertise")
+                && kinds.lastIndexOf("dhcp6_reply") > kinds.indexOf("dhcp6_request"), evs.toString());
+        com.fasterxml.jackson.databind.JsonNode reply = evs.get(kinds.lastIndexOf("dhcp6_reply"));
+        assertEquals(addr, reply.path("ip").asText(), reply.toString());
+        assertEquals("ipxe", reply.path("firmware").asText(), reply.toString());
+        assertTrue(reply.path("detail").asText().contains("boot http://[2001:db8:17::1]:8080/boot.ipxe"), reply.toString());
+        assertTrue(reply.path("detail").asText().contains("binding committed in"), reply.toString());
+        com.fasterxml.jackson.databind.JsonNode row = json(admin("/api/v1/machines/52:54:00:17:00:01"));
+        assertEquals("dhcp", row.path("step").asText(), row.toString());
+        assertEquals(addr, row.path("ip").asText(), row.toString());
 
         cli.run(Duration.ofSeconds(10), "ip", "-6", "route", "add", "2001:db8:17::/64", "dev", cif).check();
         String script = cli.run(Duration.ofSeconds(20), "curl", "-sS", "-g", "http://[" + SERVER6 + "]:8080/boot.ipxe")
@@ -222,6 +281,54 @@ class Dhcp6ClientsIT {
         String file = cli.run(Duration.ofSeconds(20), "curl", "-sS", "-g", "tftp://[" + SERVER6 + "]/ipxe.efi")
                 .check().out();
         assertEquals("not really iPXE, but served over IPv6\n", file);
+        // HTTP and TFTP know only the address: the DHCPv6 binding names the machine, whose row moves on.
+        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        String mine = admin("/api/v1/machines/52:54:00:17:00:01/events");
+        while (!kinds(mine).contains("tftp_end") && System.nanoTime() < end) {
+            Thread.sleep(100);
+            mine = admin("/api/v1/machines/52:54:00:17:00:01/events");
+        }
+        assertTrue(kinds(mine).containsAll(List.of("http_entry", "tftp_start", "tftp_end")),
+                mine + "\n" + admin("/api/v1/events"));
+        String after = admin("/api/v1/machines/52:54:00:17:00:01");
+        assertEquals("first_stage", json(after).path("step").asText(), after + "\n" + admin("/api/v1/events"));
+    }
+
+    /**
+     * API mode: the signed file URLs of the API's answer (kernel, initrd, a command-line file) name
+     * the server's IPv6 address for a machine that asks over IPv6, and serve the files there.
+     */
+    @Test
+    void apiModeHandsAMachineOnIpv6ItsFileUrlsOnIpv6() throws Exception {
+        Path api = dir.resolve("api");
+        Files.createDirectories(api.resolve("answers"));
+        Files.createDirectories(api.resolve("files"));
+        Files.writeString(api.resolve("files/vmlinuz"), "a kernel fetched over IPv6\n");
+        Files.writeString(api.resolve("files/initrd.gz"), "an initrd\n");
+        Files.writeString(api.resolve("answers/52-54-00-17-00-01.json"), """
+                {"kernel": "/files/vmlinuz", "initrd": ["/files/initrd.gz"], "cmdline": "ks={{ URL \\"/files/initrd.gz\\" }}"}
+                """);
+        srv.start(dir.resolve("api.log"), Netns.javaBinary(), "-cp", System.getProperty("java.class.path"),
+                org.astralboot.testing.TestApiServer.class.getName(), "9000", api.toString());
+        Netns.awaitLog(dir.resolve("api.log"), "api server ready", Duration.ofSeconds(20));
+        startServer("full", "--api", "http://127.0.0.1:9000");
+        Path events = dir.resolve("events");
+        assertEquals(0, dhclient(events, true).code());
+        cli.run(Duration.ofSeconds(10), "ip", "-6", "route", "add", "2001:db8:17::/64", "dev", cif).check();
+        // From its bound address, so its DHCPv6 binding proves its MAC.
+        String script = cli.run(Duration.ofSeconds(20), "curl", "-sS", "-f", "-g",
+                "http://[" + SERVER6 + "]:8080/ipxe/52-54-00-17-00-01").check().out();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "http://\\[2001:db8:17::1\\]:8080/file/[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+/[A-Za-z0-9._-]+").matcher(script);
+        List<String> urls = new ArrayList<>();
+        while (m.find()) {
+            urls.add(m.group());
+        }
+        assertEquals(3, urls.size(), "kernel, the command line's file and the initrd on IPv6: " + script);
+        assertTrue(!script.contains("198.18.17.1") && !script.contains("127.0.0.1"), script);
+        assertEquals("a kernel fetched over IPv6\n", cli.run(Duration.ofSeconds(20), "curl", "-sS", "-f", "-g",
+                urls.get(0)).check().out());
+        assertEquals("an initrd\n", cli.run(Duration.ofSeconds(20), "curl", "-sS", "-f", "-g", urls.get(2)).check().out());
     }
 
     @Test

@@ -215,24 +215,27 @@ public final class ApiPolicy implements BootPolicy {
         }
         ApiAnswer a = ((Answered) o).answer();
         try {
-            return decision(mac, a);
+            return decision(mac, machine.sourceIp(), a);
         } catch (Cmdline.BadReference e) {
             log.warn("api: {}: answer not usable: {}", mac, e.getMessage());
             return new Ignore("the boot API's answer for " + mac + " is not usable: " + e.getMessage());
         }
     }
 
-    /** The decision for an answer: a verbatim script, or a boot through signed URLs. */
-    BootDecision decision(MacAddress mac, ApiAnswer a) throws Cmdline.BadReference {
+    /**
+     * The decision for an answer: a verbatim script, or a boot through signed URLs on the address
+     * the machine asked from ({@code sourceIp}: a machine that booted over IPv6 gets IPv6 URLs).
+     */
+    BootDecision decision(MacAddress mac, String sourceIp, ApiAnswer a) throws Cmdline.BadReference {
         if (a.script()) {
             return new Script(a.ipxeScript());
         }
-        String kernel = files.url(resolve(a.kernel()));
+        String kernel = files.url(resolve(a.kernel()), sourceIp);
         List<String> initrds = new ArrayList<>();
         for (String i : a.initrds()) {
-            initrds.add(files.url(resolve(i)));
+            initrds.add(files.url(resolve(i), sourceIp));
         }
-        String cmdline = Cmdline.render(a.cmdline(), ref -> files.url(resolve(ref)));
+        String cmdline = Cmdline.render(a.cmdline(), ref -> files.url(resolve(ref), sourceIp));
         return new Boot("api answer for " + mac, kernel, initrds, cmdline, null, a.message());
     }
 

@@ -5,6 +5,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.astralboot.db.Database;
@@ -32,23 +33,33 @@ public final class FileUrls {
     private static final Base64.Decoder D64 = Base64.getUrlDecoder();
 
     private final SecretKeySpec key;
-    private final String base;
+    private final UnaryOperator<String> baseFor;
 
     /**
      * @param key  at least 32 random bytes
-     * @param base the HTTP service's base URL as machines reach it, no trailing slash
+     * @param base the HTTP service's base URL as machines reach it, for every machine
      */
     public FileUrls(byte[] key, String base) {
+        this(key, ip -> base);
+    }
+
+    /**
+     * @param key     at least 32 random bytes
+     * @param baseFor the HTTP service's base URL for a machine whose request came from an address
+     *                ("" when not known): {@code Config.httpBaseFor}, so that a machine that booted
+     *                over IPv6 fetches its files over IPv6 too ({@code http://[address]:port})
+     */
+    public FileUrls(byte[] key, UnaryOperator<String> baseFor) {
         if (key.length < 32) {
             throw new IllegalArgumentException("key too short");
         }
         this.key = new SecretKeySpec(key.clone(), "HmacSHA256");
-        this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        this.baseFor = java.util.Objects.requireNonNull(baseFor, "baseFor");
     }
 
     /** The key of {@code db}, created (and committed) on first use. */
-    public static FileUrls open(Database db, String base) {
-        return new FileUrls(db.secret(ENTRY), base);
+    public static FileUrls open(Database db, UnaryOperator<String> baseFor) {
+        return new FileUrls(db.secret(ENTRY), baseFor);
     }
 
     /** The token of {@code source}. */
@@ -57,10 +68,24 @@ public final class FileUrls {
     }
 
     /**
-     * The URL a machine fetches {@code source} from. It ends with the source's last path segment
-     * (for iPXE's image name and logs), which is ignored when the URL is read back.
+     * The URL a machine fetches {@code source} from, for a machine whose address is not known (the
+     * base for "").
      */
     public String url(String source) {
+        return url(source, "");
+    }
+
+    /**
+     * The URL the machine at {@code sourceIp} fetches {@code source} from: on the base it reaches
+     * this server at (an IPv6 address for a machine that asked over IPv6). It ends with the source's
+     * last path segment (for iPXE's image name and logs), which is ignored when the URL is read
+     * back. The token is the same whatever the base: a URL stays valid over either family.
+     */
+    public String url(String source, String sourceIp) {
+        String base = baseFor.apply(sourceIp == null ? "" : sourceIp);
+        if (base.endsWith("/")) {
+            base = base.substring(0, base.length() - 1);
+        }
         return base + ROUTE + token(source) + "/" + nameOf(source);
     }
 

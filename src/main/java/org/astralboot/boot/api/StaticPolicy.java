@@ -21,7 +21,13 @@ import org.astralboot.boot.MachineRequest;
  * paths against the working folder.
  */
 public final class StaticPolicy implements BootPolicy {
-    private final Boot boot;
+    private final String kernel;
+    private final List<String> initrds;
+    private final String cmdline;
+    private final String message;
+    /** Each command line reference as its source, checked once (files are not looked at per boot). */
+    private final java.util.Map<String, String> refs = new java.util.HashMap<>();
+    private final FileUrls urls;
     private final List<String> sources;
 
     /**
@@ -32,20 +38,23 @@ public final class StaticPolicy implements BootPolicy {
     public StaticPolicy(String kernel, List<String> initrds, String cmdline, String message, FileUrls urls, Path cwd)
             throws Cmdline.BadReference {
         List<String> all = new ArrayList<>();
-        String k = source(kernel, cwd);
-        all.add(k);
+        this.kernel = source(kernel, cwd);
+        all.add(this.kernel);
         List<String> ir = new ArrayList<>();
         for (String i : initrds) {
-            String s = source(i, cwd);
-            all.add(s);
-            ir.add(urls.url(s));
+            ir.add(source(i, cwd));
         }
-        String line = Cmdline.render(cmdline == null ? "" : cmdline, ref -> {
+        all.addAll(ir);
+        this.initrds = List.copyOf(ir);
+        this.cmdline = cmdline == null ? "" : cmdline;
+        Cmdline.render(this.cmdline, ref -> {
             String s = source(ref, cwd);
             all.add(s);
-            return urls.url(s);
+            refs.put(ref, s);
+            return s;
         });
-        this.boot = new Boot(FileUrls.nameOf(k), urls.url(k), ir, line, null, message);
+        this.message = message;
+        this.urls = urls;
         this.sources = List.copyOf(all);
     }
 
@@ -54,9 +63,24 @@ public final class StaticPolicy implements BootPolicy {
         return sources;
     }
 
+    /**
+     * The boot, with signed URLs on the address the machine asked from (a machine that booted over
+     * IPv6 fetches its kernel over IPv6).
+     */
     @Override
     public BootDecision decide(MachineRequest machine) {
-        return boot;
+        String ip = machine.sourceIp();
+        List<String> ir = new ArrayList<>();
+        for (String s : initrds) {
+            ir.add(urls.url(s, ip));
+        }
+        String line;
+        try {
+            line = Cmdline.render(cmdline, ref -> urls.url(refs.get(ref), ip));
+        } catch (Cmdline.BadReference e) {
+            throw new IllegalStateException("the command line rendered at start no longer renders", e);
+        }
+        return new Boot(FileUrls.nameOf(kernel), urls.url(kernel, ip), ir, line, null, message);
     }
 
     /** A CID as it appears in a path: multibase text, letters and digits only. */

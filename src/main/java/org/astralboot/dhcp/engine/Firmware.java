@@ -120,6 +120,26 @@ public record Firmware(boolean pxe, int arch, boolean httpClient, boolean ipxe) 
     }
 
     /**
+     * The firmware as boot events and the {@code firmware} label of the boot metrics name it:
+     * {@code bios}, {@code efi-x64}, {@code efi-ia32}, {@code efi-arm64}, {@code http-x64} (UEFI
+     * HTTP Boot) ..., {@code ipxe} when only the user class tells, {@code arch-N} for others; ""
+     * for a client that is no network boot firmware. The same names for DHCP and DHCPv6.
+     */
+    public String eventName() {
+        return switch (arch) {
+            case ARCH_BIOS -> "bios";
+            case ARCH_EFI_IA32 -> "efi-ia32";
+            case ARCH_EFI_X64, ARCH_EFI_BC -> "efi-x64";
+            case ARCH_EFI_ARM64 -> "efi-arm64";
+            case ARCH_HTTP_IA32 -> "http-ia32";
+            case ARCH_HTTP_X64 -> "http-x64";
+            case ARCH_HTTP_ARM64 -> "http-arm64";
+            case -1 -> ipxe ? "ipxe" : "";
+            default -> "arch-" + arch;
+        };
+    }
+
+    /**
      * The architecture as a boot API's {@code ?arch=} names it (RFC 4578 §2.1 option 93 codes, the
      * HTTP boot codes of the IANA registry folded into their PXE peers): {@code bios}, {@code
      * efi32}, {@code efi64}, {@code arm64}, or "" for a code without a name.

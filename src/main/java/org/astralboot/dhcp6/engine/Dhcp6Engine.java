@@ -65,8 +65,48 @@ public final class Dhcp6Engine {
         this.prefix = Lease6Table.toBig(p).shiftRight(64);
     }
 
+    /** Why the server sent nothing, as the {@code reason} label of the unanswered counter. */
+    public enum Silence {
+        /** RFC 8415 §16: a message the server must discard (identifiers missing or extra, IA misplaced). */
+        INVALID("invalid"),
+        /** RFC 8415 §16.3-16.8: a message naming another server's DUID (the client chose that one). */
+        OTHER_SERVER("other_server"),
+        /** Stateless mode answers Information-request only. */
+        STATELESS_MODE("stateless_mode"),
+        /** A server or relay message type sent to the server port. */
+        NOT_CLIENT_MESSAGE("not_client_message");
+
+        /** The metric label. */
+        public final String label;
+
+        Silence(String label) {
+            this.label = label;
+        }
+    }
+
+    /**
+     * The engine's decision: a reply, or silence and why.
+     *
+     * @param reply   the Advertise or Reply, or {@code null} for silence
+     * @param silence why nothing is sent, or {@code null} with a reply
+     * @param detail  the silence told for a person ("for server 00:03:..."), "" with a reply
+     */
+    public record Answer(Dhcp6Reply reply, Silence silence, String detail) {
+        public Answer {
+            if ((reply == null) == (silence == null)) {
+                throw new IllegalArgumentException("a reply or a silence, not both");
+            }
+            detail = detail == null ? "" : detail;
+        }
+    }
+
     /** Decides the answer to one client message; empty for silence. */
     public Optional<Dhcp6Reply> handle(Dhcp6Message req) {
+        return Optional.ofNullable(answer(req).reply());
+    }
+
+    /** Decides the answer to one client message: a reply, or silence with its reason. */
+    public Answer answer(Dhcp6Message req) {
         Optional<Duid> client = req.clientId();
         Optional<Duid> server = req.serverId();
         boolean full = cfg.mode() == Dhcp6Settings.Mode.FULL;
@@ -77,40 +117,40 @@ public final class Dhcp6Engine {
         boolean noServer = t == Dhcp6MessageType.SOLICIT || t == Dhcp6MessageType.CONFIRM
                 || t == Dhcp6MessageType.REBIND;
         if (t != Dhcp6MessageType.INFORMATION_REQUEST && client.isEmpty()) {
-            return silent(req, "no CLIENTID");
+            return silent(req, Silence.INVALID, "no CLIENTID");
         }
         if (req.count(1) > 1 || req.count(2) > 1) {
-            return silent(req, "more than one CLIENTID or SERVERID");
+            return silent(req, Silence.INVALID, "more than one CLIENTID or SERVERID");
         }
         if (needsServer && server.isEmpty() || noServer && server.isPresent()) {
-            return silent(req, server.isEmpty() ? "no SERVERID" : "a SERVERID");
+            return silent(req, Silence.INVALID, server.isEmpty() ? "no SERVERID" : "a SERVERID");
         }
         if (server.isPresent() && !server.get().equals(cfg.serverId())) {
-            return silent(req, "for server " + server.get());
+            return silent(req, Silence.OTHER_SERVER, "for server " + server.get());
         }
         long now = clock.millis();
         return switch (t) {
             case INFORMATION_REQUEST -> information(req);
-            case SOLICIT -> full ? solicit(req, client.get(), now) : silent(req, "stateless mode");
-            case REQUEST -> full ? request(req, client.get(), now) : silent(req, "stateless mode");
-            case RENEW, REBIND -> full ? renew(req, client.get(), now) : silent(req, "stateless mode");
-            case RELEASE -> full ? release(req, client.get(), now) : silent(req, "stateless mode");
-            case DECLINE -> full ? decline(req, client.get(), now) : silent(req, "stateless mode");
-            case CONFIRM -> full ? confirm(req) : silent(req, "stateless mode");
-            default -> silent(req, "not a client message");
+            case SOLICIT -> full ? solicit(req, client.get(), now) : silent(req, Silence.STATELESS_MODE, "stateless mode");
+            case REQUEST -> full ? request(req, client.get(), now) : silent(req, Silence.STATELESS_MODE, "stateless mode");
+            case RENEW, REBIND -> full ? renew(req, client.get(), now) : silent(req, Silence.STATELESS_MODE, "stateless mode");
+            case RELEASE -> full ? release(req, client.get(), now) : silent(req, Silence.STATELESS_MODE, "stateless mode");
+            case DECLINE -> full ? decline(req, client.get(), now) : silent(req, Silence.STATELESS_MODE, "stateless mode");
+            case CONFIRM -> full ? confirm(req) : silent(req, Silence.STATELESS_MODE, "stateless mode");
+            default -> silent(req, Silence.NOT_CLIENT_MESSAGE, "not a client message");
         };
     }
 
-    private static Optional<Dhcp6Reply> silent(Dhcp6Message req, String why) {
+    private static Answer silent(Dhcp6Message req, Silence reason, String why) {
         log.debug("dhcp6 {} {} ignored: {}", req.type(), req.xid(), why);
-        return Optional.empty();
+        return new Answer(null, reason, why);
     }
 
     // ---------------------------------------------------------------- stateless
 
-    private Optional<Dhcp6Reply> information(Dhcp6Message req) {
+    private Answer information(Dhcp6Message req) {
         if (!req.all(Dhcp6Option.IaNa.class).isEmpty() || req.count(4) > 0 || req.count(25) > 0) {
-            return silent(req, "an IA option in an Information-request (RFC 8415 §16.12)");
+            return silent(req, Silence.INVALID, "an IA option in an Information-request (RFC 8415 §16.12)");
         }
         Firmware fw = Dhcp6Firmware.of(req);
         List<Dhcp6Option> o = ids(req);
@@ -122,7 +162,7 @@ public final class Dhcp6Engine {
 
     // ---------------------------------------------------------------- full
 
-    private Optional<Dhcp6Reply> solicit(Dhcp6Message req, Duid client, long now) {
+    private Answer solicit(Dhcp6Message req, Duid client, long now) {
         boolean rapid = req.first(Dhcp6Option.RapidCommit.class).isPresent();
         List<Dhcp6Option.IaNa> ias = req.all(Dhcp6Option.IaNa.class);
         List<Dhcp6Option> o = ids(req);
@@ -160,7 +200,7 @@ public final class Dhcp6Engine {
         return reply(req, rapid ? Dhcp6MessageType.REPLY : Dhcp6MessageType.ADVERTISE, o, changed);
     }
 
-    private Optional<Dhcp6Reply> request(Dhcp6Message req, Duid client, long now) {
+    private Answer request(Dhcp6Message req, Duid client, long now) {
         List<Dhcp6Option> o = ids(req);
         List<Lease6> changed = new ArrayList<>();
         for (Dhcp6Option.IaNa ia : req.all(Dhcp6Option.IaNa.class)) {
@@ -195,7 +235,7 @@ public final class Dhcp6Engine {
     }
 
     /** Renew (RFC 8415 §18.3.4) and Rebind (§18.3.5). */
-    private Optional<Dhcp6Reply> renew(Dhcp6Message req, Duid client, long now) {
+    private Answer renew(Dhcp6Message req, Duid client, long now) {
         boolean rebind = req.type() == Dhcp6MessageType.REBIND;
         List<Dhcp6Option> o = ids(req);
         List<Lease6> changed = new ArrayList<>();
@@ -247,7 +287,7 @@ public final class Dhcp6Engine {
     }
 
     /** Release (RFC 8415 §18.3.7). */
-    private Optional<Dhcp6Reply> release(Dhcp6Message req, Duid client, long now) {
+    private Answer release(Dhcp6Message req, Duid client, long now) {
         List<Dhcp6Option> o = ids(req);
         List<Lease6> changed = new ArrayList<>();
         for (Dhcp6Option.IaNa ia : req.all(Dhcp6Option.IaNa.class)) {
@@ -270,7 +310,7 @@ public final class Dhcp6Engine {
     }
 
     /** Decline (RFC 8415 §18.3.8). */
-    private Optional<Dhcp6Reply> decline(Dhcp6Message req, Duid client, long now) {
+    private Answer decline(Dhcp6Message req, Duid client, long now) {
         List<Dhcp6Option> o = ids(req);
         List<Lease6> changed = new ArrayList<>();
         for (Dhcp6Option.IaNa ia : req.all(Dhcp6Option.IaNa.class)) {
@@ -294,11 +334,11 @@ public final class Dhcp6Engine {
     }
 
     /** Confirm (RFC 8415 §18.3.3): are the client's addresses on this link? */
-    private Optional<Dhcp6Reply> confirm(Dhcp6Message req) {
+    private Answer confirm(Dhcp6Message req) {
         List<Dhcp6Option.IaAddress> addrs = new ArrayList<>();
         req.all(Dhcp6Option.IaNa.class).forEach(ia -> addrs.addAll(ia.addresses()));
         if (addrs.isEmpty()) {
-            return silent(req, "Confirm without addresses");
+            return silent(req, Silence.INVALID, "Confirm without addresses");
         }
         boolean onLink = addrs.stream().allMatch(a -> Lease6Table.toBig(a.address()).shiftRight(64).equals(prefix));
         log.info("dhcp6 Reply (Confirm) to {}: {}", req.clientId().map(Duid::toString).orElse("?"),
@@ -358,9 +398,9 @@ public final class Dhcp6Engine {
         return boot;
     }
 
-    private static Optional<Dhcp6Reply> reply(Dhcp6Message req, Dhcp6MessageType type, List<Dhcp6Option> o,
+    private static Answer reply(Dhcp6Message req, Dhcp6MessageType type, List<Dhcp6Option> o,
             List<Lease6> changed) {
-        return Optional.of(new Dhcp6Reply(new Dhcp6Message(type, req.transactionId(), o), changed));
+        return new Answer(new Dhcp6Reply(new Dhcp6Message(type, req.transactionId(), o), changed), null, "");
     }
 
     private static String addresses(List<Dhcp6Option> o) {

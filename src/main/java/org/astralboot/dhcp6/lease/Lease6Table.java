@@ -64,6 +64,35 @@ public final class Lease6Table {
         return v.compareTo(start) >= 0 && v.compareTo(end) <= 0;
     }
 
+    /**
+     * The pool at {@code now}, for the bindings gauge.
+     *
+     * @param pool     addresses from range_start to range_end (at most {@link Long#MAX_VALUE})
+     * @param bound    pool addresses a client holds
+     * @param declined pool addresses out of use after a Decline (RFC 8415 §18.3.8)
+     */
+    public record Counts(long pool, long bound, long declined) {
+        /** Pool addresses neither bound nor declined (those held for an Advertise included). */
+        public long free() {
+            return Math.max(0, pool - bound - declined);
+        }
+    }
+
+    /** The pool's figures at {@code now}. */
+    public Counts counts(long now) {
+        BigInteger size = end.subtract(start).add(BigInteger.ONE);
+        long bound = 0;
+        long declined = 0;
+        for (Lease6 l : byAddress.subMap(start, true, end, true).values()) {
+            if (l.activeAt(now)) {
+                bound++;
+            } else if (l.state() == Lease6.State.DECLINED && l.expires() > now) {
+                declined++;
+            }
+        }
+        return new Counts(size.bitLength() < 64 ? size.longValue() : Long.MAX_VALUE, bound, declined);
+    }
+
     /** Every binding, in address order. */
     public List<Lease6> all() {
         return new ArrayList<>(byAddress.values());

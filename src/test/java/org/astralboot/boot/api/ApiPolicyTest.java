@@ -64,6 +64,24 @@ class ApiPolicyTest {
     }
 
     @Test
+    void aMachineThatAsksOverIpv6GetsIpv6UrlsFromTheSameAnswer() throws Exception {
+        ApiPolicy.Transport t = (uri, timeout) -> ok("{\"kernel\": \"http://files.test/k\", \"initrd\": [\"i\"],"
+                + " \"cmdline\": \"root={{ URL \\\"http://files.test/r\\\" }}\"}");
+        // The base by address family, as Config.httpBaseFor gives it with DHCPv6 on.
+        FileUrls urls = new FileUrls(FileUrlsTest.KEY, ip -> ip.contains(":") ? "http://[2001:db8:17::1]" : "http://192.0.2.1");
+        ApiPolicy p = new ApiPolicy(new ApiPolicy.Settings(URI.create("http://api.test"), Duration.ofSeconds(5),
+                Duration.ofSeconds(60), false), urls, clock, t, Runnable::run);
+        Boot v4 = (Boot) p.decide(req(A));
+        Boot v6 = (Boot) p.decide(new MachineRequest(A, "2001:db8:17::100", "", Optional.empty(), ""));
+        assertTrue(v4.kernel().startsWith("http://192.0.2.1/file/"), v4.kernel());
+        assertTrue(v6.kernel().startsWith("http://[2001:db8:17::1]/file/"), v6.kernel());
+        assertTrue(v6.initrds().get(0).startsWith("http://[2001:db8:17::1]/file/"), v6.initrds().toString());
+        assertTrue(v6.cmdline().startsWith("root=http://[2001:db8:17::1]/file/"), v6.cmdline());
+        assertTrue(!v6.cmdline().contains("192.0.2.1") && !v6.kernel().contains("192.0.2.1"), v6.toString());
+        assertEquals(1, p.calls(), "one API call: the answer is kept, the URLs are made per request");
+    }
+
+    @Test
     void asksWithTheMacLowerCaseAndTheArchitecture() {
         ApiPolicy p = policy("http://api.test:8080/pxe/", false, Map.of("52:54:00:aa:00:01", ok("{\"kernel\": \"k\"}")));
         assertEquals(ApiPolicy.Verdict.BOOT, p.pxe(A, "efi64"));

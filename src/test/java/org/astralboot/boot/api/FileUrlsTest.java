@@ -58,14 +58,37 @@ class FileUrlsTest {
     void theKeySurvivesARestart(@TempDir Path dir) throws Exception {
         String token;
         try (Database db = Database.open(dir.resolve("a.db"))) {
-            token = FileUrls.open(db, "http://192.0.2.1").token("http://api.example/k");
+            token = FileUrls.open(db, ip -> "http://192.0.2.1").token("http://api.example/k");
         }
         try (Database db = Database.open(dir.resolve("a.db"))) {
-            assertEquals(Optional.of("http://api.example/k"), FileUrls.open(db, "http://192.0.2.1").verify(token));
+            assertEquals(Optional.of("http://api.example/k"), FileUrls.open(db, ip -> "http://192.0.2.1").verify(token));
         }
         try (Database db = Database.open(dir.resolve("b.db"))) {
-            assertEquals(Optional.empty(), FileUrls.open(db, "http://192.0.2.1").verify(token), "another database's key");
+            assertEquals(Optional.empty(), FileUrls.open(db, ip -> "http://192.0.2.1").verify(token), "another database's key");
         }
+    }
+
+    @Test
+    void aMachineOnIpv6GetsItsUrlsOnTheServersIpv6Address() throws Exception {
+        // As serve wires it: the base of Config.httpBaseFor, with DHCPv6 on and its address resolved.
+        org.astralboot.config.Config cfg = new org.astralboot.config.ConfigLoader(
+                org.astralboot.config.ConfigLoader.Interfaces.SYSTEM).parse("""
+                interface = "eth0"
+                address = "192.0.2.1"
+                ipfs = false
+                [http]
+                port = 8080
+                [ipv6]
+                dhcp = "full"
+                """, java.nio.file.Path.of("config.toml"), org.astralboot.config.ConfigLoader.Network.OPTIONAL).config();
+        cfg = cfg.withDhcp6(cfg.dhcp6().withAddress((java.net.Inet6Address) java.net.InetAddress.getByName("2001:db8:17::1")));
+        FileUrls u = new FileUrls(KEY, cfg::httpBaseFor);
+        String v4 = u.url("http://api.example/files/vmlinuz", "192.0.2.50");
+        String v6 = u.url("http://api.example/files/vmlinuz", "2001:db8:17:0:0:0:0:100");
+        assertTrue(v4.startsWith("http://192.0.2.1:8080/file/"), v4);
+        assertTrue(v6.startsWith("http://[2001:db8:17::1]:8080/file/"), v6);
+        assertEquals(v4.substring(v4.indexOf("/file/")), v6.substring(v6.indexOf("/file/")), "the same token either way");
+        assertEquals(v4, u.url("http://api.example/files/vmlinuz"), "an unknown address: the configured base");
     }
 
     @Test

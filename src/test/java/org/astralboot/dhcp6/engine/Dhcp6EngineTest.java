@@ -258,6 +258,46 @@ class Dhcp6EngineTest {
     }
 
     @Test
+    void poolFiguresCountBoundAndDeclinedAddressesOfThePool() {
+        Lease6Table t = table("2001:db8:7::100", "2001:db8:7::1ff");
+        Dhcp6Engine e = new Dhcp6Engine(settings(Dhcp6Settings.Mode.FULL, "2001:db8:7::100", "2001:db8:7::1ff", 80), t, clock);
+        assertEquals(new Lease6Table.Counts(256, 0, 0), t.counts(clock.millis()));
+        e.handle(client(Dhcp6MessageType.REQUEST, duid(1), true, ia(1)));
+        Inet6Address a = address(e.handle(client(Dhcp6MessageType.REQUEST, duid(2), true, ia(1))).orElseThrow().message());
+        e.handle(client(Dhcp6MessageType.SOLICIT, duid(3), false, ia(1))); // held for an Advertise: still free
+        e.handle(client(Dhcp6MessageType.DECLINE, duid(2), true, ia(1, a.getHostAddress())));
+        Lease6Table.Counts c = t.counts(clock.millis());
+        assertEquals(new Lease6Table.Counts(256, 1, 1), c);
+        assertEquals(254, c.free());
+        clock.advance(Duration.ofHours(2)); // the binding expired, the probation ended
+        assertEquals(new Lease6Table.Counts(256, 0, 0), t.counts(clock.millis()));
+        assertEquals(Long.MAX_VALUE, new Lease6Table(ip("2001:db8:7::"), ip("2001:db8:7:0:ffff:ffff:ffff:ffff"), List.of(),
+                l -> { }).counts(0).pool(), "a /64 pool: capped");
+    }
+
+    @Test
+    void eachSilenceSaysWhy() {
+        Dhcp6Engine e = full();
+        assertEquals(Dhcp6Engine.Silence.INVALID, e.answer(client(Dhcp6MessageType.SOLICIT, duid(1), true, ia(1))).silence());
+        assertEquals(Dhcp6Engine.Silence.INVALID,
+                e.answer(new Dhcp6Message(Dhcp6MessageType.SOLICIT, 1, List.of(ia(1)))).silence());
+        assertEquals(Dhcp6Engine.Silence.NOT_CLIENT_MESSAGE,
+                e.answer(client(Dhcp6MessageType.REPLY, duid(1), true)).silence());
+        Dhcp6Message other = new Dhcp6Message(Dhcp6MessageType.REQUEST, 5, List.of(new Dhcp6Option.ClientId(duid(1)),
+                new Dhcp6Option.ServerId(duid(99)), ia(1)));
+        Dhcp6Engine.Answer a = e.answer(other);
+        assertEquals(Dhcp6Engine.Silence.OTHER_SERVER, a.silence());
+        assertTrue(a.detail().startsWith("for server "), a.detail());
+        assertEquals("other_server", a.silence().label);
+        Dhcp6Engine stateless = new Dhcp6Engine(new Dhcp6Settings(SERVER, SERVER_ID, Dhcp6Settings.Mode.STATELESS, null,
+                null, Duration.ofHours(1), List.of(SERVER), 80, FILES), null, clock);
+        assertEquals(Dhcp6Engine.Silence.STATELESS_MODE,
+                stateless.answer(client(Dhcp6MessageType.SOLICIT, duid(1), false, ia(1))).silence());
+        Dhcp6Engine.Answer ok = e.answer(client(Dhcp6MessageType.SOLICIT, duid(1), false, ia(1)));
+        assertTrue(ok.reply() != null && ok.silence() == null && ok.detail().isEmpty());
+    }
+
+    @Test
     void statelessAnswersInformationRequestOnly() {
         Dhcp6Engine e = new Dhcp6Engine(new Dhcp6Settings(SERVER, SERVER_ID, Dhcp6Settings.Mode.STATELESS, null, null,
                 Duration.ofHours(1), List.of(SERVER), 80, FILES), null, clock);

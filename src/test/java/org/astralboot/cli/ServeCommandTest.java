@@ -1,0 +1,49 @@
+package org.astralboot.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import org.astralboot.dhcp6.codec.Duid;
+import org.astralboot.dhcp6.lease.Lease6;
+import org.astralboot.net.HostLookup;
+import org.astralboot.net.MacAddress;
+import org.junit.jupiter.api.Test;
+
+/** The DHCPv6 side of serve's host lookup: the running server's lease report and the MAC of an IPv6 address. */
+class ServeCommandTest {
+    static final MacAddress MAC = MacAddress.parse("52:54:00:17:00:01");
+    static final Inet6Address BOUND = (Inet6Address) InetAddress.ofLiteral("2001:db8:17::100");
+
+    static HostLookup hosts(List<Lease6> bindings, boolean full) {
+        return ServeCommand.withIpv6(HostLookup.NONE, () -> bindings,
+                a -> a.equals(BOUND) ? Optional.of(MAC) : Optional.empty(), full);
+    }
+
+    @Test
+    void theRunningServersLeaseReportListsTheDhcp6Bindings() {
+        Lease6 l = new Lease6(Duid.ll(HexFormat.of().parseHex("525400170001")), 1, BOUND, Lease6.State.BOUND, 1,
+                System.currentTimeMillis() + 60_000);
+        String report = hosts(List.of(l), true).leaseReport(false).orElseThrow();
+        assertTrue(report.lines().anyMatch(x -> x.startsWith("2001:db8:17::100 ") && x.contains("52:54:00:17:00:01")
+                && x.contains(" bound ")), report);
+        assertEquals("0 DHCPv6 bindings", hosts(List.of(), true).leaseReport(false).orElseThrow().strip().lines()
+                .reduce((a, b) -> b).orElseThrow(), "full mode without bindings says so");
+        assertEquals(Optional.empty(), hosts(List.of(), false).leaseReport(false), "stateless: nothing to list");
+    }
+
+    @Test
+    void anEventsIpv6AddressFindsItsMachineInTheBindings() {
+        var macOf = ServeCommand.macsByAddress(hosts(List.of(), true));
+        // As TFTP writes it (InetAddress.getHostAddress: uncompressed, maybe with a zone).
+        assertEquals("52:54:00:17:00:01", macOf.apply("2001:db8:17:0:0:0:0:100"));
+        assertEquals("52:54:00:17:00:01", macOf.apply("2001:db8:17::100%2"));
+        assertEquals("", macOf.apply("2001:db8:17::101"));
+        assertEquals("", macOf.apply("192.0.2.10"), "no IPv4 lease");
+        assertEquals("", macOf.apply("not an address"));
+    }
+}
