@@ -140,22 +140,24 @@ public final class ServeCommand implements Callable<Integer> {
             // Service wiring: one line per protocol.
             org.astralboot.dhcp.DhcpService dhcp = null;
             org.astralboot.ndp.RouterAnswerService ndp = null;
+            // DHCP and DHCPv6 note the machines booting now; the router-advertisement answer serves only them.
+            org.astralboot.net.RecentBoots booting = new org.astralboot.net.RecentBoots(
+                    org.astralboot.ndp.engine.NdpSettings.BOOTING_WINDOW.toMillis());
             if (cfg.dhcp().mode() != Config.DhcpMode.OFF) {
-                // DHCP notes the machines booting now; the router-advertisement answer serves only them.
-                org.astralboot.net.RecentBoots booting = new org.astralboot.net.RecentBoots(
-                        org.astralboot.ndp.engine.NdpSettings.BOOTING_WINDOW.toMillis());
                 dhcp = new org.astralboot.dhcp.DhcpService(cfg, db, watch).gate(wired.gate()).booting(booting);
                 hosts = dhcp.hosts();
                 services.add(dhcp);
-                if (cfg.ipv6().answerRs()) {
-                    ndp = org.astralboot.ndp.RouterAnswerService.of(cfg, booting, watch);
-                    services.add(ndp);
-                }
             }
             if (cfg.dhcp6().on()) {
-                org.astralboot.dhcp6.Dhcp6Service dhcp6 = new org.astralboot.dhcp6.Dhcp6Service(cfg, db);
+                org.astralboot.dhcp6.Dhcp6Service dhcp6 = new org.astralboot.dhcp6.Dhcp6Service(cfg, db).booting(booting);
                 services.add(dhcp6);
                 hosts = withIpv6(hosts, dhcp6);
+            }
+            // With [dhcp] mode = "off" and DHCPv6 on, the answer still runs: a UEFI machine booting over
+            // IPv6 alone needs its M flag and on-link prefix.
+            if (cfg.ipv6().answerRs() && (dhcp != null || cfg.dhcp6().on())) {
+                ndp = org.astralboot.ndp.RouterAnswerService.of(cfg, booting, watch);
+                services.add(ndp);
             }
             if (cfg.dns().enabled()) {
                 services.add(new org.astralboot.dns.DnsService(org.astralboot.dns.DnsService.settings(cfg), hosts,

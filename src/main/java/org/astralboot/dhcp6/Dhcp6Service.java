@@ -36,6 +36,7 @@ import org.astralboot.dhcp6.codec.Dhcp6Decoded;
 import org.astralboot.dhcp6.codec.Dhcp6Message;
 import org.astralboot.dhcp6.codec.Duid;
 import org.astralboot.dhcp6.engine.Dhcp6Engine;
+import org.astralboot.dhcp6.engine.Dhcp6Firmware;
 import org.astralboot.dhcp6.engine.Dhcp6Reply;
 import org.astralboot.dhcp6.engine.Dhcp6Settings;
 import org.astralboot.dhcp6.lease.Lease6;
@@ -73,6 +74,7 @@ public final class Dhcp6Service implements Service {
     private Lease6Store store;
     private volatile Lease6Table table;
     private final AtomicLong malformed = new AtomicLong();
+    private volatile org.astralboot.net.RecentBoots booting;
     /** Bound address (RFC 5952 text) → the client's MAC, for HTTP's proof of who asks over IPv6. */
     private final java.util.concurrent.ConcurrentHashMap<String, org.astralboot.net.MacAddress> macs =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -92,6 +94,39 @@ public final class Dhcp6Service implements Service {
     @Override
     public String name() {
         return "dhcp6";
+    }
+
+    /**
+     * Notes in {@code table} every MAC that sends a DHCPv6 Solicit, Request or Information-request
+     * identifying PXE, UEFI HTTP boot or iPXE ({@link Dhcp6Firmware}), with the time: the machines
+     * network-booting now, whose router solicitations get Astralboot's advertisement (with
+     * {@code [dhcp] mode = "off"} nothing else tells who boots).
+     */
+    public Dhcp6Service booting(org.astralboot.net.RecentBoots table) {
+        this.booting = table;
+        return this;
+    }
+
+    /** Whether {@code m} is a request of a machine network-booting now (see {@link #booting}). */
+    static boolean bootRequest(Dhcp6Message m) {
+        return switch (m.type()) {
+            case SOLICIT, REQUEST, INFORMATION_REQUEST -> {
+                org.astralboot.dhcp.engine.Firmware f = Dhcp6Firmware.of(m);
+                yield f.pxe() || f.ipxe() || f.httpClient();
+            }
+            default -> false;
+        };
+    }
+
+    private void noteBooting(Dhcp6Message m, InetSocketAddress from) {
+        org.astralboot.net.RecentBoots b = booting;
+        if (b == null || !bootRequest(m)) {
+            return;
+        }
+        org.astralboot.net.MacAddress mac = m.clientId().map(d -> macOf(d, from.getAddress())).orElse(null);
+        if (mac != null) {
+            b.seen(mac, clock.millis());
+        }
     }
 
     /**
@@ -256,6 +291,7 @@ public final class Dhcp6Service implements Service {
             if (log.isTraceEnabled()) {
                 log.trace("dhcp6 in from {}: {}", from, req);
             }
+            noteBooting(req, from);
             Optional<Dhcp6Reply> r;
             try {
                 r = engine.handle(req);
