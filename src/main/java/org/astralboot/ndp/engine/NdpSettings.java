@@ -39,15 +39,17 @@ public record NdpSettings(boolean answerRs, MacAddress serverMac, Duration booti
     public static final Duration MAX_RA_DELAY = Duration.ofMillis(500);
 
     /**
-     * Look again 0.2 s and then 1 s after the solicitation. A machine's first solicitation leaves
+     * Look again 0.05 s and then 1 s after the solicitation. A machine's first solicitation leaves
      * together with its first DHCP request (iPXE starts its IPv4 and IPv6 configurators at once;
      * EDK2 sends its router solicitation and its DHCPv6 Solicit as soon as its link-local address
      * is usable), so it often arrives a few milliseconds before the request that makes the machine
-     * count as booting; answered at once it is dropped, and the machine waits for its next
-     * solicitation (iPXE: about a second; EDK2: 4 s, RFC 4861 §10 RTR_SOLICITATION_INTERVAL). The
-     * second look covers a DHCPv6 Solicit delayed by up to SOL_MAX_DELAY (1 s, RFC 8415 §7.6).
+     * count as booting. Dropped, the machine waits for its next solicitation (iPXE: 0.25 s later,
+     * bench/boot run 5; EDK2: 4 s, RFC 4861 §10 RTR_SOLICITATION_INTERVAL) and then for the answer's
+     * random delay. 50 ms is ample for the request sent in the same instant to be handled (DHCP
+     * notes the MAC before it answers); the second look covers a DHCPv6 Solicit delayed by up to
+     * SOL_MAX_DELAY (1 s, RFC 3315 §17.1.2).
      */
-    public static final List<Duration> RECHECKS = List.of(Duration.ofMillis(200), Duration.ofMillis(800));
+    public static final List<Duration> RECHECKS = List.of(Duration.ofMillis(50), Duration.ofMillis(950));
 
     public NdpSettings {
         Objects.requireNonNull(bootingWindow, "bootingWindow");

@@ -200,7 +200,7 @@ class RouterAnswerEngineTest {
     void aSolicitationJustBeforeTheDhcpRequestIsAnsweredOnTheSecondLook() throws Exception {
         Inet6Address from = ip("fe80::5054:ff:feaa:101");
         NdpDecision.Recheck r = assertInstanceOf(NdpDecision.Recheck.class, engine.solicited(rs(BOOTING), from));
-        assertEquals(new NdpDecision.Recheck(Duration.ofMillis(200), 1, BOOTING), r);
+        assertEquals(new NdpDecision.Recheck(Duration.ofMillis(50), 1, BOOTING), r);
         assertEquals(1, engine.pendingRechecks());
         clock.advance(Duration.ofMillis(3));
         boots.seen(BOOTING, clock.millis()); // its DISCOVER or Solicit, a few milliseconds later
@@ -218,7 +218,7 @@ class RouterAnswerEngineTest {
         NdpDecision.Recheck r1 = (NdpDecision.Recheck) engine.solicited(rs(BOOTING), from);
         clock.advance(r1.after());
         NdpDecision.Recheck r2 = assertInstanceOf(NdpDecision.Recheck.class, engine.solicited(rs(BOOTING), from, 1));
-        assertEquals(Duration.ofSeconds(1), r1.after().plus(r2.after()), "0.2 s, then 1 s after the solicitation");
+        assertEquals(Duration.ofSeconds(1), r1.after().plus(r2.after()), "0.05 s, then 1 s after the solicitation");
         assertEquals(2, r2.attempt());
         assertEquals(1, engine.pendingRechecks());
         clock.advance(r2.after());
