@@ -237,6 +237,8 @@ public final class RouterAnswerService implements Service {
         switch (decision) {
             case NdpDecision.Recheck r -> {
                 count("recheck");
+                LOG.debug("ndp: router solicitation from {} ({}), not booting yet: looking again in {} ms",
+                        Ipv6.text(source), r.mac(), r.after().toMillis());
                 sender.schedule(() -> recheck(rs, source, r.attempt()), r.after().toMillis(), TimeUnit.MILLISECONDS);
             }
             case NdpDecision.Silence s -> {
@@ -244,7 +246,8 @@ public final class RouterAnswerService implements Service {
                 LOG.debug("ndp: router solicitation from {} ({}) not answered: {}", Ipv6.text(source),
                         s.mac().map(Object::toString).orElse("MAC unknown"), s.reason());
             }
-            case NdpDecision.Answer a -> sender.schedule(() -> send(a), a.delay().toMillis(), TimeUnit.MILLISECONDS);
+            case NdpDecision.Answer a -> sender.schedule(() -> send(a, attempt), a.delay().toMillis(),
+                    TimeUnit.MILLISECONDS);
         }
     }
 
@@ -256,14 +259,15 @@ public final class RouterAnswerService implements Service {
         }
     }
 
-    private void send(NdpDecision.Answer a) {
+    /** {@code attempt}: which look at the solicitation answered it (0: the first). */
+    private void send(NdpDecision.Answer a, int attempt) {
         try {
             socket.send(NdpCodec.encode(a.advertisement()), a.to());
             count("answered");
             String what = a.advertisement().summary();
-            LOG.info("ndp: router advertisement ({}) to {} ({}){}", what, a.mac(), Ipv6.text(a.to()),
+            LOG.info("ndp: router advertisement ({}) to {} ({}){}{}", what, a.mac(), Ipv6.text(a.to()),
                     a.advertisement().managed() || a.advertisement().other() ? ": it asks DHCPv6 next"
-                            : ": its IPv6 configuration is done");
+                            : ": its IPv6 configuration is done", attempt > 0 ? " (second look)" : "");
             events.emit(BootEvent.of(BootEvent.Kind.NDP_ROUTER_ADVERTISEMENT, a.mac().toString(), "", "",
                     "router advertisement to " + Ipv6.text(a.to()) + " (" + what + ")"));
         } catch (IOException | RuntimeException e) {
