@@ -141,25 +141,27 @@ public final class ServeCommand implements Callable<Integer> {
             org.astralboot.dhcp.DhcpService dhcp = null;
             org.astralboot.dhcp6.Dhcp6Service dhcp6 = null;
             org.astralboot.ndp.RouterAnswerService ndp = null;
+            // DHCP and DHCPv6 note the machines booting now; the router-advertisement answer serves only them.
+            org.astralboot.net.RecentBoots booting = new org.astralboot.net.RecentBoots(
+                    org.astralboot.ndp.engine.NdpSettings.BOOTING_WINDOW.toMillis());
             if (cfg.dhcp().mode() != Config.DhcpMode.OFF) {
-                // DHCP notes the machines booting now; the router-advertisement answer serves only them.
-                org.astralboot.net.RecentBoots booting = new org.astralboot.net.RecentBoots(
-                        org.astralboot.ndp.engine.NdpSettings.BOOTING_WINDOW.toMillis());
                 dhcp = new org.astralboot.dhcp.DhcpService(cfg, db, watch).gate(wired.gate()).booting(booting);
                 hosts = dhcp.hosts();
                 services.add(dhcp);
-                if (cfg.ipv6().answerRs()) {
-                    ndp = org.astralboot.ndp.RouterAnswerService.of(cfg, booting, watch);
-                    services.add(ndp);
-                }
             }
             if (cfg.dhcp6().on()) {
-                dhcp6 = new org.astralboot.dhcp6.Dhcp6Service(cfg, db, watch);
+                dhcp6 = new org.astralboot.dhcp6.Dhcp6Service(cfg, db, watch).booting(booting);
                 services.add(dhcp6);
                 org.astralboot.dhcp6.Dhcp6Service v6 = dhcp6;
                 hosts = withIpv6(hosts, v6::leases, v6::macAt, cfg.dhcp6().mode() == Config.Dhcp6Mode.FULL);
                 watch.metrics().bindings6(() -> v6.counts().map(c -> new org.astralboot.admin.BootMetrics.LeaseCounts(
                         c.pool(), c.bound(), c.free())).orElse(null));
+            }
+            // With [dhcp] mode = "off" and DHCPv6 on, the answer still runs: a UEFI machine booting over
+            // IPv6 alone needs its M flag and on-link prefix.
+            if (cfg.ipv6().answerRs() && (dhcp != null || cfg.dhcp6().on())) {
+                ndp = org.astralboot.ndp.RouterAnswerService.of(cfg, booting, watch);
+                services.add(ndp);
             }
             if (cfg.dns().enabled()) {
                 services.add(new org.astralboot.dns.DnsService(org.astralboot.dns.DnsService.settings(cfg), hosts,

@@ -111,7 +111,8 @@ public record Config(
      *
      * @param answerRs answer the router solicitations of machines that are network-booting (a
      *                 router advertisement with lifetime 0 and no prefix ends iPXE's wait for an
-     *                 IPv6 router); only with DHCP on, which tells which machines boot
+     *                 IPv6 router; with DHCPv6 on it also carries the M/O flag and the on-link
+     *                 prefix); only with DHCP or DHCPv6 on, which tell which machines boot
      */
     public record Ipv6(boolean answerRs) {
         /** The defaults of {@link Keys}. */

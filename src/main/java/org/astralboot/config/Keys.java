@@ -206,8 +206,9 @@ public final class Keys {
     // ---------------------------------------------------------------- [ipv6]
 
     public static final Key<Boolean> IPV6_ANSWER_RS = Key.bool("ipv6.answer_rs", true,
-            "answer network-booting machines' IPv6 router solicitations (lifetime 0, no prefix): ends iPXE's"
-                    + " 16 s wait for a router", c -> c.ipv6().answerRs());
+            "answer network-booting machines' IPv6 router solicitations (lifetime 0; no prefix, or with"
+                    + " [ipv6] dhcp on the M/O flag and the on-link prefix): ends iPXE's 16 s wait for a router",
+            c -> c.ipv6().answerRs());
 
     // ---------------------------------------------------------------- [api]
 

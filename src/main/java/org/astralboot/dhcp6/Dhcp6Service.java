@@ -77,6 +77,7 @@ public final class Dhcp6Service implements Service {
     private Lease6Store store;
     private volatile Lease6Table table;
     private final AtomicLong malformed = new AtomicLong();
+    private volatile org.astralboot.net.RecentBoots booting;
     /** Bound address (RFC 5952 text) → the client's MAC, for HTTP's proof of who asks over IPv6. */
     private final java.util.concurrent.ConcurrentHashMap<String, org.astralboot.net.MacAddress> macs =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -101,6 +102,39 @@ public final class Dhcp6Service implements Service {
     @Override
     public String name() {
         return "dhcp6";
+    }
+
+    /**
+     * Notes in {@code table} every MAC that sends a DHCPv6 Solicit, Request or Information-request
+     * identifying PXE, UEFI HTTP boot or iPXE ({@link Dhcp6Firmware}), with the time: the machines
+     * network-booting now, whose router solicitations get Astralboot's advertisement (with
+     * {@code [dhcp] mode = "off"} nothing else tells who boots).
+     */
+    public Dhcp6Service booting(org.astralboot.net.RecentBoots table) {
+        this.booting = table;
+        return this;
+    }
+
+    /** Whether {@code m} is a request of a machine network-booting now (see {@link #booting}). */
+    static boolean bootRequest(Dhcp6Message m) {
+        return switch (m.type()) {
+            case SOLICIT, REQUEST, INFORMATION_REQUEST -> {
+                org.astralboot.dhcp.engine.Firmware f = Dhcp6Firmware.of(m);
+                yield f.pxe() || f.ipxe() || f.httpClient();
+            }
+            default -> false;
+        };
+    }
+
+    private void noteBooting(Dhcp6Message m, InetSocketAddress from) {
+        org.astralboot.net.RecentBoots b = booting;
+        if (b == null || !bootRequest(m)) {
+            return;
+        }
+        org.astralboot.net.MacAddress mac = m.clientId().map(d -> macOf(d, from.getAddress())).orElse(null);
+        if (mac != null) {
+            b.seen(mac, clock.millis());
+        }
     }
 
     /**
@@ -281,6 +315,7 @@ public final class Dhcp6Service implements Service {
             if (log.isTraceEnabled()) {
                 log.trace("dhcp6 in from {}: {}", from, req);
             }
+            noteBooting(req, from);
             org.astralboot.net.MacAddress mac = macOf(req.clientId().orElse(null), from.getAddress());
             Firmware fw = Dhcp6Firmware.of(req);
             Dhcp6Events.received(events, req, mac, fw);

@@ -19,6 +19,7 @@ import org.astralboot.ndp.codec.NdpCodec;
 import org.astralboot.ndp.codec.RouterAdvertisement;
 import org.astralboot.ndp.codec.RouterSolicitation;
 import org.astralboot.ndp.engine.NdpDecision;
+import org.astralboot.ndp.engine.RaContent;
 import org.astralboot.ndp.engine.RouterAnswerEngine;
 import org.astralboot.net.Ipv6;
 import org.astralboot.server.Service;
@@ -67,22 +68,61 @@ public final class RouterAnswerService implements Service {
 
     /**
      * The service for {@code cfg}'s interface with the default timings, reading the booting
-     * machines from {@code booting} (which DHCP fills).
+     * machines from {@code booting} (which DHCP and DHCPv6 fill). With {@code [ipv6] dhcp} on, the
+     * answer carries the M/O flags and the on-link prefix of {@code [ipv6] address} ({@link RaContent}),
+     * its length as the interface has it.
      */
     public static RouterAnswerService of(org.astralboot.config.Config cfg, org.astralboot.net.RecentBoots booting,
             Events events) {
         org.astralboot.net.MacAddress mac = null;
+        int prefixLength = RaContent.SLAAC_LENGTH;
         try {
             NetworkInterface ni = NetworkInterface.getByName(cfg.iface());
             byte[] hw = ni == null ? null : ni.getHardwareAddress();
             mac = hw != null && hw.length == 6 ? org.astralboot.net.MacAddress.of(hw, 0) : null;
+            if (ni != null && cfg.dhcp6().address() != null) {
+                prefixLength = prefixLength(ni, cfg.dhcp6().address());
+            }
         } catch (SocketException e) {
             // no source link-layer address option then; start() reports an unusable interface
         }
+        RaContent content = content(cfg.dhcp6(), prefixLength);
         org.astralboot.ndp.engine.NdpSettings settings = org.astralboot.ndp.engine.NdpSettings.defaults(
-                cfg.ipv6().answerRs(), mac);
+                cfg.ipv6().answerRs(), mac, content);
         return new RouterAnswerService(cfg.iface(), new RouterAnswerEngine(settings, booting,
                 java.time.Clock.systemUTC(), new java.security.SecureRandom()), events);
+    }
+
+    /** What the answer carries for {@code [ipv6]}: nothing without DHCPv6, else the flags and the prefix. */
+    static RaContent content(org.astralboot.config.Config.Dhcp6 v6, int prefixLength) {
+        if (!v6.on() || v6.address() == null) {
+            return RaContent.NONE;
+        }
+        RaContent c = v6.mode() == org.astralboot.config.Config.Dhcp6Mode.FULL
+                ? RaContent.full(v6.address(), prefixLength)
+                : RaContent.stateless(v6.address(), prefixLength);
+        for (Inet6Address a : java.util.Arrays.asList(v6.rangeStart(), v6.rangeEnd())) {
+            if (v6.mode() == org.astralboot.config.Config.Dhcp6Mode.FULL && a != null && !c.prefix().contains(a)) {
+                LOG.warn("ndp: [ipv6] pool address {} is outside the on-link prefix {} the router advertisement"
+                        + " names: machines given it may not reach the server", Ipv6.text(a), c.prefix());
+            }
+        }
+        if (v6.mode() == org.astralboot.config.Config.Dhcp6Mode.STATELESS && !c.prefix().autonomous()) {
+            LOG.warn("ndp: [ipv6] dhcp = \"stateless\" but the prefix of {} is a /{}, not a /64: machines cannot form"
+                    + " their own address in it (RFC 4862 §5.5.3), so they have no global IPv6 address",
+                    Ipv6.text(v6.address()), prefixLength);
+        }
+        return c;
+    }
+
+    /** The prefix length the interface has {@code address} with; 64 when it is not found there. */
+    static int prefixLength(NetworkInterface ni, Inet6Address address) {
+        for (java.net.InterfaceAddress ia : ni.getInterfaceAddresses()) {
+            if (java.util.Arrays.equals(ia.getAddress().getAddress(), address.getAddress())) {
+                return ia.getNetworkPrefixLength();
+            }
+        }
+        return RaContent.SLAAC_LENGTH;
     }
 
     @Override
@@ -97,7 +137,8 @@ public final class RouterAnswerService implements Service {
 
     /**
      * Solicitations and advertisements by outcome since start: {@code answered}, each
-     * {@link NdpDecision.Reason} in lower case, {@code no_link_local}, {@code malformed},
+     * {@link NdpDecision.Reason} in lower case, {@code recheck} (each second look at a solicitation
+     * from a machine not booting yet), {@code no_link_local}, {@code malformed},
      * {@code foreign_advertisement}, {@code send_failed}.
      */
     public Map<String, Long> counts() {
@@ -130,8 +171,9 @@ public final class RouterAnswerService implements Service {
         sender = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("ndp-send").daemon().factory());
         running = true;
         receiver = Thread.ofPlatform().name("ndp").daemon().start(this::loop);
-        LOG.info("ndp: answering router solicitations of network-booting machines on {} (router lifetime 0, no"
-                + " prefix, M = O = 0), standing down while another router advertises", iface);
+        LOG.info("ndp: answering router solicitations of network-booting machines on {} ({}), standing down while"
+                + " another router advertises", iface,
+                engine.settings().content().advertisement(null).summary());
     }
 
     private void loop() {
@@ -172,6 +214,11 @@ public final class RouterAnswerService implements Service {
     }
 
     private void solicited(RouterSolicitation rs, Inet6Address source) {
+        solicited(rs, source, 0);
+    }
+
+    /** {@code attempt}: 0 when it just arrived, n for the n-th second look ({@link NdpDecision.Recheck}). */
+    private void solicited(RouterSolicitation rs, Inet6Address source, int attempt) {
         List<Inet6Address> own = InterfaceAddresses.usableLinkLocal(iface);
         if (own.contains(source)) {
             count("own");
@@ -186,25 +233,43 @@ public final class RouterAnswerService implements Service {
             }
             return;
         }
-        NdpDecision decision = engine.solicited(rs, source);
+        NdpDecision decision = engine.solicited(rs, source, attempt);
         switch (decision) {
+            case NdpDecision.Recheck r -> {
+                count("recheck");
+                LOG.debug("ndp: router solicitation from {} ({}), not booting yet: looking again in {} ms",
+                        Ipv6.text(source), r.mac(), r.after().toMillis());
+                sender.schedule(() -> recheck(rs, source, r.attempt()), r.after().toMillis(), TimeUnit.MILLISECONDS);
+            }
             case NdpDecision.Silence s -> {
                 count(s.reason().name().toLowerCase(Locale.ROOT));
                 LOG.debug("ndp: router solicitation from {} ({}) not answered: {}", Ipv6.text(source),
                         s.mac().map(Object::toString).orElse("MAC unknown"), s.reason());
             }
-            case NdpDecision.Answer a -> sender.schedule(() -> send(a), a.delay().toMillis(), TimeUnit.MILLISECONDS);
+            case NdpDecision.Answer a -> sender.schedule(() -> send(a, attempt), a.delay().toMillis(),
+                    TimeUnit.MILLISECONDS);
         }
     }
 
-    private void send(NdpDecision.Answer a) {
+    private void recheck(RouterSolicitation rs, Inet6Address source, int attempt) {
+        try {
+            solicited(rs, source, attempt);
+        } catch (RuntimeException e) {
+            LOG.error("ndp: a router solicitation could not be looked at again", e);
+        }
+    }
+
+    /** {@code attempt}: which look at the solicitation answered it (0: the first). */
+    private void send(NdpDecision.Answer a, int attempt) {
         try {
             socket.send(NdpCodec.encode(a.advertisement()), a.to());
             count("answered");
-            LOG.info("ndp: router advertisement (lifetime 0, no prefix) to {} ({}): its IPv6 configuration is done",
-                    a.mac(), Ipv6.text(a.to()));
+            String what = a.advertisement().summary();
+            LOG.info("ndp: router advertisement ({}) to {} ({}){}{}", what, a.mac(), Ipv6.text(a.to()),
+                    a.advertisement().managed() || a.advertisement().other() ? ": it asks DHCPv6 next"
+                            : ": its IPv6 configuration is done", attempt > 0 ? " (second look)" : "");
             events.emit(BootEvent.of(BootEvent.Kind.NDP_ROUTER_ADVERTISEMENT, a.mac().toString(), "", "",
-                    "router advertisement to " + Ipv6.text(a.to()) + " (lifetime 0, no prefix)"));
+                    "router advertisement to " + Ipv6.text(a.to()) + " (" + what + ")"));
         } catch (IOException | RuntimeException e) {
             count("send_failed");
             if (!closed) {

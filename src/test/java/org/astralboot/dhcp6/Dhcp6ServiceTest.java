@@ -1,10 +1,16 @@
 package org.astralboot.dhcp6;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 import java.util.HexFormat;
+import org.astralboot.dhcp6.codec.CapturedPackets6;
+import org.astralboot.dhcp6.codec.Dhcp6Codec;
+import org.astralboot.dhcp6.codec.Dhcp6Decoded;
+import org.astralboot.dhcp6.codec.Dhcp6Message;
 import org.astralboot.dhcp6.codec.Duid;
 import org.astralboot.net.MacAddress;
 import org.junit.jupiter.api.Test;
@@ -21,5 +27,19 @@ class Dhcp6ServiceTest {
         assertNull(Dhcp6Service.macOf(uuid, InetAddress.getByName("fe80::1234:5678:9abc:def0")), "not EUI-64");
         assertNull(Dhcp6Service.macOf(uuid, InetAddress.getByName("2001:db8::5054:ff:fee2:606")), "not link-local");
         assertNull(Dhcp6Service.macOf(uuid, null));
+    }
+
+    @Test
+    void firmwareAndIpxeRequestsCountAsBootingPlainClientsDoNot() {
+        assertTrue(Dhcp6Service.bootRequest(ok(CapturedPackets6.OVMF_PXE6_SOLICIT)), "OVMF PXE: arch 7");
+        assertTrue(Dhcp6Service.bootRequest(ok(CapturedPackets6.OVMF_HTTP6_SOLICIT)), "OVMF HTTP boot: arch 16");
+        assertTrue(Dhcp6Service.bootRequest(ok(CapturedPackets6.IPXE_BIOS_SOLICIT)), "iPXE: user class");
+        assertFalse(Dhcp6Service.bootRequest(ok(CapturedPackets6.OVMF_IP6CONFIG_SOLICIT)), "firmware's own stack");
+        assertFalse(Dhcp6Service.bootRequest(ok(CapturedPackets6.DHCLIENT_SOLICIT)), "an operating system");
+        assertFalse(Dhcp6Service.bootRequest(ok(CapturedPackets6.DNSMASQ_ADVERTISE)), "a server's message");
+    }
+
+    static Dhcp6Message ok(byte[] b) {
+        return ((Dhcp6Decoded.Ok) Dhcp6Codec.decode(b)).message();
     }
 }

@@ -168,34 +168,6 @@ final class BootLab implements AutoCloseable {
         ns.run(Duration.ofSeconds(10), "ip", "-6", "addr", "add", SERVER6 + "/64", "dev", IFACE, "nodad").check();
     }
 
-    /**
-     * Runs radvd on br0 advertising 2001:db8:e2::/64 on-link (no SLAAC, router lifetime 0: never a
-     * default router) with the M flag ({@code managed}: addresses from DHCPv6) or only the O flag.
-     * Firmware and iPXE ask DHCPv6 only when an RA sets one of them (iPXE ndp.c; EDK2 does DHCPv6
-     * either way, but needs the on-link prefix to reach the server).
-     */
-    void startRadvd(boolean managed) throws IOException, InterruptedException {
-        ns.run(Duration.ofSeconds(10), "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1").check();
-        Path conf = work.resolve("radvd.conf");
-        Files.writeString(conf, "interface " + IFACE + " {\n"
-                + "    AdvSendAdvert on;\n"
-                + "    AdvManagedFlag " + (managed ? "on" : "off") + ";\n"
-                + "    AdvOtherConfigFlag on;\n"
-                + "    MinRtrAdvInterval 3;\n"
-                + "    MaxRtrAdvInterval 10;\n"
-                + "    AdvDefaultLifetime 0;\n"
-                + "    prefix 2001:db8:e2::/64 { AdvOnLink on; AdvAutonomous off; };\n"
-                + "};\n");
-        Path log = work.resolve("radvd.log");
-        Process p = ns.start(log, "radvd", "-n", "-C", conf.toString(), "-p", work.resolve("radvd.pid").toString(),
-                "-m", "stderr", "-d", "1");
-        servers.add(p);
-        Thread.sleep(500);
-        if (!p.isAlive()) {
-            throw new IOException("radvd exited " + p.exitValue() + ": " + Files.readString(log));
-        }
-    }
-
     // ---------------------------------------------------------------- Astralboot
 
     /**

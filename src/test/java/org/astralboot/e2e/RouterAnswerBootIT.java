@@ -99,6 +99,10 @@ class RouterAnswerBootIT {
                     + " %d router solicitations; boot to marker %d ms%n", fw, answerRs, syn - ack,
                     Double.isNaN(ra) ? "none" : String.format("at ACK%+.2f s", ra - ack), solicitations,
                     r.elapsed().toMillis());
+            String serverLog = lab.serverLogText();
+            System.err.printf("RouterAnswerBootIT %s answer_rs=%s: advertisements %d, of them on a second look %d%n", fw,
+                    answerRs, serverLog.split("ndp: router advertisement \\(").length - 1,
+                    serverLog.split("\\(second look\\)").length - 1);
             lab.passed();
             return new Timing(ack, ra, syn, r.console());
         }

@@ -167,8 +167,31 @@ class RouterAnswerIT {
         assertFalse(text.contains("router advertisement (lifetime 0, no prefix) to " + mac(other, otherIf)), text);
     }
 
+    /**
+     * A machine's first solicitation leaves together with its first PXE request and may be handled
+     * first: it is looked at again and answered once the request has made the machine "booting".
+     */
     @Test
     @Order(3)
+    void aSolicitationJustBeforeTheFirstPxeRequestIsAnsweredOnASecondLook() throws Exception {
+        String otherMac = mac(other, otherIf);
+        Path out = dir.resolve("rdisc6-early.txt");
+        Process rd = other.start(out, "rdisc6", "-n", "-1", "-r", "1", "-w", "4000", otherIf);
+        // The server has seen the solicitation and found the machine not booting (yet).
+        Netns.awaitLog(log, "(" + otherMac + "), not booting yet: looking again", Duration.ofSeconds(3));
+        dhcp(other, otherIf, true); // its PXE DISCOVER, within the second look's second
+        assertTrue(rd.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "rdisc6 ended");
+        String heard = Files.readString(out);
+        assertEquals(0, rd.exitValue(), heard);
+        assertTrue(heard.contains("from " + serverLinkLocal), "the one solicitation was answered: " + heard);
+        Netns.awaitLog(log, "ndp: router advertisement (lifetime 0, no prefix) to " + otherMac, Duration.ofSeconds(2));
+        String text = Files.readString(log);
+        assertTrue(text.matches("(?s).*router advertisement \\(lifetime 0, no prefix\\) to " + otherMac
+                + " \\([^)]*\\): its IPv6 configuration is done \\(second look\\).*"), text);
+    }
+
+    @Test
+    @Order(4)
     void anotherRouterOnTheSegmentSilencesAstralboot() throws Exception {
         Path conf = dir.resolve("radvd.conf");
         Files.writeString(conf, "interface " + rtrIf + " { AdvSendAdvert on; MinRtrAdvInterval 3; MaxRtrAdvInterval 4;"
@@ -196,7 +219,7 @@ class RouterAnswerIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void withoutCapNetRawTheServerSaysWhyAndServesOn() throws Exception {
         try (Netns n = Netns.create("ra")) {
             Duration t = Duration.ofSeconds(10);
@@ -228,7 +251,7 @@ class RouterAnswerIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void proxyModeAnswersTheBootingHostToo() throws Exception {
         String sfx = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xFFFF));
         String br = "rapb" + sfx;

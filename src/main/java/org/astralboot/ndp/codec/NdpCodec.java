@@ -180,11 +180,11 @@ public final class NdpCodec {
         return (b[at] & 0xFF) << 8 | b[at + 1] & 0xFF;
     }
 
-    private static long u32(byte[] b, int at) {
+    static long u32(byte[] b, int at) {
         return ((long) u16(b, at) << 16) | u16(b, at + 2);
     }
 
-    private static void put32(byte[] b, int at, long v) {
+    static void put32(byte[] b, int at, long v) {
         b[at] = (byte) (v >>> 24);
         b[at + 1] = (byte) (v >>> 16);
         b[at + 2] = (byte) (v >>> 8);

@@ -42,8 +42,47 @@ public record RouterAdvertisement(int curHopLimit, boolean managed, boolean othe
      * when {@code sender} is null).
      */
     public static RouterAdvertisement nothingToConfigure(org.astralboot.net.MacAddress sender) {
-        return new RouterAdvertisement(0, false, false, 0, 0, 0, 0,
-                sender == null ? List.of() : List.of(NdpOption.sourceLinkLayer(sender)));
+        return forBoot(sender, false, false, null);
+    }
+
+    /**
+     * The answer for a segment where Astralboot serves DHCPv6 (issue 16 §2): router lifetime 0 as
+     * ever, the M flag when addresses come from DHCPv6 (then O too: RFC 4861 §4.2 makes O redundant
+     * under M, but a host that reads only O still asks for the boot options), the O flag alone when
+     * only other configuration does (stateless DHCPv6, RFC 8415 §6.1), and {@code prefix}, when
+     * not null, as a prefix information option (RFC 4861 §4.6.2). With neither flag and no prefix
+     * it is {@link #nothingToConfigure}.
+     */
+    public static RouterAdvertisement forBoot(org.astralboot.net.MacAddress sender, boolean managed, boolean other,
+            PrefixInformation prefix) {
+        boolean o = other || managed;
+        List<NdpOption> options = new java.util.ArrayList<>();
+        if (sender != null) {
+            options.add(NdpOption.sourceLinkLayer(sender));
+        }
+        if (prefix != null) {
+            options.add(prefix.toOption());
+        }
+        return new RouterAdvertisement(0, managed, o, (managed ? MANAGED : 0) | (o ? OTHER : 0), 0, 0, 0, options);
+    }
+
+    /** The prefix information options it carries that are well-formed, in wire order. */
+    public List<PrefixInformation> prefixInformation() {
+        return options.stream().flatMap(o -> PrefixInformation.of(o).stream()).toList();
+    }
+
+    /**
+     * What it tells a host, for logs: {@code lifetime 0, no prefix} for the answer that configures
+     * nothing; else the lifetime, the M and O flags and each prefix.
+     */
+    public String summary() {
+        if (!managed && !other && prefixes() == 0) {
+            return "lifetime " + routerLifetime + ", no prefix";
+        }
+        StringBuilder b = new StringBuilder("lifetime " + routerLifetime + ", M=" + (managed ? 1 : 0) + " O="
+                + (other ? 1 : 0));
+        prefixInformation().forEach(p -> b.append(", prefix ").append(p));
+        return b.toString();
     }
 
     @Override

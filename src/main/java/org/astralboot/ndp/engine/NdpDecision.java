@@ -17,6 +17,15 @@ public sealed interface NdpDecision {
             implements NdpDecision {
     }
 
+    /**
+     * Not booting yet: ask again ({@link RouterAnswerEngine#solicited(
+     * org.astralboot.ndp.codec.RouterSolicitation, Inet6Address, int)} with {@code attempt}) after
+     * {@code after}, by which time its DHCP request, sent together with the solicitation, has been
+     * seen.
+     */
+    record Recheck(Duration after, int attempt, MacAddress mac) implements NdpDecision {
+    }
+
     /** No answer. {@code mac}: the machine, when it could be told. */
     record Silence(Reason reason, Optional<MacAddress> mac) implements NdpDecision {
     }

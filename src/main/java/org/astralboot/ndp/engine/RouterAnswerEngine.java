@@ -26,11 +26,21 @@ import org.astralboot.net.RecentBoots;
  * EUI-64 link-local source (RFC 4291 §2.5.1); that MAC sent a PXE or iPXE DHCP request within the
  * booting window; no other router has advertised within the hold time; and this machine was not
  * answered within the minimum interval. The answer is unicast to the solicitation's source after a
- * random delay of at most MAX_RA_DELAY_TIME (RFC 4861 §6.2.6).
+ * random delay of at most MAX_RA_DELAY_TIME (RFC 4861 §6.2.6), and carries the settings'
+ * {@link RaContent} (M/O flags and on-link prefix when Astralboot serves DHCPv6).
+ *
+ * <p>A solicitation whose MAC is not booting yet is not dropped at once: the decision is a
+ * {@link NdpDecision.Recheck} after each of {@link NdpSettings#rechecks()} in turn, because a
+ * machine's first solicitation and its first DHCP or DHCPv6 request leave together and the
+ * solicitation may be looked at first. Only a machine that is booting by then is answered, so the
+ * rule "only network-booting machines" holds; at most {@value #MAX_PENDING} solicitations wait for
+ * a second look at once (a flood of solicitations from invented MACs is dropped, not queued).
  */
 public final class RouterAnswerEngine {
     /** Above this many machines answered recently, the old entries are dropped. */
     static final int MAX_ANSWERED = 4096;
+    /** At most this many solicitations wait for a second look at once. */
+    static final int MAX_PENDING = 1024;
 
     private final NdpSettings settings;
     private final RecentBoots boots;
@@ -39,6 +49,7 @@ public final class RouterAnswerEngine {
     private final Map<MacAddress, Instant> answered = new HashMap<>();
     private Instant standDownUntil = Instant.MIN;
     private long foreignAdvertisements;
+    private int pending;
 
     public RouterAnswerEngine(NdpSettings settings, RecentBoots boots, Clock clock, RandomGenerator random) {
         this.settings = settings;
@@ -51,8 +62,19 @@ public final class RouterAnswerEngine {
         return settings;
     }
 
-    /** The decision for {@code rs}, received from {@code source}. */
-    public synchronized NdpDecision solicited(RouterSolicitation rs, Inet6Address source) {
+    /** The decision for {@code rs}, received from {@code source} just now. */
+    public NdpDecision solicited(RouterSolicitation rs, Inet6Address source) {
+        return solicited(rs, source, 0);
+    }
+
+    /**
+     * The decision for {@code rs} from {@code source}: first look ({@code attempt} 0) or the
+     * {@code attempt}-th second look that a {@link NdpDecision.Recheck} asked for.
+     */
+    public synchronized NdpDecision solicited(RouterSolicitation rs, Inet6Address source, int attempt) {
+        if (attempt > 0) {
+            pending--;
+        }
         if (!settings.answerRs()) {
             return silence(NdpDecision.Reason.DISABLED, null);
         }
@@ -66,6 +88,10 @@ public final class RouterAnswerEngine {
         Instant now = clock.instant();
         OptionalLong seen = boots.lastSeen(mac.get());
         if (seen.isEmpty() || now.toEpochMilli() - seen.getAsLong() > settings.bootingWindow().toMillis()) {
+            if (attempt < settings.rechecks().size() && (attempt > 0 || pending < MAX_PENDING)) {
+                pending++;
+                return new NdpDecision.Recheck(settings.rechecks().get(attempt), attempt + 1, mac.get());
+            }
             return silence(NdpDecision.Reason.NOT_BOOTING, mac.get());
         }
         if (now.isBefore(standDownUntil)) {
@@ -81,7 +107,7 @@ public final class RouterAnswerEngine {
         answered.put(mac.get(), now);
         long maxDelay = settings.maxDelay().toMillis();
         Duration delay = Duration.ofMillis(maxDelay <= 0 ? 0 : random.nextLong(maxDelay + 1));
-        return new NdpDecision.Answer(RouterAdvertisement.nothingToConfigure(settings.serverMac()), source, mac.get(),
+        return new NdpDecision.Answer(settings.content().advertisement(settings.serverMac()), source, mac.get(),
                 delay);
     }
 
@@ -107,6 +133,11 @@ public final class RouterAnswerEngine {
     /** Whether another router's advertisement keeps the answer silent now. */
     public synchronized boolean standingDown() {
         return clock.instant().isBefore(standDownUntil);
+    }
+
+    /** Solicitations waiting for a second look now. */
+    public synchronized int pendingRechecks() {
+        return pending;
     }
 
     /** Advertisements of other routers seen since start. */

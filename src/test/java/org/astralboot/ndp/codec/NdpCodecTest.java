@@ -217,4 +217,57 @@ class NdpCodecTest {
         assertEquals(Optional.empty(), NdpCodec.eui64Mac((Inet6Address) InetAddress.getByName("fe80::1c2d:3e4f:5a6b:7c8d")));
         assertEquals(Optional.empty(), NdpCodec.eui64Mac((Inet6Address) InetAddress.getByName("2001:db8::5054:ff:feaa:101")));
     }
+
+    @Test
+    void radvdsPrefixInformationReadsAsRfc4861Section462Says() throws Exception {
+        RouterAdvertisement ra = assertInstanceOf(RouterAdvertisement.class, decoded(vector("radvd-ra")));
+        PrefixInformation p = ra.prefixInformation().get(0);
+        assertEquals(InetAddress.getByName("2001:db8:1::"), p.prefix());
+        assertEquals(64, p.length());
+        assertTrue(p.onLink());
+        assertTrue(p.autonomous());
+        assertEquals(86_400, p.validLifetime());
+        assertEquals(14_400, p.preferredLifetime());
+        assertEquals(ra.options().get(0), p.toOption(), "re-encodes to the captured octets");
+        assertEquals("2001:db8:1::/64 L=1 A=1", p.toString());
+    }
+
+    @Test
+    void theDhcp6AnswerOnTheWire() throws Exception {
+        PrefixInformation p = new PrefixInformation((Inet6Address) InetAddress.getByName("2001:db8:e2::1"), 64, true,
+                false, 86_400, 14_400);
+        assertEquals(InetAddress.getByName("2001:db8:e2::"), p.prefix(), "host bits cleared");
+        RouterAdvertisement ra = RouterAdvertisement.forBoot(MacAddress.parse("02:00:00:00:00:01"), true, false, p);
+        assertTrue(ra.other(), "M brings O along");
+        byte[] b = NdpCodec.encode(ra);
+        assertEquals("860000000" + "0c0" + "0000" + "00000000" + "00000000" // type 134, flags M|O, lifetime 0
+                + "0101020000000001" // source link-layer address
+                + "0304" + "40" + "80" + "00015180" + "00003840" + "00000000" // prefix: /64, L, valid, preferred
+                + "20010db800e20000" + "0000000000000000", HexFormat.of().formatHex(b));
+        RouterAdvertisement back = assertInstanceOf(RouterAdvertisement.class, assertInstanceOf(NdpCodec.Decoded.class,
+                NdpCodec.decode(b, b.length, (Inet6Address) InetAddress.getByName("fe80::1"), 255)).message());
+        assertEquals(ra, back);
+        assertEquals(List.of(p), back.prefixInformation());
+        assertEquals("lifetime 0, M=1 O=1, prefix 2001:db8:e2::/64 L=1 A=0", back.summary());
+        assertEquals("lifetime 0, no prefix", RouterAdvertisement.nothingToConfigure(null).summary());
+        assertEquals("lifetime 0, M=0 O=1", RouterAdvertisement.forBoot(null, false, true, null).summary());
+    }
+
+    @Test
+    void aPrefixOptionOfTheWrongSizeOrLifetimesIsIgnored() throws Exception {
+        PrefixInformation p = new PrefixInformation((Inet6Address) InetAddress.getByName("2001:db8::"), 48, true,
+                true, 100, 50);
+        byte[] body = p.toOption().body();
+        assertEquals(Optional.of(p), PrefixInformation.of(new NdpOption(3, body)));
+        assertEquals(Optional.empty(), PrefixInformation.of(new NdpOption(3, Arrays.copyOf(body, 22))), "24 octets");
+        assertEquals(Optional.empty(), PrefixInformation.of(new NdpOption(1, new byte[6])), "another type");
+        byte[] preferredLonger = body.clone();
+        preferredLonger[9] = (byte) 200; // preferred 200 > valid 100: RFC 4862 §5.5.3 c)
+        assertEquals(Optional.empty(), PrefixInformation.of(new NdpOption(3, preferredLonger)));
+        byte[] tooLong = body.clone();
+        tooLong[0] = (byte) 129;
+        assertEquals(Optional.empty(), PrefixInformation.of(new NdpOption(3, tooLong)));
+        assertTrue(p.contains((Inet6Address) InetAddress.getByName("2001:db8:0:ffff::1")));
+        assertFalse(p.contains((Inet6Address) InetAddress.getByName("2001:db8:1::1")));
+    }
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import org.astralboot.ndp.codec.NdpOption;
+import org.astralboot.ndp.codec.PrefixInformation;
 import org.astralboot.ndp.codec.RouterAdvertisement;
 import org.astralboot.ndp.codec.RouterSolicitation;
 import org.astralboot.ndp.engine.NdpDecision.Reason;
@@ -40,6 +41,19 @@ class RouterAnswerEngineTest {
 
     static RouterAdvertisement foreign(int lifetime) {
         return new RouterAdvertisement(64, false, false, 0, lifetime, 0, 0, List.of());
+    }
+
+    /**
+     * The final decision on {@code rs}: follows each {@link NdpDecision.Recheck}, advancing the clock
+     * by its wait, as the transport does.
+     */
+    NdpDecision settle(RouterSolicitation rs, Inet6Address from) {
+        NdpDecision d = engine.solicited(rs, from);
+        while (d instanceof NdpDecision.Recheck r) {
+            clock.advance(r.after());
+            d = engine.solicited(rs, from, r.attempt());
+        }
+        return d;
     }
 
     @BeforeEach
@@ -79,7 +93,7 @@ class RouterAnswerEngineTest {
         // The address says STRANGER, the option says BOOTING: the option names the sender's NIC.
         NdpDecision d = engine.solicited(rs(BOOTING), ip("fe80::5054:ff:febb:202"));
         assertEquals(BOOTING, assertInstanceOf(NdpDecision.Answer.class, d).mac());
-        NdpDecision s = engine.solicited(rs(STRANGER), ip("fe80::5054:ff:feaa:101"));
+        NdpDecision s = settle(rs(STRANGER), ip("fe80::5054:ff:feaa:101"));
         assertEquals(new NdpDecision.Silence(Reason.NOT_BOOTING, Optional.of(STRANGER)), s);
     }
 
@@ -87,7 +101,8 @@ class RouterAnswerEngineTest {
     void anUnknownMacGetsSilence() throws Exception {
         boots.seen(BOOTING, clock.millis());
         assertEquals(new NdpDecision.Silence(Reason.NOT_BOOTING, Optional.of(STRANGER)),
-                engine.solicited(rs(STRANGER), ip("fe80::5054:ff:febb:202")));
+                settle(rs(STRANGER), ip("fe80::5054:ff:febb:202")));
+        assertEquals(0, engine.pendingRechecks());
     }
 
     @Test
@@ -96,7 +111,7 @@ class RouterAnswerEngineTest {
         clock.advance(NdpSettings.BOOTING_WINDOW);
         assertInstanceOf(NdpDecision.Answer.class, engine.solicited(rs(BOOTING), ip("fe80::5054:ff:feaa:101")));
         clock.advance(Duration.ofSeconds(2));
-        assertEquals(Reason.NOT_BOOTING, ((NdpDecision.Silence) engine.solicited(rs(BOOTING),
+        assertEquals(Reason.NOT_BOOTING, ((NdpDecision.Silence) settle(rs(BOOTING),
                 ip("fe80::5054:ff:feaa:101"))).reason());
     }
 
@@ -179,5 +194,110 @@ class RouterAnswerEngineTest {
             max = Math.max(max, a.delay().toMillis());
         }
         assertTrue(max > 250, "delays are spread over the range, max " + max);
+    }
+
+    @Test
+    void aSolicitationJustBeforeTheDhcpRequestIsAnsweredOnTheSecondLook() throws Exception {
+        Inet6Address from = ip("fe80::5054:ff:feaa:101");
+        NdpDecision.Recheck r = assertInstanceOf(NdpDecision.Recheck.class, engine.solicited(rs(BOOTING), from));
+        assertEquals(new NdpDecision.Recheck(Duration.ofMillis(50), 1, BOOTING), r);
+        assertEquals(1, engine.pendingRechecks());
+        clock.advance(Duration.ofMillis(3));
+        boots.seen(BOOTING, clock.millis()); // its DISCOVER or Solicit, a few milliseconds later
+        clock.advance(r.after().minusMillis(3));
+        NdpDecision.Answer a = assertInstanceOf(NdpDecision.Answer.class, engine.solicited(rs(BOOTING), from, 1));
+        assertEquals(from, a.to());
+        assertEquals(0, engine.pendingRechecks());
+        // The retransmitted solicitation right after is within the minimum interval.
+        assertEquals(Reason.RATE_LIMITED, ((NdpDecision.Silence) engine.solicited(rs(BOOTING), from)).reason());
+    }
+
+    @Test
+    void theSecondLookComesOneSecondAfterTheSolicitationAndIsTheLast() throws Exception {
+        Inet6Address from = ip("fe80::5054:ff:feaa:101");
+        NdpDecision.Recheck r1 = (NdpDecision.Recheck) engine.solicited(rs(BOOTING), from);
+        clock.advance(r1.after());
+        NdpDecision.Recheck r2 = assertInstanceOf(NdpDecision.Recheck.class, engine.solicited(rs(BOOTING), from, 1));
+        assertEquals(Duration.ofSeconds(1), r1.after().plus(r2.after()), "0.05 s, then 1 s after the solicitation");
+        assertEquals(2, r2.attempt());
+        assertEquals(1, engine.pendingRechecks());
+        clock.advance(r2.after());
+        boots.seen(BOOTING, clock.millis());
+        assertInstanceOf(NdpDecision.Answer.class, engine.solicited(rs(BOOTING), from, 2));
+        NdpDecision.Recheck again = (NdpDecision.Recheck) engine.solicited(rs(STRANGER), ip("fe80::5054:ff:febb:202"));
+        clock.advance(Duration.ofSeconds(1));
+        engine.solicited(rs(STRANGER), ip("fe80::5054:ff:febb:202"), again.attempt());
+        assertEquals(new NdpDecision.Silence(Reason.NOT_BOOTING, Optional.of(STRANGER)),
+                engine.solicited(rs(STRANGER), ip("fe80::5054:ff:febb:202"), 2), "no third look");
+        assertEquals(0, engine.pendingRechecks());
+    }
+
+    @Test
+    void aFloodOfStrangersIsNotQueuedForSecondLooks() throws Exception {
+        for (int i = 0; i < RouterAnswerEngine.MAX_PENDING; i++) {
+            MacAddress m = new MacAddress(0x5254_0100_0000L + i);
+            assertInstanceOf(NdpDecision.Recheck.class, engine.solicited(rs(m), ip("fe80::2:" + Integer.toHexString(i + 1))));
+        }
+        assertEquals(RouterAnswerEngine.MAX_PENDING, engine.pendingRechecks());
+        assertEquals(new NdpDecision.Silence(Reason.NOT_BOOTING, Optional.of(STRANGER)),
+                engine.solicited(rs(STRANGER), ip("fe80::5054:ff:febb:202")), "full: dropped at once");
+        boots.seen(BOOTING, clock.millis());
+        assertInstanceOf(NdpDecision.Answer.class, engine.solicited(rs(BOOTING), ip("fe80::5054:ff:feaa:101")),
+                "a booting machine is still answered");
+        // A second look that ends frees its place.
+        engine.solicited(rs(new MacAddress(0x5254_0100_0000L)), ip("fe80::2:1"), 2);
+        assertInstanceOf(NdpDecision.Recheck.class, engine.solicited(rs(STRANGER), ip("fe80::5054:ff:febb:202")));
+    }
+
+    @Test
+    void withoutRechecksANotBootingMachineIsSilencedAtOnce() throws Exception {
+        NdpSettings d = NdpSettings.defaults(true, SERVER);
+        RouterAnswerEngine once = new RouterAnswerEngine(new NdpSettings(true, SERVER, d.bootingWindow(),
+                d.minInterval(), d.foreignHold(), d.maxDelay(), RaContent.NONE, List.of()), boots, clock, new Random(3));
+        assertEquals(Reason.NOT_BOOTING, ((NdpDecision.Silence) once.solicited(rs(STRANGER),
+                ip("fe80::5054:ff:febb:202"))).reason());
+        assertEquals(0, once.pendingRechecks());
+    }
+
+    @Test
+    void fullDhcp6AnswerSetsMAndOAndTheOnLinkPrefixWithoutSlaac() throws Exception {
+        RaContent full = RaContent.full(ip("2001:db8:e2::1"), 64);
+        RouterAnswerEngine e = new RouterAnswerEngine(NdpSettings.defaults(true, SERVER, full), boots, clock,
+                new Random(5));
+        boots.seen(BOOTING, clock.millis());
+        RouterAdvertisement ra = assertInstanceOf(NdpDecision.Answer.class,
+                e.solicited(rs(BOOTING), ip("fe80::5054:ff:feaa:101"))).advertisement();
+        assertTrue(ra.managed() && ra.other(), "M = O = 1");
+        assertEquals(0, ra.routerLifetime(), "never a default router");
+        assertEquals(Optional.of(SERVER), ra.sourceLinkLayer());
+        PrefixInformation p = ra.prefixInformation().get(0);
+        assertEquals(ip("2001:db8:e2::"), p.prefix());
+        assertEquals(64, p.length());
+        assertTrue(p.onLink(), "L = 1: the server is reached directly");
+        assertFalse(p.autonomous(), "A = 0: the DHCPv6 address only");
+        assertEquals(1, ra.prefixes());
+    }
+
+    @Test
+    void statelessDhcp6AnswerSetsOnlyOAndLetsHostsFormTheirAddressOnAslash64() throws Exception {
+        RaContent sl = RaContent.stateless(ip("2001:db8:e2::1"), 64);
+        assertFalse(sl.managed());
+        assertTrue(sl.other());
+        assertTrue(sl.prefix().onLink() && sl.prefix().autonomous());
+        RaContent wide = RaContent.stateless(ip("2001:db8:e2::1"), 56);
+        assertEquals(ip("2001:db8:e2::"), wide.prefix().prefix());
+        assertFalse(wide.prefix().autonomous(), "no SLAAC on a /56 (RFC 4862 §5.5.3 d)");
+        assertTrue(wide.prefix().onLink());
+        assertEquals(RouterAdvertisement.nothingToConfigure(SERVER), RaContent.NONE.advertisement(SERVER));
+    }
+
+    @Test
+    void aForeignRouterSilencesTheDhcp6AnswerToo() throws Exception {
+        RouterAnswerEngine e = new RouterAnswerEngine(NdpSettings.defaults(true, SERVER,
+                RaContent.full(ip("2001:db8:e2::1"), 64)), boots, clock, new Random(5));
+        boots.seen(BOOTING, clock.millis());
+        e.advertised(foreign(0), ip("fe80::1"));
+        assertEquals(Reason.FOREIGN_ROUTER, ((NdpDecision.Silence) e.solicited(rs(BOOTING),
+                ip("fe80::5054:ff:feaa:101"))).reason());
     }
 }
