@@ -15,7 +15,10 @@
 # order reversed every other round so neither server always runs first on a warmer machine; the
 # summary gives each round and the medians),
 # AB_ARGS (extra arguments to astralboot serve, e.g. -vv for commit statistics),
-# ASTRALBOOT_JAVA_OPTS (default: serial GC, 96 MB heap, 48 MB code cache, one Netty arena).
+# ASTRALBOOT_JAVA_OPTS (default: serial GC, 96 MB heap, 48 MB code cache, one Netty arena),
+# CAPTURE (1: tcpdump on the client side during each measured run, then bench/dhcp/unique.py splits
+# perfdhcp's "non unique addresses" into repeats to the same MAC and to another MAC; costs CPU, so
+# not for rate figures).
 #
 # Addresses: the namespaces' own addresses are 198.18.16.1 and 198.18.16.2 (the DHCP helper's range).
 # 60,000 leases need a /16, so the subnet and pool are 198.18.0.0/16: they exist only in DHCP payloads
@@ -87,9 +90,20 @@ run_perf() { # $1 name (server-round), $2 period
     warm_up "$1"
     CPU0=$(cpu_ticks "$(ip netns pids $S | head -1)")
     cerr0=$(udp_errors $C); serr0=$(udp_errors $S)
+    local tcpd=
+    if [ "${CAPTURE:-0}" = 1 ]; then
+        ip netns exec $C tcpdump -i $CIF -s 400 -B 65536 -w "$W/cap-$1.pcap" udp port 67 > "$W/tcpdump-$1.log" 2>&1 &
+        tcpd=$!; sleep 1
+    fi
     ip netns exec $C perfdhcp -4 -l $CIF -r "$RATE" -R "$CLIENTS" -p "$2" -u 198.18.16.1 > "$W/perf-$1.txt" 2>&1
     echo "--- perfdhcp against $1 (rate $RATE, $CLIENTS clients, ${2}s)" >> "$OUT"
     cat "$W/perf-$1.txt" >> "$OUT"
+    if [ -n "$tcpd" ]; then
+        sleep 1; kill -INT "$tcpd"; wait "$tcpd" 2>/dev/null
+        tail -3 "$W/tcpdump-$1.log" >> "$OUT"
+        python3 "$ROOT/bench/dhcp/unique.py" "$W/cap-$1.pcap" | tee -a "$W/perf-$1.txt" >> "$OUT"
+        rm -f "$W/cap-$1.pcap"
+    fi
     echo "UDP receive-buffer overflows: client $(( $(udp_errors $C) - cerr0 )), server $(( $(udp_errors $S) - serr0 ))" | tee -a "$W/perf-$1.txt" >> "$OUT"
 }
 

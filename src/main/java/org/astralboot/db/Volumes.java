@@ -22,6 +22,12 @@ final class Volumes extends VolumeFactory {
     /** Suffix MapDB gives its log files ({@code <db>.wal.<n>}). */
     private static final String LOG_SUFFIX = ".wal.";
     private final StoreVolume store;
+    /**
+     * The array of the last heap log closed, zeroed, for the next one: MapDB starts a new log at every
+     * commit, and a fresh 16 KiB array doubled up to a commit's size was, with the copies, about a
+     * seventh of what the DHCP thread allocated under load (JFR). At most {@link HeapLog#KEEP} bytes.
+     */
+    private final java.util.concurrent.atomic.AtomicReference<byte[]> spare = new java.util.concurrent.atomic.AtomicReference<>();
 
     /** {@code store} is handed to MapDB for the store file; {@code null} only in tests of the heap log. */
     Volumes(StoreVolume store) {
@@ -32,7 +38,7 @@ final class Volumes extends VolumeFactory {
     public Volume makeVolume(String file, boolean readOnly, long fileLockWait, int sliceShift, long initSize,
             boolean fixedSize) {
         if (file != null && file.contains(LOG_SUFFIX)) {
-            return new HeapLog();
+            return new HeapLog(spare);
         }
         if (store == null) {
             throw new IllegalStateException("no store volume for " + file);
@@ -56,12 +62,27 @@ final class Volumes extends VolumeFactory {
      * {@code null}, so MapDB's delete of the log is a no-op.
      */
     static final class HeapLog extends Volume {
-        private byte[] buf = new byte[16 * 1024];
+        /** The largest array handed on to the next log: a lease commit's log is far smaller. */
+        static final int KEEP = 1 << 20;
+        private static final byte[] NONE = new byte[0];
+        private final java.util.concurrent.atomic.AtomicReference<byte[]> spare;
+        private byte[] buf;
+        /** End of the highest range touched: what {@link #close()} zeroes before handing the array on. */
+        private int touched;
+
+        HeapLog(java.util.concurrent.atomic.AtomicReference<byte[]> spare) {
+            this.spare = spare;
+            byte[] b = spare.getAndSet(null);
+            this.buf = b != null ? b : new byte[16 * 1024];
+        }
 
         private byte[] at(long offset, int len) {
             long end = offset + len;
             if (offset < 0 || end > buf.length) {
                 throw new DBException.VolumeEOF("log read past " + buf.length + " at " + offset);
+            }
+            if (end > touched) {
+                touched = (int) end;
             }
             return buf;
         }
@@ -151,7 +172,17 @@ final class Volumes extends VolumeFactory {
 
         @Override
         public void close() {
-            closed.set(true);
+            if (closed.getAndSet(true)) {
+                return;
+            }
+            byte[] b = buf;
+            // Closed for good: a late access fails (VolumeEOF) instead of reaching the next log's bytes.
+            buf = NONE;
+            if (b.length <= KEEP) {
+                // A new log reads as zeros where nothing was written, as a new array would.
+                Arrays.fill(b, 0, Math.min(touched, b.length), (byte) 0);
+                spare.set(b);
+            }
         }
 
         @Override

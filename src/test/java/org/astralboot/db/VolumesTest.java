@@ -54,6 +54,34 @@ class VolumesTest {
     }
 
     @Test
+    void aClosedHeapLogHandsItsArrayOnZeroedAndCannotBeUsedAfterwards() {
+        Volumes f = new Volumes(null);
+        Volume first = f.makeVolume(dir.resolve("x.db.wal.0").toString(), false);
+        first.ensureAvailable(40_000);
+        byte[] junk = new byte[30_000];
+        new Random(3).nextBytes(junk);
+        first.putData(100, junk, 0, junk.length);
+        first.putLong(39_000, -1L);
+        long grown = first.length();
+        first.close();
+        assertThrows(DBException.VolumeEOF.class, () -> first.getLong(0), "a closed log is not read");
+        assertThrows(DBException.VolumeEOF.class, () -> first.putLong(0, 1L), "a closed log is not written");
+
+        Volume next = f.makeVolume(dir.resolve("x.db.wal.1").toString(), false);
+        assertEquals(grown, next.length(), "the next log reuses the array");
+        byte[] back = new byte[(int) next.length()];
+        next.getData(0, back, 0, back.length);
+        assertArrayEquals(new byte[back.length], back, "and finds it all zeros, as a new one");
+
+        Volume third = f.makeVolume(dir.resolve("x.db.wal.2").toString(), false);
+        assertEquals(16 * 1024, third.length(), "an array is handed to one log only");
+        next.close();
+        next.close(); // twice: still handed on once
+        assertEquals(grown, f.makeVolume(dir.resolve("x.db.wal.3").toString(), false).length());
+        assertEquals(16 * 1024, f.makeVolume(dir.resolve("x.db.wal.4").toString(), false).length());
+    }
+
+    @Test
     void storeFileGrowsSyncsAndKeepsItsBytes() throws Exception {
         File f = dir.resolve("s.db").toFile();
         Volume v = new Volumes(StoreVolume.open(new MappedDisk(f.toPath()), new ChannelDisk(dir.resolve("s.db.redo")), f))

@@ -10,14 +10,29 @@ import java.util.Optional;
  */
 public final class DhcpOptions {
     /** No options. */
-    public static final DhcpOptions EMPTY = new DhcpOptions(new byte[256][], new int[0]);
+    public static final DhcpOptions EMPTY = new DhcpOptions(new byte[256], new byte[0][], new int[0]);
 
+    /**
+     * Where each code's value is: {@code slot[code] - 1} (unsigned) indexes {@link #values} and
+     * {@link #order}; 0 = absent. A packet has at most 254 distinct codes, so a byte holds the slot.
+     * (A table of 256 references per options set, as before, was a quarter of the bytes the DHCP
+     * thread allocated under load: three sets per request.)
+     */
+    private final byte[] slot;
+    /** Values in packet order, {@code values[i]} belonging to {@code order[i]}. */
     private final byte[][] values;
     private final int[] order;
 
-    private DhcpOptions(byte[][] values, int[] order) {
+    private DhcpOptions(byte[] slot, byte[][] values, int[] order) {
+        this.slot = slot;
         this.values = values;
         this.order = order;
+    }
+
+    /** The value of {@code code} (not copied), or {@code null}. */
+    private byte[] value(int code) {
+        int s = slot[code & 0xFF] & 0xFF;
+        return s == 0 ? null : values[s - 1];
     }
 
     public static Builder builder() {
@@ -34,7 +49,7 @@ public final class DhcpOptions {
     }
 
     public boolean has(int code) {
-        return values[code & 0xFF] != null;
+        return slot[code & 0xFF] != 0;
     }
 
     public boolean has(DhcpOption o) {
@@ -43,7 +58,7 @@ public final class DhcpOptions {
 
     /** A copy of the value of {@code code}, or {@code null} when absent. */
     public byte[] get(int code) {
-        byte[] v = values[code & 0xFF];
+        byte[] v = value(code);
         return v == null ? null : v.clone();
     }
 
@@ -53,18 +68,18 @@ public final class DhcpOptions {
 
     /** Length of the value, or -1 when absent. */
     public int length(int code) {
-        byte[] v = values[code & 0xFF];
+        byte[] v = value(code);
         return v == null ? -1 : v.length;
     }
 
     /** Unsigned byte {@code i} of the value; caller checked the length. */
     public int byteAt(int code, int i) {
-        return values[code & 0xFF][i] & 0xFF;
+        return value(code)[i] & 0xFF;
     }
 
     /** The value as a 32-bit big-endian int (an IPv4 address or a time), or {@code dflt}. */
     public int intValue(DhcpOption o, int dflt) {
-        byte[] v = values[o.code];
+        byte[] v = value(o.code);
         if (v == null || v.length < 4) {
             return dflt;
         }
@@ -73,7 +88,7 @@ public final class DhcpOptions {
 
     /** The value as ISO-8859-1 text (DHCP strings are octets), trailing NULs removed. */
     public Optional<String> text(DhcpOption o) {
-        byte[] v = values[o.code];
+        byte[] v = value(o.code);
         if (v == null) {
             return Optional.empty();
         }
@@ -86,7 +101,7 @@ public final class DhcpOptions {
 
     /** Internal array access for the encoder (no copy). */
     byte[] raw(int code) {
-        return values[code];
+        return value(code);
     }
 
     int[] rawOrder() {
@@ -98,19 +113,14 @@ public final class DhcpOptions {
         if (!(o instanceof DhcpOptions other) || !Arrays.equals(order, other.order)) {
             return false;
         }
-        for (int c : order) {
-            if (!Arrays.equals(values[c], other.values[c])) {
-                return false;
-            }
-        }
-        return true;
+        return Arrays.deepEquals(values, other.values);
     }
 
     @Override
     public int hashCode() {
         int h = Arrays.hashCode(order);
-        for (int c : order) {
-            h = 31 * h + Arrays.hashCode(values[c]);
+        for (byte[] v : values) {
+            h = 31 * h + Arrays.hashCode(v);
         }
         return h;
     }
@@ -124,17 +134,18 @@ public final class DhcpOptions {
             }
             DhcpOption k = DhcpOption.of(c);
             sb.append(k == null ? Integer.toString(c) : k.name().toLowerCase()).append('=')
-                    .append(java.util.HexFormat.of().formatHex(values[c]));
+                    .append(java.util.HexFormat.of().formatHex(value(c)));
         }
         return sb.append('}').toString();
     }
 
     /** Collects options in insertion order; putting a code again replaces its value in place. */
     public static final class Builder {
-        private byte[][] values = new byte[256][];
+        private byte[] slot = new byte[256];
+        private byte[][] values = new byte[16][];
         private int[] order = new int[16];
         private int n;
-        /** {@link #values} was handed to a built {@link DhcpOptions}: copy before the next change. */
+        /** {@link #slot} was handed to a built {@link DhcpOptions}: copy before the next change. */
         private boolean shared;
 
         private Builder() {
@@ -167,7 +178,7 @@ public final class DhcpOptions {
 
         /** Copies {@code code}'s value from {@code src} if present (values are immutable, so no copy of the bytes). */
         public Builder copy(DhcpOptions src, int code) {
-            byte[] v = src.values[code & 0xFF];
+            byte[] v = src.value(code);
             if (v != null) {
                 putOwned(code & 0xFF, v);
             }
@@ -176,59 +187,65 @@ public final class DhcpOptions {
 
         private void unshare() {
             if (shared) {
-                values = values.clone();
-                order = order.clone();
+                slot = slot.clone();
                 shared = false;
             }
         }
 
         /** Appends to an existing value (RFC 3396 concatenation), used by the decoder. */
         Builder append(int code, byte[] buf, int off, int len) {
-            unshare();
-            byte[] old = values[code];
-            if (old == null) {
-                putOwned(code, Arrays.copyOfRange(buf, off, off + len));
+            int s = slot[code & 0xFF] & 0xFF;
+            if (s == 0) {
+                putOwned(code & 0xFF, Arrays.copyOfRange(buf, off, off + len));
             } else {
+                byte[] old = values[s - 1];
                 byte[] v = Arrays.copyOf(old, old.length + len);
                 System.arraycopy(buf, off, v, old.length, len);
-                values[code] = v;
+                values[s - 1] = v; // values and order are copied at build(), so not shared
             }
             return this;
         }
 
         public Builder remove(int code) {
-            unshare();
-            if (values[code] != null) {
-                values[code] = null;
-                int j = 0;
-                for (int i = 0; i < n; i++) {
-                    if (order[i] != code) {
-                        order[j++] = order[i];
-                    }
+            int s = slot[code & 0xFF] & 0xFF;
+            if (s != 0) {
+                unshare();
+                System.arraycopy(order, s, order, s - 1, n - s);
+                System.arraycopy(values, s, values, s - 1, n - s);
+                n--;
+                values[n] = null;
+                slot[code & 0xFF] = 0;
+                for (int i = s - 1; i < n; i++) {
+                    slot[order[i]] = (byte) (i + 1);
                 }
-                n = j;
             }
             return this;
         }
 
         public boolean has(int code) {
-            return values[code & 0xFF] != null;
+            return slot[code & 0xFF] != 0;
         }
 
         private void putOwned(int code, byte[] v) {
-            unshare();
-            if (values[code] == null) {
-                if (n == order.length) {
-                    order = Arrays.copyOf(order, n * 2);
-                }
-                order[n++] = code;
+            int s = slot[code] & 0xFF;
+            if (s != 0) {
+                values[s - 1] = v;
+                return;
             }
-            values[code] = v;
+            unshare();
+            if (n == order.length) {
+                order = Arrays.copyOf(order, n * 2);
+                values = Arrays.copyOf(values, n * 2);
+            }
+            order[n] = code;
+            values[n] = v;
+            n++;
+            slot[code] = (byte) n;
         }
 
         public DhcpOptions build() {
             shared = true;
-            return new DhcpOptions(values, Arrays.copyOf(order, n));
+            return new DhcpOptions(slot, Arrays.copyOf(values, n), Arrays.copyOf(order, n));
         }
     }
 }
