@@ -30,6 +30,16 @@ public final class VerifiedSource {
     private static final String CAR = "application/vnd.ipld.car; version=1; order=dfs; dups=y";
     /** Largest single block accepted from {@code block/get} (Bitswap's limit is 2 MiB). */
     private static final int MAX_BLOCK = 4 << 20;
+    /**
+     * The threads that read CAR streams ahead of their verifiers (one per stream while it is read;
+     * daemon threads, kept a minute when idle).
+     */
+    private static final java.util.concurrent.ExecutorService PREFETCH = java.util.concurrent.Executors
+            .newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "ipfs-car");
+                t.setDaemon(true);
+                return t;
+            });
 
     private final URI api;
     private final URI gateway;
@@ -98,7 +108,7 @@ public final class VerifiedSource {
         }
         try {
             VerifiedFileReader r = new VerifiedFileReader(root, size, offset, length, counted(body), gateway != null,
-                    scoped, this::block);
+                    scoped, this::block, PREFETCH);
             return new Verified(r, body);
         } catch (IOException | RuntimeException e) {
             body.close();
