@@ -43,12 +43,13 @@ public final class StageBench {
     }
 
     public static void main(String[] a) throws Exception {
-        URI api = URI.create(a[0]);
+        KuboClient client = new KuboClient(URI.create(a[0]), Duration.ofSeconds(3), Duration.ofSeconds(60),
+                Duration.ofSeconds(30));
+        URI api = client.api(); // .../api/v0/
         String cid = a[1];
         long size = Long.parseLong(a[2]);
         int rounds = Integer.parseInt(a[3]);
         String pid = a.length > 4 ? a[4] : null;
-        KuboClient client = new KuboClient(api, Duration.ofSeconds(3), Duration.ofSeconds(60), Duration.ofSeconds(30));
         VerifiedSource source = VerifiedSource.of(client, null);
         VerifiedSource gwSource = a.length > 5 ? VerifiedSource.of(client, URI.create(a[5])) : null;
         ByteBuffer bb = ByteBuffer.allocateDirect(128 * 1024);
