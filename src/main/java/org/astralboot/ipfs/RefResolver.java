@@ -18,6 +18,12 @@ import org.slf4j.LoggerFactory;
  * or an {@code /ipns/} name (resolved by the node). While the node is down a ref keeps what it
  * resolved to last time (or its bare CID), so cached content stays served; a ref that cannot be
  * served is logged naming it.
+ *
+ * <p>Trust: an {@code /ipns/} name's resolution ({@code name/resolve}) is taken from the node as it
+ * is: Astralboot does not check the IPNS record's signature or a DNSLink TXT record, so a node that
+ * lies can point a name at another tree. What the name resolves to is an {@code /ipfs/} path like any
+ * other, walked through verified listings ({@link Listings}) and read as verified content, so the
+ * bytes served are always those of the CID the name resolved to.
  */
 final class RefResolver {
     private static final Logger LOG = LoggerFactory.getLogger(IpfsBootStore.class);

@@ -276,15 +276,49 @@ final class RawStream {
             return h;
         }
 
+        /**
+         * Reads body data into {@code dst}: as many whole or partial chunks as the look-ahead
+         * buffer already holds, so that Kubo's 4 KiB chunks cost one call per buffer, not one per
+         * chunk; it blocks only for the first byte.
+         */
         @Override
         public int read(ByteBuffer dst) throws IOException {
             try {
-                return readBody(dst);
+                int n = readBody(dst);
+                while (n > 0 && dst.hasRemaining() && buffered()) {
+                    int m = readBody(dst);
+                    if (m <= 0) {
+                        break;
+                    }
+                    n += m;
+                }
+                return n;
             } catch (KuboException e) {
                 throw e;
             } catch (IOException e) {
                 throw KuboException.unreachable(endpoint, closed ? "stream closed" : "stream failed: " + e, e);
             }
+        }
+
+        /**
+         * Whether the next {@link #readBody} can go on without reading the socket: data of the
+         * current chunk in the look-ahead buffer, or the lines that end it and start the next one
+         * (the CRLF after the data, the next size line) complete in it.
+         */
+        private boolean buffered() {
+            if (eof || !ahead.hasRemaining()) {
+                return false;
+            }
+            if (framing != Framing.CHUNKED || left > 0) {
+                return true;
+            }
+            int lines = chunkOpen ? 2 : 1;
+            for (int i = ahead.position(); i < ahead.limit(); i++) {
+                if (ahead.get(i) == '\n' && --lines == 0) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private int readBody(ByteBuffer dst) throws IOException {

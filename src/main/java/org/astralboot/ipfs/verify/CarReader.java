@@ -76,6 +76,15 @@ public final class CarReader implements Closeable {
 
     /** The next block, or null at the end of the stream (which must fall between sections). */
     public Block next() throws IOException {
+        return next(null);
+    }
+
+    /**
+     * As {@link #next()}, the section read into {@code reuse} when it is large enough (a new array
+     * otherwise): a caller that recycles the arrays of blocks it is done with saves allocating and
+     * zeroing 100 MiB of heap per 100 MiB file.
+     */
+    public Block next(byte[] reuse) throws IOException {
         long n = Varint.read(in);
         if (n < 0) {
             return null;
@@ -83,20 +92,21 @@ public final class CarReader implements Closeable {
         if (n == 0 || n > MAX_SECTION) {
             throw new IOException("CAR section length " + n + " at byte " + position + " is not plausible");
         }
-        // One array of the exact size, filled in place (readNBytes(int) would gather and copy chunks).
-        byte[] b = new byte[(int) n];
-        if (in.readNBytes(b, 0, b.length) != n) {
+        // One array filled in place (readNBytes(int) would gather and copy chunks).
+        int len = (int) n;
+        byte[] b = reuse != null && reuse.length >= len ? reuse : new byte[len];
+        if (in.readNBytes(b, 0, len) != n) {
             throw new EOFException("CAR stream ended inside a block at byte " + position);
         }
         int[] end = new int[1];
         Cid cid;
         try {
-            cid = Cid.read(b, 0, b.length, end);
+            cid = Cid.read(b, 0, len, end);
         } catch (IllegalArgumentException e) {
             throw new IOException("CAR section at byte " + position + " does not start with a CID: " + e.getMessage(), e);
         }
         position += varintLength(n) + n;
-        return new Block(cid, b, end[0], b.length - end[0]);
+        return new Block(cid, b, end[0], len - end[0]);
     }
 
     private static int varintLength(long n) {

@@ -58,7 +58,7 @@ public final class VerifiedFileReader implements Closeable {
     private final boolean whole;
     private final boolean dups;
     private final boolean scoped;
-    private final CarReader car;
+    private final BlockPrefetch car;
     private final ArrayDeque<Pending> stack = new ArrayDeque<>();
     private final Map<Integer, MessageDigest> digests = new HashMap<>();
     private final LinkedHashMap<Cid, CarReader.Block> replay = new LinkedHashMap<>(64, 0.75f, true);
@@ -66,6 +66,8 @@ public final class VerifiedFileReader implements Closeable {
     private final java.util.Set<Cid> seen = new java.util.HashSet<>();
     private final BlockSource single;
     private byte[] cur;
+    /** The array of the block last taken from the stream, handed back once it is consumed (when not kept for replay). */
+    private byte[] taken;
     private int curPos;
     private int curEnd;
     private boolean done;
@@ -92,6 +94,16 @@ public final class VerifiedFileReader implements Closeable {
     /** As above, with {@code single} to fetch a repeated block no longer held (streams without duplicates). */
     public VerifiedFileReader(Cid root, long size, long offset, long length, InputStream car, boolean dups,
             boolean scoped, BlockSource single) throws IOException {
+        this(root, size, offset, length, car, dups, scoped, single, null);
+    }
+
+    /**
+     * As above, the stream read up to {@link BlockPrefetch#AHEAD} blocks ahead of the checks on a
+     * thread from {@code prefetch} (null: on the reader's thread), so that the node's socket is
+     * drained while blocks are hashed.
+     */
+    public VerifiedFileReader(Cid root, long size, long offset, long length, InputStream car, boolean dups,
+            boolean scoped, BlockSource single, java.util.concurrent.Executor prefetch) throws IOException {
         this.single = single;
         if (offset < 0 || length < 0 || offset + length > size) {
             throw new IllegalArgumentException("range " + offset + "+" + length + " outside " + size);
@@ -103,11 +115,12 @@ public final class VerifiedFileReader implements Closeable {
         this.whole = offset == 0 && length == size;
         this.dups = dups;
         this.scoped = scoped;
-        this.car = new CarReader(car);
-        if (!this.car.roots().contains(root)) {
-            throw new VerificationException(root.toString(), "the CAR stream's roots " + this.car.roots()
+        CarReader reader = new CarReader(car);
+        if (!reader.roots().contains(root)) {
+            throw new VerificationException(root.toString(), "the CAR stream's roots " + reader.roots()
                     + " do not include the requested CID");
         }
+        this.car = new BlockPrefetch(reader, prefetch);
         stack.push(new Pending(root, 0, size));
     }
 
@@ -167,6 +180,10 @@ public final class VerifiedFileReader implements Closeable {
 
     /** Processes the next block of the walk; false when the range is complete. */
     private boolean step() throws IOException {
+        if (taken != null) {
+            car.recycle(taken); // its bytes have all been read
+            taken = null;
+        }
         if (stack.isEmpty() || (!whole && stack.peek().start() >= end)) {
             if (whole) {
                 CarReader.Block extra = car.next();
@@ -321,9 +338,15 @@ public final class VerifiedFileReader implements Closeable {
             replayBytes += b.buf().length;
             var it = replay.values().iterator();
             while (replayBytes > REPLAY_BYTES && it.hasNext()) {
-                replayBytes -= it.next().buf().length;
+                byte[] old = it.next().buf();
+                replayBytes -= old.length;
                 it.remove();
+                if (old != b.buf()) {
+                    car.recycle(old); // the block just added is the newest: never evicted here
+                }
             }
+        } else {
+            taken = b.buf();
         }
         return b;
     }
