@@ -221,7 +221,12 @@ class VerifiedFetchIT {
                 proxy.needle = Arrays.copyOfRange(leafBlock, 1000, 1064);
                 ByteArrayOutputStream got = new ByteArrayOutputStream();
                 IOException e = readFailing(f, 0, f.size(), got);
-                assertEquals(1, proxy.tampered.get(), "the proxy altered one block: " + proxy.requests);
+                // Through the RPC API the node is asked twice: dag/export --local-only first, then the
+                // full export (VerifiedSource.LocalFirst cannot tell a block the node lacks from an
+                // altered one); the proxy alters the block in each, and both are refused.
+                int passes = proxy.tampered.get();
+                assertTrue(viaGateway ? passes == 1 : passes >= 1 && passes <= 2,
+                        "the proxy altered the block once per request (" + passes + "): " + proxy.requests);
                 BootStoreException be = assertInstance(e);
                 assertEquals(BootStoreException.Kind.CORRUPT, be.kind(), e.toString());
                 assertTrue(e.getMessage().contains(leafCid), "the error names the altered block: " + e.getMessage());
