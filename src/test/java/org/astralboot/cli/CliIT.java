@@ -172,8 +172,9 @@ class CliIT {
             ns.run(java.time.Duration.ofSeconds(10), "ip", "link", "set", "boot0", "up").check();
             Path target = dir.resolve("ns.toml");
             Path answers = dir.resolve("answers.txt");
-            // interface 1, IPFS no, DHCP full, pool .100-.150, extra config yes, DNS, gateway, save yes
-            Files.writeString(answers, "1\nn\nfull\n192.0.2.100\n192.0.2.150\ny\n192.0.2.53\nnone\ny\n");
+            // interface 1, IPFS no, DHCP full, pool .100-.150, extra config yes, DNS, gateway,
+            // IPv6: answer router solicitations (default yes), DHCPv6 (default off), save yes
+            Files.writeString(answers, "1\nn\nfull\n192.0.2.100\n192.0.2.150\ny\n192.0.2.53\nnone\n\n\ny\n");
             Netns.Result r = ns.run(java.time.Duration.ofSeconds(60), "sh", "-c",
                     Netns.javaBinary() + " -cp " + System.getProperty("java.class.path")
                             + " org.astralboot.cli.Main setup -c " + target + " < " + answers);

@@ -137,7 +137,8 @@ public final class VerifiedSource {
             boolean scoped) throws IOException {
         try {
             VerifiedFileReader r = new VerifiedFileReader(root, size, offset, length, counted(body), dups, scoped,
-                    this::block, PREFETCH);
+                    // A range is read on the caller's thread: reading ahead would pull blocks past its end.
+                    this::block, offset == 0 && length == size ? PREFETCH : null);
             return new Verified(r, body);
         } catch (IOException | RuntimeException e) {
             body.close();
