@@ -117,22 +117,21 @@ public final class Dhcp6Service implements Service {
 
     /** Whether {@code m} is a request of a machine network-booting now (see {@link #booting}). */
     static boolean bootRequest(Dhcp6Message m) {
+        return bootRequest(m, Dhcp6Firmware.of(m));
+    }
+
+    /** {@link #bootRequest(Dhcp6Message)} with the firmware the caller already read from {@code m}. */
+    private static boolean bootRequest(Dhcp6Message m, org.astralboot.dhcp.engine.Firmware f) {
         return switch (m.type()) {
-            case SOLICIT, REQUEST, INFORMATION_REQUEST -> {
-                org.astralboot.dhcp.engine.Firmware f = Dhcp6Firmware.of(m);
-                yield f.pxe() || f.ipxe() || f.httpClient();
-            }
+            case SOLICIT, REQUEST, INFORMATION_REQUEST -> f.pxe() || f.ipxe() || f.httpClient();
             default -> false;
         };
     }
 
-    private void noteBooting(Dhcp6Message m, InetSocketAddress from) {
+    /** Notes {@code mac} (the client's, as the events key it) as booting when {@code m} is a boot request with a client ID. */
+    private void noteBooting(Dhcp6Message m, org.astralboot.net.MacAddress mac, org.astralboot.dhcp.engine.Firmware fw) {
         org.astralboot.net.RecentBoots b = booting;
-        if (b == null || !bootRequest(m)) {
-            return;
-        }
-        org.astralboot.net.MacAddress mac = m.clientId().map(d -> macOf(d, from.getAddress())).orElse(null);
-        if (mac != null) {
+        if (b != null && mac != null && m.clientId().isPresent() && bootRequest(m, fw)) {
             b.seen(mac, clock.millis());
         }
     }
@@ -315,9 +314,9 @@ public final class Dhcp6Service implements Service {
             if (log.isTraceEnabled()) {
                 log.trace("dhcp6 in from {}: {}", from, req);
             }
-            noteBooting(req, from);
             org.astralboot.net.MacAddress mac = macOf(req.clientId().orElse(null), from.getAddress());
             Firmware fw = Dhcp6Firmware.of(req);
+            noteBooting(req, mac, fw);
             Dhcp6Events.received(events, req, mac, fw);
             Dhcp6Engine.Answer answer;
             try {
