@@ -8,7 +8,8 @@
 # a JDK 21+ and Maven (builds target/astralboot.jar offline if missing).
 #
 # Knobs (environment): RATE (offered DORA/s, default 12000), PERIOD (seconds per server, 12),
-# CLIENTS (60000), SERVERS ("astralboot kea dnsmasq"), DNSMASQ_PERIOD (default PERIOD),
+# CLIENTS (60000), SERVERS ("astralboot kea dnsmasq"; also kea-mt: Kea with its multi-threading on,
+# one thread per core), DNSMASQ_PERIOD (default PERIOD),
 # WARMUP (seconds of load with other MACs before each measured run, every server alike; 20: the JIT's
 # compile work must be over, or the compiler thread competes with perfdhcp for the 2 cores),
 # ROUNDS (side-by-side rounds, default 3: each round runs every server once from a fresh state, the
@@ -146,13 +147,15 @@ EOC
         (cd "$W/ab" && ASTRALBOOT_JAVA_OPTS="$ASTRALBOOT_JAVA_OPTS" "$ROOT/bin/astralboot" leases -c config.toml > "$W/ab/leases.txt" 2>&1)
         awk 'NR>1 && ($4=="bound" || $4=="offered") {n++; if (seen[$2]++) d++} END {printf "astralboot leases table: %d live leases, %d MACs with two live leases\n", n, d+0}' "$W/ab/leases.txt" | tee -a "$W/perf-$name.txt" >> "$OUT"
         ;;
-    kea)
+    kea|kea-mt)
+        # kea: single-threaded (Kea's default); kea-mt: Kea's own multi-threading, one thread per core.
+        local mt=false; [ "$srv" = kea-mt ] && mt=true
         mkdir -p /run/kea "$W/kea"
         cat > "$W/kea/kea.json" <<EOC
 { "Dhcp4": {
     "interfaces-config": { "interfaces": [ "$SIF" ], "dhcp-socket-type": "udp" },
     "lease-database": { "type": "memfile", "persist": true, "name": "$W/kea/leases.csv", "lfc-interval": 0 },
-    "multi-threading": { "enable-multi-threading": false },
+    "multi-threading": { "enable-multi-threading": $mt, "thread-pool-size": $(nproc), "packet-queue-size": 64 },
     "valid-lifetime": 3600,
     "subnet4": [ { "subnet": "198.18.0.0/16", "pools": [ { "pool": "198.18.0.10 - 198.18.255.250" } ],
                    "option-data": [ { "name": "routers", "data": "198.18.16.1" } ] } ],
@@ -199,14 +202,15 @@ for srv in $SERVERS; do
     done
     printf '%-10s median %10s DORA/s\n' "$srv" "$(for r in $(seq "$ROUNDS"); do rate_of "$srv-$r"; done | median)" | tee -a "$OUT"
 done
-if echo " $SERVERS " | grep -q " astralboot " && echo " $SERVERS " | grep -q " kea "; then
+for k in kea kea-mt; do
+    echo " $SERVERS " | grep -q " astralboot " && echo " $SERVERS " | grep -q " $k " || continue
     ratios=$(for r in $(seq "$ROUNDS"); do
-        A=$(rate_of "astralboot-$r"); K=$(rate_of "kea-$r")
+        A=$(rate_of "astralboot-$r"); K=$(rate_of "$k-$r")
         [ -n "$A" ] && [ -n "$K" ] && awk -v a="$A" -v k="$K" 'BEGIN{printf "%.3f\n", a/k}'
     done)
-    echo "Astralboot/Kea per round: $(echo $ratios)" | tee -a "$OUT"
-    echo "Astralboot/Kea median of rounds = $(echo "$ratios" | median)" | tee -a "$OUT"
-fi
+    echo "Astralboot/$k per round: $(echo $ratios)" | tee -a "$OUT"
+    echo "Astralboot/$k median of rounds = $(echo "$ratios" | median)" | tee -a "$OUT"
+done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT"
 grep -h "astralboot RSS" "$OUT" | tail -1
 echo "full output: $OUT"
