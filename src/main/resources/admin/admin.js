@@ -22,6 +22,15 @@
   function bytes(n) { if (!n) return '–'; const u = ['B', 'KB', 'MB', 'GB']; let i = 0; while (n >= 1024 && i < 3) { n /= 1024; i++; } return n.toFixed(i ? 1 : 0) + ' ' + u[i]; }
   function secs(s) { return s >= 60 ? Math.floor(s / 60) + ' min ' + Math.round(s % 60) + ' s' : (Math.round(s * 10) / 10) + ' s'; }
   function stepIndex(s) { return STEPS.indexOf(s); }
+  // As the server's MachineBoard.startsABoot: a row only moves forward within a boot, so iPXE's own
+  // DHCP after the first stage keeps it there; DHCP after the first stage, or the firmware's again
+  // once the first stage was sent, or more than 60 s after the boot began, is a new boot.
+  function fromIpxe(ev) { return ev.detail === 'iPXE' || (ev.detail || '').startsWith('iPXE,'); }
+  function startsABoot(mc, ev) {
+    if (mc.boot_started && Date.parse(ev.time) - Date.parse(mc.boot_started) > 60000) return true;
+    const at = stepIndex(mc.step), first = stepIndex('first_stage');
+    return at > first || (at === first && !fromIpxe(ev));
+  }
 
   function row(mc) {
     const tr = el('tr');
@@ -122,7 +131,7 @@
     // DHCP's architecture (bios, efi-x64) stays; HTTP's "iPXE" only fills a blank, as on the server.
     if (ev.firmware && (!mc.firmware || ev.kind.startsWith('dhcp_') || ev.kind.startsWith('dhcp6_'))) mc.firmware = ev.firmware;
     if (ev.kind === 'http_choice' && ev.detail) { mc.os = ev.detail.split(' ')[0]; mc.state = 'chosen'; }
-    if ((ev.kind === 'dhcp_discover' || ev.kind === 'dhcp6_solicit') && stepIndex(mc.step) > 0) { mc.step = 'none'; mc.last_error = ''; mc.bytes = 0; }
+    if ((ev.kind === 'dhcp_discover' || ev.kind === 'dhcp6_solicit') && startsABoot(mc, ev)) { mc.step = 'none'; mc.last_error = ''; mc.bytes = 0; }
     if (stepIndex(ev.step) > stepIndex(mc.step)) mc.step = ev.step;
     if (ev.failure) mc.last_error = ev.kind + ': ' + ev.detail;
     if (ev.bytes > 0) mc.bytes = (mc.bytes || 0) + ev.bytes;

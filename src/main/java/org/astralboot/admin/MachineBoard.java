@@ -46,9 +46,7 @@ public final class MachineBoard implements Events {
     /** The progress after event {@code e}, given the one before ({@code null} for none). */
     static Progress next(Progress p, BootEvent e) {
         Kind k = e.kind();
-        // A DISCOVER, or a Solicit for a machine booting over IPv6, starts a boot.
-        boolean newBoot = p == null || ((k == Kind.DHCP_DISCOVER || k == Kind.DHCP6_SOLICIT)
-                && (p.step().ordinal() > Step.DHCP.ordinal() || Duration.between(p.bootStarted(), e.time()).toSeconds() > 60));
+        boolean newBoot = p == null || (k == Kind.DHCP_DISCOVER || k == Kind.DHCP6_SOLICIT) && startsABoot(p, e);
         String ip = !e.ip().isEmpty() ? e.ip() : p == null ? "" : p.ip();
         // The firmware DHCP or DHCPv6 told (the architecture) stays; HTTP's "iPXE" only fills a blank.
         boolean fromDhcp = k.name().startsWith("DHCP_") || k.name().startsWith("DHCP6_");
@@ -68,6 +66,27 @@ public final class MachineBoard implements Events {
         }
         String what = e.kind().name().toLowerCase() + (e.detail().isEmpty() ? "" : " " + e.detail());
         return new Progress(e.mac(), ip, fw, step, started, e.time(), what, bytes, millis, err, errTime);
+    }
+
+    /**
+     * Whether a DISCOVER, or a Solicit of a machine booting over IPv6, starts a new boot rather than
+     * going on with {@code p}'s. An operator watching a rack expects each row to move forward only,
+     * so iPXE's own DHCP (or DHCPv6) after the firmware loaded it over TFTP is the same boot: the row
+     * stays at the first stage, its last event says "dhcp_discover iPXE" (BootMetrics, too, counts
+     * it as part of the boot). A new boot is: more than 60 s after this one began; any DHCP after the first
+     * stage (the menu or later: the machine restarted); or the firmware's own DHCP again once the
+     * first stage was sent (it restarted before iPXE ran). Retries while at the DHCP step are the
+     * same boot.
+     */
+    static boolean startsABoot(Progress p, BootEvent e) {
+        if (Duration.between(p.bootStarted(), e.time()).toSeconds() > 60) {
+            return true;
+        }
+        int at = p.step().ordinal();
+        if (at > Step.FIRST_STAGE.ordinal()) {
+            return true;
+        }
+        return at == Step.FIRST_STAGE.ordinal() && !e.fromIpxe();
     }
 
     public Optional<Progress> get(String mac) {

@@ -144,8 +144,11 @@ public final class ServeCommand implements Callable<Integer> {
             // DHCP and DHCPv6 note the machines booting now; the router-advertisement answer serves only them.
             org.astralboot.net.RecentBoots booting = new org.astralboot.net.RecentBoots(
                     org.astralboot.ndp.engine.NdpSettings.BOOTING_WINDOW.toMillis());
+            // A lease store that cannot commit stops the process (issue 11): no OFFER or ACK could be durable.
+            java.util.concurrent.atomic.AtomicReference<String> broken = new java.util.concurrent.atomic.AtomicReference<>();
             if (cfg.dhcp().mode() != Config.DhcpMode.OFF) {
-                dhcp = new org.astralboot.dhcp.DhcpService(cfg, db, watch).gate(wired.gate()).booting(booting);
+                dhcp = new org.astralboot.dhcp.DhcpService(cfg, db, watch).gate(wired.gate()).booting(booting)
+                        .onStoreFailure(storeFailure(cfg.database(), broken, stop, System.err));
                 hosts = dhcp.hosts();
                 services.add(dhcp);
             }
@@ -225,6 +228,9 @@ public final class ServeCommand implements Callable<Integer> {
             SUMMARY.info("Astralboot ready: {} on {} ({}), boot tree {}, services {}", Ipv4.text(cfg.address()),
                     cfg.iface(), cfg.subnet(), store.describe(), services.stream().map(Service::name).toList());
             stop.await();
+            if (broken.get() != null) {
+                return ExitCode.FAILURE; // said by storeFailure; the services close below
+            }
             SUMMARY.info("stopping");
             return ExitCode.OK;
         } catch (DatabaseDamagedException e) {
@@ -392,6 +398,26 @@ public final class ServeCommand implements Callable<Integer> {
                 + " The leases are rebuilt from the clients as they renew their addresses, and machine"
                 + " records are re-created as machines boot again (an OS chosen for a machine must be chosen again)."
                 + " Start astralboot again to continue.");
+    }
+
+    /**
+     * The DHCP service's handler for a lease database that cannot commit: an error naming the file
+     * (in the log and on {@code err}, since the log may go elsewhere), the reason kept in {@code broken}
+     * and {@code stop} released, so {@link #serve} closes the services and returns
+     * {@link ExitCode#FAILURE}: the process exits with 1 rather than stalling without an answer.
+     */
+    static java.util.function.Consumer<String> storeFailure(java.nio.file.Path file,
+            java.util.concurrent.atomic.AtomicReference<String> broken, CountDownLatch stop, java.io.PrintStream err) {
+        return msg -> {
+            if (!broken.compareAndSet(null, msg)) {
+                return;
+            }
+            String line = "lease database " + file + " is broken, stopping with exit 1: " + msg;
+            SUMMARY.error("{}", line);
+            err.println("astralboot: " + line);
+            err.flush();
+            stop.countDown();
+        };
     }
 
     private static void closeAll(List<AutoCloseable> open) {

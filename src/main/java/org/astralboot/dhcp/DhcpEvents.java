@@ -50,7 +50,8 @@ final class DhcpEvents {
         }
         int asked = req.options().intValue(DhcpOption.REQUESTED_ADDRESS, 0);
         int addr = req.ciaddr() != 0 ? req.ciaddr() : asked;
-        String detail = (f.ipxe() ? "iPXE" : "") + (req.giaddr() != 0
+        // iPXE first: the status board tells iPXE's DHCP from the firmware's by it (BootEvent.fromIpxe).
+        String detail = (f.ipxe() ? BootEvent.IPXE : "") + (req.giaddr() != 0
                 ? (f.ipxe() ? ", " : "") + "via relay " + Ipv4.text(Ipv4.fromInt(req.giaddr())) : "");
         events.emit(BootEvent.of(kind, req.mac().toString(), addr == 0 ? "" : Ipv4.text(Ipv4.fromInt(addr)),
                 f.eventName(), detail));

@@ -147,6 +147,20 @@ public final class DhcpService implements Service {
         return this;
     }
 
+    /**
+     * Who decides what happens when the lease database cannot commit (disk full, I/O error): called
+     * once, on a thread of its own, with a message saying why; from then on no OFFER or ACK is sent,
+     * since none could be made durable. The wiring ({@code astralboot serve}) stops the process with
+     * exit 1 (issue 11: never a silent stall). Without one, the failure is only logged.
+     */
+    public DhcpService onStoreFailure(java.util.function.Consumer<String> handler) {
+        this.storeFailure = java.util.Objects.requireNonNull(handler, "handler");
+        return this;
+    }
+
+    private volatile java.util.function.Consumer<String> storeFailure =
+            msg -> log.error("dhcp: no handler for a broken lease store, DHCP stops answering: {}", msg);
+
     @Override
     public String name() {
         return "dhcp";
@@ -282,7 +296,7 @@ public final class DhcpService implements Service {
         if (mode == Config.DhcpMode.FULL) {
             LeaseStore store = new LeaseStore(db);
             LeaseTable t = loadTable(cfg, db, store, l -> sink.put(l), PREPOPULATE_CHUNK);
-            writer = new LeaseWriter(db, store).events(events);
+            writer = new LeaseWriter(db, store, storeFailure).events(events);
             sink = writer;
             table = t;
             LeaseTable.Stats s = t.stats(clock.millis());

@@ -60,14 +60,17 @@ final class LeaseWriter implements LeaseSink, AutoCloseable {
     /**
      * The production writer, which commits on the receiving thread: see {@link #flush()}. (Its own
      * thread, started by the other constructor, is for callers that cannot say when a burst ends.)
+     *
+     * @param fatal told once, on a thread of its own, when {@code db} cannot commit; deciding to stop
+     *              the process is the wiring's ({@code astralboot serve} exits with 1), not this writer's
      */
-    LeaseWriter(Database db, LeaseStore store) {
-        this(store, db::commitHere, Pacer::send, LeaseWriter::exit, true);
+    LeaseWriter(Database db, LeaseStore store, java.util.function.Consumer<String> fatal) {
+        this(store, db::commitHere, Pacer::send, fatal, true);
     }
 
     /**
-     * @param fatal called once, on this writer's thread, when the store cannot commit: the message to
-     *              report before the process stops (in production it logs and exits with 1)
+     * @param fatal called once, on this writer's thread, when the store cannot commit, with the message
+     *              saying why; the writer then drops everything queued and sends nothing more
      */
     LeaseWriter(LeaseSink store, Committer committer, Sender sender, java.util.function.Consumer<String> fatal) {
         this(store, committer, sender, fatal, false);
@@ -238,12 +241,12 @@ final class LeaseWriter implements LeaseSink, AutoCloseable {
                         + "): stopping, since no further OFFER or ACK could be made durable";
                 log.error(msg, e);
                 if (inline) {
-                    // Not on the receiving thread: the process's exit closes the service, which waits
-                    // for that thread to end.
-                    Thread t = new Thread(() -> fatal.accept(msg), "dhcp-fatal");
+                    // Not on the receiving thread: a handler that stops the process closes the
+                    // service, which waits for that thread to end.
+                    Thread t = new Thread(() -> report(msg), "dhcp-fatal");
                     t.start();
                 } else {
-                    fatal.accept(msg);
+                    report(msg);
                 }
                 synchronized (lock) {
                     closed = true;
@@ -287,11 +290,13 @@ final class LeaseWriter implements LeaseSink, AutoCloseable {
         return true;
     }
 
-    /** Production {@link #fatal}: the error on stderr too (the log may go elsewhere), then exit 1. */
-    private static void exit(String msg) {
-        System.err.println("astralboot: " + msg);
-        System.err.flush();
-        System.exit(1);
+    /** Tells {@link #fatal}; a handler that fails is logged, never lost silently. */
+    private void report(String msg) {
+        try {
+            fatal.accept(msg);
+        } catch (RuntimeException | Error e) {
+            log.error("dhcp lease writer: the store-failure handler failed", e);
+        }
     }
 
     /** Queued or committing lease changes and replies: how far durability lags the arrivals. */

@@ -175,7 +175,7 @@ final class Dhcp6Events {
 
     private static void describe(Firmware f, List<String> detail) {
         if (f.ipxe()) {
-            detail.add("iPXE");
+            detail.add(BootEvent.IPXE);
         } else if (f.httpClient()) {
             detail.add("HTTP boot");
         }

@@ -52,6 +52,17 @@ public record BootEvent(long seq, Instant time, String mac, String ip, String fi
         return new BootEvent(seq, time, m, ip, firmware, kind, detail, bytes, millis);
     }
 
+    /**
+     * The first word of the detail of a DHCP or DHCPv6 event whose client is iPXE (user class or
+     * vendor class {@code iPXE}); the firmware field names the architecture instead.
+     */
+    public static final String IPXE = "iPXE";
+
+    /** A DHCP or DHCPv6 event from iPXE's own client ({@link #IPXE} first in the detail). */
+    public boolean fromIpxe() {
+        return detail.equals(IPXE) || detail.startsWith(IPXE + ",");
+    }
+
     /** Whether this event reports a failure (shown in red, counted as an error). */
     public boolean failure() {
         return kind.failure();

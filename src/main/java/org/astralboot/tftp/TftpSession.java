@@ -284,6 +284,9 @@ final class TftpSession implements Runnable {
             out.clear().position(4);
             source.read(0, out);
         }
+        // The first answer answers every copy of the request that came while the file was being
+        // opened (a slow boot store): resending it at once would only send it twice.
+        requestRepeated = false;
         TftpTransfer.Step step = t.begin();
         while (true) {
             switch (step) {
@@ -324,8 +327,9 @@ final class TftpSession implements Runnable {
             }
             if (requestRepeated) { // set by the listener, which also woke the selector
                 requestRepeated = false;
-                log.debug("tftp {} from {}: request repeated", rrq.filename(), client);
                 step = t.onRequestRepeated();
+                log.debug("tftp {} from {}: request repeated, {}", rrq.filename(), client,
+                        step instanceof TftpTransfer.Step.Wait ? "ignored" : "first answer resent");
                 continue;
             }
             long wait = t.deadline() - service.clock().millis();

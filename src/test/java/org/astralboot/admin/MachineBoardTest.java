@@ -60,6 +60,55 @@ class MachineBoardTest {
         assertEquals(Step.FIRST_STAGE, b.get(MAC).orElseThrow().step());
     }
 
+    /**
+     * A rack boot as an operator watches it: the firmware's DHCP, the first stage over TFTP, then
+     * iPXE's own DHCP (and DHCPv6). The row moves forward only: iPXE's DISCOVER and Solicit keep it
+     * at the first stage, with the boot's start, bytes and error, and its last event says so. A
+     * DISCOVER after the menu is the next boot, as is the firmware's own DHCP again after the first
+     * stage (it restarted before iPXE ran).
+     */
+    @Test
+    void ipxesOwnDhcpAfterTheFirstStageKeepsTheRowWhereItIs() {
+        MachineBoard b = new MachineBoard();
+        b.emit(at(0, Kind.DHCP_DISCOVER, "bios", "", -1));
+        b.emit(at(1, Kind.DHCP_ACK, "bios", "undionly.kpxe", -1));
+        b.emit(at(2, Kind.TFTP_START, "", "undionly.kpxe", -1));
+        b.emit(at(3, Kind.TFTP_RETRANSMIT, "", "undionly.kpxe: resent", -1));
+        b.emit(at(3, Kind.TFTP_END, "", "undionly.kpxe", 70_000));
+        b.emit(at(4, Kind.DHCP_DISCOVER, "bios", "iPXE", -1));
+        MachineBoard.Progress p = b.get(MAC).orElseThrow();
+        assertEquals(Step.FIRST_STAGE, p.step(), "iPXE's DHCP does not take the row back to DHCP");
+        assertEquals(Instant.ofEpochSecond(1_000), p.bootStarted(), "the same boot");
+        assertEquals(70_000, p.bytes());
+        assertEquals("dhcp_discover iPXE", p.lastEvent());
+        b.emit(at(5, Kind.DHCP6_SOLICIT, "bios", "iPXE, rapid commit", -1)); // iPXE tries IPv6 too
+        b.emit(at(5, Kind.DHCP_REQUEST, "bios", "iPXE, via relay 192.0.2.1", -1));
+        b.emit(at(5, Kind.DHCP_ACK, "bios", "iPXE", -1));
+        assertEquals(Step.FIRST_STAGE, b.get(MAC).orElseThrow().step());
+        b.emit(at(6, Kind.HTTP_ENTRY, "iPXE", "", -1));
+        b.emit(at(7, Kind.HTTP_MENU, "iPXE", "", -1));
+        p = b.get(MAC).orElseThrow();
+        assertEquals(Step.MENU, p.step());
+        assertEquals(7_000, p.bootMillis(), "one boot from the firmware's DISCOVER");
+
+        b.emit(at(20, Kind.DHCP_DISCOVER, "bios", "iPXE", -1)); // past the first stage: it restarted
+        p = b.get(MAC).orElseThrow();
+        assertEquals(Step.DHCP, p.step());
+        assertEquals(Instant.ofEpochSecond(1_020), p.bootStarted());
+        assertEquals(0, p.bytes());
+
+        b.emit(at(21, Kind.TFTP_END, "", "ipxe.efi", 850_000));
+        b.emit(at(22, Kind.DHCP_DISCOVER, "efi-x64", "", -1)); // the firmware again: restarted before iPXE ran
+        p = b.get(MAC).orElseThrow();
+        assertEquals(Step.DHCP, p.step());
+        assertEquals(Instant.ofEpochSecond(1_022), p.bootStarted());
+        assertEquals(0, p.bytes());
+
+        b.emit(at(23, Kind.TFTP_END, "", "ipxe.efi", 850_000));
+        b.emit(at(90, Kind.DHCP_DISCOVER, "efi-x64", "iPXE", -1)); // iPXE, but over a minute later
+        assertEquals(Instant.ofEpochSecond(1_090), b.get(MAC).orElseThrow().bootStarted());
+    }
+
     @Test
     void staysBounded() {
         MachineBoard b = new MachineBoard();

@@ -14,7 +14,10 @@ import org.astralboot.net.HostLookup;
 import org.astralboot.net.MacAddress;
 import org.junit.jupiter.api.Test;
 
-/** The DHCPv6 side of serve's host lookup: the running server's lease report and the MAC of an IPv6 address. */
+/**
+ * The DHCPv6 side of serve's host lookup: the running server's lease report and the MAC of an IPv6
+ * address; and serve's decision when the lease database breaks.
+ */
 class ServeCommandTest {
     static final MacAddress MAC = MacAddress.parse("52:54:00:17:00:01");
     static final Inet6Address BOUND = (Inet6Address) InetAddress.ofLiteral("2001:db8:17::100");
@@ -45,5 +48,30 @@ class ServeCommandTest {
         assertEquals("", macOf.apply("2001:db8:17::101"));
         assertEquals("", macOf.apply("192.0.2.10"), "no IPv4 lease");
         assertEquals("", macOf.apply("not an address"));
+    }
+
+    /**
+     * Issue 11: a lease database that cannot commit stops the process with exit 1, never a silent
+     * stall. The DHCP writer only reports it; serve's handler names the file, and releases serve's
+     * wait so that it closes the services and returns {@link ExitCode#FAILURE}.
+     */
+    @Test
+    void aBrokenLeaseStoreNamesTheFileAndEndsServeWithExitOne() {
+        java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<String> broken = new java.util.concurrent.atomic.AtomicReference<>();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.nio.file.Path file = java.nio.file.Path.of("/var/lib/astralboot/astralboot.db");
+        var handler = ServeCommand.storeFailure(file, broken, stop,
+                new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        handler.accept("dhcp lease commit failed (No space left on device): stopping");
+        assertEquals(0, stop.getCount(), "serve stops waiting");
+        assertEquals("dhcp lease commit failed (No space left on device): stopping", broken.get());
+        String said = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(said.contains("/var/lib/astralboot/astralboot.db") && said.contains("exit 1")
+                && said.contains("No space left on device"), said);
+        handler.accept("a second failure");
+        assertEquals("dhcp lease commit failed (No space left on device): stopping", broken.get(), "the first cause kept");
+        assertEquals(1, said.lines().count());
+        assertEquals(1, ExitCode.FAILURE);
     }
 }

@@ -102,6 +102,67 @@ class LeaseWriterTest {
         }
     }
 
+    /**
+     * The writer as production runs it (inline: commits on the receiving thread) on a database that
+     * cannot commit: it tells the handler the wiring injected, once, on a thread of its own, and never
+     * stops the JVM itself (deciding to exit is serve's). No reply leaves, later batches are dropped
+     * without telling the handler again, and nothing stays queued.
+     */
+    @Test
+    void aBrokenDatabaseIsReportedToTheInjectedHandlerOnceAndNothingIsSent() throws Exception {
+        Database db = Database.open(dir.resolve("broken.db"));
+        List<String> threads = new CopyOnWriteArrayList<>();
+        LeaseWriter w = new LeaseWriter(l -> { }, db::commitHere, (o, buf) -> sent.add(new String(o.data())), msg -> {
+            threads.add(Thread.currentThread().getName());
+            fatal.add(msg);
+        }, true);
+        try {
+            db.close(); // every commit now fails, as on a disk that broke under the server
+            w.put(lease(30, "thirty"));
+            w.afterCommit(reply("ack-30"));
+            w.flush();
+            await(() -> !fatal.isEmpty());
+            assertEquals(1, fatal.size(), fatal.toString());
+            assertTrue(fatal.get(0).contains("database closed") && fatal.get(0).contains("stopping"), fatal.get(0));
+            assertEquals(List.of("dhcp-fatal"), threads, "not on the receiving thread");
+            w.put(lease(31, "later"));
+            w.afterCommit(reply("ack-31"));
+            w.flush();
+            Thread.sleep(100);
+            assertEquals(List.of(), sent, "no reply without its lease on disk");
+            assertEquals(1, fatal.size(), "told once");
+            assertEquals(0, w.backlog(), "nothing left queued");
+        } finally {
+            w.close();
+        }
+    }
+
+    /** A batch whose send fails (a bug, a closed socket) costs its replies only: the next batch goes out. */
+    @Test
+    void aFailingBatchCostsItsRepliesOnlyAndNeverTheWriter() throws Exception {
+        try (Database db = Database.open(dir.resolve("b.db"))) {
+            LeaseWriter w = new LeaseWriter(new LeaseStore(db), db::commitHere, (o, buf) -> {
+                String s = new String(o.data());
+                if (s.equals("boom")) {
+                    throw new IllegalStateException("send failed");
+                }
+                sent.add(s);
+            }, fatal::add, true);
+            try {
+                w.put(lease(40, "forty"));
+                w.afterCommit(reply("boom"));
+                w.flush();
+                w.put(lease(41, "forty-one"));
+                w.afterCommit(reply("ack-41"));
+                w.flush();
+                assertEquals(List.of("ack-41"), sent);
+                assertEquals(List.of(), fatal, "a failed batch is not a broken store");
+                assertEquals(0, w.backlog());
+            } finally {
+                w.close();
+            }
+        }
+    }
 
     /** Each group commit is one observation of the commit latency histogram, with its duration. */
     @Test

@@ -31,18 +31,24 @@ import org.astralboot.tftp.codec.TftpQuirk;
  *       timeout; the estimator is RFC 6298's, sampled only from windows sent once, bounded by
  *       {@link #MIN_RTO_MILLIS} and the configured timeout), so a window whose tail was lost is
  *       resent after milliseconds rather than a second. The OACK waits the configured timeout, and
- *       at least {@link #MIN_OACK_WAIT_MILLIS}: a resent OACK makes atftp abort. The wait doubles after each timeout in a row, up
+ *       at least {@link #MIN_OACK_WAIT_MILLIS}: a resent OACK makes atftp abort. The wait doubles after each timeout, up
  *       to {@link #MAX_BACKOFF_MILLIS}: the later, longer gaps let a client's own timer fire. atftp needs that: it acknowledges a repeated block only once, and while
- *       repeats keep arriving faster than its timeout (5 s by default) it never acknowledges again.</li>
+ *       repeats keep arriving faster than its timeout (5 s by default) it never acknowledges again.
+ *       The doubled wait stays in force after progress until a window sent only once is acknowledged
+ *       (Karn's algorithm, RFC 6298 §5.7): a client that became slower than the timeout would otherwise
+ *       get every window twice, since the ACK of a resent window gives no sample to raise it.</li>
  *   <li>The client's first ACK (of the OACK, or of block 1 without options) must come within
  *       {@code firstAckMillis} of {@link #begin()}, retries or not; then the transfer ends with
  *       ERROR 0. A request from a forged or hostile source followed by silence thus holds a
  *       transfer for seconds, not for {@code retries} x its timeout.</li>
  *   <li>The file ends with a block shorter than blksize, empty if the size is a multiple of it
  *       (RFC 1350 §6); the ACK of that block completes the transfer.</li>
- *   <li>A repeated request from the client before anything was acknowledged resends the OACK or
- *       the first window at once: the client lost our answer (its own retransmission is the
- *       fastest signal of that).</li>
+ *   <li>A repeated request from the client (same address and port) before anything was
+ *       acknowledged resends the OACK or the first window at once: the client lost our answer
+ *       (RFC 1350 §2: the requester retransmits its request; its retransmission is the fastest
+ *       signal of that). Each such resend spends one of the {@code retries}, like a timeout, and
+ *       the first-ACK limit still holds: repeating the request never holds a transfer longer or
+ *       draws more packets than silence would. Without a retry left, a repeat is ignored.</li>
  *   <li>An ERROR from the client (8 included: it refused the OACK) ends the transfer without a reply
  *       (RFC 1350 §7). Any other packet type from the client is an illegal operation.</li>
  * </ul>
@@ -116,6 +122,15 @@ public final class TftpTransfer {
     /** Clock millis by which the first ACK must have come. */
     private long firstAckDeadline = Long.MAX_VALUE;
     private long retransmissions;
+    /** Resends that answered a repeated request. */
+    private long repeatsAnswered;
+    /**
+     * Doublings of the wait in force: one more at each timeout; back to 0 only when a window sent
+     * once is acknowledged (Karn, RFC 6298 §5.7), or the OACK is.
+     */
+    private int backoffs;
+    /** Timeouts since the last progress. */
+    private int timeoutsInARow;
     /** The code of the ERROR that ended the transfer, sent or received; -1 while none. */
     private int errorCode = -1;
     /** RFC 6298 state, in milliseconds; srtt < 0 until the first sample. */
@@ -202,6 +217,8 @@ public final class TftpTransfer {
             }
             oackPending = false;
             retriesLeft = retries;
+            timeoutsInARow = 0;
+            backoffs = 0; // the OACK's wait has its own base; the data starts from the round-trip estimate
             return sendFrom(0);
         }
         int delta = (block - wireBlock(lastAcked)) & 0xFFFF;
@@ -213,12 +230,14 @@ public final class TftpTransfer {
             return WAIT; // not sent yet, or an old ACK from before a rollover
         }
         lastAcked = acked;
-        if (retries - retriesLeft >= 2 && !negotiation.fixedTimeout()) {
+        if (timeoutsInARow >= 2 && !negotiation.fixedTimeout()) {
             quirks.tolerated(TftpQuirk.SINGLE_REACK); // progress only after the backoff let the client's timer fire
         }
+        timeoutsInARow = 0;
         retriesLeft = retries;
         if (!windowResent) {
             sample(clock.millis() - windowSentAt); // Karn: never from a resent window
+            backoffs = 0; // a valid sample: the estimate holds again
         }
         windowResent = false;
         if (acked >= lastIndex) {
@@ -230,16 +249,24 @@ public final class TftpTransfer {
     /**
      * The client sent its read request again (same TID): it has not seen our first answer, so the
      * OACK or the first window is resent now rather than at the timeout. Once the client has
-     * acknowledged anything, a repeated request is a stale duplicate and changes nothing.
+     * acknowledged anything, a repeated request is a stale duplicate and changes nothing. The resend
+     * spends a retry (and is a {@link #repeatsAnswered()}, not a timeout); with none left the repeat
+     * is ignored and the timer ends the transfer. The first-ACK deadline is never moved.
      */
     public Step onRequestRepeated() {
-        if (finished || lastAcked >= 0 || (negotiation.oack().isPresent() && !oackPending)) {
+        if (finished || !awaitingFirstAck()) {
             return WAIT; // the client has acknowledged something: this request is an old copy
         }
+        if (retriesLeft == 0) {
+            return WAIT; // the budget is spent: a client repeating its request gets no more than a silent one
+        }
+        retriesLeft--;
+        repeatsAnswered++;
         if (oackPending) {
             arm();
             return SEND_OACK;
         }
+        windowResent = true; // its ACK may answer either copy: no round-trip sample (Karn)
         return sendFrom(0);
     }
 
@@ -287,6 +314,10 @@ public final class TftpTransfer {
         }
         retriesLeft--;
         retransmissions++;
+        timeoutsInARow++;
+        if (backoffs < 20) {
+            backoffs++;
+        }
         if (oackPending) {
             arm();
             return SEND_OACK;
@@ -316,18 +347,18 @@ public final class TftpTransfer {
     }
 
     private void arm() {
-        int inARow = retries - retriesLeft;
+        int doublings = backoffs;
         long configured = negotiation.timeoutMillis();
         long wait;
         if (negotiation.fixedTimeout()) {
             wait = configured;
         } else {
             long base = oackPending ? Math.max(configured, MIN_OACK_WAIT_MILLIS) : rto;
-            wait = Math.min(base << Math.min(inARow, 20), Math.max(configured, MAX_BACKOFF_MILLIS));
+            wait = Math.min(base << doublings, Math.max(configured, MAX_BACKOFF_MILLIS));
         }
         deadline = clock.millis() + wait;
         if (oackPending && !negotiation.fixedTimeout() && configured < MIN_OACK_WAIT_MILLIS) {
-            long unfloored = Math.min(configured << Math.min(inARow, 20), Math.max(configured, MAX_BACKOFF_MILLIS));
+            long unfloored = Math.min(configured << doublings, Math.max(configured, MAX_BACKOFF_MILLIS));
             oackFloorFrom = unfloored < wait ? clock.millis() + unfloored : Long.MAX_VALUE;
         }
         if (awaitingFirstAck() && deadline > firstAckDeadline) {
@@ -391,6 +422,11 @@ public final class TftpTransfer {
     /** Timeouts that caused a resend. */
     public long retransmissions() {
         return retransmissions;
+    }
+
+    /** Resends of the first answer because the client repeated its request ({@link #onRequestRepeated()}). */
+    public long repeatsAnswered() {
+        return repeatsAnswered;
     }
 
     public TftpNegotiation negotiation() {

@@ -87,6 +87,75 @@ class TftpTransferTest {
         assertEquals(0, u.retransmissions());
     }
 
+    /**
+     * RFC 1350 §2 / RFC 2347: a client that lost our first answer repeats its request. Each repeat
+     * resends that answer at once, but spends a retry like a timeout would: a client that keeps
+     * repeating gets no more packets, and holds the transfer no longer, than a silent one.
+     */
+    @Test
+    void repeatedRequestsSpendTheRetryBudgetAndNeverMoveTheFirstAckDeadline() {
+        long start = clock.millis();
+        TftpTransfer t = new TftpTransfer(neg(512, 1, false), 5000, 2, FIRST_ACK_MILLIS, clock);
+        assertEquals(blocks(0, 1), t.begin());
+        assertEquals(blocks(0, 1), t.onRequestRepeated());
+        clock.advance(10);
+        assertEquals(blocks(0, 1), t.onRequestRepeated());
+        clock.advance(10);
+        assertInstanceOf(Step.Wait.class, t.onRequestRepeated(), "no retry left: the repeat is not answered");
+        assertEquals(2, t.repeatsAnswered());
+        assertEquals(0, t.retransmissions(), "a repeat is no timeout");
+        // No retry left either for the timer: the transfer ends at the next deadline.
+        clock.advance(t.deadline() - clock.millis());
+        assertEquals(Outcome.TIMED_OUT, assertInstanceOf(Step.Finish.class, t.onTimeout()).outcome());
+
+        // With options: the OACK is resent, and repeats right before the first-ACK limit do not move it.
+        TftpTransfer u = new TftpTransfer(neg(1468, 4, true), 100_000, 50, FIRST_ACK_MILLIS, clock);
+        start = clock.millis();
+        assertInstanceOf(Step.SendOack.class, u.begin());
+        for (long at = 1000; at < FIRST_ACK_MILLIS; at += 1000) {
+            clock.advance(start + at - clock.millis());
+            assertInstanceOf(Step.SendOack.class, u.onRequestRepeated());
+            assertTrue(u.deadline() <= start + FIRST_ACK_MILLIS, "deadline " + (u.deadline() - start));
+        }
+        clock.advance(start + FIRST_ACK_MILLIS - clock.millis());
+        assertEquals(Outcome.TIMED_OUT, assertInstanceOf(Step.Finish.class, u.onTimeout()).outcome());
+    }
+
+    /**
+     * A client that was fast (the timeout fell to its floor) and then takes longer than that for
+     * each window (slow firmware, an emulated machine): one spurious resend, then the timeout
+     * follows it. Without keeping the backed-off wait until a clean sample (Karn, RFC 6298 §5.7),
+     * every later window was sent twice: the ACK of a resent window gives no sample to raise it.
+     */
+    @Test
+    void aClientThatTurnsSlowerThanTheTimeoutGetsOneSpuriousResendNotOnePerWindow() {
+        TftpNegotiation n = new TftpNegotiation(1468, 16, 1000, false,
+                Optional.of(new TftpPacket.Oack(List.of(new TftpOption("windowsize", "16")))));
+        TftpTransfer t = new TftpTransfer(n, 1468L * 16 * 200, 5, FIRST_ACK_MILLIS, clock);
+        t.begin();
+        clock.advance(2);
+        Step s = t.onAck(0);
+        for (int i = 0; i < 20; i++) { // 2 ms per window: the timeout falls to its floor
+            Step.SendBlocks b = assertInstanceOf(Step.SendBlocks.class, s);
+            clock.advance(2);
+            s = t.onAck(TftpTransfer.wireBlock(b.first() + b.count() - 1));
+        }
+        assertEquals(TftpTransfer.MIN_RTO_MILLIS, t.rto());
+        long ackDelay = 80; // now each window takes 80 ms to be acknowledged
+        for (int i = 0; i < 40; i++) {
+            Step.SendBlocks b = assertInstanceOf(Step.SendBlocks.class, s);
+            long ackAt = clock.millis() + ackDelay;
+            while (t.deadline() <= ackAt) {
+                clock.advance(t.deadline() - clock.millis());
+                assertEquals(b, t.onTimeout());
+            }
+            clock.advance(ackAt - clock.millis());
+            s = t.onAck(TftpTransfer.wireBlock(b.first() + b.count() - 1));
+        }
+        assertEquals(1, t.retransmissions(), "one spurious resend, then the timeout follows the client");
+        assertTrue(t.rto() > ackDelay, "rto " + t.rto());
+    }
+
     @Test
     void duplicateAcksNeverTriggerASend() {
         TftpTransfer t = new TftpTransfer(neg(512, 1, false), 10_000, 5, FIRST_ACK_MILLIS, clock);
@@ -132,8 +201,13 @@ class TftpTransferTest {
             assertEquals(blocks(0, 1), t.onTimeout());
             assertEquals(clock.millis() + w, t.deadline());
         }
-        assertEquals(blocks(1, 1), t.onAck(1)); // progress: back to the base timeout
-        assertEquals(clock.millis() + 200, t.deadline());
+        // Progress, but on a resent block: no round-trip sample, so the backed-off wait stays (Karn).
+        assertEquals(blocks(1, 1), t.onAck(1));
+        assertEquals(clock.millis() + 8000, t.deadline());
+        clock.advance(5);
+        assertEquals(blocks(2, 1), t.onAck(2)); // a block sent once and acknowledged: back to the estimate
+        assertTrue(t.rto() <= 200, "rto " + t.rto());
+        assertEquals(clock.millis() + t.rto(), t.deadline());
         TftpTransfer fixed = new TftpTransfer(neg(512, 1, false), 100_000, 6, FIRST_ACK_MILLIS, clock);
         fixed.begin();
         for (int i = 0; i < 4; i++) {

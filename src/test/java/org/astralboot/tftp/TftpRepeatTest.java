@@ -1,0 +1,215 @@
+package org.astralboot.tftp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.astralboot.config.Config;
+import org.astralboot.net.Ipv4;
+import org.astralboot.store.BootFile;
+import org.astralboot.store.BootStore;
+import org.astralboot.store.BootStoreException;
+import org.astralboot.store.LocalBootStore;
+import org.astralboot.store.TreePath;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A client that repeats its read request from the same address and port (RFC 1350 §2: it lost our
+ * first answer) over loopback with a raw socket: the running transfer resends its first block at
+ * once, from the same transfer port, within the retry budget, and never twice for copies that came
+ * before its first answer.
+ */
+class TftpRepeatTest {
+    private static final int SIZE = 3000; // six 512-byte blocks, the last one short
+    /** The server's timeout: far longer than any wait below, so every resend seen is a repeat's. */
+    private static final Duration TIMEOUT = Duration.ofSeconds(4);
+
+    @TempDir
+    Path tmp;
+
+    private static byte[] rrq(String name) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.write(0);
+        b.write(1);
+        b.writeBytes(name.getBytes(StandardCharsets.US_ASCII));
+        b.write(0);
+        b.writeBytes("octet".getBytes(StandardCharsets.US_ASCII));
+        b.write(0);
+        return b.toByteArray();
+    }
+
+    private static int opcode(DatagramPacket p) {
+        return ByteBuffer.wrap(p.getData(), 0, p.getLength()).getShort(0);
+    }
+
+    private static int second(DatagramPacket p) {
+        return ByteBuffer.wrap(p.getData(), 0, p.getLength()).getShort(2) & 0xFFFF;
+    }
+
+    /** The next datagram within {@code millis}, or {@code null}. */
+    private static DatagramPacket receive(DatagramSocket s, int millis) throws Exception {
+        s.setSoTimeout(millis);
+        DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
+        try {
+            s.receive(p);
+            return p;
+        } catch (SocketTimeoutException e) {
+            return null;
+        }
+    }
+
+    private Path data() throws Exception {
+        Path data = tmp.resolve("data");
+        Files.createDirectories(data.resolve("tftp"));
+        byte[] content = new byte[SIZE];
+        new java.util.Random(7).nextBytes(content);
+        Files.write(data.resolve("tftp/file.bin"), content);
+        return data;
+    }
+
+    private Config config(Path data, int retries) {
+        return Config.defaults("lo", Ipv4.parse("127.0.0.1"), 8, tmp).withData(data)
+                .withTftp(new Config.Tftp(0, 1468, 8, 16, TIMEOUT, retries));
+    }
+
+    /** Acknowledges blocks from {@code first} on until the short one; returns the bytes received. */
+    private static int finish(DatagramSocket client, DatagramPacket first, InetSocketAddress tid) throws Exception {
+        int block = 1;
+        int bytes = 0;
+        DatagramPacket p = first;
+        while (true) {
+            if (p == null) {
+                throw new AssertionError("no block " + block);
+            }
+            if (opcode(p) == 3 && second(p) == block) {
+                bytes += p.getLength() - 4;
+                byte[] ack = {0, 4, (byte) (block >> 8), (byte) block};
+                client.send(new DatagramPacket(ack, 4, tid));
+                if (p.getLength() - 4 < 512) {
+                    return bytes;
+                }
+                block++;
+            }
+            p = receive(client, 5000);
+        }
+    }
+
+    @Test
+    void aRepeatedRequestIsAnsweredAtOnceByTheSameTransfer() throws Exception {
+        Path data = data();
+        try (LocalBootStore store = new LocalBootStore(data); TftpService svc = new TftpService(config(data, 5), store);
+                DatagramSocket client = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            svc.start();
+            InetSocketAddress server = new InetSocketAddress(InetAddress.getLoopbackAddress(), svc.port());
+            client.send(new DatagramPacket(rrq("file.bin"), rrq("file.bin").length, server));
+            DatagramPacket first = receive(client, 5000);
+            assertEquals(3, opcode(first));
+            assertEquals(1, second(first));
+            InetSocketAddress tid = (InetSocketAddress) first.getSocketAddress();
+            // "Lost": the client asks again from the same port.
+            long t0 = System.nanoTime();
+            client.send(new DatagramPacket(rrq("file.bin"), rrq("file.bin").length, server));
+            DatagramPacket again = receive(client, 2000);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(again != null, "the repeated request is answered before the server's " + TIMEOUT + " timeout");
+            assertEquals(3, opcode(again));
+            assertEquals(1, second(again), "block 1 resent");
+            assertEquals(tid, again.getSocketAddress(), "from the same transfer, not a second one");
+            assertTrue(ms < 1000, "answered after " + ms + " ms");
+            assertEquals(1, svc.activeTransfers());
+            assertEquals(SIZE, finish(client, again, tid));
+        }
+    }
+
+    @Test
+    void repeatsAreAnsweredOnlyWithinTheRetryBudget() throws Exception {
+        Path data = data();
+        int retries = 2;
+        try (LocalBootStore store = new LocalBootStore(data);
+                TftpService svc = new TftpService(config(data, retries), store);
+                DatagramSocket client = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            svc.start();
+            InetSocketAddress server = new InetSocketAddress(InetAddress.getLoopbackAddress(), svc.port());
+            client.send(new DatagramPacket(rrq("file.bin"), rrq("file.bin").length, server));
+            assertEquals(1, second(receive(client, 5000)));
+            int blocks = 1;
+            for (int i = 0; i < 10; i++) { // a client (or forged source) that keeps repeating
+                client.send(new DatagramPacket(rrq("file.bin"), rrq("file.bin").length, server));
+                DatagramPacket p = receive(client, 100);
+                if (p != null && opcode(p) == 3) {
+                    blocks++;
+                }
+            }
+            DatagramPacket p;
+            while ((p = receive(client, 300)) != null) {
+                if (opcode(p) == 3) {
+                    blocks++;
+                }
+            }
+            assertEquals(1 + retries, blocks, "the first block and one resend per retry, no more");
+            assertEquals(1, svc.activeTransfers(), "one transfer for the client's address and port");
+        }
+    }
+
+    @Test
+    void copiesOfTheRequestBeforeTheFirstAnswerGetThatAnswerOnce() throws Exception {
+        Path data = data();
+        CountDownLatch asked = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (LocalBootStore local = new LocalBootStore(data);
+                TftpService svc = new TftpService(config(data, 5), new SlowStore(local, asked, release));
+                DatagramSocket client = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            svc.start();
+            InetSocketAddress server = new InetSocketAddress(InetAddress.getLoopbackAddress(), svc.port());
+            client.send(new DatagramPacket(rrq("file.bin"), rrq("file.bin").length, server));
+            assertTrue(asked.await(5, TimeUnit.SECONDS));
+            // The store is slow (an IPFS fetch): the client asks again before any answer.
+            client.send(new DatagramPacket(rrq("file.bin"), rrq("file.bin").length, server));
+            Thread.sleep(200); // the listener has passed the copy to the transfer
+            release.countDown();
+            DatagramPacket first = receive(client, 5000);
+            assertEquals(1, second(first));
+            assertEquals(null, receive(client, 500), "block 1 only once: it answers both copies");
+            assertEquals(SIZE, finish(client, first, (InetSocketAddress) first.getSocketAddress()));
+        }
+    }
+
+    /** The local tree, but the first look-up waits until the test releases it. */
+    record SlowStore(LocalBootStore local, CountDownLatch asked, CountDownLatch release) implements BootStore {
+        @Override
+        public String describe() {
+            return local.describe() + " (slow)";
+        }
+
+        @Override
+        public Optional<List<Entry>> list(TreePath dir) throws BootStoreException {
+            return local.list(dir);
+        }
+
+        @Override
+        public Optional<BootFile> file(TreePath path) throws BootStoreException {
+            asked.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return local.file(path);
+        }
+    }
+}
