@@ -51,6 +51,12 @@ class LeaseWriterTest {
         try (Database db = Database.open(file)) {
             LeaseStore store = new LeaseStore(db);
             LeaseWriter w = new LeaseWriter(store, db::commitHere, (o, buf) -> sent.add(new String(o.data())), fatal::add);
+            ch.qos.logback.classic.Logger logger =
+                    (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(LeaseWriter.class);
+            ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                    new ch.qos.logback.core.read.ListAppender<>();
+            logged.start();
+            logger.addAppender(logged);
             try {
                 w.put(lease(10, "ten"));
                 w.afterCommit(reply("offer-10"));
@@ -66,7 +72,15 @@ class LeaseWriterTest {
                 assertEquals(List.of("offer-10", "offer-12", "ack-13"), sent);
                 assertEquals(List.of(), fatal);
                 assertEquals(0, w.backlog());
+                // The operator learns which lease was skipped, and why, from one error line.
+                List<String> errors = logged.list.stream()
+                        .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR)
+                        .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+                assertEquals(1, errors.size(), errors.toString());
+                assertTrue(errors.get(0).contains("192.0.2.11") && errors.get(0).contains("52:54:00:00:00:0b")
+                        && errors.get(0).contains("65536 characters") && errors.get(0).contains("skipped"), errors.get(0));
             } finally {
+                logger.detachAppender(logged);
                 w.close();
             }
         }
