@@ -153,7 +153,8 @@ public final class ServeCommand implements Callable<Integer> {
                 services.add(dhcp);
             }
             if (cfg.dhcp6().on()) {
-                dhcp6 = new org.astralboot.dhcp6.Dhcp6Service(cfg, db, watch).booting(booting);
+                dhcp6 = new org.astralboot.dhcp6.Dhcp6Service(cfg, db, watch).booting(booting)
+                        .onStoreFailure(storeFailure(cfg.database(), broken, stop, System.err));
                 services.add(dhcp6);
                 org.astralboot.dhcp6.Dhcp6Service v6 = dhcp6;
                 hosts = withIpv6(hosts, v6::leases, v6::macAt, cfg.dhcp6().mode() == Config.Dhcp6Mode.FULL);
@@ -401,7 +402,7 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     /**
-     * The DHCP service's handler for a lease database that cannot commit: an error naming the file
+     * The DHCP and DHCPv6 services' handler for a lease database that cannot commit: an error naming the file
      * (in the log and on {@code err}, since the log may go elsewhere), the reason kept in {@code broken}
      * and {@code stop} released, so {@link #serve} closes the services and returns
      * {@link ExitCode#FAILURE}: the process exits with 1 rather than stalling without an answer.

@@ -105,6 +105,43 @@ public final class Dhcp6Service implements Service {
     }
 
     /**
+     * Who decides what happens when the database cannot commit a binding (disk full, I/O error):
+     * called once, on a thread of its own, with a message saying why. A failed commit fails every
+     * later one ({@code Database}), so no further Reply with an address could be durable; the wiring
+     * ({@code astralboot serve}) stops the process with exit 1, as for the IPv4 leases
+     * ({@code DhcpService.onStoreFailure}): with {@code [dhcp] mode = "off"} DHCPv6 alone would
+     * otherwise stay up without answering. Without a handler the failure is only logged.
+     */
+    public Dhcp6Service onStoreFailure(java.util.function.Consumer<String> handler) {
+        this.storeFailure = java.util.Objects.requireNonNull(handler, "handler");
+        return this;
+    }
+
+    private volatile java.util.function.Consumer<String> storeFailure =
+            msg -> log.error("dhcp6: no handler for a broken database, DHCPv6 stops answering: {}", msg);
+    private final java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Reports a broken database to {@link #onStoreFailure}'s handler, the first time only, and not on
+     * the receiving thread: a handler that stops the process closes this service, which waits for
+     * that thread to end.
+     */
+    void storeBroken(String msg) {
+        if (!broken.compareAndSet(false, true)) {
+            return;
+        }
+        java.util.function.Consumer<String> h = storeFailure;
+        Thread t = new Thread(() -> {
+            try {
+                h.accept(msg);
+            } catch (RuntimeException | Error e) {
+                log.error("dhcp6: the store-failure handler failed", e);
+            }
+        }, "dhcp6-fatal");
+        t.start();
+    }
+
+    /**
      * Notes in {@code table} every MAC that sends a DHCPv6 Solicit, Request or Information-request
      * identifying PXE, UEFI HTTP boot or iPXE ({@link Dhcp6Firmware}), with the time: the machines
      * network-booting now, whose router solicitations get Astralboot's advertisement (with
@@ -340,6 +377,8 @@ public final class Dhcp6Service implements Service {
                     log.error("dhcp6: cannot commit bindings, reply to {} not sent: {}", from, e.toString());
                     Dhcp6Events.unanswered(events, req, mac, fw, Dhcp6Events.COMMIT_FAILED,
                             "bindings not committed: " + e.getMessage());
+                    storeBroken("dhcp6 binding commit failed, the database cannot be written (" + e.getMessage()
+                            + "): stopping, since no further Reply could be made durable");
                     return;
                 }
                 commit = System.nanoTime() - t0;

@@ -39,6 +39,22 @@ class Dhcp6ServiceTest {
         assertFalse(Dhcp6Service.bootRequest(ok(CapturedPackets6.DNSMASQ_ADVERTISE)), "a server's message");
     }
 
+    @Test
+    void aBrokenDatabaseIsReportedOnceOffTheReceivingThread() throws Exception {
+        java.util.List<String> said = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch called = new java.util.concurrent.CountDownLatch(1);
+        Dhcp6Service svc = new Dhcp6Service(null, null, null);
+        svc.onStoreFailure(msg -> {
+            said.add(Thread.currentThread().getName() + ": " + msg);
+            called.countDown();
+        });
+        svc.storeBroken("dhcp6 binding commit failed (No space left on device)");
+        svc.storeBroken("a later commit failed too");
+        assertTrue(called.await(5, java.util.concurrent.TimeUnit.SECONDS));
+        Thread.sleep(100);
+        assertEquals(java.util.List.of("dhcp6-fatal: dhcp6 binding commit failed (No space left on device)"), said);
+    }
+
     static Dhcp6Message ok(byte[] b) {
         return ((Dhcp6Decoded.Ok) Dhcp6Codec.decode(b)).message();
     }
