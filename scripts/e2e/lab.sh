@@ -56,7 +56,8 @@ wait_for() {
     done
 }
 
-# astralboot_config FILE DATA MODE DEFAULT TIMEOUT: writes a config for interface br0.
+# astralboot_config FILE DATA MODE DEFAULT TIMEOUT: writes a config for interface br0. LAB_EFI_BINARY
+# (default ipxe.efi) is the first stage for x64 UEFI firmware, here and in start_reference.
 astralboot_config() {
     _range=""
     [ "$3" = full ] && _range="range_start = \"${LAB_RANGE_START}\"
@@ -79,6 +80,7 @@ port = 69
 [dhcp]
 mode = "$3"
 $_range
+efi_binary = "${LAB_EFI_BINARY:-ipxe.efi}"
 
 [menu]
 default = "$4"
@@ -120,7 +122,7 @@ IPXE
         --dhcp-range="$LAB_RANGE_START,$LAB_RANGE_END,1h" --dhcp-leasefile="$LAB_WORK/dnsmasq.leases" \
         --pid-file="$LAB_WORK/dnsmasq.pid" --enable-tftp --tftp-root="$_tree/tftp" \
         --dhcp-userclass=set:ipxe,iPXE --dhcp-match=set:efi64,option:client-arch,7 \
-        --dhcp-boot=tag:ipxe,"http://$LAB_ADDR/boot.ipxe" --dhcp-boot=tag:!ipxe,tag:efi64,ipxe.efi \
+        --dhcp-boot=tag:ipxe,"http://$LAB_ADDR/boot.ipxe" --dhcp-boot=tag:!ipxe,tag:efi64,"${LAB_EFI_BINARY:-ipxe.efi}" \
         --dhcp-boot=tag:!ipxe,tag:!efi64,undionly.kpxe >> "$_logs/dnsmasq.log" 2>&1 &
     _d=$!
     ip netns exec "$LAB_NS" busybox httpd -f -p "$LAB_ADDR:80" -h "$LAB_WORK/www" > "$_logs/httpd.log" 2>&1 &
@@ -161,6 +163,10 @@ stop_pids() {
 
 # boot_vm FW TAP MAC CONSOLE LIMIT: boots one VM (FW = bios | uefi) on tap TAP; prints the milliseconds
 # from QEMU start until the test OS marker appeared (fails when it did not within LIMIT seconds).
+# With LAB_CAPTURE set, also records, on one clock: CONSOLE.start (QEMU start, epoch seconds),
+# CONSOLE.pcap (tcpdump on br0 of the VM's MAC and of broadcast DHCP replies, first LAB_CAPTURE
+# bytes of each frame: 600 holds DHCP messages, TFTP requests and HTTP request lines) and CONSOLE.ts (the console, each line stamped with
+# the time it appeared); bench/boot/phases reads them.
 boot_vm() {
     _fw=$1; _tap=$2; _mac=$3; _console=$4; _limit=$5
     : > "$_console"
@@ -173,9 +179,18 @@ boot_vm() {
     else
         set -- "$@" -device "virtio-net-pci,netdev=n0,mac=$_mac"
     fi
+    _cap=""
+    if [ -n "${LAB_CAPTURE:-}" ]; then
+        ip netns exec "$LAB_NS" tcpdump -i br0 -n -s "$LAB_CAPTURE" -U -w "$_console.pcap" "ether host $_mac or (ether broadcast and udp dst port 68)" \
+            2> "$_console.tcpdump" &
+        _cap=$!
+        wait_for "$_console.tcpdump" "listening on" 10 "$_cap" >&2 || true
+    fi
     _t0=$(now_ms)
+    [ -z "$_cap" ] || echo "$_t0" > "$_console.start"
     ip netns exec "$LAB_NS" timeout -s KILL $((_limit + 5)) qemu-system-x86_64 "$@" < /dev/null > "$_console" 2>&1 &
     _vm=$!
+    [ -z "$_cap" ] || "$ROOT/scripts/e2e/console-stamp" "$_console" "$_vm" "$_console.ts" &
     _ok=1
     _end=$(( $(date +%s) + _limit ))
     while :; do
@@ -192,6 +207,12 @@ boot_vm() {
     # TERM to timeout(1), which passes it on to QEMU (a KILL would orphan QEMU).
     kill "$_vm" 2>/dev/null || true
     wait "$_vm" 2>/dev/null || true
+    if [ -n "$_cap" ]; then
+        sleep 0.2   # the last packets and console lines reach their files
+        kill "$_cap" 2>/dev/null || true
+        wait 2>/dev/null || true   # tcpdump and console-stamp
+        rm -f "$_console.tcpdump"
+    fi
     rm -f "$_console.vars.fd"
     [ "$_ok" = 0 ] || return 1
     echo $((_t1 - _t0))
