@@ -65,6 +65,11 @@ public final class IpfsNode implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + (port + 1));
     }
 
+    /** The node's libp2p listen address (TCP on loopback, the port two after the API's), without its peer ID. */
+    public String swarmAddress() {
+        return "/ip4/127.0.0.1/tcp/" + (port + 2);
+    }
+
     /** A client with short timeouts, so tests of missing content do not wait a minute. */
     public KuboClient client() {
         return new KuboClient(api(), Duration.ofSeconds(2), Duration.ofSeconds(6), Duration.ofSeconds(10));

@@ -34,7 +34,8 @@ public final class Failures {
      */
     public static BootStoreException refused(String label, VerificationException e) {
         verificationFailures.incrementAndGet();
-        LOG.error("ipfs fetch {} refused: block {} does not verify: {}", label, e.cid(), e.getMessage());
+        LOG.error("ipfs fetch {} refused: block {} does not verify ({}): {}", label, e.cid(),
+                e.kind().name().toLowerCase(java.util.Locale.ROOT), e.getMessage());
         return new BootStoreException(Kind.CORRUPT, label + ": content failed verification against its CID: "
                 + e.getMessage(), e);
     }

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.astralboot.ipfs.verify.Cid;
 import org.astralboot.ipfs.verify.VerificationException;
 import org.astralboot.ipfs.verify.VerifiedFileReader;
+import org.astralboot.ipfs.verify.VerificationException.Kind;
 
 /**
  * Where the cache gets file content from: a CAR stream of the file's DAG, from Kubo's RPC API
@@ -85,14 +86,16 @@ public final class VerifiedSource {
     /**
      * The verified bytes {@code [offset, offset + length)} of the file {@code cid} of {@code size}
      * bytes. Reads throw {@link VerificationException} (naming the CID at fault) for content that
-     * is not the file's, {@link KuboException} for the connection.
+     * is not the file's, {@link KuboException} for the connection. The first verification failure
+     * ends the stream, except that through the RPC API a block missing from the node's own blocks
+     * is read once more from the full export ({@link LocalFirst}).
      */
     public ChannelStream open(String cid, long size, long offset, long length) throws IOException {
         Cid root;
         try {
             root = Cid.parse(cid);
         } catch (IllegalArgumentException e) {
-            throw new VerificationException(cid, "cannot be verified: " + e.getMessage());
+            throw new VerificationException(cid, Kind.UNVERIFIABLE, "cannot be verified: " + e.getMessage());
         }
         String arg = URLEncoder.encode(cid, StandardCharsets.UTF_8);
         if (gateway != null) {
@@ -121,9 +124,9 @@ public final class VerifiedSource {
      * blockstore (boxo's DAG walker, pre-order depth-first like the full export, each block once)
      * instead of its IPLD selector traversal, which took twice the time of the node's own
      * {@code cat} for 100 MiB (bench/verify/stages, bench/ipfs/README.md). The price: a block the
-     * node does not hold is left out of the stream, not
-     * fetched, which the verifier reports as a missing block ({@link LocalFirst} then asks again
-     * without the option).
+     * node does not hold is left out of the stream, not fetched, which the verifier reports as a
+     * {@linkplain VerificationException.Kind#MISSING missing} block ({@link LocalFirst} then asks
+     * again without the option, for that kind of failure only).
      */
     private ChannelStream export(Cid root, String arg, long size, long offset, long length, boolean localOnly)
             throws IOException {
@@ -148,10 +151,18 @@ public final class VerifiedSource {
 
     /**
      * The node's local blocks first ({@code dag/export --local-only}), and when they do not make
-     * the whole range (a block the node would have to fetch from its peers is left out of that
-     * stream, so the verifier finds the wrong block or none where it expected one), the rest of
-     * the range from the full export. Every byte passed on is verified either way; a node that
-     * alters content fails both (the second failure is the one thrown, naming the CID).
+     * the whole range, the rest of the range from the full export.
+     *
+     * <p>Contract: the full export is asked for once at most, and only when the local-only stream
+     * shows a block {@linkplain VerificationException.Kind#MISSING missing} (a block the node would
+     * have to fetch from its peers is left out of that stream, so the verifier meets another CID
+     * where it expected this one, or the end of the stream before it). Every other failure of the
+     * local-only stream is thrown as it is, naming its CID: a block that arrived and does not hash
+     * to its CID ({@link VerificationException.Kind#ALTERED}), or that is malformed, or a stream cut
+     * inside a block. Why: those say nothing about what the node holds; asking the same node again
+     * for the same blocks gives the same refused content at twice the transfer (a tampering node or
+     * middlebox would double the work it causes), and would make the operator's log report each
+     * forged block twice. Every byte passed on is verified either way.
      */
     private final class LocalFirst extends ChannelStream {
         private final Cid root;
@@ -182,8 +193,10 @@ public final class VerifiedSource {
                 }
                 return n;
             } catch (VerificationException e) {
-                // Every byte out and still a failure: something after the last block, not a gap.
-                if (whole || closed || done == length) {
+                // Only a gap in the node's own blocks is worth a second stream; content that arrived
+                // and is wrong would arrive wrong again. Every byte out and still a failure:
+                // something after the last block, not a gap.
+                if (e.kind() != VerificationException.Kind.MISSING || whole || closed || done == length) {
                     throw e;
                 }
                 whole = true;
@@ -256,7 +269,8 @@ public final class VerifiedSource {
         try (body) {
             byte[] b = body.readNBytes(MAX_BLOCK + 1);
             if (b.length > MAX_BLOCK) {
-                throw new VerificationException(c.toString(), "block larger than " + MAX_BLOCK + " bytes");
+                throw new VerificationException(c.toString(), Kind.MALFORMED,
+                        "block larger than " + MAX_BLOCK + " bytes");
             }
             bytes.addAndGet(b.length);
             return b;

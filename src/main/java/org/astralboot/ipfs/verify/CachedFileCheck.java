@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Optional;
+import org.astralboot.ipfs.verify.VerificationException.Kind;
 
 /**
  * Whether a local copy of a UnixFS file (a cache file) holds exactly the bytes its CID names,
@@ -69,7 +70,8 @@ public final class CachedFileCheck {
                     if (p.length() < 0) {
                         return Optional.of(new Mismatch(0, size, c.toString(), "are too many for a single raw block"));
                     }
-                    throw new VerificationException(c.toString(), "raw leaf of " + len + " bytes announced");
+                    throw new VerificationException(c.toString(), Kind.MALFORMED,
+                            "raw leaf of " + len + " bytes announced");
                 }
                 byte[] mine = read(local, p.start(), (int) len);
                 if (!matches(c, mine)) {
@@ -78,7 +80,7 @@ public final class CachedFileCheck {
                 continue;
             }
             if (c.codec() != Cid.DAG_PB) {
-                throw new VerificationException(c.toString(), "codec 0x" + Long.toHexString(c.codec())
+                throw new VerificationException(c.toString(), Kind.MALFORMED, "codec 0x" + Long.toHexString(c.codec())
                         + " is not a UnixFS file block (dag-pb or raw)");
             }
             byte[] b = identity ? c.multihash().digest() : blocks.get(c);
@@ -92,13 +94,15 @@ public final class CachedFileCheck {
                 }
                 u = DagPb.unixfs(b, node.dataOff(), node.dataLen());
             } catch (IllegalArgumentException e) {
-                throw new VerificationException(c.toString(), "malformed dag-pb/UnixFS block: " + e.getMessage());
+                throw new VerificationException(c.toString(), Kind.MALFORMED,
+                        "malformed dag-pb/UnixFS block: " + e.getMessage());
             }
             if (u.type() != DagPb.FILE && u.type() != DagPb.RAW) {
-                throw new VerificationException(c.toString(), "UnixFS type " + u.type() + " is not a file");
+                throw new VerificationException(c.toString(), Kind.MALFORMED,
+                        "UnixFS type " + u.type() + " is not a file");
             }
             if (node.links().size() != u.blocksizes().length) {
-                throw new VerificationException(c.toString(), node.links().size() + " links but "
+                throw new VerificationException(c.toString(), Kind.MALFORMED, node.links().size() + " links but "
                         + u.blocksizes().length + " blocksizes");
             }
             long total = u.dataLen();
@@ -111,7 +115,8 @@ public final class CachedFileCheck {
                             + total));
                 }
             } else if (total != p.length()) {
-                throw new VerificationException(c.toString(), "holds " + total + " bytes where its parent announced "
+                throw new VerificationException(c.toString(), Kind.MALFORMED,
+                        "holds " + total + " bytes where its parent announced "
                         + p.length());
             }
             if (u.dataLen() > 0) {
@@ -138,7 +143,7 @@ public final class CachedFileCheck {
         try {
             return c.multihash().matches(c.multihash().newDigest(), data, 0, data.length);
         } catch (Multihash.UnsupportedHashException e) {
-            throw new VerificationException(c.toString(), e.getMessage());
+            throw new VerificationException(c.toString(), Kind.UNVERIFIABLE, e.getMessage());
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
+import org.astralboot.ipfs.verify.VerificationException.Kind;
 
 /**
  * The entries of a UnixFS directory, taken from untrusted single blocks and returned only once
@@ -99,7 +100,8 @@ public final class VerifiedDirectory {
         } else {
             for (DagPb.Link l : node.links()) {
                 if (l.name() == null) {
-                    throw new VerificationException(dir.toString(), "directory link to " + l.cid() + " has no name");
+                    throw new VerificationException(dir.toString(), Kind.MALFORMED,
+                            "directory link to " + l.cid() + " has no name");
                 }
                 links.add(l);
                 names.add(l.name());
@@ -112,16 +114,19 @@ public final class VerifiedDirectory {
     private void shard(Cid c, DagPb.Node node, DagPb.UnixFs u, List<DagPb.Link> links, List<String> names, int depth)
             throws IOException {
         if (depth > MAX_SHARD_DEPTH) {
-            throw new VerificationException(c.toString(), "HAMT shards nested deeper than " + MAX_SHARD_DEPTH);
+            throw new VerificationException(c.toString(), Kind.MALFORMED,
+                    "HAMT shards nested deeper than " + MAX_SHARD_DEPTH);
         }
         if (u.fanout() < 2 || u.fanout() > 1 << 16 || Long.bitCount(u.fanout()) != 1) {
-            throw new VerificationException(c.toString(), "HAMT shard fanout " + u.fanout() + " is not a power of two");
+            throw new VerificationException(c.toString(), Kind.MALFORMED,
+                    "HAMT shard fanout " + u.fanout() + " is not a power of two");
         }
         int width = Long.toHexString(u.fanout() - 1).length();
         for (DagPb.Link l : node.links()) {
             String n = l.name();
             if (n == null || n.length() < width) {
-                throw new VerificationException(c.toString(), "HAMT shard link to " + l.cid() + " has a name '" + n
+                throw new VerificationException(c.toString(), Kind.MALFORMED,
+                        "HAMT shard link to " + l.cid() + " has a name '" + n
                         + "' shorter than its " + width + "-character prefix");
             }
             if (n.length() > width) {
@@ -131,13 +136,15 @@ public final class VerifiedDirectory {
             }
             Cid sc = l.cid();
             if (sc.codec() != Cid.DAG_PB) {
-                throw new VerificationException(sc.toString(), "HAMT sub-shard of " + c + " is not dag-pb");
+                throw new VerificationException(sc.toString(), Kind.MALFORMED,
+                        "HAMT sub-shard of " + c + " is not dag-pb");
             }
             byte[] sb = block(sc);
             DagPb.Node sn = node(sc, sb);
             DagPb.UnixFs su = unixfs(sc, sb, sn);
             if (su.type() != DagPb.HAMT_SHARD) {
-                throw new VerificationException(sc.toString(), "linked as a HAMT sub-shard of " + c + " but of UnixFS type "
+                throw new VerificationException(sc.toString(), Kind.MALFORMED,
+                        "linked as a HAMT sub-shard of " + c + " but of UnixFS type "
                         + su.type());
             }
             shard(sc, sn, su, links, names, depth + 1);
@@ -226,11 +233,11 @@ public final class VerifiedDirectory {
                     total += s;
                 }
                 if (u.blocksizes().length != node.links().size()) {
-                    throw new VerificationException(c.toString(), node.links().size() + " links but "
+                    throw new VerificationException(c.toString(), Kind.MALFORMED, node.links().size() + " links but "
                             + u.blocksizes().length + " blocksizes");
                 }
                 if (u.filesize() >= 0 && u.filesize() != total) {
-                    throw new VerificationException(c.toString(), "UnixFS filesize " + u.filesize()
+                    throw new VerificationException(c.toString(), Kind.MALFORMED, "UnixFS filesize " + u.filesize()
                             + " differs from its data and blocksizes (" + total + ")");
                 }
                 yield new Stat(Type.FILE, total, u.type());
@@ -247,18 +254,18 @@ public final class VerifiedDirectory {
         try {
             return DagPb.node(b, 0, b.length);
         } catch (IllegalArgumentException e) {
-            throw new VerificationException(c.toString(), "malformed dag-pb block: " + e.getMessage());
+            throw new VerificationException(c.toString(), Kind.MALFORMED, "malformed dag-pb block: " + e.getMessage());
         }
     }
 
     private static DagPb.UnixFs unixfs(Cid c, byte[] b, DagPb.Node node) throws VerificationException {
         if (node.dataOff() < 0) {
-            throw new VerificationException(c.toString(), "dag-pb block without UnixFS Data");
+            throw new VerificationException(c.toString(), Kind.MALFORMED, "dag-pb block without UnixFS Data");
         }
         try {
             return DagPb.unixfs(b, node.dataOff(), node.dataLen());
         } catch (IllegalArgumentException e) {
-            throw new VerificationException(c.toString(), "malformed UnixFS Data: " + e.getMessage());
+            throw new VerificationException(c.toString(), Kind.MALFORMED, "malformed UnixFS Data: " + e.getMessage());
         }
     }
 
@@ -289,11 +296,12 @@ public final class VerifiedDirectory {
             try {
                 md = c.multihash().newDigest();
             } catch (Multihash.UnsupportedHashException e) {
-                throw new VerificationException(c.toString(), e.getMessage());
+                throw new VerificationException(c.toString(), Kind.UNVERIFIABLE, e.getMessage());
             }
         }
         if (data == null || !c.multihash().matches(md, data, 0, data.length)) {
-            throw new VerificationException(c.toString(), "block data does not hash to its CID (altered)");
+            throw new VerificationException(c.toString(), Kind.ALTERED,
+                    "block data does not hash to its CID (altered)");
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.astralboot.ipfs.verify.VerificationException.Kind;
 
 /**
  * The bytes of a UnixFS file, taken from an untrusted CAR stream and released only once verified.
@@ -117,7 +118,7 @@ public final class VerifiedFileReader implements Closeable {
         this.scoped = scoped;
         CarReader reader = new CarReader(car);
         if (!reader.roots().contains(root)) {
-            throw new VerificationException(root.toString(), "the CAR stream's roots " + reader.roots()
+            throw new VerificationException(root.toString(), Kind.MALFORMED, "the CAR stream's roots " + reader.roots()
                     + " do not include the requested CID");
         }
         this.car = new BlockPrefetch(reader, prefetch);
@@ -188,7 +189,7 @@ public final class VerifiedFileReader implements Closeable {
             if (whole) {
                 CarReader.Block extra = car.next();
                 if (extra != null) {
-                    throw new VerificationException(extra.cid().toString(),
+                    throw new VerificationException(extra.cid().toString(), Kind.MALFORMED,
                             "unexpected block after the last block of " + root);
                 }
             }
@@ -200,14 +201,14 @@ public final class VerifiedFileReader implements Closeable {
         blocks++;
         if (c.codec() == Cid.RAW) {
             if (b.len() != p.length()) {
-                throw new VerificationException(c.toString(), "raw block of " + b.len()
+                throw new VerificationException(c.toString(), Kind.MALFORMED, "raw block of " + b.len()
                         + " bytes where its parent announced " + p.length());
             }
             emit(b.buf(), b.off(), b.len(), p.start());
         } else if (c.codec() == Cid.DAG_PB) {
             dagPb(c, b, p);
         } else {
-            throw new VerificationException(c.toString(), "codec 0x" + Long.toHexString(c.codec())
+            throw new VerificationException(c.toString(), Kind.MALFORMED, "codec 0x" + Long.toHexString(c.codec())
                     + " is not a UnixFS file block (dag-pb or raw)");
         }
         return true;
@@ -223,14 +224,16 @@ public final class VerifiedFileReader implements Closeable {
             }
             u = DagPb.unixfs(b.buf(), node.dataOff(), node.dataLen());
         } catch (IllegalArgumentException e) {
-            throw new VerificationException(c.toString(), "malformed dag-pb/UnixFS block: " + e.getMessage());
+            throw new VerificationException(c.toString(), Kind.MALFORMED,
+                    "malformed dag-pb/UnixFS block: " + e.getMessage());
         }
         if (u.type() != DagPb.FILE && u.type() != DagPb.RAW) {
-            throw new VerificationException(c.toString(), "UnixFS type " + u.type() + " is not a file");
+            throw new VerificationException(c.toString(), Kind.MALFORMED, "UnixFS type " + u.type() + " is not a file");
         }
         List<DagPb.Link> links = node.links();
         if (links.size() != u.blocksizes().length) {
-            throw new VerificationException(c.toString(), links.size() + " links but " + u.blocksizes().length
+            throw new VerificationException(c.toString(), Kind.MALFORMED,
+                    links.size() + " links but " + u.blocksizes().length
                     + " blocksizes");
         }
         long total = u.dataLen();
@@ -238,11 +241,11 @@ public final class VerifiedFileReader implements Closeable {
             total += s;
         }
         if (u.filesize() >= 0 && u.filesize() != total) {
-            throw new VerificationException(c.toString(), "UnixFS filesize " + u.filesize()
+            throw new VerificationException(c.toString(), Kind.MALFORMED, "UnixFS filesize " + u.filesize()
                     + " differs from its data and blocksizes (" + total + ")");
         }
         if (total != p.length()) {
-            throw new VerificationException(c.toString(), "holds " + total + " bytes where "
+            throw new VerificationException(c.toString(), Kind.MALFORMED, "holds " + total + " bytes where "
                     + (p.start() == 0 && c.equals(root) ? "the file's size is " : "its parent announced ") + p.length());
         }
         long childStart = p.start() + total;
@@ -281,7 +284,8 @@ public final class VerifiedFileReader implements Closeable {
                 return r;
             }
             if (single == null) {
-                throw new VerificationException(c.toString(), "repeated block no longer held and no way to fetch it alone");
+                throw new VerificationException(c.toString(), Kind.MISSING,
+                        "repeated block no longer held and no way to fetch it alone");
             }
             byte[] d = single.get(c);
             b = new CarReader.Block(c, d, 0, d.length);
@@ -297,21 +301,24 @@ public final class VerifiedFileReader implements Closeable {
         try {
             b = car.next();
         } catch (java.io.EOFException e) {
-            throw new VerificationException(c.toString(), "the CAR stream was cut inside a block (" + e.getMessage() + ")");
+            throw new VerificationException(c.toString(), Kind.TRUNCATED,
+                    "the CAR stream was cut inside a block (" + e.getMessage() + ")");
         } catch (VerificationException e) {
             throw e;
         } catch (IOException e) {
             if (e.getCause() instanceof IllegalArgumentException || e.getMessage() != null
                     && e.getMessage().startsWith("CAR section")) {
-                throw new VerificationException(c.toString(), e.getMessage());
+                throw new VerificationException(c.toString(), Kind.MALFORMED, e.getMessage());
             }
             throw e;
         }
         if (b == null) {
-            throw new VerificationException(c.toString(), "the CAR stream ended before this block (truncated or missing)");
+            throw new VerificationException(c.toString(), Kind.MISSING,
+                    "the CAR stream ended before this block (truncated or missing)");
         }
         if (!b.cid().equals(c)) {
-            throw new VerificationException(c.toString(), "expected next in depth-first order, the stream sent "
+            throw new VerificationException(c.toString(), Kind.MISSING,
+                    "expected next in depth-first order, the stream sent "
                     + b.cid() + " instead (missing, reordered or unrelated block)");
         }
         return b;
@@ -327,10 +334,11 @@ public final class VerifiedFileReader implements Closeable {
                 digests.put(c.multihash().code(), md);
             }
         } catch (Multihash.UnsupportedHashException e) {
-            throw new VerificationException(c.toString(), e.getMessage());
+            throw new VerificationException(c.toString(), Kind.UNVERIFIABLE, e.getMessage());
         }
         if (!c.multihash().matches(md, b.buf(), b.off(), b.len())) {
-            throw new VerificationException(c.toString(), "block data does not hash to its CID (altered)");
+            throw new VerificationException(c.toString(), Kind.ALTERED,
+                    "block data does not hash to its CID (altered)");
         }
         if (!dups) {
             seen.add(c);

@@ -53,7 +53,7 @@ class CacheCountersTest {
         public ChannelStream open(String cid, long size, long offset, long length) throws IOException {
             opened.incrementAndGet();
             if (cid.equals(FORGED)) {
-                throw new VerificationException(cid, "hash mismatch (test)");
+                throw new VerificationException(cid, VerificationException.Kind.ALTERED, "hash mismatch (test)");
             }
             ByteBuffer b = ByteBuffer.wrap(files.get(cid), (int) offset, (int) length);
             boolean gated = cid.equals(B);

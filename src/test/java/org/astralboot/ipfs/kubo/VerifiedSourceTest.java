@@ -159,16 +159,59 @@ class VerifiedSourceTest {
         assertEquals(2, s.requests());
     }
 
+    /**
+     * A block that arrived and does not hash to its CID stops the download at once: the node is
+     * not asked again (its full export would send the same forged block, at twice the transfer),
+     * even when, as here, the full export would have been honest.
+     */
     @Test
-    void alteredContentFailsBothWaysNamingTheBlock() throws IOException {
-        List<byte[]> p = pieces(resource("two-chunks-v0.car"));
+    void alteredContentFailsAtOnceNamingTheBlockWithoutAskingAgain() throws IOException {
+        full = resource("two-chunks-v0.car");
+        List<byte[]> p = pieces(full);
         byte[] leaf = p.get(2);
         leaf[leaf.length - 1] ^= 1;
-        full = join(p);
-        local = full;
+        local = join(p);
         VerifiedSource s = source();
         VerificationException e = assertThrows(VerificationException.class, () -> readAll(s));
         assertTrue(e.getMessage().contains("does not hash to its CID"), e.getMessage());
-        assertEquals(2, s.requests(), "the full export was asked too, and failed alike");
+        assertEquals(VerificationException.Kind.ALTERED, e.kind());
+        assertEquals(pieces(full).size(), p.size());
+        assertEquals(1, s.requests(), "only the local-only export: " + seen);
+    }
+
+    /** A stream cut inside a block shows no block missing: not retried either. */
+    @Test
+    void aStreamCutInsideABlockIsNotTakenForAMissingBlock() throws IOException {
+        full = resource("two-chunks-v0.car");
+        List<byte[]> p = pieces(full);
+        byte[] leaf = p.get(3);
+        p.set(3, java.util.Arrays.copyOf(leaf, leaf.length / 2));
+        local = join(p);
+        VerifiedSource s = source();
+        VerificationException e = assertThrows(VerificationException.class, () -> readAll(s));
+        assertEquals(VerificationException.Kind.TRUNCATED, e.kind(), e.getMessage());
+        assertEquals(1, s.requests(), seen.toString());
+    }
+
+    /** A block missing locally is taken from the full export; if that one alters it, that is the failure thrown. */
+    @Test
+    void aMissingBlockAlteredInTheFullExportFailsNamingIt() throws IOException {
+        List<byte[]> p = pieces(resource("two-chunks-v0.car"));
+        List<byte[]> lo = new ArrayList<>(p);
+        lo.remove(3);
+        local = join(lo);
+        byte[] leaf = p.get(3);
+        leaf[leaf.length - 1] ^= 1;
+        full = join(p);
+        VerifiedSource s = source();
+        VerificationException e = assertThrows(VerificationException.class, () -> readAll(s));
+        assertEquals(VerificationException.Kind.ALTERED, e.kind(), e.getMessage());
+        assertEquals(2, s.requests(), seen.toString());
+    }
+
+    @Test
+    void aCidThatDoesNotParseIsUnverifiable() {
+        VerificationException e = assertThrows(VerificationException.class, () -> source().open("Mnotacid", 1, 0, 1));
+        assertEquals(VerificationException.Kind.UNVERIFIABLE, e.kind());
     }
 }

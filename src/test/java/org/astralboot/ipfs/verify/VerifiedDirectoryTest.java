@@ -197,6 +197,7 @@ class VerifiedDirectoryTest {
                 VerificationException e = assertThrows(VerificationException.class,
                         () -> new VerifiedDirectory(bad).list(Cid.parse(dir)), dir + " with " + c + " altered");
                 assertEquals(c.toString(), e.cid());
+                assertEquals(VerificationException.Kind.ALTERED, e.kind(), e.getMessage());
                 checked++;
             }
         }
@@ -218,6 +219,7 @@ class VerifiedDirectoryTest {
                 () -> new VerifiedDirectory(bad).list(target));
         assertEquals(target.toString(), e.cid());
         assertTrue(e.getMessage().contains("does not hash"), e.getMessage());
+        assertEquals(VerificationException.Kind.ALTERED, e.kind());
     }
 
     @Test
@@ -253,6 +255,11 @@ class VerifiedDirectoryTest {
         b = b.clone();
         b[0] ^= 0x40;
         byte[] bad = b;
-        assertEquals(root.toString(), assertThrows(VerificationException.class, () -> VerifiedDirectory.check(root, bad)).cid());
+        VerificationException e = assertThrows(VerificationException.class, () -> VerifiedDirectory.check(root, bad));
+        assertEquals(root.toString(), e.cid());
+        assertEquals(VerificationException.Kind.ALTERED, e.kind());
+        Cid sha3 = Cid.v1(Cid.RAW, new Multihash(0x16, new byte[32])); // sha3-256: not implemented
+        assertEquals(VerificationException.Kind.UNVERIFIABLE,
+                assertThrows(VerificationException.class, () -> VerifiedDirectory.check(sha3, bad)).kind());
     }
 }

@@ -168,21 +168,63 @@ class VerifiedFileReaderTest {
             VerificationException e = assertThrows(VerificationException.class,
                     () -> readAll(v, car, 0, v.size(), got));
             assertEquals(s.cid().toString(), e.cid(), e.getMessage());
+            assertEquals(VerificationException.Kind.ALTERED, e.kind(), e.getMessage());
             assertTrue(e.getMessage().contains("altered"), e.getMessage());
             assertPrefix(v, got.toByteArray());
         }
     }
 
+    /**
+     * What {@code dag export --local-only} does with a block the node does not hold: the section is
+     * left out. Whichever block it is (the root, an inner node, a leaf, the last), the failure is
+     * {@link VerificationException.Kind#MISSING} and names that block, the one a caller can ask
+     * another stream for.
+     */
     @ParameterizedTest
     @MethodSource("vectors")
-    void aStreamCutAnywhereIsRefusedAndOnlyVerifiedBytesWereReleased(Vector v) throws IOException {
-        int step = Math.max(1, v.car().length / 97);
-        for (int cut = 0; cut < v.car().length; cut += step) {
-            byte[] car = Arrays.copyOf(v.car(), cut);
+    void anyBlockLeftOutIsMissingNamingThatBlock(Vector v) throws IOException {
+        List<Section> all = sections(v.car());
+        for (int i = 0; i < all.size(); i++) {
+            Section s = all.get(i);
+            int end = i + 1 < all.size() ? all.get(i + 1).start() : v.car().length;
+            ByteArrayOutputStream car = new ByteArrayOutputStream();
+            car.write(v.car(), 0, s.start());
+            car.write(v.car(), end, v.car().length - end);
             ByteArrayOutputStream got = new ByteArrayOutputStream();
-            assertThrows(IOException.class, () -> readAll(v, car, 0, v.size(), got), "cut at " + cut);
+            VerificationException e = assertThrows(VerificationException.class,
+                    () -> readAll(v, car.toByteArray(), 0, v.size(), got), "without " + s.cid());
+            assertEquals(s.cid().toString(), e.cid(), e.getMessage());
+            assertEquals(VerificationException.Kind.MISSING, e.kind(), e.getMessage());
             assertPrefix(v, got.toByteArray());
-            assertTrue(got.size() < v.size() || v.size() == 0, "not the whole file from a cut stream");
+        }
+    }
+
+    /**
+     * A stream that ends between two sections has left the next block out (MISSING); one that ends
+     * inside a section (in its length, its CID or its data) was cut and shows nothing about the
+     * block (TRUNCATED). Cut at every section's start, one byte in, where its data starts, in the
+     * middle of its data and at its last byte.
+     */
+    @ParameterizedTest
+    @MethodSource("vectors")
+    void aCutBetweenBlocksIsMissingAndACutInsideOneIsTruncated(Vector v) throws IOException {
+        List<Section> all = sections(v.car());
+        java.util.TreeMap<Integer, VerificationException.Kind> cuts = new java.util.TreeMap<>();
+        for (int i = 0; i < all.size(); i++) {
+            Section s = all.get(i);
+            int end = i + 1 < all.size() ? all.get(i + 1).start() : v.car().length;
+            for (int inside : new int[] {s.start() + 1, s.dataOff(), s.dataOff() + s.dataLen() / 2, end - 1}) {
+                if (inside < end) {
+                    cuts.put(inside, VerificationException.Kind.TRUNCATED);
+                }
+            }
+        }
+        all.forEach(s -> cuts.put(s.start(), VerificationException.Kind.MISSING));
+        for (var c : cuts.entrySet()) {
+            byte[] car = Arrays.copyOf(v.car(), c.getKey());
+            VerificationException e = assertThrows(VerificationException.class,
+                    () -> readAll(v, car, 0, v.size(), new ByteArrayOutputStream()), "cut at " + c.getKey());
+            assertEquals(c.getValue(), e.kind(), "cut at " + c.getKey() + ": " + e.getMessage());
         }
     }
 
@@ -194,6 +236,7 @@ class VerifiedFileReaderTest {
         VerificationException e = assertThrows(VerificationException.class,
                 () -> readAll(v, car, 0, v.size(), new ByteArrayOutputStream()));
         assertEquals(s.get(5).cid().toString(), e.cid());
+        assertEquals(VerificationException.Kind.MISSING, e.kind());
     }
 
     @Test
@@ -208,6 +251,7 @@ class VerifiedFileReaderTest {
         VerificationException e = assertThrows(VerificationException.class,
                 () -> readAll(v, car.toByteArray(), 0, v.size(), new ByteArrayOutputStream()));
         assertEquals(s.get(1).cid().toString(), e.cid());
+        assertEquals(VerificationException.Kind.MISSING, e.kind(), "another block where it was expected");
     }
 
     @Test
@@ -221,6 +265,7 @@ class VerifiedFileReaderTest {
         VerificationException e = assertThrows(VerificationException.class,
                 () -> readAll(v, car.toByteArray(), 0, v.size(), new ByteArrayOutputStream()));
         assertEquals(other.cid(), e.cid());
+        assertEquals(VerificationException.Kind.MALFORMED, e.kind());
     }
 
     @Test
@@ -230,11 +275,96 @@ class VerifiedFileReaderTest {
         VerificationException e = assertThrows(VerificationException.class,
                 () -> readAll(w, w.car(), 0, w.size(), new ByteArrayOutputStream()));
         assertEquals(v.cid(), e.cid());
+        assertEquals(VerificationException.Kind.MALFORMED, e.kind(), "a size that disagrees with the DAG");
         Vector x = byName("small-v0");
         Vector y = new Vector(x.name(), v.cid(), x.size(), x.cidV1(), x.file(), x.car());
         e = assertThrows(VerificationException.class,
                 () -> readAll(y, y.car(), 0, y.size(), new ByteArrayOutputStream()));
         assertEquals(v.cid(), e.cid());
+        assertEquals(VerificationException.Kind.MALFORMED, e.kind(), "a CAR of another root");
+    }
+
+    /** A CARv1 of {@code blocks} under {@code root}: dag-cbor header {roots: [root], version: 1}, then the sections. */
+    static byte[] car(Cid root, List<CarReader.Block> blocks) {
+        ByteArrayOutputStream h = new ByteArrayOutputStream();
+        h.write(0xA2); // map of 2
+        h.write(0x65);
+        h.writeBytes("roots".getBytes(StandardCharsets.US_ASCII));
+        h.write(0x81); // array of 1
+        h.write(0xD8);
+        h.write(42); // tag 42: an IPLD link, bytes 0x00 + binary CID
+        byte[] cid = root.bytes();
+        h.write(0x58);
+        h.write(cid.length + 1);
+        h.write(0);
+        h.writeBytes(cid);
+        h.write(0x67);
+        h.writeBytes("version".getBytes(StandardCharsets.US_ASCII));
+        h.write(0x01);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Varint.write(h.size(), out);
+        out.writeBytes(h.toByteArray());
+        for (CarReader.Block b : blocks) {
+            byte[] c = b.cid().bytes();
+            Varint.write(c.length + b.len(), out);
+            out.writeBytes(c);
+            out.write(b.buf(), b.off(), b.len());
+        }
+        return out.toByteArray();
+    }
+
+    private static Cid sha256Cid(long codec, byte[] data) throws Exception {
+        return Cid.v1(codec, new Multihash(Multihash.SHA2_256,
+                java.security.MessageDigest.getInstance("SHA-256").digest(data)));
+    }
+
+    private static VerificationException refused(Cid root, long size, byte[] car) {
+        Vector v = new Vector("built", root.toString(), size, root.toString(), new byte[(int) size], car);
+        return assertThrows(VerificationException.class, () -> readAll(v, car, 0, size, new ByteArrayOutputStream()));
+    }
+
+    /**
+     * Blocks that hash to their CIDs but are not a file are MALFORMED (not dag-pb, not decodable,
+     * a raw leaf of another size than announced); a CID whose hash function is not implemented is
+     * UNVERIFIABLE; a section that does not parse is MALFORMED. None of them is MISSING: the
+     * block was there.
+     */
+    @Test
+    void blocksThatHashButMakeNoFileAreMalformedAndAnUnknownHashIsUnverifiable() throws Exception {
+        byte[] garbage = {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF};
+        Cid pb = sha256Cid(Cid.DAG_PB, garbage);
+        VerificationException e = refused(pb, 3, car(pb, List.of(new CarReader.Block(pb, garbage, 0, 3))));
+        assertEquals(VerificationException.Kind.MALFORMED, e.kind(), e.getMessage());
+        assertEquals(pb.toString(), e.cid());
+
+        byte[] data = "not a file".getBytes(StandardCharsets.US_ASCII);
+        Cid cbor = sha256Cid(0x71, data);
+        e = refused(cbor, data.length, car(cbor, List.of(new CarReader.Block(cbor, data, 0, data.length))));
+        assertEquals(VerificationException.Kind.MALFORMED, e.kind(), e.getMessage());
+        assertTrue(e.getMessage().contains("codec 0x71"), e.getMessage());
+
+        Cid raw = sha256Cid(Cid.RAW, data);
+        e = refused(raw, data.length + 1, car(raw, List.of(new CarReader.Block(raw, data, 0, data.length))));
+        assertEquals(VerificationException.Kind.MALFORMED, e.kind(), "a raw leaf of another size: " + e.getMessage());
+
+        Cid sha3 = Cid.v1(Cid.RAW, new Multihash(0x16, new byte[32])); // sha3-256
+        e = refused(sha3, data.length, car(sha3, List.of(new CarReader.Block(sha3, data, 0, data.length))));
+        assertEquals(VerificationException.Kind.UNVERIFIABLE, e.kind(), e.getMessage());
+        assertEquals(sha3.toString(), e.cid());
+
+        byte[] head = car(raw, List.of());
+        ByteArrayOutputStream zero = new ByteArrayOutputStream();
+        zero.writeBytes(head);
+        zero.write(0); // a section of length 0
+        e = refused(raw, data.length, zero.toByteArray());
+        assertEquals(VerificationException.Kind.MALFORMED, e.kind(), e.getMessage());
+        ByteArrayOutputStream noCid = new ByteArrayOutputStream();
+        noCid.writeBytes(head);
+        noCid.write(3);
+        noCid.writeBytes(new byte[] {5, 0, 0}); // "CID version 5"
+        e = refused(raw, data.length, noCid.toByteArray());
+        assertEquals(VerificationException.Kind.MALFORMED, e.kind(), e.getMessage());
+        assertEquals(raw.toString(), e.cid());
     }
 
     /**
