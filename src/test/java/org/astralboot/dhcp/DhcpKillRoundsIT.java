@@ -264,7 +264,7 @@ class DhcpKillRoundsIT {
                     && (l.state() == LeaseState.BOUND || !s.acked() && l.state() == LeaseState.OFFERED);
             if (!ok) {
                 problems.add(DhcpPacket.addr(e.getKey()) + " " + (s.acked() ? "ACKed" : "OFFERed") + " to " + s.mac()
-                        + " but the database has " + l);
+                        + " but the database has " + (l == null ? "no lease" : l.state() + " for " + l.mac()));
             }
         }
         if (problems.isEmpty()) {
