@@ -250,10 +250,16 @@ final class StoreVolume extends Volume {
             }
             out.flush();
             byte[] payload = buf.toByteArray();
-            log.append(payload);
-            // Durable from here on. The file gets the ranges before the copies are dropped, so a reader
-            // finds the new bytes in one or the other at every moment.
-            apply(disk, payload);
+            // Empty when MapDB only rewrote bytes the file already holds (its header, at every commit,
+            // also one that changes nothing): then there is nothing to make durable, and no record and
+            // no fdatasync. Such commits are frequent: in a group commit, every request that arrived
+            // after its changes were committed by an earlier one.
+            if (payload.length > 0) {
+                log.append(payload);
+                // Durable from here on. The file gets the ranges before the copies are dropped, so a
+                // reader finds the new bytes in one or the other at every moment.
+                apply(disk, payload);
+            }
             truncateTo = -1;
             for (Long k : pages.keySet()) {
                 dirty.remove(k);
