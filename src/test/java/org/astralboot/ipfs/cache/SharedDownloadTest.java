@@ -26,6 +26,7 @@ import org.astralboot.db.Database;
 import org.astralboot.ipfs.kubo.ChannelStream;
 import org.astralboot.ipfs.kubo.NodeHealth;
 import org.astralboot.store.BootStoreException;
+import org.astralboot.store.GrowingFile;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * One download shared by several readers, with a fake stream the test feeds chunk by chunk: the
  * node is asked once; a reader ahead of the received bytes waits for them; a reader behind gets
  * them (from memory, or from the temporary file once they left the window); the end of the
- * download leaves the file cached; a failure wakes every waiting reader with it and leaves no
+ * download leaves the file cached; the growing file that HTTP sends from never shows more than
+ * the source released; a failure wakes every waiting reader with it and leaves no
  * temporary file and no index entry behind, and the next reader starts a new download.
  */
 class SharedDownloadTest {
@@ -223,6 +225,61 @@ class SharedDownloadTest {
         assertArrayEquals(content, get(again));
         assertEquals(2, fake.opened.get());
         assertEquals(2, cache.fetches());
+    }
+
+    /**
+     * The growing file HTTP sends from with {@code sendfile} ({@link BlobCache#openGrowing}): a
+     * follower gets bytes while the download runs, never past what the source has released (in
+     * service: what {@code VerifiedSource} released after checking its block), and the bytes it is
+     * told are there are the file's; its last byte waits until the download has ended and the file
+     * is in the cache.
+     */
+    @Test
+    void aGrowingFileFollowsTheDownloadNeverPastWhatTheSourceReleased() throws Exception {
+        try (GrowingFile g = cache.openGrowing(CID, SIZE, 0, SIZE, "/boot/f").orElseThrow()) {
+            Future<Long> first = readers.submit(() -> g.readable(0));
+            assertThrows(TimeoutException.class, () -> first.get(300, TimeUnit.MILLISECONDS));
+            int released = 2 * CHUNK + 10;
+            fake.feed(content, 0, released);
+            long pos = get(first);
+            assertTrue(pos > 0 && pos <= released, "readable " + pos + " of " + released + " released");
+            assertOnDisk(g, pos);
+            // The rest but the last byte: the follower moves on as the bytes arrive.
+            released = SIZE - 1;
+            fake.feed(content, 2 * CHUNK + 10, released);
+            long wholeChunks = (long) (released / CHUNK) * CHUNK;
+            while (pos < wholeChunks) {
+                long at = pos;
+                pos = get(readers.submit(() -> g.readable(at)));
+                assertTrue(pos > at && pos <= released, "readable " + pos + " of " + released + " released");
+                assertOnDisk(g, pos);
+            }
+            Future<Long> last = readers.submit(() -> g.readable(SIZE - 1L));
+            Future<Void> finish = readers.submit(() -> {
+                g.finish();
+                return null;
+            });
+            assertThrows(TimeoutException.class, () -> last.get(300, TimeUnit.MILLISECONDS));
+            assertFalse(finish.isDone(), "the end waits for the download");
+            fake.feed(content, SIZE - 1, SIZE);
+            fake.end();
+            assertEquals(SIZE, get(last));
+            get(finish);
+            assertOnDisk(g, SIZE);
+            assertTrue(cache.cached(CID, SIZE).isPresent(), "cached once finish() returned");
+        }
+        assertEquals(1, fake.opened.get());
+    }
+
+    /** The first {@code n} bytes of {@code g}'s channel are the file's. */
+    private void assertOnDisk(GrowingFile g, long n) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate((int) n);
+        while (b.hasRemaining()) {
+            if (g.channel().read(b, b.position()) < 0) {
+                throw new AssertionError("file ends at " + b.position() + " of " + n);
+            }
+        }
+        assertArrayEquals(part(0, (int) n), b.array());
     }
 
     private static <T extends Throwable> T assertThrows(Class<T> type, org.junit.jupiter.api.function.Executable x) {
