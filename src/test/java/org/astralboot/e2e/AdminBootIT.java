@@ -281,8 +281,8 @@ class AdminBootIT {
             waitFor(() -> "running".equals(d.findElement(By.cssSelector(selector)).getAttribute("data-step")),
                     Duration.ofSeconds(240), "row of " + MAC + " at the kernel running step");
             assertEquals(42L, js.executeScript("return window.astralbootTestMark;"), "the page was reloaded");
-            assertEquals("kernel running", d.findElement(By.cssSelector(selector + " .steps span.now")).getText());
-            assertEquals(null, d.findElement(By.cssSelector(selector)).getAttribute("data-error"));
+            assertEquals("kernel running", fresh(() -> d.findElement(By.cssSelector(selector + " .steps span.now")).getText()));
+            assertEquals(null, fresh(() -> d.findElement(By.cssSelector(selector)).getAttribute("data-error")));
             // The lease pool card, from the status API.
             waitFor(() -> d.findElement(By.id("c-leases")).getText().endsWith("/ 51 bound"), Duration.ofSeconds(15),
                     "the lease pool card");
@@ -297,7 +297,10 @@ class AdminBootIT {
             Files.copy(d.getScreenshotAs(OutputType.FILE).toPath(), target.resolve("admin-status-page-phone.png"),
                     StandardCopyOption.REPLACE_EXISTING);
             // A click on the row opens the machine's timeline: its events, kernel and initrd among them.
-            d.findElement(By.cssSelector(selector)).click();
+            fresh(() -> {
+                d.findElement(By.cssSelector(selector)).click();
+                return null;
+            });
             waitFor(() -> d.findElements(By.cssSelector("#tl-list li")).stream()
                     .anyMatch(li -> li.getText().contains("http_initrd")), Duration.ofSeconds(10), "the timeline");
             Files.copy(d.getScreenshotAs(OutputType.FILE).toPath(), target.resolve("admin-status-page-timeline.png"),
@@ -324,6 +327,23 @@ class AdminBootIT {
             Thread.sleep(200);
         }
         throw new AssertionError("timed out waiting for " + what);
+    }
+
+    /**
+     * {@code read} on an element found afresh each time: the live page redraws a machine's row when
+     * an event arrives, so an element found a moment earlier can be gone (stale) by the time it is
+     * read or clicked; a person's click lands on the new row, the test looks again.
+     */
+    private static <T> T fresh(java.util.function.Supplier<T> read) {
+        for (int i = 0; ; i++) {
+            try {
+                return read.get();
+            } catch (org.openqa.selenium.StaleElementReferenceException e) {
+                if (i == 20) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private static JsonNode find(JsonNode events, String kind) {
