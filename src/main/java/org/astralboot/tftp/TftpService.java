@@ -205,18 +205,30 @@ public final class TftpService implements Service {
 
     private void startTransfer(InetSocketAddress client, TftpPacket.Rrq rrq) throws IOException {
         TftpSession running = active.get(client);
-        if (running != null) {
+        if (running != null && running.isRepeat(rrq)) {
             // The client resent its request: the running transfer answers it (at once, if it
             // is still waiting for the first ACK); a second transfer would send every block twice.
             log.debug("tftp repeated RRQ from {} passed to its transfer", text(client));
             running.requestRepeated();
             return;
         }
+        if (running != null) {
+            // Another request, or the same once the old download is over but for its final ACK: a
+            // new conversation from this port (firmware that reuses its port, or a new client that
+            // got it). The old transfer stops at once so that nothing of it reaches the new one.
+            log.info("tftp RRQ {} from {}: a new request from the port of a running transfer, which ends",
+                    TftpCodec.printable(rrq.filename()), text(client));
+            running.supersede();
+            active.remove(client, running);
+        }
+        // A transfer that replaces a superseded one is admitted past the per-address cap: the old
+        // one gives its place back within a wake-up, and refusing would fail the client's new file.
+        boolean replacing = running != null;
         int cap = config.tftp().maxTransfersPerClient();
         boolean[] admitted = {false};
         perClient.compute(client.getAddress(), (a, n) -> {
             int count = n == null ? 0 : n;
-            if (count >= cap) {
+            if (count >= cap && !replacing) {
                 return n;
             }
             admitted[0] = true;

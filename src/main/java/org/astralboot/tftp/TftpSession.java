@@ -56,6 +56,13 @@ final class TftpSession implements Runnable {
     private volatile Selector selector;
     /** Set by the listener when the client repeats its request; read by the session thread. */
     private volatile boolean requestRepeated;
+    /** Set by the listener when the client's TID starts a new conversation; read by the session thread. */
+    private volatile boolean superseded;
+    /**
+     * Whether a copy of {@link #rrq} from the client is still a repeat of it, as
+     * {@link TftpTransfer#takesRepeatedRequest(boolean)} last said; written by the session thread.
+     */
+    private volatile boolean takesRepeat = true;
 
     TftpSession(TftpService service, InetSocketAddress client, TftpPacket.Rrq rrq) {
         this.service = service;
@@ -70,6 +77,24 @@ final class TftpSession implements Runnable {
     /** The listener saw the same request from the same TID again. */
     void requestRepeated() {
         requestRepeated = true;
+        Selector s = selector;
+        if (s != null) {
+            s.wakeup();
+        }
+    }
+
+    /**
+     * Whether {@code request}, from this transfer's client TID, is a copy of the request this
+     * transfer answers; if not, the listener {@link #supersede() supersedes} it.
+     */
+    boolean isRepeat(TftpPacket.Rrq request) {
+        return takesRepeat && request.equals(rrq);
+    }
+
+    /** The client's TID sent a new request: end without sending anything more to it. */
+    void supersede() {
+        superseded = true;
+        takesRepeat = false;
         Selector s = selector;
         if (s != null) {
             s.wakeup();
@@ -233,6 +258,19 @@ final class TftpSession implements Runnable {
                     service.events().emit(BootEvent.transfer(Kind.TFTP_END, "", ip, "", name + " (blksize " + n.blksize()
                             + ", windowsize " + n.windowsize() + ", " + t.retransmissions() + " timeouts)", size, ms));
                 }
+                case SUPERSEDED -> {
+                    // The client asked again from the same port: for a finished download, its final ACK
+                    // was lost (or the port is a new client's); otherwise it gave this one up.
+                    log.info("tftp {} to {} superseded by a new request from its port: {}", name, who,
+                            t.allSent() ? "every block sent, the final ACK not seen" : t.blocksAcked() + " blocks acknowledged");
+                    if (t.allSent()) {
+                        service.events().emit(BootEvent.transfer(Kind.TFTP_END, "", ip, "", name + " (final ACK not"
+                                + " seen: the client's port sent a new request)", size, ms));
+                    } else {
+                        error(name, "given up by the client after " + t.blocksAcked() + " blocks (a new request from"
+                                + " its port)", t.blocksAcked() * (long) n.blksize(), ms, -1);
+                    }
+                }
                 case OPTIONS_REJECTED -> {
                     log.info("tftp {} to {}: client refused the OACK (ERROR 8)", name, who);
                     // Firmware that probes the size this way asks again at once: not a failure.
@@ -289,6 +327,10 @@ final class TftpSession implements Runnable {
         requestRepeated = false;
         TftpTransfer.Step step = t.begin();
         while (true) {
+            if (superseded && !(step instanceof TftpTransfer.Step.Finish)) {
+                // Set by the listener (which also woke the selector): nothing more goes to this TID.
+                step = t.onSuperseded();
+            }
             switch (step) {
                 case TftpTransfer.Step.SendOack o -> io.send(ByteBuffer.wrap(oack), client);
                 case TftpTransfer.Step.SendBlocks b -> {
@@ -314,9 +356,10 @@ final class TftpSession implements Runnable {
                     }
                 }
                 case TftpTransfer.Step.Finish f -> {
-                    if (f.reply() != null) {
+                    if (f.reply() != null && !superseded) {
                         io.send(ByteBuffer.wrap(TftpCodec.encode(f.reply())), client);
                     }
+                    takesRepeat = false; // from now on a request from this TID starts a new transfer
                     if (f.outcome() != TftpTransfer.Outcome.COMPLETE) {
                         log.debug("tftp {} to {}: {}", rrq.filename(), client, f.detail());
                     }
@@ -324,6 +367,10 @@ final class TftpSession implements Runnable {
                 }
                 case TftpTransfer.Step.Wait w -> {
                 }
+            }
+            takesRepeat = !superseded && t.takesRepeatedRequest(true);
+            if (superseded) {
+                continue;
             }
             if (requestRepeated) { // set by the listener, which also woke the selector
                 requestRepeated = false;

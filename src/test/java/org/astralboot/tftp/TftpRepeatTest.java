@@ -36,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TftpRepeatTest {
     private static final int SIZE = 3000; // six 512-byte blocks, the last one short
+    private static final int OTHER_SIZE = 1500;
     /** The server's timeout: far longer than any wait below, so every resend seen is a repeat's. */
     private static final Duration TIMEOUT = Duration.ofSeconds(4);
 
@@ -79,6 +80,7 @@ class TftpRepeatTest {
         byte[] content = new byte[SIZE];
         new java.util.Random(7).nextBytes(content);
         Files.write(data.resolve("tftp/file.bin"), content);
+        Files.write(data.resolve("tftp/other.bin"), java.util.Arrays.copyOf(content, OTHER_SIZE));
         return data;
     }
 
@@ -186,6 +188,79 @@ class TftpRepeatTest {
             assertEquals(1, second(first));
             assertEquals(null, receive(client, 500), "block 1 only once: it answers both copies");
             assertEquals(SIZE, finish(client, first, (InetSocketAddress) first.getSocketAddress()));
+        }
+    }
+
+    /**
+     * Firmware that reuses its UDP port asks for the next file while the last transfer still runs:
+     * the new file is served at once by a new transfer, and the old one sends nothing more to the port.
+     */
+    @Test
+    void anotherFileFromTheSamePortIsANewTransferAndTheOldOneFallsSilent() throws Exception {
+        Path data = data();
+        try (LocalBootStore store = new LocalBootStore(data); TftpService svc = new TftpService(config(data, 5), store);
+                DatagramSocket client = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            svc.start();
+            InetSocketAddress server = new InetSocketAddress(InetAddress.getLoopbackAddress(), svc.port());
+            client.send(new DatagramPacket(rrq("file.bin"), rrq("file.bin").length, server));
+            DatagramPacket first = receive(client, 5000);
+            InetSocketAddress old = (InetSocketAddress) first.getSocketAddress();
+            client.send(new DatagramPacket(rrq("other.bin"), rrq("other.bin").length, server));
+            DatagramPacket next = receive(client, 2000);
+            assertTrue(next != null, "the new request is answered before the server's " + TIMEOUT + " timeout");
+            assertTrue(!old.equals(next.getSocketAddress()), "a new transfer answers, not the old one: " + next.getSocketAddress());
+            assertEquals(1, second(next));
+            assertEquals(OTHER_SIZE, finish(client, next, (InetSocketAddress) next.getSocketAddress()));
+            assertNothingFrom(old, client, TIMEOUT.toMillis() + 1000);
+            assertEquals(0, svc.activeTransfers());
+        }
+    }
+
+    /**
+     * The final ACK was lost and the client (or a new process that got its port) asks again for the
+     * same file while the old transfer resends its final block: the request is a new download, not a
+     * copy of the old request to be ignored, and the old transfer stops sending to the port.
+     */
+    @Test
+    void theSameRequestAfterAnUnacknowledgedFinalBlockIsANewTransfer() throws Exception {
+        Path data = data();
+        try (LocalBootStore store = new LocalBootStore(data); TftpService svc = new TftpService(config(data, 5), store);
+                DatagramSocket client = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            svc.start();
+            InetSocketAddress server = new InetSocketAddress(InetAddress.getLoopbackAddress(), svc.port());
+            client.send(new DatagramPacket(rrq("file.bin"), rrq("file.bin").length, server));
+            DatagramPacket p = receive(client, 5000);
+            InetSocketAddress old = (InetSocketAddress) p.getSocketAddress();
+            int last = (SIZE + 511) / 512;
+            for (int block = 1; block < last; block++) { // every block acknowledged but the final one
+                assertEquals(block, second(p));
+                byte[] ack = {0, 4, (byte) (block >> 8), (byte) block};
+                client.send(new DatagramPacket(ack, 4, old));
+                p = receive(client, 5000);
+            }
+            assertEquals(last, second(p));
+            DatagramPacket resent = receive(client, (int) TIMEOUT.toMillis() + 2000);
+            assertTrue(resent != null && second(resent) == last, "the final block is resent: the final ACK is overdue");
+            client.send(new DatagramPacket(rrq("file.bin"), rrq("file.bin").length, server));
+            DatagramPacket next;
+            do { // a resend of the final block may already be on its way
+                next = receive(client, 2000);
+            } while (next != null && old.equals(next.getSocketAddress()));
+            assertTrue(next != null, "the new request is answered");
+            assertEquals(1, second(next));
+            assertEquals(SIZE, finish(client, next, (InetSocketAddress) next.getSocketAddress()));
+            assertNothingFrom(old, client, 1000);
+        }
+    }
+
+    private static void assertNothingFrom(InetSocketAddress old, DatagramSocket client, long millis) throws Exception {
+        long end = System.nanoTime() + millis * 1_000_000;
+        long left;
+        while ((left = (end - System.nanoTime()) / 1_000_000) > 0) {
+            DatagramPacket q = receive(client, (int) left);
+            if (q != null && old.equals(q.getSocketAddress())) {
+                throw new AssertionError("the superseded transfer still sent opcode " + opcode(q) + " block " + second(q));
+            }
         }
     }
 

@@ -49,6 +49,12 @@ import org.astralboot.tftp.codec.TftpQuirk;
  *       signal of that). Each such resend spends one of the {@code retries}, like a timeout, and
  *       the first-ACK limit still holds: repeating the request never holds a transfer longer or
  *       draws more packets than silence would. Without a retry left, a repeat is ignored.</li>
+ *   <li>A request from the client's TID that is not a repeat (another file, mode or options; or
+ *       any request once every block is sent and something acknowledged) starts a new
+ *       conversation: this transfer ends silently ({@link #onSuperseded()}), since anything it still
+ *       sent would reach the new one. Firmware that reuses its UDP port for the next file, or a
+ *       client whose final ACK was lost and whose port a new process took, looks like this
+ *       (RFC 1350 §4: a TID pair identifies a transfer only while it lasts).</li>
  *   <li>An ERROR from the client (8 included: it refused the OACK) ends the transfer without a reply
  *       (RFC 1350 §7). Any other packet type from the client is an illegal operation.</li>
  * </ul>
@@ -68,7 +74,12 @@ public final class TftpTransfer {
         /** The client sent a packet that has no place in a read transfer. */
         PROTOCOL_ERROR,
         /** Reading the file failed. */
-        SOURCE_ERROR
+        SOURCE_ERROR,
+        /**
+         * The client's address and port sent a new request, so this conversation is over: see
+         * {@link TftpTransfer#takesRepeatedRequest(boolean)}.
+         */
+        SUPERSEDED
     }
 
     /** What the transport must do next. */
@@ -268,6 +279,40 @@ public final class TftpTransfer {
         }
         windowResent = true; // its ACK may answer either copy: no round-trip sample (Karn)
         return sendFrom(0);
+    }
+
+    /**
+     * Whether a request identical to this transfer's, from the same TID, is a copy of it (to be
+     * answered by {@link #onRequestRepeated()}) rather than a new conversation. It is not once every
+     * block has been sent and the client has acknowledged something: a client copies its request only
+     * until our first answer reaches it, and its later ACKs arrive after those copies, so a request
+     * now comes from a client that has (nearly) the whole file and started over, or from a new
+     * process that got the port of one that has gone. Serving it at once matters: the old transfer
+     * would keep resending its final block to that port, and the new client takes the first DATA it
+     * gets for its own.
+     *
+     * @param sameRequest the new request names the same file, mode and options
+     */
+    public boolean takesRepeatedRequest(boolean sameRequest) {
+        return sameRequest && !finished && (awaitingFirstAck() || !allSent());
+    }
+
+    /**
+     * A new request came from the client's TID: the transfer ends without a reply (an ERROR would
+     * reach the new conversation). {@link Outcome#SUPERSEDED}; the detail says whether every block
+     * had been sent.
+     */
+    public Step onSuperseded() {
+        if (finished) {
+            return WAIT;
+        }
+        return finish(Outcome.SUPERSEDED, "a new request from the client's port; " + (allSent()
+                ? "every block sent, the final ACK not seen" : (lastAcked + 1) + " blocks acknowledged"), null);
+    }
+
+    /** Whether every block has been sent at least once (the final one included). */
+    public boolean allSent() {
+        return lastIndex != Long.MAX_VALUE && nextToSend > lastIndex;
     }
 
     /** An ERROR from the client ends the transfer; nothing is sent back (RFC 1350 §7). */

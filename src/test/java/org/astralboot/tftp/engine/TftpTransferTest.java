@@ -1,6 +1,7 @@
 package org.astralboot.tftp.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -92,6 +93,45 @@ class TftpTransferTest {
      * resends that answer at once, but spends a retry like a timeout would: a client that keeps
      * repeating gets no more packets, and holds the transfer no longer, than a silent one.
      */
+    @Test
+    void aRequestIsARepeatUntilEveryBlockIsSentAndSomethingAcknowledged() {
+        TftpTransfer t = new TftpTransfer(neg(512, 1, false), 1100, 5, FIRST_ACK_MILLIS, clock);
+        t.begin();
+        assertTrue(t.takesRepeatedRequest(true), "before any ACK: the client lost our first answer");
+        assertFalse(t.takesRepeatedRequest(false), "another file, mode or options is a new conversation");
+        t.onAck(1);
+        assertTrue(t.takesRepeatedRequest(true), "mid-transfer: a copy delayed in transit");
+        assertEquals(blocks(2, 1), t.onAck(2)); // the final, short block
+        assertTrue(t.allSent());
+        assertFalse(t.takesRepeatedRequest(true),
+                "the client has (nearly) the whole file and asks again, or its port is a new client's");
+
+        TftpTransfer w = new TftpTransfer(neg(512, 4, false), 1100, 5, FIRST_ACK_MILLIS, clock);
+        w.begin(); // the whole file in the first window
+        assertTrue(w.allSent());
+        assertTrue(w.takesRepeatedRequest(true), "nothing acknowledged: the first answer was lost");
+    }
+
+    @Test
+    void aSupersededTransferEndsSilently() {
+        TftpTransfer t = new TftpTransfer(neg(512, 1, false), 1100, 5, FIRST_ACK_MILLIS, clock);
+        t.begin();
+        t.onAck(1);
+        Step.Finish f = assertInstanceOf(Step.Finish.class, t.onSuperseded());
+        assertEquals(Outcome.SUPERSEDED, f.outcome());
+        assertNull(f.reply(), "an ERROR would reach the new conversation on the same port");
+        assertTrue(f.detail().contains("1 blocks acknowledged"), f.detail());
+        assertFalse(t.allSent());
+        assertInstanceOf(Step.Wait.class, t.onSuperseded());
+        assertFalse(t.takesRepeatedRequest(true));
+
+        TftpTransfer u = new TftpTransfer(neg(512, 4, false), 1100, 5, FIRST_ACK_MILLIS, clock);
+        u.begin(); // the whole file in the first window
+        u.onAck(1);
+        assertTrue(u.allSent());
+        assertTrue(((Step.Finish) u.onSuperseded()).detail().contains("final ACK not seen"));
+    }
+
     @Test
     void repeatedRequestsSpendTheRetryBudgetAndNeverMoveTheFirstAckDeadline() {
         long start = clock.millis();
