@@ -35,7 +35,7 @@ final class LeaseWriter implements LeaseSink, AutoCloseable {
     private final Committer committer;
     private final LeaseSink store;
     private final Sender sender;
-    private final java.util.function.Consumer<String> fatal;
+    private final org.astralboot.db.StoreFailure fatal;
     private final Thread thread;
     private final Object lock = new Object();
     private List<Object> pending = new ArrayList<>();
@@ -85,7 +85,7 @@ final class LeaseWriter implements LeaseSink, AutoCloseable {
         this.committer = committer;
         this.store = store;
         this.sender = sender;
-        this.fatal = fatal;
+        this.fatal = new org.astralboot.db.StoreFailure("dhcp", fatal);
         this.inline = inline;
         this.pacer = new Pacer(sender);
         if (inline) {
@@ -241,12 +241,9 @@ final class LeaseWriter implements LeaseSink, AutoCloseable {
                         + "): stopping, since no further OFFER or ACK could be made durable";
                 log.error(msg, e);
                 if (inline) {
-                    // Not on the receiving thread: a handler that stops the process closes the
-                    // service, which waits for that thread to end.
-                    Thread t = new Thread(() -> report(msg), "dhcp-fatal");
-                    t.start();
+                    fatal.report(msg); // on a thread of its own, not the receiving thread
                 } else {
-                    report(msg);
+                    fatal.reportHere(msg);
                 }
                 synchronized (lock) {
                     closed = true;
@@ -288,15 +285,6 @@ final class LeaseWriter implements LeaseSink, AutoCloseable {
             pacer.submit(sends, System.nanoTime() - t1);
         }
         return true;
-    }
-
-    /** Tells {@link #fatal}; a handler that fails is logged, never lost silently. */
-    private void report(String msg) {
-        try {
-            fatal.accept(msg);
-        } catch (RuntimeException | Error e) {
-            log.error("dhcp lease writer: the store-failure handler failed", e);
-        }
     }
 
     /** Queued or committing lease changes and replies: how far durability lags the arrivals. */

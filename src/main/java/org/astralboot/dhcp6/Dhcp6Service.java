@@ -113,32 +113,19 @@ public final class Dhcp6Service implements Service {
      * otherwise stay up without answering. Without a handler the failure is only logged.
      */
     public Dhcp6Service onStoreFailure(java.util.function.Consumer<String> handler) {
-        this.storeFailure = java.util.Objects.requireNonNull(handler, "handler");
+        this.storeFailure = new org.astralboot.db.StoreFailure("dhcp6", handler);
         return this;
     }
 
-    private volatile java.util.function.Consumer<String> storeFailure =
-            msg -> log.error("dhcp6: no handler for a broken database, DHCPv6 stops answering: {}", msg);
-    private final java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile org.astralboot.db.StoreFailure storeFailure = new org.astralboot.db.StoreFailure("dhcp6",
+            msg -> log.error("dhcp6: no handler for a broken database, DHCPv6 stops answering: {}", msg));
 
     /**
      * Reports a broken database to {@link #onStoreFailure}'s handler, the first time only, and not on
-     * the receiving thread: a handler that stops the process closes this service, which waits for
-     * that thread to end.
+     * the receiving thread ({@link org.astralboot.db.StoreFailure#report}).
      */
     void storeBroken(String msg) {
-        if (!broken.compareAndSet(false, true)) {
-            return;
-        }
-        java.util.function.Consumer<String> h = storeFailure;
-        Thread t = new Thread(() -> {
-            try {
-                h.accept(msg);
-            } catch (RuntimeException | Error e) {
-                log.error("dhcp6: the store-failure handler failed", e);
-            }
-        }, "dhcp6-fatal");
-        t.start();
+        storeFailure.report(msg);
     }
 
     /**
