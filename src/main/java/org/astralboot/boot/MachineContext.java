@@ -199,16 +199,11 @@ public final class MachineContext {
         m.put("kernel_url", images + os.kernel());
         m.put("kernel_name", os.kernel().name());
         List<Map<String, Object>> initrds = new ArrayList<>();
-        StringBuilder args = new StringBuilder();
         for (TreePath p : os.initrds()) {
             initrds.add(Map.of("name", p.name(), "url", images + p));
-            if (!args.isEmpty()) {
-                args.append(' ');
-            }
-            args.append("initrd=").append(p.name());
         }
         m.put("initrds", initrds);
-        m.put("initrd_args", args.toString());
+        m.put("initrd_args", initrdArgs(os, ""));
         Map<String, Object> urls = new LinkedHashMap<>();
         for (String t : templates.names(os)) {
             urls.put(t, base(sourceIp) + "/machine/" + u + "/template/" + t + keyQuery(key));
@@ -231,8 +226,28 @@ public final class MachineContext {
         }
         m.put("cluster", cluster);
         m.put("peers", peers);
-        m.put("cmdline", templates.renderText(os.cmdline(), os.source() + " cmdline", m));
+        String cmdline = templates.renderText(os.cmdline(), os.source() + " cmdline", m);
+        m.put("cmdline", cmdline);
+        m.put("initrd_args", initrdArgs(os, cmdline));
         return m;
+    }
+
+    /**
+     * {@code initrd=<name>} for each initrd of {@code os} that {@code cmdline} does not already carry
+     * as a word. The Linux EFI stub loads every {@code initrd=} it finds (Documentation/admin-guide/
+     * efi-stub.rst), so an os.toml whose command line names its initrd itself, as many PXE recipes do,
+     * must not get a second one: the kernel would receive the initrd twice.
+     */
+    static String initrdArgs(OsDefinition os, String cmdline) {
+        java.util.Set<String> given = new java.util.HashSet<>(List.of(cmdline.trim().split("\\s+")));
+        StringBuilder args = new StringBuilder();
+        for (TreePath p : os.initrds()) {
+            String a = "initrd=" + p.name();
+            if (!given.contains(a)) {
+                args.append(args.isEmpty() ? "" : " ").append(a);
+            }
+        }
+        return args.toString();
     }
 
     private Map<String, Object> member(MacAddress mac, String ip, boolean self) {

@@ -581,6 +581,36 @@ class HttpServiceTest {
         assertEquals(MachineState.CHOSEN, http.machines().get(MacAddress.parse(mac)).orElseThrow().state());
     }
 
+    /**
+     * An os.toml whose command line names one of its initrds itself (as the e2e test OS and many PXE
+     * recipes do): the kernel line carries one {@code initrd=} per initrd, not that one twice.
+     */
+    @Test
+    void aCommandLineThatNamesItsInitrdGetsNoSecondOne() throws Exception {
+        Path named = Files.createDirectories(data.resolve("boot/named/images"));
+        Files.write(named.resolve("linux"), new byte[100]);
+        Files.write(named.resolve("a.gz"), new byte[10]);
+        Files.write(named.resolve("b.img"), new byte[10]);
+        Files.writeString(data.resolve("boot/named/os.toml"), """
+                kernel = "linux"
+                initrd = ["a.gz", "b.img"]
+                cmdline = "console=ttyS0 initrd=a.gz e2eos=named"
+                """);
+        try {
+            String s = text(get("/ipxe/52-54-00-aa-00-0e/choose/named"));
+            String img = base + "/os/named/images/";
+            assertTrue(s.contains("\nkernel " + img + "linux initrd=b.img console=ttyS0 initrd=a.gz e2eos=named || goto failed\n"),
+                    s);
+            assertEquals(2, s.split("initrd=", -1).length - 1, "one initrd= per initrd: " + s);
+            assertTrue(s.contains("initrd --name a.gz " + img + "a.gz || goto failed"), s);
+            assertTrue(s.contains("initrd --name b.img " + img + "b.img || goto failed"), s);
+        } finally {
+            for (String f : List.of("images/linux", "images/a.gz", "images/b.img", "images", "os.toml", "")) {
+                Files.delete(data.resolve("boot/named").resolve(f));
+            }
+        }
+    }
+
     @Test
     void anInstalledMachineBootsItsDiskEvenWhenItsOsLeftTheTree() throws Exception {
         Path gone = Files.createDirectories(data.resolve("boot/gone/images"));
