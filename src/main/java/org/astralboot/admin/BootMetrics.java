@@ -29,6 +29,9 @@ import org.astralboot.events.Events;
  * <p>Cheap on the hot paths: the DHCP packet counters and the TFTP error counters are bound to
  * their label values once, here, so counting a packet is one striped-adder increment (no label
  * lookup, no allocation, no lock); the lease commit histogram is observed once per group commit.
+ * No exemplars: they come from an OpenTelemetry span, and this server has none, so the sampler
+ * would only look for one on every increment (and load its classes on the first: ~20 ms, on the
+ * first DHCP answer after start).
  *
  * <p>Names follow the Prometheus conventions (base units, {@code _total} on counters, added by
  * the text writer); they are listed in {@link #NAMES} and in {@code docs/operator.md}.
@@ -167,7 +170,7 @@ public final class BootMetrics implements Events {
     }
 
     public BootMetrics() {
-        dhcpPackets = Counter.builder().name("astralboot_dhcp_packets")
+        dhcpPackets = Counter.builder().withoutExemplars().name("astralboot_dhcp_packets")
                 .help("DHCP messages by type, received from clients or sent to them")
                 .labelNames("type", "outcome").register(registry);
         for (String t : List.of("discover", "request", "decline", "release", "inform")) {
@@ -177,10 +180,10 @@ public final class BootMetrics implements Events {
             dhcpSent[code(t)] = dhcpPackets.labelValues(t, "sent");
         }
         dhcpProxyOffers = dhcpPackets.labelValues("proxy_offer", "sent");
-        dhcpCommit = Histogram.builder().name("astralboot_dhcp_commit_seconds")
+        dhcpCommit = Histogram.builder().withoutExemplars().name("astralboot_dhcp_commit_seconds")
                 .help("Lease group commits: time to make a batch of lease changes durable before its replies go out")
                 .classicOnly().classicUpperBounds(COMMIT_BUCKETS).register(registry);
-        Counter packets6 = Counter.builder().name("astralboot_dhcp6_packets")
+        Counter packets6 = Counter.builder().withoutExemplars().name("astralboot_dhcp6_packets")
                 .help("DHCPv6 messages by type, received from clients or sent to them (every client, booting or not)")
                 .labelNames("type", "outcome").register(registry);
         for (String t : List.of("solicit", "request", "confirm", "renew", "rebind", "release", "decline",
@@ -190,52 +193,52 @@ public final class BootMetrics implements Events {
         for (String t : List.of("advertise", "reply")) {
             dhcp6Sent[code6(t)] = packets6.labelValues(t, "sent");
         }
-        dhcp6Unanswered = Counter.builder().name("astralboot_dhcp6_unanswered")
+        dhcp6Unanswered = Counter.builder().withoutExemplars().name("astralboot_dhcp6_unanswered")
                 .help("DHCPv6 messages that got no reply, by reason (other_server, stateless_mode, invalid,"
                         + " not_client_message, malformed, unsupported, commit_failed, error)")
                 .labelNames("reason").register(registry);
-        dhcp6Refusals = Counter.builder().name("astralboot_dhcp6_refusals")
+        dhcp6Refusals = Counter.builder().withoutExemplars().name("astralboot_dhcp6_refusals")
                 .help("Status codes other than Success sent in DHCPv6 replies, by status (no_addrs_avail: the"
                         + " pool is exhausted; no_binding; not_on_link)")
                 .labelNames("status").register(registry);
-        dhcp6Commit = Histogram.builder().name("astralboot_dhcp6_commit_seconds")
+        dhcp6Commit = Histogram.builder().withoutExemplars().name("astralboot_dhcp6_commit_seconds")
                 .help("DHCPv6 binding commits: time to make a Reply's binding changes durable before it goes out")
                 .classicOnly().classicUpperBounds(COMMIT_BUCKETS).register(registry);
         tftpActive = Gauge.builder().name("astralboot_tftp_transfers_active")
                 .help("TFTP transfers in progress").register(registry);
-        tftpTransfers = Counter.builder().name("astralboot_tftp_transfers")
+        tftpTransfers = Counter.builder().withoutExemplars().name("astralboot_tftp_transfers")
                 .help("TFTP transfers started").register(registry);
-        Counter errors = Counter.builder().name("astralboot_tftp_errors")
+        Counter errors = Counter.builder().withoutExemplars().name("astralboot_tftp_errors")
                 .help("TFTP transfers and requests that ended in an error, by the TFTP error code sent or received"
                         + " (none: no ERROR was exchanged)")
                 .labelNames("code").register(registry);
         for (int c = 0; c < tftpErrors.length; c++) {
             tftpErrors[c] = errors.labelValues(c < 9 ? Integer.toString(c) : "none");
         }
-        tftpRetransmissions = Counter.builder().name("astralboot_tftp_retransmissions")
+        tftpRetransmissions = Counter.builder().withoutExemplars().name("astralboot_tftp_retransmissions")
                 .help("TFTP OACKs and windows resent after a timeout").register(registry);
-        tftpBytes = Counter.builder().name("astralboot_tftp_bytes").unit(io.prometheus.metrics.model.snapshots.Unit.BYTES)
+        tftpBytes = Counter.builder().withoutExemplars().name("astralboot_tftp_bytes").unit(io.prometheus.metrics.model.snapshots.Unit.BYTES)
                 .help("Bytes of files sent over TFTP").register(registry);
-        httpRequests = Counter.builder().name("astralboot_http_requests")
+        httpRequests = Counter.builder().withoutExemplars().name("astralboot_http_requests")
                 .help("HTTP requests of the boot service by route and status").labelNames("route", "status")
                 .register(registry);
-        httpBytes = Counter.builder().name("astralboot_http_bytes").unit(io.prometheus.metrics.model.snapshots.Unit.BYTES)
+        httpBytes = Counter.builder().withoutExemplars().name("astralboot_http_bytes").unit(io.prometheus.metrics.model.snapshots.Unit.BYTES)
                 .help("Response bytes of the boot service by route").labelNames("route").register(registry);
-        bootsStarted = Counter.builder().name("astralboot_boots_started")
+        bootsStarted = Counter.builder().withoutExemplars().name("astralboot_boots_started")
                 .help("Boots started (a DHCP DISCOVER, or a first TFTP or HTTP step), by firmware and boot source")
                 .labelNames("firmware", "source").register(registry);
-        bootsCompleted = Counter.builder().name("astralboot_boots_completed")
+        bootsCompleted = Counter.builder().withoutExemplars().name("astralboot_boots_completed")
                 .help("Boots that got their kernel and initrd, by firmware and boot source")
                 .labelNames("firmware", "source").register(registry);
-        bootsRunning = Counter.builder().name("astralboot_boots_running")
+        bootsRunning = Counter.builder().withoutExemplars().name("astralboot_boots_running")
                 .help("Boots whose kernel was seen running after its initrd (its own DHCP client, a template"
                         + " fetch or the end hook), by firmware and boot source")
                 .labelNames("firmware", "source").register(registry);
-        bootDuration = Histogram.builder().name("astralboot_boot_duration_seconds")
+        bootDuration = Histogram.builder().withoutExemplars().name("astralboot_boot_duration_seconds")
                 .help("From the start of a boot to its initrd sent").classicOnly()
                 .classicUpperBounds(1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800).labelNames("firmware", "source")
                 .register(registry);
-        bootErrors = Counter.builder().name("astralboot_boot_errors")
+        bootErrors = Counter.builder().withoutExemplars().name("astralboot_boot_errors")
                 .help("Refusals and errors reported to machines, by event kind").labelNames("kind").register(registry);
         GaugeWithCallback.builder().name("astralboot_dhcp_leases")
                 .help("Addresses of the lease pool: pool size, bound, free").labelNames("state")

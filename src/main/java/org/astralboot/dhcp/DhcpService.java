@@ -312,6 +312,9 @@ public final class DhcpService implements Service {
             engine = new DhcpEngine(settings(cfg), null, clock, gate);
         }
         engine.reportQuirksTo(quirks);
+        // Before the sockets open (and so before "Astralboot ready"): the first machine's OFFER must
+        // not wait for the DHCP path's class loading (DhcpWarmUp says what runs and what it leaves alone).
+        org.astralboot.server.WarmUp.run(log, "dhcp", () -> DhcpWarmUp.run(cfg, clock));
         if (System.getProperty("io.netty.leakDetection.level") == null) {
             // The sampling leak detector records a stack trace for one buffer in 128: measurable at
             // thousands of packets per second, and this service holds no buffer past one read.
@@ -355,6 +358,8 @@ public final class DhcpService implements Service {
             throw new IOException("cannot bind UDP 0.0.0.0:" + port + " on interface " + cfg.iface() + ": " + e.getMessage(), e);
         }
         channels.add(ch);
+        // The warm-up's part that needs the transport, before "listening" (and "ready").
+        org.astralboot.server.WarmUp.firstBuffer(ch);
         SUMMARY.info("dhcp listening on {}:{} (interface {}, mode {})", Ipv4.text(cfg.address()), port, cfg.iface(),
                 cfg.dhcp().mode().name().toLowerCase());
     }

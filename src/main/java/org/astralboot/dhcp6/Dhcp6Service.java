@@ -280,6 +280,8 @@ public final class Dhcp6Service implements Service {
                     t.all().size());
         }
         Dhcp6Engine engine = new Dhcp6Engine(s, t, clock);
+        // Before the socket opens (and so before "Astralboot ready"): see Dhcp6WarmUp.
+        org.astralboot.server.WarmUp.run(log, "dhcp6", () -> Dhcp6WarmUp.run(s, clock));
         group = new MultiThreadIoEventLoopGroup(1, r -> {
             Thread th = new Thread(r, "dhcp6");
             th.setDaemon(true);
@@ -305,6 +307,7 @@ public final class Dhcp6Service implements Service {
             throw new IOException("cannot bind UDP [::]:" + port + " on interface " + cfg.iface() + " and join "
                     + ALL_SERVERS + ": " + e.getMessage(), e);
         }
+        org.astralboot.server.WarmUp.firstBuffer(channel); // before "listening" (and "ready")
         SUMMARY.info("dhcp6 listening on [::]:{} (interface {}, {} mode, server {}, DUID {})", port, cfg.iface(),
                 s.mode().name().toLowerCase(java.util.Locale.ROOT), Ipv6.text(s.address()), serverId);
     }

@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * to the relay on port 67 with option 82 echoed (RFC 3046 §2.2).
  */
 public final class DhcpEngine {
-    private static final Logger log = LoggerFactory.getLogger(DhcpEngine.class);
+    private static final Logger LOG = LoggerFactory.getLogger(DhcpEngine.class);
+    /** The decisions' log: {@link #LOG}, or nothing for the warm-up's engine ({@link #quiet()}). */
+    private Logger log = LOG;
 
     /** How long an OFFER holds its address for the client (RFC 2131 §4.3.1 leaves it to the server). */
     public static final Duration OFFER_HOLD = Duration.ofSeconds(60);
@@ -194,6 +196,15 @@ public final class DhcpEngine {
      */
     public Optional<DhcpReply> handle(DhcpPacket req, boolean pxePort, int source, int srcPort) {
         return answer(req, pxePort, source, srcPort).reply();
+    }
+
+    /**
+     * This engine logs none of its decisions: for the service's warm-up (the dhcp package), whose
+     * synthetic requests must leave no line in the log that an operator could take for a client's.
+     */
+    public DhcpEngine quiet() {
+        this.log = org.slf4j.helpers.NOPLogger.NOP_LOGGER;
+        return this;
     }
 
     /**

@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * UEFI HTTP boot, {@code http://[addr]/boot.ipxe} for iPXE (the IPv4 engine's {@link BootChoice}).
  */
 public final class Dhcp6Engine {
-    private static final Logger log = LoggerFactory.getLogger(Dhcp6Engine.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Dhcp6Engine.class);
+    /** The decisions' log: {@link #LOG}, or nothing for the warm-up's engine ({@link #quiet()}). */
+    private Logger log = LOG;
 
     /** How long an Advertise keeps its address for the client. */
     public static final Duration ADVERTISE_HOLD = Duration.ofSeconds(60);
@@ -105,6 +107,15 @@ public final class Dhcp6Engine {
         return Optional.ofNullable(answer(req).reply());
     }
 
+    /**
+     * This engine logs none of its decisions: for the service's warm-up (the dhcp6 package), whose
+     * synthetic requests must leave no line in the log that an operator could take for a client's.
+     */
+    public Dhcp6Engine quiet() {
+        this.log = org.slf4j.helpers.NOPLogger.NOP_LOGGER;
+        return this;
+    }
+
     /** Decides the answer to one client message: a reply, or silence with its reason. */
     public Answer answer(Dhcp6Message req) {
         Optional<Duid> client = req.clientId();
@@ -141,7 +152,7 @@ public final class Dhcp6Engine {
         };
     }
 
-    private static Answer silent(Dhcp6Message req, Silence reason, String why) {
+    private Answer silent(Dhcp6Message req, Silence reason, String why) {
         log.debug("dhcp6 {} {} ignored: {}", req.type(), req.xid(), why);
         return new Answer(null, reason, why);
     }
