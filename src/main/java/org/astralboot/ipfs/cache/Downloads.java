@@ -123,7 +123,7 @@ final class Downloads implements Closeable {
                 }
                 health.ok();
                 f.started.complete(null);
-                ReceivePipe.pump(threads, in, out, crc, f);
+                ReceivePipe.pump(in, out, crc, f);
                 if (out.size() != f.size) {
                     throw new KuboException("cat", 200, -1, f.cid + ": got " + out.size() + " bytes, the DAG says "
                             + f.size, false, null);

@@ -1,121 +1,76 @@
 package org.astralboot.ipfs.cache;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.CRC32C;
 import org.astralboot.ipfs.kubo.ChannelStream;
 
 /**
- * Copies the node's stream into the cache file on two threads: one receives from the socket into
- * direct buffers, which readers take from at once ({@link Download#received}), before the disk;
- * the calling thread checksums and writes them, so a slow write never stops the socket being read.
- * ({@code O_DIRECT} writes were tried: on this project's 2-vCPU VM they took ~30 % more kernel
- * time than writes into the page cache, and the cold fetch got slower.)
+ * Copies the node's verified stream into the cache file: each chunk is taken into a direct buffer,
+ * handed to the readers at once ({@link Download#received}, before the disk), checksummed and
+ * written from that buffer, all on the calling thread.
+ *
+ * <p>Why one thread: the node's socket is already drained on a thread of its own, up to 8 blocks
+ * ahead of the verifier ({@code BlockPrefetch}), so a slow write does not stop the socket being
+ * read. A second thread between verifier and disk (as before 2026-12-07) only added a queue
+ * hand-off per 128 KiB (futex wake-ups and context switches on a 2-vCPU machine whose cores the
+ * node already keeps busy) and moved each chunk to another core between its copy, its checksum
+ * and its write; here the chunk is still in this core's cache for both. ({@code O_DIRECT} writes
+ * were tried: on this project's 2-vCPU VM they took ~30 % more kernel time than writes into the
+ * page cache, and the cold fetch got slower.)
  */
 final class ReceivePipe {
-    /** Chunks in flight between the receiving and the writing thread. */
-    static final int PIPE = 8;
-
-    /** A filled buffer on its way from the socket to the disk; {@code n < 0} ends the stream. */
-    private record Chunk(BufferPool.Buf buf, int n) {
-    }
-
-    private static final Chunk END = new Chunk(null, -1);
+    /** Buffers one download holds besides its readers' window: the one being filled and written. */
+    static final int PIPE = 1;
 
     private ReceivePipe() {
     }
 
     /**
-     * Runs the copy of {@code in} into {@code out} for download {@code f}, the receiving half on
-     * {@code threads}; returns at the end of the stream. On a failure of either half the stream is
-     * closed (which unblocks the receiver's read) and the failure thrown.
+     * Runs the copy of {@code in} into {@code out} for download {@code f}; returns at the end of the
+     * stream. On a failure the stream is closed and the failure thrown; the buffer in hand goes back
+     * to the pool either way.
      */
-    static void pump(ExecutorService threads, ChannelStream in, FileChannel out, CRC32C crc, Download f)
-            throws IOException {
-        ArrayBlockingQueue<Chunk> full = new ArrayBlockingQueue<>(PIPE + 1);
-        AtomicReference<Throwable> received = new AtomicReference<>();
-        AtomicBoolean stop = new AtomicBoolean();
-        Future<?> receiver = threads.submit(() -> {
-            try {
-                boolean eof = false;
-                while (!eof && !stop.get()) {
-                    BufferPool.Buf buf = f.buffer();
-                    ByteBuffer bb = buf.bb.clear().limit(BufferPool.FILL);
+    static void pump(ChannelStream in, FileChannel out, CRC32C crc, Download f) throws IOException {
+        boolean eof = false;
+        try {
+            while (!eof) {
+                BufferPool.Buf buf = f.buffer();
+                ByteBuffer bb = buf.bb.clear().limit(BufferPool.FILL);
+                int n;
+                try {
                     while (bb.hasRemaining()) {
                         if (in.read(bb) < 0) {
                             eof = true;
                             break;
                         }
                     }
-                    int n = bb.position();
-                    if (n > 0) {
-                        f.received(buf, n);
-                        full.put(new Chunk(buf, n));
-                    } else {
-                        f.release(buf);
-                    }
+                    n = bb.position();
+                } catch (IOException | RuntimeException e) {
+                    f.release(buf);
+                    throw e;
                 }
-            } catch (Throwable t) {
-                received.set(t);
-            } finally {
+                if (n == 0) {
+                    f.release(buf);
+                    continue;
+                }
+                f.received(buf, n); // the readers' window and this writer are its two users
                 try {
-                    full.put(END);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        });
-        IOException failed = null;
-        try {
-            while (true) {
-                Chunk c = full.take();
-                if (c == END) {
-                    break;
-                }
-                if (failed == null) {
-                    try {
-                        ByteBuffer bb = c.buf().bb.duplicate().position(0).limit(c.n());
-                        crc.update(bb);
-                        bb.position(0);
-                        while (bb.hasRemaining()) {
-                            out.write(bb);
-                        }
-                        f.advance(c.n());
-                    } catch (IOException e) {
-                        // Stop the receiver (closing the stream unblocks its read), keep draining.
-                        failed = e;
-                        stop.set(true);
-                        in.close();
+                    ByteBuffer w = buf.bb.duplicate().position(0).limit(n);
+                    crc.update(w);
+                    w.position(0);
+                    while (w.hasRemaining()) {
+                        out.write(w);
                     }
+                    f.advance(n);
+                } finally {
+                    f.release(buf);
                 }
-                f.release(c.buf());
             }
-            receiver.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            stop.set(true);
-            in.close();
-            throw new InterruptedIOException("interrupted while fetching " + f.label);
-        } catch (ExecutionException e) {
-            throw new IOException(e.getCause());
-        }
-        if (failed != null) {
-            throw failed;
-        }
-        Throwable t = received.get();
-        if (t instanceof IOException io) {
-            throw io;
-        }
-        if (t != null) {
-            throw new IOException(t);
+        } catch (IOException | RuntimeException e) {
+            in.close(); // ends the node's stream (and the thread reading it ahead)
+            throw e;
         }
     }
 }

@@ -9,7 +9,7 @@
  * <li>Recovery at start ({@code Recovery}), integrity checks and sha256-to-CRC32C migration, use
  * times and eviction ({@code CacheFiles}), the LRU choice as a pure function ({@code Eviction}).</li>
  * <li>Downloads ({@code Downloads}): one {@link org.astralboot.ipfs.cache.Download} per CID shared
- * by its readers, received on two threads ({@code ReceivePipe}) into the cache's own
+ * by its readers, received on the download's thread ({@code ReceivePipe}) into the cache's own
  * {@code BufferPool}, read back by {@code DownloadStream}.</li>
  * <li>{@link org.astralboot.ipfs.cache.Failures}: client failures as
  * {@link org.astralboot.store.BootStoreException}s; {@link org.astralboot.ipfs.cache.Hashes}: CRC32C
