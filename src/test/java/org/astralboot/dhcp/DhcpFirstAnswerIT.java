@@ -15,8 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
  * that boots right after the server started must not wait for the DHCP path's class loading and
  * first compilation. Six DISCOVERs from six new clients, one after the other, the first sent right
  * after the ready line; each time is the client's, from its send to the OFFER. The bound is generous
- * (a loaded 2-core CI machine): first ≤ 3 × median of the next five + 50 ms. Before the warm-up the
- * first answer took 0.2-0.5 s and the later ones a few milliseconds.
+ * (a loaded 2-core CI machine): first ≤ 3 × median of the next five + 80 ms. Before the warm-up the
+ * first answer took 0.16-0.5 s and the later ones 11-14 ms (bound 113-122 ms: it failed every time);
+ * after it, 30-38 ms here and 57 ms (median 17) in a CI run, whose first commit's fdatasync may be slower.
  */
 class DhcpFirstAnswerIT {
     @TempDir
@@ -51,7 +52,7 @@ class DhcpFirstAnswerIT {
             System.out.println("DhcpFirstAnswerIT: OFFER - DISCOVER in ms, first then the next five: " + ms);
             String text = java.nio.file.Files.readString(log);
             assertTrue(!text.contains(DhcpWarmUp.MAC.toString()), "the in-memory warm-up leaves no trace: " + text);
-            assertTrue(ms.get(0) <= 3 * median + 50, "first answer " + ms.get(0) + " ms, median of the next five "
+            assertTrue(ms.get(0) <= 3 * median + 80, "first answer " + ms.get(0) + " ms, median of the next five "
                     + median + " ms: " + ms);
         }
     }
