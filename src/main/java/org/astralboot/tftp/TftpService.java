@@ -221,19 +221,24 @@ public final class TftpService implements Service {
             running.supersede();
             active.remove(client, running);
         }
-        // A transfer that replaces a superseded one is admitted past the per-address cap: the old
-        // one gives its place back within a wake-up, and refusing would fail the client's new file.
-        boolean replacing = running != null;
         int cap = config.tftp().maxTransfersPerClient();
         boolean[] admitted = {false};
         perClient.compute(client.getAddress(), (a, n) -> {
             int count = n == null ? 0 : n;
-            if (count >= cap && !replacing) {
+            if (count >= cap) {
                 return n;
             }
             admitted[0] = true;
             return count + 1;
         });
+        if (!admitted[0] && running != null) {
+            // The superseded transfer holds its place until it wakes: no ERROR (it would fail the
+            // client's next file) and no place past the cap (alternating names from one port must not
+            // add transfers). The client's retransmission finds the place free.
+            log.debug("tftp RRQ {} from {} dropped for now: {} transfers to the address, one of them the one it supersedes",
+                    TftpCodec.printable(rrq.filename()), text(client), cap);
+            return;
+        }
         if (!admitted[0]) {
             log.info("tftp RRQ {} from {} refused: {} transfers to {} running", TftpCodec.printable(rrq.filename()),
                     text(client), cap, client.getAddress().getHostAddress());

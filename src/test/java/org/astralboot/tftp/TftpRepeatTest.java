@@ -253,6 +253,43 @@ class TftpRepeatTest {
         }
     }
 
+    /**
+     * With one transfer allowed per address, the new request from the same port neither gets an ERROR
+     * (the old transfer still holds the place for a moment) nor a place past the cap; the client's
+     * retransmission of it is served.
+     */
+    @Test
+    void atTheCapTheNewRequestWaitsForTheClientsRetransmissionInsteadOfAnError() throws Exception {
+        Path data = data();
+        Config cfg = Config.defaults("lo", Ipv4.parse("127.0.0.1"), 8, tmp).withData(data)
+                .withTftp(new Config.Tftp(0, 1468, 8, 16, TIMEOUT, 5, Config.Tftp.DEFAULT_ACK_SPIN_MICROS,
+                        Config.Tftp.DEFAULT_MAX_CLIENT_TIMEOUT, Config.Tftp.DEFAULT_FIRST_ACK_TIMEOUT, 1));
+        try (LocalBootStore store = new LocalBootStore(data); TftpService svc = new TftpService(cfg, store);
+                DatagramSocket client = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            svc.start();
+            InetSocketAddress server = new InetSocketAddress(InetAddress.getLoopbackAddress(), svc.port());
+            client.send(new DatagramPacket(rrq("file.bin"), rrq("file.bin").length, server));
+            InetSocketAddress old = (InetSocketAddress) receive(client, 5000).getSocketAddress();
+            DatagramPacket next = null;
+            for (int tries = 0; tries < 5 && next == null; tries++) { // the client's own retransmissions
+                client.send(new DatagramPacket(rrq("other.bin"), rrq("other.bin").length, server));
+                DatagramPacket p;
+                while ((p = receive(client, 300)) != null) {
+                    assertTrue(opcode(p) != 5, "no ERROR for the next file: " + new String(p.getData(), 4,
+                            Math.max(0, p.getLength() - 5), StandardCharsets.US_ASCII));
+                    if (!old.equals(p.getSocketAddress())) {
+                        next = p;
+                        break;
+                    }
+                }
+            }
+            assertTrue(next != null, "the next file is served after a retransmission");
+            assertEquals(1, second(next));
+            assertEquals(OTHER_SIZE, finish(client, next, (InetSocketAddress) next.getSocketAddress()));
+            assertTrue(svc.activeTransfers() <= 1);
+        }
+    }
+
     private static void assertNothingFrom(InetSocketAddress old, DatagramSocket client, long millis) throws Exception {
         long end = System.nanoTime() + millis * 1_000_000;
         long left;
