@@ -111,30 +111,59 @@ class TftpRepeatTest {
         }
     }
 
+    /** A started service on loopback and a client socket; closing closes both (not the store). */
+    private record Rig(TftpService svc, DatagramSocket client, InetSocketAddress server) implements AutoCloseable {
+        static Rig start(Config cfg, BootStore store) throws Exception {
+            TftpService svc = new TftpService(cfg, store);
+            DatagramSocket client = null;
+            try {
+                svc.start();
+                client = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                return new Rig(svc, client, new InetSocketAddress(InetAddress.getLoopbackAddress(), svc.port()));
+            } catch (Exception | Error e) {
+                if (client != null) {
+                    client.close();
+                }
+                svc.close();
+                throw e;
+            }
+        }
+
+        /** A read request for {@code name} (octet, no options) from the client's port. */
+        void ask(String name) throws java.io.IOException {
+            byte[] q = rrq(name);
+            client.send(new DatagramPacket(q, q.length, server));
+        }
+
+        @Override
+        public void close() throws Exception {
+            try (TftpService s = svc) {
+                client.close();
+            }
+        }
+    }
+
     @Test
     void aRepeatedRequestIsAnsweredAtOnceByTheSameTransfer() throws Exception {
         Path data = data();
-        try (LocalBootStore store = new LocalBootStore(data); TftpService svc = new TftpService(config(data, 5), store);
-                DatagramSocket client = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            svc.start();
-            InetSocketAddress server = new InetSocketAddress(InetAddress.getLoopbackAddress(), svc.port());
-            client.send(new DatagramPacket(rrq("file.bin"), rrq("file.bin").length, server));
-            DatagramPacket first = receive(client, 5000);
+        try (LocalBootStore store = new LocalBootStore(data); Rig r = Rig.start(config(data, 5), store)) {
+            r.ask("file.bin");
+            DatagramPacket first = receive(r.client(), 5000);
             assertEquals(3, opcode(first));
             assertEquals(1, second(first));
             InetSocketAddress tid = (InetSocketAddress) first.getSocketAddress();
             // "Lost": the client asks again from the same port.
             long t0 = System.nanoTime();
-            client.send(new DatagramPacket(rrq("file.bin"), rrq("file.bin").length, server));
-            DatagramPacket again = receive(client, 2000);
+            r.ask("file.bin");
+            DatagramPacket again = receive(r.client(), 2000);
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertTrue(again != null, "the repeated request is answered before the server's " + TIMEOUT + " timeout");
             assertEquals(3, opcode(again));
             assertEquals(1, second(again), "block 1 resent");
             assertEquals(tid, again.getSocketAddress(), "from the same transfer, not a second one");
             assertTrue(ms < 1000, "answered after " + ms + " ms");
-            assertEquals(1, svc.activeTransfers());
-            assertEquals(SIZE, finish(client, again, tid));
+            assertEquals(1, r.svc().activeTransfers());
+            assertEquals(SIZE, finish(r.client(), again, tid));
         }
     }
 
@@ -142,29 +171,25 @@ class TftpRepeatTest {
     void repeatsAreAnsweredOnlyWithinTheRetryBudget() throws Exception {
         Path data = data();
         int retries = 2;
-        try (LocalBootStore store = new LocalBootStore(data);
-                TftpService svc = new TftpService(config(data, retries), store);
-                DatagramSocket client = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            svc.start();
-            InetSocketAddress server = new InetSocketAddress(InetAddress.getLoopbackAddress(), svc.port());
-            client.send(new DatagramPacket(rrq("file.bin"), rrq("file.bin").length, server));
-            assertEquals(1, second(receive(client, 5000)));
+        try (LocalBootStore store = new LocalBootStore(data); Rig r = Rig.start(config(data, retries), store)) {
+            r.ask("file.bin");
+            assertEquals(1, second(receive(r.client(), 5000)));
             int blocks = 1;
             for (int i = 0; i < 10; i++) { // a client (or forged source) that keeps repeating
-                client.send(new DatagramPacket(rrq("file.bin"), rrq("file.bin").length, server));
-                DatagramPacket p = receive(client, 100);
+                r.ask("file.bin");
+                DatagramPacket p = receive(r.client(), 100);
                 if (p != null && opcode(p) == 3) {
                     blocks++;
                 }
             }
             DatagramPacket p;
-            while ((p = receive(client, 300)) != null) {
+            while ((p = receive(r.client(), 300)) != null) {
                 if (opcode(p) == 3) {
                     blocks++;
                 }
             }
             assertEquals(1 + retries, blocks, "the first block and one resend per retry, no more");
-            assertEquals(1, svc.activeTransfers(), "one transfer for the client's address and port");
+            assertEquals(1, r.svc().activeTransfers(), "one transfer for the client's address and port");
         }
     }
 
@@ -173,21 +198,17 @@ class TftpRepeatTest {
         Path data = data();
         CountDownLatch asked = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        try (LocalBootStore local = new LocalBootStore(data);
-                TftpService svc = new TftpService(config(data, 5), new SlowStore(local, asked, release));
-                DatagramSocket client = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            svc.start();
-            InetSocketAddress server = new InetSocketAddress(InetAddress.getLoopbackAddress(), svc.port());
-            client.send(new DatagramPacket(rrq("file.bin"), rrq("file.bin").length, server));
+        try (LocalBootStore local = new LocalBootStore(data); Rig r = Rig.start(config(data, 5), new SlowStore(local, asked, release))) {
+            r.ask("file.bin");
             assertTrue(asked.await(5, TimeUnit.SECONDS));
             // The store is slow (an IPFS fetch): the client asks again before any answer.
-            client.send(new DatagramPacket(rrq("file.bin"), rrq("file.bin").length, server));
+            r.ask("file.bin");
             Thread.sleep(200); // the listener has passed the copy to the transfer
             release.countDown();
-            DatagramPacket first = receive(client, 5000);
+            DatagramPacket first = receive(r.client(), 5000);
             assertEquals(1, second(first));
-            assertEquals(null, receive(client, 500), "block 1 only once: it answers both copies");
-            assertEquals(SIZE, finish(client, first, (InetSocketAddress) first.getSocketAddress()));
+            assertEquals(null, receive(r.client(), 500), "block 1 only once: it answers both copies");
+            assertEquals(SIZE, finish(r.client(), first, (InetSocketAddress) first.getSocketAddress()));
         }
     }
 
@@ -198,21 +219,18 @@ class TftpRepeatTest {
     @Test
     void anotherFileFromTheSamePortIsANewTransferAndTheOldOneFallsSilent() throws Exception {
         Path data = data();
-        try (LocalBootStore store = new LocalBootStore(data); TftpService svc = new TftpService(config(data, 5), store);
-                DatagramSocket client = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            svc.start();
-            InetSocketAddress server = new InetSocketAddress(InetAddress.getLoopbackAddress(), svc.port());
-            client.send(new DatagramPacket(rrq("file.bin"), rrq("file.bin").length, server));
-            DatagramPacket first = receive(client, 5000);
+        try (LocalBootStore store = new LocalBootStore(data); Rig r = Rig.start(config(data, 5), store)) {
+            r.ask("file.bin");
+            DatagramPacket first = receive(r.client(), 5000);
             InetSocketAddress old = (InetSocketAddress) first.getSocketAddress();
-            client.send(new DatagramPacket(rrq("other.bin"), rrq("other.bin").length, server));
-            DatagramPacket next = receive(client, 2000);
+            r.ask("other.bin");
+            DatagramPacket next = receive(r.client(), 2000);
             assertTrue(next != null, "the new request is answered before the server's " + TIMEOUT + " timeout");
             assertTrue(!old.equals(next.getSocketAddress()), "a new transfer answers, not the old one: " + next.getSocketAddress());
             assertEquals(1, second(next));
-            assertEquals(OTHER_SIZE, finish(client, next, (InetSocketAddress) next.getSocketAddress()));
-            assertNothingFrom(old, client, TIMEOUT.toMillis() + 1000);
-            assertEquals(0, svc.activeTransfers());
+            assertEquals(OTHER_SIZE, finish(r.client(), next, (InetSocketAddress) next.getSocketAddress()));
+            assertNothingFrom(old, r.client(), TIMEOUT.toMillis() + 1000);
+            assertEquals(0, r.svc().activeTransfers());
         }
     }
 
@@ -224,32 +242,29 @@ class TftpRepeatTest {
     @Test
     void theSameRequestAfterAnUnacknowledgedFinalBlockIsANewTransfer() throws Exception {
         Path data = data();
-        try (LocalBootStore store = new LocalBootStore(data); TftpService svc = new TftpService(config(data, 5), store);
-                DatagramSocket client = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            svc.start();
-            InetSocketAddress server = new InetSocketAddress(InetAddress.getLoopbackAddress(), svc.port());
-            client.send(new DatagramPacket(rrq("file.bin"), rrq("file.bin").length, server));
-            DatagramPacket p = receive(client, 5000);
+        try (LocalBootStore store = new LocalBootStore(data); Rig r = Rig.start(config(data, 5), store)) {
+            r.ask("file.bin");
+            DatagramPacket p = receive(r.client(), 5000);
             InetSocketAddress old = (InetSocketAddress) p.getSocketAddress();
             int last = (SIZE + 511) / 512;
             for (int block = 1; block < last; block++) { // every block acknowledged but the final one
                 assertEquals(block, second(p));
                 byte[] ack = {0, 4, (byte) (block >> 8), (byte) block};
-                client.send(new DatagramPacket(ack, 4, old));
-                p = receive(client, 5000);
+                r.client().send(new DatagramPacket(ack, 4, old));
+                p = receive(r.client(), 5000);
             }
             assertEquals(last, second(p));
-            DatagramPacket resent = receive(client, (int) TIMEOUT.toMillis() + 2000);
+            DatagramPacket resent = receive(r.client(), (int) TIMEOUT.toMillis() + 2000);
             assertTrue(resent != null && second(resent) == last, "the final block is resent: the final ACK is overdue");
-            client.send(new DatagramPacket(rrq("file.bin"), rrq("file.bin").length, server));
+            r.ask("file.bin");
             DatagramPacket next;
             do { // a resend of the final block may already be on its way
-                next = receive(client, 2000);
+                next = receive(r.client(), 2000);
             } while (next != null && old.equals(next.getSocketAddress()));
             assertTrue(next != null, "the new request is answered");
             assertEquals(1, second(next));
-            assertEquals(SIZE, finish(client, next, (InetSocketAddress) next.getSocketAddress()));
-            assertNothingFrom(old, client, 1000);
+            assertEquals(SIZE, finish(r.client(), next, (InetSocketAddress) next.getSocketAddress()));
+            assertNothingFrom(old, r.client(), 1000);
         }
     }
 
@@ -264,17 +279,14 @@ class TftpRepeatTest {
         Config cfg = Config.defaults("lo", Ipv4.parse("127.0.0.1"), 8, tmp).withData(data)
                 .withTftp(new Config.Tftp(0, 1468, 8, 16, TIMEOUT, 5, Config.Tftp.DEFAULT_ACK_SPIN_MICROS,
                         Config.Tftp.DEFAULT_MAX_CLIENT_TIMEOUT, Config.Tftp.DEFAULT_FIRST_ACK_TIMEOUT, 1));
-        try (LocalBootStore store = new LocalBootStore(data); TftpService svc = new TftpService(cfg, store);
-                DatagramSocket client = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            svc.start();
-            InetSocketAddress server = new InetSocketAddress(InetAddress.getLoopbackAddress(), svc.port());
-            client.send(new DatagramPacket(rrq("file.bin"), rrq("file.bin").length, server));
-            InetSocketAddress old = (InetSocketAddress) receive(client, 5000).getSocketAddress();
+        try (LocalBootStore store = new LocalBootStore(data); Rig r = Rig.start(cfg, store)) {
+            r.ask("file.bin");
+            InetSocketAddress old = (InetSocketAddress) receive(r.client(), 5000).getSocketAddress();
             DatagramPacket next = null;
             for (int tries = 0; tries < 5 && next == null; tries++) { // the client's own retransmissions
-                client.send(new DatagramPacket(rrq("other.bin"), rrq("other.bin").length, server));
+                r.ask("other.bin");
                 DatagramPacket p;
-                while ((p = receive(client, 300)) != null) {
+                while ((p = receive(r.client(), 300)) != null) {
                     assertTrue(opcode(p) != 5, "no ERROR for the next file: " + new String(p.getData(), 4,
                             Math.max(0, p.getLength() - 5), StandardCharsets.US_ASCII));
                     if (!old.equals(p.getSocketAddress())) {
@@ -285,8 +297,8 @@ class TftpRepeatTest {
             }
             assertTrue(next != null, "the next file is served after a retransmission");
             assertEquals(1, second(next));
-            assertEquals(OTHER_SIZE, finish(client, next, (InetSocketAddress) next.getSocketAddress()));
-            assertTrue(svc.activeTransfers() <= 1);
+            assertEquals(OTHER_SIZE, finish(r.client(), next, (InetSocketAddress) next.getSocketAddress()));
+            assertTrue(r.svc().activeTransfers() <= 1);
         }
     }
 
