@@ -368,7 +368,10 @@ final class TftpSession implements Runnable {
                 case TftpTransfer.Step.Wait w -> {
                 }
             }
-            takesRepeat = !superseded && t.takesRepeatedRequest(true);
+            boolean takes = !superseded && t.takesRepeatedRequest(true);
+            if (takes != takesRepeat) { // a volatile write fences on every block; it changes once per transfer
+                takesRepeat = takes;
+            }
             if (superseded) {
                 continue;
             }
