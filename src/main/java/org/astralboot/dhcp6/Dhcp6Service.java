@@ -332,6 +332,13 @@ public final class Dhcp6Service implements Service {
                     Dhcp6Events.unanswered(events, null, null, null, Dhcp6Events.MALFORMED, m.reason());
                     return;
                 }
+                case Dhcp6Decoded.Relayed r -> {
+                    // Decoded now, not yet answered: the engine learns relays next.
+                    log.debug("dhcp6 dropped {} from {}: relayed messages are not served", r.relay().type(), from);
+                    Dhcp6Events.unanswered(events, null, null, null, Dhcp6Events.UNSUPPORTED,
+                            "relayed messages are not served");
+                    return;
+                }
                 case Dhcp6Decoded.Unsupported u -> {
                     log.debug("dhcp6 dropped datagram from {}: {}", from, u.reason());
                     Dhcp6Events.unanswered(events, null, null, null, Dhcp6Events.UNSUPPORTED, u.reason());

@@ -8,20 +8,27 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Decodes and encodes DHCPv6 client/server messages (RFC 8415 §8, §21; RFC 5970 §3). No I/O, no
- * state: safe from any thread.
+ * Decodes and encodes DHCPv6 client/server messages (RFC 8415 §8, §21; RFC 5970 §3) and the relay
+ * messages that carry them (RFC 8415 §9, §21.10, §21.18; RFC 6939). No I/O, no state: safe from any
+ * thread.
  *
- * <p>{@link #decode} never throws: a datagram shorter than the 4-byte header, an option header or
- * length running past the end of the message or of its enclosing option, or an option whose length
- * does not fit its format (RFC 8415 §21, e.g. ELAPSED_TIME not 2 bytes, an ORO of odd length, a
- * DUID shorter than its type needs) is a {@link Dhcp6Decoded.Malformed} naming the fault. Relay
- * messages and types that only servers send are {@link Dhcp6Decoded.Unsupported}. Encapsulated
- * options are decoded inside IA_NA and IAADDR (RFC 8415 §21.4, §21.6) only; IA_TA, IA_PD and every
- * other option are kept as {@link Dhcp6Option.Unknown}.
+ * <p>{@link #decode} never throws: a datagram shorter than the 4-byte header (34 for a relay
+ * message), an option header or length running past the end of the message or of its enclosing
+ * option, or an option whose length does not fit its format (RFC 8415 §21, e.g. ELAPSED_TIME not 2
+ * bytes, an ORO of odd length, a DUID shorter than its type needs) is a {@link
+ * Dhcp6Decoded.Malformed} naming the fault; so is a relay message without exactly one Relay Message
+ * option, one carrying a message of the other direction (a Relay-forward carries a client message or
+ * a Relay-forward, a Relay-reply a server message or a Relay-reply), or more than {@link
+ * Dhcp6Relay#MAX_LAYERS} relay messages nested. A message type RFC 8415 does not define is {@link
+ * Dhcp6Decoded.Unsupported} at the top, malformed inside a relay message. Encapsulated options are
+ * decoded inside IA_NA and IAADDR (RFC 8415 §21.4, §21.6) and relay messages only; IA_TA, IA_PD and
+ * every other option are kept as {@link Dhcp6Option.Unknown}.
  */
 public final class Dhcp6Codec {
     /** msg-type (1) + transaction-id (3), RFC 8415 §8. */
     public static final int HEADER_LENGTH = 4;
+    /** {@code depth} of a relay message's own options. */
+    private static final int RELAY = 3;
 
     private Dhcp6Codec() {
     }
@@ -40,31 +47,106 @@ public final class Dhcp6Codec {
             return new Dhcp6Decoded.Malformed("empty datagram");
         }
         int code = b[off] & 0xFF;
-        Dhcp6MessageType type = Dhcp6MessageType.of(code);
-        if (type == null) {
+        if (Dhcp6MessageType.of(code) == null) {
             return new Dhcp6Decoded.Unsupported("message type " + code + " is not defined by RFC 8415");
         }
-        if (type == Dhcp6MessageType.RELAY_FORW || type == Dhcp6MessageType.RELAY_REPL) {
-            return new Dhcp6Decoded.Unsupported(type + ": relayed messages are not served");
+        String[] why = new String[1];
+        Dhcp6Packet p = packet(b, off, len, 0, null, why);
+        if (p == null) {
+            return new Dhcp6Decoded.Malformed(why[0]);
         }
+        return p instanceof Dhcp6Relay r ? new Dhcp6Decoded.Relayed(r) : new Dhcp6Decoded.Ok((Dhcp6Message) p);
+    }
+
+    /**
+     * The message in [off, off+len), or {@code null} with the fault in {@code why[0]}.
+     *
+     * @param layer  relay messages around this one
+     * @param within the type of the relay message carrying this one, or {@code null} at the top
+     */
+    private static Dhcp6Packet packet(byte[] b, int off, int len, int layer, Dhcp6MessageType within, String[] why) {
+        if (len < 1) {
+            why[0] = "empty relayed message";
+            return null;
+        }
+        int code = b[off] & 0xFF;
+        Dhcp6MessageType type = Dhcp6MessageType.of(code);
+        if (type == null) {
+            why[0] = "message type " + code + " is not defined by RFC 8415";
+            return null;
+        }
+        boolean relay = type == Dhcp6MessageType.RELAY_FORW || type == Dhcp6MessageType.RELAY_REPL;
+        if (within != null && (relay ? type != within : (within == Dhcp6MessageType.RELAY_FORW) != clientType(type))) {
+            why[0] = type + " inside a " + within + " (RFC 8415 §9)";
+            return null;
+        }
+        if (!relay) {
+            return message(b, off, len, type, why);
+        }
+        if (layer >= Dhcp6Relay.MAX_LAYERS) {
+            why[0] = "more than " + Dhcp6Relay.MAX_LAYERS + " relay messages nested (RFC 8415 §7.6 HOP_COUNT_LIMIT "
+                    + Dhcp6Relay.HOP_COUNT_LIMIT + ")";
+            return null;
+        }
+        if (len < Dhcp6Relay.HEADER_LENGTH) {
+            why[0] = type + " truncated: " + len + " bytes, the header alone has " + Dhcp6Relay.HEADER_LENGTH;
+            return null;
+        }
+        int hops = b[off + 1] & 0xFF;
+        if (type == Dhcp6MessageType.RELAY_FORW && hops > Dhcp6Relay.HOP_COUNT_LIMIT) {
+            why[0] = type + " hop-count " + hops + " above HOP_COUNT_LIMIT " + Dhcp6Relay.HOP_COUNT_LIMIT
+                    + " (RFC 8415 §7.6, §19.1.2)";
+            return null;
+        }
+        List<Dhcp6Option> options = new ArrayList<>();
+        String fault = parseOptions(b, off + Dhcp6Relay.HEADER_LENGTH, off + len, RELAY, layer, type, options);
+        String where = type + " hop " + hops;
+        if (fault != null) {
+            why[0] = where + ": " + fault;
+            return null;
+        }
+        long relayed = options.stream().filter(Dhcp6Option.RelayMessage.class::isInstance).count();
+        if (relayed != 1) {
+            why[0] = where + ": " + (relayed == 0 ? "no" : relayed) + " Relay Message options, exactly one"
+                    + " (RFC 8415 §9)";
+            return null;
+        }
+        return new Dhcp6Relay(type, hops, inet6(b, off + 2), inet6(b, off + 18), options);
+    }
+
+    /** Whether a client sends {@code t} (RFC 8415 §7.3): what a Relay-forward may carry. */
+    private static boolean clientType(Dhcp6MessageType t) {
+        return switch (t) {
+            case SOLICIT, REQUEST, CONFIRM, RENEW, REBIND, RELEASE, DECLINE, INFORMATION_REQUEST -> true;
+            default -> false;
+        };
+    }
+
+    /** A client/server message of {@code type} in [off, off+len). */
+    private static Dhcp6Message message(byte[] b, int off, int len, Dhcp6MessageType type, String[] why) {
         if (len < HEADER_LENGTH) {
-            return new Dhcp6Decoded.Malformed("truncated: " + len + " bytes, the header alone has 4");
+            why[0] = "truncated: " + len + " bytes, the header alone has 4";
+            return null;
         }
         int xid = ((b[off + 1] & 0xFF) << 16) | ((b[off + 2] & 0xFF) << 8) | (b[off + 3] & 0xFF);
         List<Dhcp6Option> options = new ArrayList<>();
-        String fault = parseOptions(b, off + HEADER_LENGTH, off + len, 0, options);
+        String fault = parseOptions(b, off + HEADER_LENGTH, off + len, 0, 0, null, options);
         if (fault != null) {
-            return new Dhcp6Decoded.Malformed(type + " " + String.format("%06x", xid) + ": " + fault);
+            why[0] = type + " " + String.format("%06x", xid) + ": " + fault;
+            return null;
         }
-        return new Dhcp6Decoded.Ok(new Dhcp6Message(type, xid, options));
+        return new Dhcp6Message(type, xid, options);
     }
 
     /**
      * Parses the options in [from, to) into {@code out}; returns the fault, or {@code null}.
      *
-     * @param depth 0 for the message, 1 inside IA_NA, 2 inside IAADDR
+     * @param depth 0 for the message, 1 inside IA_NA, 2 inside IAADDR, {@link #RELAY} for a relay message
+     * @param layer relay messages around these options
+     * @param relay with {@link #RELAY}: the relay message's type
      */
-    private static String parseOptions(byte[] b, int from, int to, int depth, List<Dhcp6Option> out) {
+    private static String parseOptions(byte[] b, int from, int to, int depth, int layer, Dhcp6MessageType relay,
+            List<Dhcp6Option> out) {
         int i = from;
         while (i < to) {
             if (to - i < 4) {
@@ -73,11 +155,12 @@ public final class Dhcp6Codec {
             int code = u16(b, i);
             int olen = u16(b, i + 2);
             if (olen > to - i - 4) {
-                return "option " + code + " length " + olen + " overruns " + (depth == 0 ? "the message" : "its IA")
+                return "option " + code + " length " + olen + " overruns "
+                        + (depth == 0 || depth == RELAY ? "the message" : "its IA")
                         + " by " + (olen - (to - i - 4)) + " bytes";
             }
             String[] why = new String[1];
-            Dhcp6Option o = option(b, i + 4, olen, code, depth, why);
+            Dhcp6Option o = option(b, i + 4, olen, code, depth, layer, relay, why);
             if (o == null) {
                 return "option " + code + " (" + name(code) + "): " + why[0];
             }
@@ -93,7 +176,8 @@ public final class Dhcp6Codec {
     }
 
     /** One option's data at [p, p+n); {@code null} with the reason in {@code why[0]}. */
-    private static Dhcp6Option option(byte[] b, int p, int n, int code, int depth, String[] why) {
+    private static Dhcp6Option option(byte[] b, int p, int n, int code, int depth, int layer, Dhcp6MessageType relay,
+            String[] why) {
         Dhcp6OptionCode c = Dhcp6OptionCode.of(code);
         if (c == null) {
             return new Dhcp6Option.Unknown(code, latin1(b, p, n));
@@ -114,11 +198,11 @@ public final class Dhcp6Codec {
                     return null;
                 }
                 if (depth != 0) {
-                    why[0] = "IA_NA inside another option";
+                    why[0] = depth == RELAY ? "IA_NA in a relay message" : "IA_NA inside another option";
                     return null;
                 }
                 List<Dhcp6Option> inner = new ArrayList<>();
-                String fault = parseOptions(b, p + 12, p + n, 1, inner);
+                String fault = parseOptions(b, p + 12, p + n, 1, 0, null, inner);
                 if (fault != null) {
                     why[0] = fault;
                     return null;
@@ -135,7 +219,7 @@ public final class Dhcp6Codec {
                     return null;
                 }
                 List<Dhcp6Option> inner = new ArrayList<>();
-                String fault = parseOptions(b, p + 24, p + n, 2, inner);
+                String fault = parseOptions(b, p + 24, p + n, 2, 0, null, inner);
                 if (fault != null) {
                     why[0] = fault;
                     return null;
@@ -213,6 +297,26 @@ public final class Dhcp6Codec {
                 }
                 return new Dhcp6Option.ClientArch(l);
             }
+            case RELAY_MSG -> {
+                if (depth != RELAY) {
+                    return new Dhcp6Option.Unknown(code, latin1(b, p, n)); // no meaning outside a relay message
+                }
+                String[] inner = new String[1];
+                Dhcp6Packet m = packet(b, p, n, layer + 1, relay, inner);
+                if (m == null) {
+                    why[0] = inner[0];
+                    return null;
+                }
+                return new Dhcp6Option.RelayMessage(m);
+            }
+            case INTERFACE_ID -> {
+                return new Dhcp6Option.InterfaceId(latin1(b, p, n));
+            }
+            case CLIENT_LINKLAYER_ADDR -> {
+                // RFC 6939 §4: link-layer type (2 bytes) and the address, which is not empty.
+                return n >= 3 ? new Dhcp6Option.ClientLinkLayerAddress(u16(b, p), latin1(b, p + 2, n - 2))
+                        : bad(why, n, "at least 3");
+            }
             case NII -> {
                 return n == 3 ? new Dhcp6Option.NetworkInterfaceId(b[p] & 0xFF, b[p + 1] & 0xFF, b[p + 2] & 0xFF)
                         : bad(why, n, "3");
@@ -250,14 +354,26 @@ public final class Dhcp6Codec {
 
     // ---------------------------------------------------------------- encoding
 
-    /** Encodes {@code m}; the options in their order. */
-    public static byte[] encode(Dhcp6Message m) {
+    /** Encodes {@code p}, a message or a relay message; the options in their order. */
+    public static byte[] encode(Dhcp6Packet p) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        out.write(m.type().code);
-        out.write(m.transactionId() >>> 16);
-        out.write(m.transactionId() >>> 8);
-        out.write(m.transactionId());
-        for (Dhcp6Option o : m.options()) {
+        out.write(p.type().code);
+        List<Dhcp6Option> options;
+        switch (p) {
+            case Dhcp6Message m -> {
+                out.write(m.transactionId() >>> 16);
+                out.write(m.transactionId() >>> 8);
+                out.write(m.transactionId());
+                options = m.options();
+            }
+            case Dhcp6Relay r -> {
+                out.write(r.hopCount());
+                out.writeBytes(r.linkAddress().getAddress());
+                out.writeBytes(r.peerAddress().getAddress());
+                options = r.options();
+            }
+        }
+        for (Dhcp6Option o : options) {
             writeOption(out, o);
         }
         return out.toByteArray();
@@ -312,6 +428,12 @@ public final class Dhcp6Codec {
                 d.write(n.type());
                 d.write(n.major());
                 d.write(n.minor());
+            }
+            case Dhcp6Option.RelayMessage m -> d.writeBytes(encode(m.packet()));
+            case Dhcp6Option.InterfaceId i -> d.writeBytes(i.id().getBytes(StandardCharsets.ISO_8859_1));
+            case Dhcp6Option.ClientLinkLayerAddress a -> {
+                put16(d, a.linkType());
+                d.writeBytes(a.address().getBytes(StandardCharsets.ISO_8859_1));
             }
             case Dhcp6Option.Unknown u -> d.writeBytes(u.data().getBytes(StandardCharsets.ISO_8859_1));
         }

@@ -3,7 +3,7 @@ package org.astralboot.dhcp6.codec;
 import java.util.Objects;
 
 /**
- * What {@link Dhcp6Codec#decode} made of a datagram: a message, a malformed datagram (with the
+ * What {@link Dhcp6Codec#decode} made of a datagram: a message, a relayed one, a malformed datagram (with the
  * reason, for the debug log and the counters), or a well-formed one this server does not serve.
  */
 public sealed interface Dhcp6Decoded {
@@ -15,6 +15,16 @@ public sealed interface Dhcp6Decoded {
         }
     }
 
+    /**
+     * A relay message (RFC 8415 §9) whose chain ends in a client/server message: {@link
+     * Dhcp6Relay#innermost()}.
+     */
+    record Relayed(Dhcp6Relay relay) implements Dhcp6Decoded {
+        public Relayed {
+            Objects.requireNonNull(relay);
+        }
+    }
+
     /** Not a valid DHCPv6 message: truncated, a length past its end, a bad option value. */
     record Malformed(String reason) implements Dhcp6Decoded {
         public Malformed {
@@ -23,8 +33,7 @@ public sealed interface Dhcp6Decoded {
     }
 
     /**
-     * A valid message this server does not take: relay messages (RFC 8415 §9; relays are not served),
-     * server-to-client types and types RFC 8415 does not define.
+     * A message this server does not take: a type RFC 8415 does not define, at the top or relayed.
      */
     record Unsupported(String reason) implements Dhcp6Decoded {
         public Unsupported {

@@ -8,11 +8,12 @@ import java.util.Optional;
  * A client/server DHCPv6 message (RFC 8415 §8): type, 24-bit transaction id and options in wire
  * order. Immutable.
  */
-public record Dhcp6Message(Dhcp6MessageType type, int transactionId, List<Dhcp6Option> options) {
+public record Dhcp6Message(Dhcp6MessageType type, int transactionId, List<Dhcp6Option> options)
+        implements Dhcp6Packet {
     public Dhcp6Message {
         Objects.requireNonNull(type);
         if (type == Dhcp6MessageType.RELAY_FORW || type == Dhcp6MessageType.RELAY_REPL) {
-            throw new IllegalArgumentException("relay messages have another format (RFC 8415 §9)");
+            throw new IllegalArgumentException("relay messages have another format (RFC 8415 §9): Dhcp6Relay");
         }
         if ((transactionId & ~0xFFFFFF) != 0) {
             throw new IllegalArgumentException("transaction id is 24 bits: " + transactionId);

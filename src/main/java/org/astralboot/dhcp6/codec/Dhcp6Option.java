@@ -200,6 +200,58 @@ public sealed interface Dhcp6Option {
         }
     }
 
+    /**
+     * RFC 8415 §21.10: the message a relay message carries (in a Relay-forward the client's message or
+     * a Relay-forward of a relay agent nearer the client; in a Relay-reply the server's message or a
+     * Relay-reply for such an agent). Only inside a {@link Dhcp6Relay}.
+     */
+    record RelayMessage(Dhcp6Packet packet) implements Dhcp6Option {
+        public RelayMessage {
+            Objects.requireNonNull(packet);
+        }
+
+        public int code() {
+            return Dhcp6OptionCode.RELAY_MSG.code;
+        }
+    }
+
+    /**
+     * RFC 8415 §21.18: the relay agent's opaque name for the interface the client's message came in
+     * on; a server copies it into the Relay-reply (§18.3.10) so the agent knows where to send it.
+     * One char per byte.
+     */
+    record InterfaceId(String id) implements Dhcp6Option {
+        public InterfaceId {
+            Objects.requireNonNull(id);
+        }
+
+        public int code() {
+            return Dhcp6OptionCode.INTERFACE_ID.code;
+        }
+    }
+
+    /**
+     * RFC 6939 §4: the client's link-layer address as the first relay agent saw it.
+     *
+     * @param linkType IANA hardware type (1 = Ethernet)
+     * @param address  the address, one char per byte
+     */
+    record ClientLinkLayerAddress(int linkType, String address) implements Dhcp6Option {
+        public ClientLinkLayerAddress {
+            Objects.requireNonNull(address);
+        }
+
+        public int code() {
+            return Dhcp6OptionCode.CLIENT_LINKLAYER_ADDR.code;
+        }
+
+        /** The address when it is an Ethernet one (type 1, 6 bytes), else {@code null}. */
+        public byte[] ethernetAddress() {
+            return linkType == 1 && address.length() == 6 ? address.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)
+                    : null;
+        }
+    }
+
     /** Any other option, or one whose contents this server has no use for: the raw data, one char per byte. */
     record Unknown(int code, String data) implements Dhcp6Option {
         public Unknown {

@@ -1,7 +1,7 @@
 package org.astralboot.dhcp6.codec;
 
 /**
- * DHCPv6 option codes this server reads or writes (RFC 8415 §21, RFC 3646 §3, RFC 5970 §3). Others
+ * DHCPv6 option codes this server reads or writes (RFC 8415 §21, RFC 3646 §3, RFC 5970 §3, RFC 6939). Others
  * are carried as {@link Dhcp6Option.Unknown}.
  */
 public enum Dhcp6OptionCode {
@@ -57,6 +57,8 @@ public enum Dhcp6OptionCode {
     CLIENT_ARCH_TYPE(61),
     /** RFC 5970 §3.4: client network interface identifier (UNDI version). */
     NII(62),
+    /** RFC 6939 §4: the client's link-layer address, added by the first relay agent. */
+    CLIENT_LINKLAYER_ADDR(79),
     /** RFC 8415 §21.24: SOL_MAX_RT. */
     SOL_MAX_RT(82),
     /** RFC 8415 §21.25: INF_MAX_RT. */

@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * DHCPv6 messages captured with tcpdump in network namespaces, UDP payloads byte for byte: the
  * real-bytes corpus of the dhcp6 codec and engine tests, captured on 2026-12-06: isc-dhcp-client and dnsmasq
- * ({@code scripts/e2e/capture-dhclient6}); QEMU's iPXE option ROM and OVMF with {@code scripts/e2e/capture-dhcp6}
+ * ({@code scripts/e2e/capture-dhclient6}); dnsmasq's DHCPv6 relay ({@code scripts/e2e/capture-relay6}); QEMU's iPXE option ROM and OVMF with {@code scripts/e2e/capture-dhcp6}
  * (payloads printed by {@code scripts/e2e/pcap-to-hex}).
  */
 public final class CapturedPackets6 {
@@ -88,6 +88,46 @@ public final class CapturedPackets6 {
             "0164d57b0001000e0001000131edfc8052540006ca020008000200000003000c82776f5dffffffffffffffff00060008" +
             "003b003c00170010003e0003010300003d000200100010002700000157002148545450436c69656e743a417263683a30" +
             "303031363a554e44493a303033303030");
+
+    /**
+     * Relay-forward from dnsmasq 2.90's relay ({@code --dhcp-relay=2001:db8:31::1,2001:db8:23::1},
+     * scripts/e2e/capture-relay6, 2026-12-07) carrying isc-dhcp-client 4.4.3's Solicit (DUID-LL of
+     * 52:54:00:31:00:01): hop-count 0, link-address 2001:db8:31::1, peer-address fe80::5054:ff:fe31:1,
+     * CLIENT_LINKLAYER_ADDR (RFC 6939) Ethernet 52:54:00:31:00:01, then the Relay Message; no Interface-Id.
+     */
+    public static final byte[] DNSMASQ_RELAY_FORW_SOLICIT = HexFormat.of().parseHex(
+            "0c0020010db8003100000000000000000001fe80000000000000505400fffe310001004f000800015254003100010009" +
+            "0034017bcc540001000a0003000152540031000100060008001700180027001f0008000200000003000c003100010000" +
+            "0e1000001518");
+
+    /** Relay-reply from a dnsmasq 2.90 server to {@link #DNSMASQ_RELAY_FORW_SOLICIT}: the Advertise of 2001:db8:31::139. */
+    public static final byte[] DNSMASQ_RELAY_REPL_ADVERTISE = HexFormat.of().parseHex(
+            "0d0020010db8003100000000000000000001fe80000000000000505400fffe31000100090062027bcc540001000a0003" +
+            "00015254003100010002000e0001000132a8dee1fe8e49e52f4a00030028003100010000070800000c4e000500182001" +
+            "0db800310000000000000000013900000e1000000e10000d00090000737563636573730007000100");
+
+    /** Relay-forward from dnsmasq 2.90's relay carrying the client's Request for that address. */
+    public static final byte[] DNSMASQ_RELAY_FORW_REQUEST = HexFormat.of().parseHex(
+            "0c0020010db8003100000000000000000001fe80000000000000505400fffe310001004f000800015254003100010009" +
+            "0062034555920001000a000300015254003100010002000e0001000132a8dee1fe8e49e52f4a00060008001700180027" +
+            "001f000800020000000300280031000100000e10000015180005001820010db80031000000000000000001390000" +
+            "1c2000001d4c");
+
+    /** Relay-reply from the dnsmasq 2.90 server to {@link #DNSMASQ_RELAY_FORW_REQUEST}: the Reply. */
+    public static final byte[] DNSMASQ_RELAY_REPL_REPLY = HexFormat.of().parseHex(
+            "0d0020010db8003100000000000000000001fe80000000000000505400fffe3100010009005d074555920001000a0003" +
+            "00015254003100010002000e0001000132a8dee1fe8e49e52f4a00030028003100010000070800000c4e000500182001" +
+            "0db800310000000000000000013900000e1000000e10000d0009000073756363657373");
+
+    /** The relay vectors by name. */
+    public static Map<String, byte[]> relays() {
+        Map<String, byte[]> m = new LinkedHashMap<>();
+        m.put("DNSMASQ_RELAY_FORW_SOLICIT", DNSMASQ_RELAY_FORW_SOLICIT);
+        m.put("DNSMASQ_RELAY_REPL_ADVERTISE", DNSMASQ_RELAY_REPL_ADVERTISE);
+        m.put("DNSMASQ_RELAY_FORW_REQUEST", DNSMASQ_RELAY_FORW_REQUEST);
+        m.put("DNSMASQ_RELAY_REPL_REPLY", DNSMASQ_RELAY_REPL_REPLY);
+        return m;
+    }
 
     /** Every vector by name, for the suites that run over all of them. */
     public static Map<String, byte[]> all() {
