@@ -195,7 +195,7 @@ public final class BootMetrics implements Events {
         }
         dhcp6Unanswered = Counter.builder().withoutExemplars().name("astralboot_dhcp6_unanswered")
                 .help("DHCPv6 messages that got no reply, by reason (other_server, stateless_mode, invalid,"
-                        + " not_client_message, malformed, unsupported, commit_failed, error)")
+                        + " not_client_message, unknown_link, malformed, unsupported, commit_failed, error)")
                 .labelNames("reason").register(registry);
         dhcp6Refusals = Counter.builder().withoutExemplars().name("astralboot_dhcp6_refusals")
                 .help("Status codes other than Success sent in DHCPv6 replies, by status (no_addrs_avail: the"

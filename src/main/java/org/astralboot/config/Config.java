@@ -155,13 +155,21 @@ public record Config(
      *                   IPv6 address, found when the server starts
      * @param rangeStart first pool address, or {@code null}: {@code <prefix of address>::1:0}
      * @param rangeEnd   last pool address, or {@code null}: {@code <prefix of address>::1:ffff}
+     * @param relays     pools for links behind DHCPv6 relay agents ({@code [[ipv6.relay]]})
      */
     public record Dhcp6(Dhcp6Mode mode, java.net.Inet6Address address, java.net.Inet6Address rangeStart,
-            java.net.Inet6Address rangeEnd) {
+            java.net.Inet6Address rangeEnd, List<Relay6> relays) {
         public static final Dhcp6 OFF = new Dhcp6(Dhcp6Mode.OFF, null, null, null);
 
         public Dhcp6 {
             Objects.requireNonNull(mode, "mode");
+            relays = relays == null ? List.of() : List.copyOf(relays);
+        }
+
+        /** Without relayed links. */
+        public Dhcp6(Dhcp6Mode mode, java.net.Inet6Address address, java.net.Inet6Address rangeStart,
+                java.net.Inet6Address rangeEnd) {
+            this(mode, address, rangeStart, rangeEnd, List.of());
         }
 
         public boolean on() {
@@ -170,7 +178,7 @@ public record Config(
 
         /** With {@code address} (the interface's, found at start) when none was configured, and the default range. */
         public Dhcp6 withAddress(java.net.Inet6Address a) {
-            return new Dhcp6(mode, address != null ? address : a, rangeStart, rangeEnd).withDefaultRange();
+            return new Dhcp6(mode, address != null ? address : a, rangeStart, rangeEnd, relays).withDefaultRange();
         }
 
         /**
@@ -190,7 +198,7 @@ public record Config(
             try {
                 return new Dhcp6(mode, address,
                         rangeStart != null ? rangeStart : java.net.Inet6Address.getByAddress(null, s, -1),
-                        rangeEnd != null ? rangeEnd : java.net.Inet6Address.getByAddress(null, e, -1));
+                        rangeEnd != null ? rangeEnd : java.net.Inet6Address.getByAddress(null, e, -1), relays);
             } catch (java.net.UnknownHostException x) {
                 throw new AssertionError(x);
             }
@@ -199,6 +207,23 @@ public record Config(
         /** The address without zone, in RFC 5952 form. */
         public static String text(java.net.Inet6Address a) {
             return org.astralboot.net.Ipv6.text(a);
+        }
+    }
+
+    /**
+     * A pool for a link behind DHCPv6 relay agents ({@code [[ipv6.relay]]}): a relayed message whose
+     * link-address (RFC 8415 §9.1, §13.1) is in {@link #link} gets an address of this range.
+     *
+     * @param link       the relayed link's prefix
+     * @param rangeStart first pool address (inside {@link #link})
+     * @param rangeEnd   last pool address
+     */
+    public record Relay6(org.astralboot.net.Ipv6Prefix link, java.net.Inet6Address rangeStart,
+            java.net.Inet6Address rangeEnd) {
+        public Relay6 {
+            Objects.requireNonNull(link, "link");
+            Objects.requireNonNull(rangeStart, "rangeStart");
+            Objects.requireNonNull(rangeEnd, "rangeEnd");
         }
     }
 

@@ -208,6 +208,8 @@ public final class ConfigLoader {
                 dhcp6.rangeStart().getAddress(), dhcp6.rangeEnd().getAddress()) > 0) {
             throw r.invalid(Keys.IPV6_RANGE_END.name(), "range_end is before range_start");
         }
+        dhcp6 = new Config.Dhcp6(dhcp6.mode(), dhcp6.address(), dhcp6.rangeStart(), dhcp6.rangeEnd(),
+                Ipv6Relays.read(r, ipv6T, dhcp6.rangeStart(), dhcp6.rangeEnd(), warnings));
 
         TomlTable apiT = section(r, toml, "api", warnings);
         Config.Api api = new Config.Api(Keys.API_URL.read(r, apiT), Keys.API_TIMEOUT.read(r, apiT),

@@ -26,6 +26,7 @@ public final class ConfigWriter {
             switch (section) {
                 case "dhcp.reservation" -> reservations(b, c.dhcp().reservations());
                 case "dhcp.relay" -> relays(b, c.dhcp().relays());
+                case "ipv6.relay" -> relays6(b, c.dhcp6().relays());
                 default -> {
                     if (!section.isEmpty()) {
                         b.append("\n[").append(section).append("]\n");
@@ -87,6 +88,15 @@ public final class ConfigWriter {
             } else {
                 b.append("# dns: as [dhcp] dns\n");
             }
+        }
+    }
+
+    private static void relays6(StringBuilder b, List<Config.Relay6> relays) {
+        for (Config.Relay6 r : relays) {
+            b.append("\n[[ipv6.relay]]\n");
+            line(b, Keys.IPV6_RELAY_LINK, r.link());
+            line(b, Keys.IPV6_RELAY_RANGE_START, r.rangeStart());
+            line(b, Keys.IPV6_RELAY_RANGE_END, r.rangeEnd());
         }
     }
 

@@ -259,6 +259,16 @@ public final class Keys {
     public static final Key<java.net.Inet6Address> IPV6_ADDRESS = Key.ip6("ipv6.address",
             "server IPv6 address in boot URLs; default: the interface's global IPv6 address", c -> c.dhcp6().address());
 
+    // ---------------------------------------------------------------- [[ipv6.relay]]
+
+    public static final Key<org.astralboot.net.Ipv6Prefix> IPV6_RELAY_LINK = Key.entry("ipv6.relay.link", "IPv6 prefix",
+            "a link behind DHCPv6 relay agents: relayed messages whose link-address is in it get this pool",
+            p -> ConfigWriter.q(p.toString()));
+    public static final Key<java.net.Inet6Address> IPV6_RELAY_RANGE_START = Key.entry("ipv6.relay.range_start",
+            "IPv6 address", "first pool address on that link", a -> ConfigWriter.q(Config.Dhcp6.text(a)));
+    public static final Key<java.net.Inet6Address> IPV6_RELAY_RANGE_END = Key.entry("ipv6.relay.range_end",
+            "IPv6 address", "last pool address on that link", a -> ConfigWriter.q(Config.Dhcp6.text(a)));
+
     /** Every key, in the order of {@code config.toml.dist} and of the implied config. */
     public static final List<Key<?>> ALL = List.of(
             INTERFACE, ADDRESS, DOMAIN, DATA, DATABASE, CACHE, CACHE_MAX, IPFS, IPFS_API, IPFS_GATEWAY, REFS,
@@ -274,6 +284,7 @@ public final class Keys {
             MENU_DEFAULT, MENU_TIMEOUT,
             DNS_ENABLED, DNS_PORT, DNS_UPSTREAM, DNS_TTL,
             IPV6_ANSWER_RS, IPV6_DHCP, IPV6_RANGE_START, IPV6_RANGE_END, IPV6_ADDRESS,
+            IPV6_RELAY_LINK, IPV6_RELAY_RANGE_START, IPV6_RELAY_RANGE_END,
             API_URL, API_TIMEOUT, API_CACHE_TTL, API_FALLBACK, API_FILES_MAX,
             ADMIN_LISTEN, ADMIN_TOKEN);
 

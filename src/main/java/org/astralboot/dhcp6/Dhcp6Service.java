@@ -35,6 +35,8 @@ import org.astralboot.dhcp.engine.Firmware;
 import org.astralboot.dhcp6.codec.Dhcp6Codec;
 import org.astralboot.dhcp6.codec.Dhcp6Decoded;
 import org.astralboot.dhcp6.codec.Dhcp6Message;
+import org.astralboot.dhcp6.codec.Dhcp6Option;
+import org.astralboot.dhcp6.codec.Dhcp6Relay;
 import org.astralboot.dhcp6.codec.Duid;
 import org.astralboot.dhcp6.engine.Dhcp6Engine;
 import org.astralboot.dhcp6.engine.Dhcp6Firmware;
@@ -217,8 +219,22 @@ public final class Dhcp6Service implements Service {
         return null;
     }
 
-    private void remember(Lease6 l, InetAddress from, long now) {
-        org.astralboot.net.MacAddress m = l.activeAt(now) ? macOf(l.duid(), from) : null;
+    /**
+     * The MAC of a relayed client: the Client Link-Layer Address option (RFC 6939) of the relay agent
+     * nearest the client when it gives an Ethernet one (dnsmasq's does); else as for a direct client
+     * ({@link #macOf(Duid, InetAddress)}), the address it sent from being that agent's peer-address.
+     */
+    static org.astralboot.net.MacAddress relayedMacOf(Duid duid, Dhcp6Relay relay) {
+        List<Dhcp6Relay> chain = relay.chain();
+        Dhcp6Relay first = chain.get(chain.size() - 1);
+        byte[] e = first.first(Dhcp6Option.ClientLinkLayerAddress.class)
+                .map(Dhcp6Option.ClientLinkLayerAddress::ethernetAddress).orElse(null);
+        return e != null ? org.astralboot.net.MacAddress.of(e, 0) : macOf(duid, first.peerAddress());
+    }
+
+    /** Notes (or forgets) the MAC {@code mac} of the machine bound by {@code l}, for {@link #macAt}. */
+    private void remember(Lease6 l, org.astralboot.net.MacAddress mac, long now) {
+        org.astralboot.net.MacAddress m = l.activeAt(now) ? mac : null;
         if (m != null) {
             macs.put(Ipv6.text(l.address()), m);
         } else {
@@ -234,7 +250,8 @@ public final class Dhcp6Service implements Service {
                 v6.mode() == Config.Dhcp6Mode.FULL ? Dhcp6Settings.Mode.FULL : Dhcp6Settings.Mode.STATELESS,
                 v6.rangeStart(), v6.rangeEnd(), d.leaseTime(), List.of(), cfg.http().port(),
                 new DhcpSettings.BootFiles(cfg.http().base(), d.biosBinary(), d.efiBinary(), d.efiIa32Binary(),
-                        d.arm64Binary()));
+                        d.arm64Binary()),
+                v6.relays().stream().map(r -> new Dhcp6Settings.Link(r.link(), r.rangeStart(), r.rangeEnd())).toList());
     }
 
     /**
@@ -272,12 +289,17 @@ public final class Dhcp6Service implements Service {
         if (s.mode() == Dhcp6Settings.Mode.FULL) {
             store = new Lease6Store(db);
             Lease6Store st = store;
-            t = new Lease6Table(s.rangeStart(), s.rangeEnd(), st.load(), st::put);
+            List<Lease6Table.Range> pools = new ArrayList<>();
+            pools.add(new Lease6Table.Range(s.rangeStart(), s.rangeEnd()));
+            s.relays().forEach(l -> pools.add(new Lease6Table.Range(l.rangeStart(), l.rangeEnd())));
+            t = new Lease6Table(pools, st.load(), st::put);
             table = t;
             long now = clock.millis();
-            t.all().forEach(l -> remember(l, null, now));
+            t.all().forEach(l -> remember(l, macOf(l.duid(), null), now));
             SUMMARY.info("dhcp6 pool {} - {}: {} bindings stored", Ipv6.text(s.rangeStart()), Ipv6.text(s.rangeEnd()),
                     t.all().size());
+            s.relays().forEach(l -> SUMMARY.info("dhcp6 pool {} - {} for relayed link {}", Ipv6.text(l.rangeStart()),
+                    Ipv6.text(l.rangeEnd()), l.prefix()));
         }
         Dhcp6Engine engine = new Dhcp6Engine(s, t, clock);
         // Before the socket opens (and so before "Astralboot ready"): see Dhcp6WarmUp.
@@ -324,19 +346,17 @@ public final class Dhcp6Service implements Service {
             byte[] bytes = ByteBufUtil.getBytes(msg.content());
             InetSocketAddress from = msg.sender();
             Dhcp6Message req;
+            Dhcp6Relay relay = null;
             switch (Dhcp6Codec.decode(bytes)) {
                 case Dhcp6Decoded.Ok ok -> req = ok.message();
+                case Dhcp6Decoded.Relayed r -> {
+                    relay = r.relay();
+                    req = relay.innermost();
+                }
                 case Dhcp6Decoded.Malformed m -> {
                     log.debug("dhcp6 dropped malformed datagram #{} from {}: {}", malformed.incrementAndGet(), from,
                             m.reason());
                     Dhcp6Events.unanswered(events, null, null, null, Dhcp6Events.MALFORMED, m.reason());
-                    return;
-                }
-                case Dhcp6Decoded.Relayed r -> {
-                    // Decoded now, not yet answered: the engine learns relays next.
-                    log.debug("dhcp6 dropped {} from {}: relayed messages are not served", r.relay().type(), from);
-                    Dhcp6Events.unanswered(events, null, null, null, Dhcp6Events.UNSUPPORTED,
-                            "relayed messages are not served");
                     return;
                 }
                 case Dhcp6Decoded.Unsupported u -> {
@@ -346,15 +366,16 @@ public final class Dhcp6Service implements Service {
                 }
             }
             if (log.isTraceEnabled()) {
-                log.trace("dhcp6 in from {}: {}", from, req);
+                log.trace("dhcp6 in from {}: {}", from, relay != null ? relay : req);
             }
-            org.astralboot.net.MacAddress mac = macOf(req.clientId().orElse(null), from.getAddress());
+            org.astralboot.net.MacAddress mac = relay != null ? relayedMacOf(req.clientId().orElse(null), relay)
+                    : macOf(req.clientId().orElse(null), from.getAddress());
             Firmware fw = Dhcp6Firmware.of(req);
             noteBooting(req, mac, fw);
             Dhcp6Events.received(events, req, mac, fw);
             Dhcp6Engine.Answer answer;
             try {
-                answer = engine.answer(req);
+                answer = relay != null ? engine.answer(relay) : engine.answer(req);
             } catch (RuntimeException e) {
                 log.error("dhcp6 engine failed on {}: {}", req, e.toString(), e);
                 Dhcp6Events.unanswered(events, req, mac, fw, Dhcp6Events.ERROR, "server error: " + e);
@@ -381,14 +402,16 @@ public final class Dhcp6Service implements Service {
                 commit = System.nanoTime() - t0;
                 events.dhcp6Commit(commit, reply.changed().size());
                 long now = clock.millis();
-                reply.changed().forEach(l -> remember(l, from.getAddress(), now));
+                reply.changed().forEach(l -> remember(l, mac, now));
             }
-            byte[] out = Dhcp6Codec.encode(reply.message());
+            byte[] out = Dhcp6Codec.encode(reply.wire());
+            // RFC 8415 §7.2, §18.3.10: a Relay-reply goes to the relay agent's address, port 547.
+            InetSocketAddress to = reply.relay() != null ? new InetSocketAddress(from.getAddress(), SERVER_PORT) : from;
             if (log.isTraceEnabled()) {
-                log.trace("dhcp6 out to {}: {}", from, reply.message());
+                log.trace("dhcp6 out to {}: {}", to, reply.wire());
             }
             Channel ch = ctx.channel();
-            ch.writeAndFlush(new DatagramPacket(ch.alloc().buffer(out.length).writeBytes(out), from));
+            ch.writeAndFlush(new DatagramPacket(ch.alloc().buffer(out.length).writeBytes(out), to));
             Dhcp6Events.sent(events, req, reply, mac, fw, commit);
         }
     }

@@ -104,6 +104,10 @@ class ConfigDistTest {
                 [ipv6]
                 dhcp = "full"
                 address = "2001:db8::1"
+                [[ipv6.relay]]
+                link = "2001:db8:31::/64"
+                range_start = "2001:db8:31::100"
+                range_end = "2001:db8:31::1ff"
                 """;
         ConfigLoader loader = new ConfigLoader(ConfigLoaderTest.FAKE);
         Path file = Path.of("/nonexistent/config.toml");

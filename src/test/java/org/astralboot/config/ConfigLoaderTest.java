@@ -1,5 +1,6 @@
 package org.astralboot.config;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -432,5 +433,69 @@ class ConfigLoaderTest {
                 + "[[dhcp.relay]]\nsubnet = \"198.18.20.128/25\"\nrange_start = \"198.18.20.130\"\nrange_end = \"198.18.20.140\"\n");
         assertTrue(m.contains("dhcp.relay[1].subnet: 198.18.20.128/25 overlaps dhcp.relay[0] 198.18.20.0/24"), m);
         assertTrue(m.startsWith(dir.resolve("config.toml") + ":7:1:"), m);
+    }
+
+    /** Lines: 1 interface, 2 [ipv6], 3 dhcp, 4 address, 5 [[ipv6.relay]], 6 link, 7 range_start, 8 range_end. */
+    static String relay6(String link, String start, String end) {
+        return "interface = \"eth1\"\n[ipv6]\ndhcp = \"full\"\naddress = \"2001:db8:7::1\"\n[[ipv6.relay]]\n"
+                + (link == null ? "" : "link = \"" + link + "\"\n")
+                + (start == null ? "" : "range_start = \"" + start + "\"\n")
+                + (end == null ? "" : "range_end = \"" + end + "\"\n");
+    }
+
+    @Test
+    void ipv6RelayedLinksAreReadAndSurviveTheImpliedConfig() throws Exception {
+        Config c = load(relay6("2001:db8:31::/64", "2001:db8:31::100", "2001:db8:31::1ff")
+                + "[[ipv6.relay]]\nlink = \"2001:db8:32::/48\"\nrange_start = \"2001:db8:32:5::10\"\n"
+                + "range_end = \"2001:db8:32:5::20\"\n").config();
+        List<Config.Relay6> r = c.dhcp6().relays();
+        assertEquals(2, r.size());
+        assertEquals("2001:db8:31::/64", r.get(0).link().toString());
+        assertEquals(java.net.InetAddress.getByName("2001:db8:31::100"), r.get(0).rangeStart());
+        assertEquals("2001:db8:32::/48", r.get(1).link().toString());
+        String toml = ConfigWriter.toToml(c);
+        assertTrue(toml.contains("[[ipv6.relay]]\nlink = \"2001:db8:31::/64\"\n"), toml);
+        assertEquals(c, load(toml).config());
+        assertEquals(List.of(), load("interface = \"eth1\"").config().dhcp6().relays());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', nullValues = "-", value = {
+        "-|2001:db8:31::100|2001:db8:31::1ff|5|ipv6.relay[0]|link is missing",
+        "2001:db8:31::|2001:db8:31::100|2001:db8:31::1ff|6|ipv6.relay[0].link|has no /length",
+        "2001:db8:31::5/64|2001:db8:31::100|2001:db8:31::1ff|6|ipv6.relay[0].link|has bits set past the prefix length; the prefix is 2001:db8:31::/64",
+        "2001:db8:31::/129|2001:db8:31::100|2001:db8:31::1ff|6|ipv6.relay[0].link|prefix length 129",
+        "198.18.0.0/16|2001:db8:31::100|2001:db8:31::1ff|6|ipv6.relay[0].link|is not an IPv6 address",
+        "2001:db8:31::/64|-|2001:db8:31::1ff|5|ipv6.relay[0]|range_start is missing",
+        "2001:db8:31::/64|2001:db8:31::100|-|5|ipv6.relay[0]|range_end is missing",
+        "2001:db8:31::/64|nonsense|2001:db8:31::1ff|7|ipv6.relay[0].range_start|'nonsense' is not an IPv6 address",
+        "2001:db8:31::/64|2001:db8:32::100|2001:db8:31::1ff|7|ipv6.relay[0].range_start|2001:db8:32::100 is not inside 2001:db8:31::/64",
+        "2001:db8:31::/64|2001:db8:31::100|2001:db8:32::1ff|8|ipv6.relay[0].range_end|2001:db8:32::1ff is not inside 2001:db8:31::/64",
+        "2001:db8:31::/64|2001:db8:31::200|2001:db8:31::1ff|7|ipv6.relay[0].range_start|is after range_end",
+        "2001:db8:7::/64|2001:db8:7::100|2001:db8:7::1ff|6|ipv6.relay[0].link|overlaps the server's own link 2001:db8:7::/64",
+        "2001:db8::/32|2001:db8:8::100|2001:db8:8::1ff|6|ipv6.relay[0].link|overlaps the server's own link",
+    })
+    void badIpv6RelayedLinksAreNamedWithTheirLine(String link, String start, String end, int line, String key,
+            String fragment) {
+        assertErrorAt(relay6(link, start, end), line, key, fragment);
+    }
+
+    @Test
+    void ipv6RelayedRangesMustNotOverlapTheMainRangeOrEachOther() {
+        // A main range that runs past the server's /64 into the relayed link's.
+        String m = error("interface = \"eth1\"\n[ipv6]\ndhcp = \"full\"\naddress = \"2001:db8:7::1\"\n"
+                + "range_start = \"2001:db8:7::100\"\nrange_end = \"2001:db8:8::5\"\n[[ipv6.relay]]\n"
+                + "link = \"2001:db8:8::/64\"\nrange_start = \"2001:db8:8::1\"\nrange_end = \"2001:db8:8::10\"\n");
+        assertTrue(m.contains("ipv6.relay[0].range_start: the pool 2001:db8:8::1 - 2001:db8:8::10 overlaps the main"
+                + " range 2001:db8:7::100 - 2001:db8:8::5"), m);
+        assertTrue(m.startsWith(dir.resolve("config.toml") + ":9:"), m);
+        String o = error(relay6("2001:db8:31::/64", "2001:db8:31::100", "2001:db8:31::1ff")
+                + "[[ipv6.relay]]\nlink = \"2001:db8:31::/48\"\nrange_start = \"2001:db8:31:5::10\"\n"
+                + "range_end = \"2001:db8:31:5::20\"\n");
+        assertTrue(o.contains("ipv6.relay[1].link: 2001:db8:31::/48 overlaps ipv6.relay[0] 2001:db8:31::/64"), o);
+        assertTrue(o.startsWith(dir.resolve("config.toml") + ":10:"), o);
+        ConfigLoader.Loaded l = assertDoesNotThrow(() -> load(relay6("2001:db8:31::/64", "2001:db8:31::100",
+                "2001:db8:31::1ff") + "gateway = \"2001:db8:31::1\"\n"));
+        assertTrue(String.join(" ", l.warnings()).contains("ipv6.relay[0].gateway"), l.warnings().toString());
     }
 }

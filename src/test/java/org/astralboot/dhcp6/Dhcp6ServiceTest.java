@@ -29,6 +29,26 @@ class Dhcp6ServiceTest {
         assertNull(Dhcp6Service.macOf(uuid, null));
     }
 
+    /**
+     * A relayed client's MAC: the Client Link-Layer Address option (RFC 6939) of the relay agent nearest
+     * it (dnsmasq's relay sends one), else its DUID's, else the EUI-64 of that agent's peer-address.
+     */
+    @Test
+    void relayedMacFromTheRelaysLinkLayerOptionElseAsForADirectClient() throws Exception {
+        org.astralboot.dhcp6.codec.Dhcp6Relay forw = ((Dhcp6Decoded.Relayed) Dhcp6Codec.decode(
+                CapturedPackets6.DNSMASQ_RELAY_FORW_SOLICIT)).relay();
+        Duid uuid = Duid.of(HexFormat.of().parseHex("0004" + "00".repeat(16)));
+        assertEquals(MacAddress.parse("52:54:00:31:00:01"), Dhcp6Service.relayedMacOf(uuid, forw));
+        java.util.List<org.astralboot.dhcp6.codec.Dhcp6Option> without = forw.options().stream()
+                .filter(o -> !(o instanceof org.astralboot.dhcp6.codec.Dhcp6Option.ClientLinkLayerAddress)).toList();
+        org.astralboot.dhcp6.codec.Dhcp6Relay plain = new org.astralboot.dhcp6.codec.Dhcp6Relay(forw.type(),
+                forw.hopCount(), forw.linkAddress(), forw.peerAddress(), without);
+        // Its peer-address fe80::5054:ff:fe31:1 is EUI-64.
+        assertEquals(MacAddress.parse("52:54:00:31:00:01"), Dhcp6Service.relayedMacOf(uuid, plain));
+        assertEquals(MacAddress.parse("52:54:00:e2:06:06"),
+                Dhcp6Service.relayedMacOf(Duid.ll(HexFormat.of().parseHex("525400e20606")), plain));
+    }
+
     @Test
     void firmwareAndIpxeRequestsCountAsBootingPlainClientsDoNot() {
         assertTrue(Dhcp6Service.bootRequest(ok(CapturedPackets6.OVMF_PXE6_SOLICIT)), "OVMF PXE: arch 7");

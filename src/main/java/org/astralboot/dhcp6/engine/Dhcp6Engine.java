@@ -1,6 +1,5 @@
 package org.astralboot.dhcp6.engine;
 
-import java.math.BigInteger;
 import java.net.Inet6Address;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,11 +11,14 @@ import org.astralboot.dhcp.engine.DhcpSettings;
 import org.astralboot.dhcp.engine.Firmware;
 import org.astralboot.dhcp6.codec.Dhcp6Message;
 import org.astralboot.dhcp6.codec.Dhcp6MessageType;
+import org.astralboot.dhcp6.codec.Dhcp6Packet;
 import org.astralboot.dhcp6.codec.Dhcp6Option;
+import org.astralboot.dhcp6.codec.Dhcp6Relay;
 import org.astralboot.dhcp6.codec.Dhcp6Status;
 import org.astralboot.dhcp6.codec.Duid;
 import org.astralboot.dhcp6.lease.Lease6;
 import org.astralboot.dhcp6.lease.Lease6Table;
+import org.astralboot.net.Ipv6Prefix;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +33,15 @@ import org.slf4j.LoggerFactory;
  * network-boot clients only: BOOTFILE_URL (RFC 5970 §3.1) {@code tftp://[addr]/<efi binary>} for
  * UEFI PXE, {@code http://[addr]/tftp/<efi binary>} with vendor class {@code HTTPClient} echoed for
  * UEFI HTTP boot, {@code http://[addr]/boot.ipxe} for iPXE (the IPv4 engine's {@link BootChoice}).
+ *
+ * <p>Relays ({@link #answer(Dhcp6Relay)}, RFC 8415 §18.3, §13.1): the client message a
+ * Relay-forward carries is answered as a direct one, from the pool of the link its relay agent names
+ * (the link-address of the relay agent nearest the client): the server's own link (the /64 of
+ * {@code [ipv6] range_start}) uses the main pool, a {@code [[ipv6.relay]]} link its own; any other
+ * link gets silence ({@link Silence#UNKNOWN_LINK}), like the IPv4 engine's relay on no configured
+ * subnet. The answer goes back in a Relay-reply for each Relay-forward, hop-count, link-address and
+ * peer-address echoed and Interface-Id copied (RFC 8415 §18.3.10, §19.3); boot URLs keep naming the
+ * server's own address.
  */
 public final class Dhcp6Engine {
     private static final Logger LOG = LoggerFactory.getLogger(Dhcp6Engine.class);
@@ -49,8 +60,8 @@ public final class Dhcp6Engine {
     private final Clock clock;
     private final DhcpSettings.BootFiles bootFiles;
     private final long validSeconds;
-    /** The on-link prefix: the /64 of the pool (RFC 4291 §2.5.4 interface identifiers are 64 bits). */
-    private final BigInteger prefix;
+    /** Link 0 the server's own (the /64 of the pool: RFC 4291 §2.5.4 interface identifiers are 64 bits), then {@code [[ipv6.relay]]}'s. */
+    private final List<Ipv6Prefix> links;
 
     /** @param table the bindings; {@code null} in stateless mode */
     public Dhcp6Engine(Dhcp6Settings cfg, Lease6Table table, Clock clock) {
@@ -63,8 +74,15 @@ public final class Dhcp6Engine {
         if (cfg.mode() == Dhcp6Settings.Mode.FULL && table == null) {
             throw new IllegalArgumentException("full mode needs a binding table");
         }
+        if (table != null && table.pools() != cfg.relays().size() + 1) {
+            throw new IllegalArgumentException("the binding table has " + table.pools() + " pools, the settings "
+                    + (cfg.relays().size() + 1));
+        }
         Inet6Address p = cfg.rangeStart() != null ? cfg.rangeStart() : cfg.address();
-        this.prefix = Lease6Table.toBig(p).shiftRight(64);
+        List<Ipv6Prefix> l = new ArrayList<>();
+        l.add(Ipv6Prefix.containing(p, 64));
+        cfg.relays().forEach(r -> l.add(r.prefix()));
+        this.links = List.copyOf(l);
     }
 
     /** Why the server sent nothing, as the {@code reason} label of the unanswered counter. */
@@ -76,7 +94,9 @@ public final class Dhcp6Engine {
         /** Stateless mode answers Information-request only. */
         STATELESS_MODE("stateless_mode"),
         /** A server or relay message type sent to the server port. */
-        NOT_CLIENT_MESSAGE("not_client_message");
+        NOT_CLIENT_MESSAGE("not_client_message"),
+        /** A relayed message from a link this server has no pool for (RFC 8415 §13.1; no {@code [[ipv6.relay]]}). */
+        UNKNOWN_LINK("unknown_link");
 
         /** The metric label. */
         public final String label;
@@ -116,8 +136,60 @@ public final class Dhcp6Engine {
         return this;
     }
 
-    /** Decides the answer to one client message: a reply, or silence with its reason. */
+    /** Decides the answer to one client message that came straight from the client: a reply, or silence with its reason. */
     public Answer answer(Dhcp6Message req) {
+        return answer(req, 0);
+    }
+
+    /**
+     * Decides the answer to a relayed client message (RFC 8415 §18.3): the client message the chain of
+     * Relay-forwards carries, answered from the pool of its link, wrapped in a Relay-reply per
+     * Relay-forward; or silence with its reason.
+     */
+    public Answer answer(Dhcp6Relay relayed) {
+        Dhcp6Message req = relayed.innermost();
+        if (relayed.type() != Dhcp6MessageType.RELAY_FORW) {
+            return silent(req, Silence.NOT_CLIENT_MESSAGE, "a Relay-reply sent to the server");
+        }
+        List<Dhcp6Relay> chain = relayed.chain();
+        // RFC 8415 §13.1: the link-address of the relay agent nearest the client; when that one leaves it
+        // unspecified (::), the next relay agent's.
+        Inet6Address link = null;
+        for (int k = chain.size() - 1; k >= 0 && link == null; k--) {
+            Inet6Address a = chain.get(k).linkAddress();
+            if (!a.isAnyLocalAddress()) {
+                link = a;
+            }
+        }
+        int pool = -1;
+        for (int k = 0; link != null && k < links.size() && pool < 0; k++) {
+            if (links.get(k).contains(link)) {
+                pool = k;
+            }
+        }
+        if (pool < 0) {
+            String where = link == null ? "no relay agent names the client's link (link-address ::)"
+                    : "relay link-address " + org.astralboot.net.Ipv6.text(link) + " is on no link this server serves"
+                            + " (" + links.get(0) + " nor an [[ipv6.relay]] link)";
+            return silent(req, Silence.UNKNOWN_LINK, where);
+        }
+        Answer inner = answer(req, pool);
+        if (inner.reply() == null) {
+            return inner;
+        }
+        Dhcp6Packet out = inner.reply().message();
+        for (int k = chain.size() - 1; k >= 0; k--) {
+            Dhcp6Relay r = chain.get(k);
+            List<Dhcp6Option> o = new ArrayList<>();
+            r.first(Dhcp6Option.InterfaceId.class).ifPresent(o::add); // §18.3.10: copied when present
+            o.add(new Dhcp6Option.RelayMessage(out));
+            out = new Dhcp6Relay(Dhcp6MessageType.RELAY_REPL, r.hopCount(), r.linkAddress(), r.peerAddress(), o);
+        }
+        return new Answer(inner.reply().relayed((Dhcp6Relay) out), null, "");
+    }
+
+    /** The answer to {@code req}, addresses from pool {@code pool} (0 the server's link, k the k-th relayed one). */
+    private Answer answer(Dhcp6Message req, int pool) {
         Optional<Duid> client = req.clientId();
         Optional<Duid> server = req.serverId();
         boolean full = cfg.mode() == Dhcp6Settings.Mode.FULL;
@@ -142,12 +214,12 @@ public final class Dhcp6Engine {
         long now = clock.millis();
         return switch (t) {
             case INFORMATION_REQUEST -> information(req);
-            case SOLICIT -> full ? solicit(req, client.get(), now) : silent(req, Silence.STATELESS_MODE, "stateless mode");
-            case REQUEST -> full ? request(req, client.get(), now) : silent(req, Silence.STATELESS_MODE, "stateless mode");
-            case RENEW, REBIND -> full ? renew(req, client.get(), now) : silent(req, Silence.STATELESS_MODE, "stateless mode");
+            case SOLICIT -> full ? solicit(req, client.get(), now, pool) : silent(req, Silence.STATELESS_MODE, "stateless mode");
+            case REQUEST -> full ? request(req, client.get(), now, pool) : silent(req, Silence.STATELESS_MODE, "stateless mode");
+            case RENEW, REBIND -> full ? renew(req, client.get(), now, pool) : silent(req, Silence.STATELESS_MODE, "stateless mode");
             case RELEASE -> full ? release(req, client.get(), now) : silent(req, Silence.STATELESS_MODE, "stateless mode");
             case DECLINE -> full ? decline(req, client.get(), now) : silent(req, Silence.STATELESS_MODE, "stateless mode");
-            case CONFIRM -> full ? confirm(req) : silent(req, Silence.STATELESS_MODE, "stateless mode");
+            case CONFIRM -> full ? confirm(req, pool) : silent(req, Silence.STATELESS_MODE, "stateless mode");
             default -> silent(req, Silence.NOT_CLIENT_MESSAGE, "not a client message");
         };
     }
@@ -173,7 +245,7 @@ public final class Dhcp6Engine {
 
     // ---------------------------------------------------------------- full
 
-    private Answer solicit(Dhcp6Message req, Duid client, long now) {
+    private Answer solicit(Dhcp6Message req, Duid client, long now, int pool) {
         boolean rapid = req.first(Dhcp6Option.RapidCommit.class).isPresent();
         List<Dhcp6Option.IaNa> ias = req.all(Dhcp6Option.IaNa.class);
         List<Dhcp6Option> o = ids(req);
@@ -181,7 +253,7 @@ public final class Dhcp6Engine {
         int assigned = 0;
         for (Dhcp6Option.IaNa ia : ias) {
             Lease6.Key key = new Lease6.Key(client, ia.iaid());
-            Inet6Address a = preferred(ia, key, now);
+            Inet6Address a = preferred(ia, key, now, pool);
             if (a == null) {
                 continue;
             }
@@ -211,12 +283,12 @@ public final class Dhcp6Engine {
         return reply(req, rapid ? Dhcp6MessageType.REPLY : Dhcp6MessageType.ADVERTISE, o, changed);
     }
 
-    private Answer request(Dhcp6Message req, Duid client, long now) {
+    private Answer request(Dhcp6Message req, Duid client, long now, int pool) {
         List<Dhcp6Option> o = ids(req);
         List<Lease6> changed = new ArrayList<>();
         for (Dhcp6Option.IaNa ia : req.all(Dhcp6Option.IaNa.class)) {
             Lease6.Key key = new Lease6.Key(client, ia.iaid());
-            Inet6Address a = preferred(ia, key, now);
+            Inet6Address a = preferred(ia, key, now, pool);
             if (a == null) {
                 o.add(new Dhcp6Option.IaNa(ia.iaid(), 0, 0,
                         List.of(new Dhcp6Option.StatusCode(Dhcp6Status.NO_ADDRS_AVAIL, "no addresses available"))));
@@ -231,22 +303,22 @@ public final class Dhcp6Engine {
         return reply(req, Dhcp6MessageType.REPLY, o, changed);
     }
 
-    /** The address the client asked for when it may have it, else the table's candidate. */
-    private Inet6Address preferred(Dhcp6Option.IaNa ia, Lease6.Key key, long now) {
+    /** The address of pool {@code pool} the client asked for when it may have it, else the table's candidate. */
+    private Inet6Address preferred(Dhcp6Option.IaNa ia, Lease6.Key key, long now, int pool) {
         Lease6 own = table.get(key);
-        if (own != null && own.state() == Lease6.State.BOUND && table.free(own.address(), key, now)) {
+        if (own != null && own.state() == Lease6.State.BOUND && table.free(own.address(), key, now, pool)) {
             return own.address();
         }
         for (Dhcp6Option.IaAddress hint : ia.addresses()) {
-            if (table.free(hint.address(), key, now)) {
+            if (table.free(hint.address(), key, now, pool)) {
                 return hint.address();
             }
         }
-        return table.candidate(key, now);
+        return table.candidate(key, now, pool);
     }
 
     /** Renew (RFC 8415 §18.3.4) and Rebind (§18.3.5). */
-    private Answer renew(Dhcp6Message req, Duid client, long now) {
+    private Answer renew(Dhcp6Message req, Duid client, long now, int pool) {
         boolean rebind = req.type() == Dhcp6MessageType.REBIND;
         List<Dhcp6Option> o = ids(req);
         List<Lease6> changed = new ArrayList<>();
@@ -254,13 +326,13 @@ public final class Dhcp6Engine {
             Lease6.Key key = new Lease6.Key(client, ia.iaid());
             Lease6 own = table.get(key);
             Inet6Address a = null;
-            if (own != null && own.activeAt(now)) {
+            if (own != null && own.activeAt(now) && links.get(pool).contains(own.address())) {
                 a = own.address();
             } else if (rebind) {
                 // Rebind after this server lost the binding: keep the client's address when it is ours
                 // to give (§18.3.5 "MAY create a new binding").
                 for (Dhcp6Option.IaAddress hint : ia.addresses()) {
-                    if (table.free(hint.address(), key, now)) {
+                    if (table.free(hint.address(), key, now, pool)) {
                         a = hint.address();
                         break;
                     }
@@ -280,7 +352,7 @@ public final class Dhcp6Engine {
                 }
                 continue;
             }
-            changed.add(table.bind(key, a, own != null && own.activeAt(now) ? own.start() : now,
+            changed.add(table.bind(key, a, own != null && own.activeAt(now) && own.address().equals(a) ? own.start() : now,
                     now + validSeconds * 1000));
             List<Dhcp6Option> inner = new ArrayList<>();
             inner.add(new Dhcp6Option.IaAddress(a, validSeconds, validSeconds, List.of()));
@@ -344,14 +416,14 @@ public final class Dhcp6Engine {
         return reply(req, Dhcp6MessageType.REPLY, o, changed);
     }
 
-    /** Confirm (RFC 8415 §18.3.3): are the client's addresses on this link? */
-    private Answer confirm(Dhcp6Message req) {
+    /** Confirm (RFC 8415 §18.3.3): are the client's addresses on its link? */
+    private Answer confirm(Dhcp6Message req, int pool) {
         List<Dhcp6Option.IaAddress> addrs = new ArrayList<>();
         req.all(Dhcp6Option.IaNa.class).forEach(ia -> addrs.addAll(ia.addresses()));
         if (addrs.isEmpty()) {
             return silent(req, Silence.INVALID, "Confirm without addresses");
         }
-        boolean onLink = addrs.stream().allMatch(a -> Lease6Table.toBig(a.address()).shiftRight(64).equals(prefix));
+        boolean onLink = addrs.stream().allMatch(a -> links.get(pool).contains(a.address()));
         log.info("dhcp6 Reply (Confirm) to {}: {}", req.clientId().map(Duid::toString).orElse("?"),
                 onLink ? "on link" : "not on link");
         List<Dhcp6Option> o = ids(req);

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import org.astralboot.dhcp.engine.DhcpSettings;
 import org.astralboot.dhcp6.codec.Duid;
+import org.astralboot.net.Ipv6Prefix;
 
 /**
  * What the {@link Dhcp6Engine} needs: the {@code [ipv6]} keys, the server's IPv6 address and DUID
@@ -20,10 +21,31 @@ import org.astralboot.dhcp6.codec.Duid;
  * @param dns        recursive DNS servers (RFC 3646), may be empty
  * @param httpPort   TCP port of the HTTP boot service (80 is left out of URLs)
  * @param bootFiles  the iPXE binaries by firmware (the {@code [dhcp]} keys); its {@code httpBase} is ignored
+ * @param relays     the links behind relay agents ({@code [[ipv6.relay]]}), in configuration order:
+ *                   pool {@code k+1} of the binding table is {@code relays[k]}'s
  */
 public record Dhcp6Settings(Inet6Address address, Duid serverId, Mode mode, Inet6Address rangeStart,
         Inet6Address rangeEnd, Duration leaseTime, List<Inet6Address> dns, int httpPort,
-        DhcpSettings.BootFiles bootFiles) {
+        DhcpSettings.BootFiles bootFiles, List<Link> relays) {
+
+    /**
+     * A link behind relay agents: a relayed message whose link-address (RFC 8415 §9.1, §13.1) is in
+     * {@code prefix} gets an address of {@code rangeStart}-{@code rangeEnd}.
+     */
+    public record Link(Ipv6Prefix prefix, Inet6Address rangeStart, Inet6Address rangeEnd) {
+        public Link {
+            Objects.requireNonNull(prefix, "prefix");
+            Objects.requireNonNull(rangeStart, "rangeStart");
+            Objects.requireNonNull(rangeEnd, "rangeEnd");
+        }
+    }
+
+    /** Without relayed links. */
+    public Dhcp6Settings(Inet6Address address, Duid serverId, Mode mode, Inet6Address rangeStart,
+            Inet6Address rangeEnd, Duration leaseTime, List<Inet6Address> dns, int httpPort,
+            DhcpSettings.BootFiles bootFiles) {
+        this(address, serverId, mode, rangeStart, rangeEnd, leaseTime, dns, httpPort, bootFiles, List.of());
+    }
 
     public Dhcp6Settings {
         Objects.requireNonNull(address, "address");
@@ -32,6 +54,7 @@ public record Dhcp6Settings(Inet6Address address, Duid serverId, Mode mode, Inet
         Objects.requireNonNull(leaseTime, "leaseTime");
         Objects.requireNonNull(bootFiles, "bootFiles");
         dns = List.copyOf(dns);
+        relays = List.copyOf(relays);
         if (mode == Mode.FULL && (rangeStart == null || rangeEnd == null)) {
             throw new IllegalArgumentException("full mode needs range_start and range_end");
         }

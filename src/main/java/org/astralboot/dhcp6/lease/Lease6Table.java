@@ -12,14 +12,17 @@ import java.util.NavigableMap;
 import java.util.TreeMap;
 
 /**
- * The DHCPv6 bindings in memory, one per DUID+IAID, over the pool {@code [start, end]}. Changes
+ * The DHCPv6 bindings in memory, one per DUID+IAID, over one or more disjoint pools: pool 0 the
+ * server's own link's ({@code [ipv6] range_start}-{@code range_end}), pool {@code k} the {@code k}-th
+ * {@code [[ipv6.relay]]} link's (the same design as the IPv4 lease table's scopes). Changes
  * go to the {@link Lease6Sink} (the database) as they are made; Advertise holds are in memory only.
  * Addresses are handed out lowest unused first, then the one whose binding ended longest ago.
  * Not thread-safe: the engine's thread only.
  */
 public final class Lease6Table {
-    private final BigInteger start;
-    private final BigInteger end;
+    /** First and last address of each pool. */
+    private final BigInteger[] starts;
+    private final BigInteger[] ends;
     private Lease6Sink sink;
     private final Map<Lease6.Key, Lease6> byKey = new HashMap<>();
     private final NavigableMap<BigInteger, Lease6> byAddress = new TreeMap<>();
@@ -29,14 +32,31 @@ public final class Lease6Table {
     private record Hold(Lease6.Key key, long until) {
     }
 
-    /** @param leases the stored bindings ({@link Lease6Store#load()}); those outside the pool are kept but never reassigned */
-    public Lease6Table(Inet6Address start, Inet6Address end, Collection<Lease6> leases, Lease6Sink sink) {
-        this.start = toBig(start);
-        this.end = toBig(end);
-        if (this.start.compareTo(this.end) > 0) {
-            throw new IllegalArgumentException("range_start " + start.getHostAddress() + " is after range_end "
-                    + end.getHostAddress());
+    /** A pool: {@code start} to {@code end}, both included. */
+    public record Range(Inet6Address start, Inet6Address end) {
+        public Range {
+            if (toBig(start).compareTo(toBig(end)) > 0) {
+                throw new IllegalArgumentException("range_start " + start.getHostAddress() + " is after range_end "
+                        + end.getHostAddress());
+            }
         }
+    }
+
+    /** One pool: {@code [start, end]}. */
+    public Lease6Table(Inet6Address start, Inet6Address end, Collection<Lease6> leases, Lease6Sink sink) {
+        this(List.of(new Range(start, end)), leases, sink);
+    }
+
+    /**
+     * @param pools  pool 0 first, then the relayed links' in configuration order; disjoint (the config checks)
+     * @param leases the stored bindings ({@link Lease6Store#load()}); those outside every pool are kept but never reassigned
+     */
+    public Lease6Table(List<Range> pools, Collection<Lease6> leases, Lease6Sink sink) {
+        if (pools.isEmpty()) {
+            throw new IllegalArgumentException("no pool");
+        }
+        this.starts = pools.stream().map(r -> toBig(r.start())).toArray(BigInteger[]::new);
+        this.ends = pools.stream().map(r -> toBig(r.end())).toArray(BigInteger[]::new);
         // The store keeps one record per address: a binding that moved to another address left its
         // old record behind, older than the new one, so replaying them by start time ends right.
         List<Lease6> sorted = new ArrayList<>(leases);
@@ -58,10 +78,25 @@ public final class Lease6Table {
         return byAddress.get(toBig(a));
     }
 
-    /** Whether {@code a} is in the pool. */
+    /** Whether {@code a} is in any pool. */
     public boolean inPool(Inet6Address a) {
+        for (int k = 0; k < starts.length; k++) {
+            if (inPool(a, k)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether {@code a} is in pool {@code pool}. */
+    public boolean inPool(Inet6Address a, int pool) {
         BigInteger v = toBig(a);
-        return v.compareTo(start) >= 0 && v.compareTo(end) <= 0;
+        return v.compareTo(starts[pool]) >= 0 && v.compareTo(ends[pool]) <= 0;
+    }
+
+    /** How many pools: 1 + the relayed links. */
+    public int pools() {
+        return starts.length;
     }
 
     /**
@@ -78,16 +113,19 @@ public final class Lease6Table {
         }
     }
 
-    /** The pool's figures at {@code now}. */
+    /** The figures of every pool together at {@code now}. */
     public Counts counts(long now) {
-        BigInteger size = end.subtract(start).add(BigInteger.ONE);
+        BigInteger size = BigInteger.ZERO;
         long bound = 0;
         long declined = 0;
-        for (Lease6 l : byAddress.subMap(start, true, end, true).values()) {
-            if (l.activeAt(now)) {
-                bound++;
-            } else if (l.state() == Lease6.State.DECLINED && l.expires() > now) {
-                declined++;
+        for (int k = 0; k < starts.length; k++) {
+            size = size.add(ends[k].subtract(starts[k]).add(BigInteger.ONE));
+            for (Lease6 l : byAddress.subMap(starts[k], true, ends[k], true).values()) {
+                if (l.activeAt(now)) {
+                    bound++;
+                } else if (l.state() == Lease6.State.DECLINED && l.expires() > now) {
+                    declined++;
+                }
             }
         }
         return new Counts(size.bitLength() < 64 ? size.longValue() : Long.MAX_VALUE, bound, declined);
@@ -98,12 +136,17 @@ public final class Lease6Table {
         return new ArrayList<>(byAddress.values());
     }
 
-    /**
-     * Whether {@code key} may take {@code a} at {@code now}: in the pool, not bound, declined or held
-     * for another IA.
-     */
+    /** {@link #free(Inet6Address, Lease6.Key, long, int)} in pool 0. */
     public boolean free(Inet6Address a, Lease6.Key key, long now) {
-        if (!inPool(a)) {
+        return free(a, key, now, 0);
+    }
+
+    /**
+     * Whether {@code key} may take {@code a} at {@code now}: in pool {@code pool}, not bound, declined
+     * or held for another IA.
+     */
+    public boolean free(Inet6Address a, Lease6.Key key, long now, int pool) {
+        if (!inPool(a, pool)) {
             return false;
         }
         BigInteger v = toBig(a);
@@ -118,18 +161,25 @@ public final class Lease6Table {
         return h == null || h.key.equals(key) || h.until <= now;
     }
 
-    /**
-     * The address for {@code key}: its own binding's (unless declined), an address held for it, else
-     * the lowest never-used pool address, else the binding that ended longest ago. {@code null} when
-     * the pool is exhausted.
-     */
+    /** {@link #candidate(Lease6.Key, long, int)} in pool 0. */
     public Inet6Address candidate(Lease6.Key key, long now) {
+        return candidate(key, now, 0);
+    }
+
+    /**
+     * The address of pool {@code pool} for {@code key}: its own binding's (unless declined), an address
+     * held for it, else the lowest never-used pool address, else the binding that ended longest ago.
+     * {@code null} when the pool is exhausted.
+     */
+    public Inet6Address candidate(Lease6.Key key, long now, int pool) {
+        BigInteger start = starts[pool];
+        BigInteger end = ends[pool];
         Lease6 own = byKey.get(key);
-        if (own != null && own.state() != Lease6.State.DECLINED && free(own.address(), key, now)) {
+        if (own != null && own.state() != Lease6.State.DECLINED && free(own.address(), key, now, pool)) {
             return own.address();
         }
         for (Map.Entry<BigInteger, Hold> e : holds.entrySet()) {
-            if (e.getValue().key.equals(key) && e.getValue().until > now) {
+            if (e.getValue().key.equals(key) && e.getValue().until > now && inPool(fromBig(e.getKey()), pool)) {
                 return fromBig(e.getKey());
             }
         }
