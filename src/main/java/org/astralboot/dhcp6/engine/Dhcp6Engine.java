@@ -62,6 +62,9 @@ public final class Dhcp6Engine {
     private final long validSeconds;
     /** Link 0 the server's own (the /64 of the pool: RFC 4291 §2.5.4 interface identifiers are 64 bits), then {@code [[ipv6.relay]]}'s. */
     private final List<Ipv6Prefix> links;
+    /** Relay link-addresses already warned about (at most {@link #MAX_UNKNOWN_LINKS}). */
+    private final java.util.Set<Inet6Address> unknownLinks = new java.util.HashSet<>();
+    private static final int MAX_UNKNOWN_LINKS = 256;
 
     /** @param table the bindings; {@code null} in stateless mode */
     public Dhcp6Engine(Dhcp6Settings cfg, Lease6Table table, Clock clock) {
@@ -171,6 +174,11 @@ public final class Dhcp6Engine {
             String where = link == null ? "no relay agent names the client's link (link-address ::)"
                     : "relay link-address " + org.astralboot.net.Ipv6.text(link) + " is on no link this server serves"
                             + " (" + links.get(0) + " nor an [[ipv6.relay]] link)";
+            if (link != null && unknownLinks.size() < MAX_UNKNOWN_LINKS && unknownLinks.add(link)) {
+                // Once per link: a misconfigured relay repeats every few seconds; later ones go to debug.
+                log.warn("dhcp6 {} {} from a relay not answered: {}; add an [[ipv6.relay]] for its link to serve it",
+                        req.type(), req.xid(), where);
+            }
             return silent(req, Silence.UNKNOWN_LINK, where);
         }
         Answer inner = answer(req, pool);
