@@ -54,7 +54,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The DHCPv6 service (RFC 8415 §7.2, §18.3): UDP [::]:547 bound to the configured interface with
  * {@code SO_BINDTODEVICE}, member of All_DHCP_Relay_Agents_and_Servers (ff02::1:2) on that
- * interface, answering each client at the (link-local) address and port it sent from. One
+ * interface, answering each client at the (link-local) address and port it sent from. A relay
+ * agent's Relay-forward (RFC 8415 §19), sent unicast to the interface's global address, arrives on
+ * the same socket; its Relay-reply goes to the agent's address on port 547 (§7.2, §18.3.10). One
  * event-loop thread decodes and runs the {@link Dhcp6Engine}; a Reply that changes a binding is sent
  * only after the database has committed the change (the same crash-atomic commit as the IPv4
  * leases). DHCPv6 traffic is a few messages per booting machine, so the commit runs on that thread.
