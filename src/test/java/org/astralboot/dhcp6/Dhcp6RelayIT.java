@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@code dhclient -6}, user class iPXE) messages from 2001:db8:31::/64 to the server on
  * 2001:db8:23::/64 in Relay-forwards with link-address 2001:db8:31::1; the client gets an address of
  * that link's pool and the iPXE boot URL on the server's own address, which it then reaches through
- * the relay's routing. A client on a link with no {@code [[ipv6.relay]]} (2001:db8:99::/64, relayed
+ * the relay's routing, its MAC (the relay's RFC 6939 option) naming its row; the binding survives a
+ * restart. A client on a link with no {@code [[ipv6.relay]]} (2001:db8:99::/64, relayed
  * by the same dnsmasq) gets nothing, and the server's log says why. Namespaces {@code r6-*}: server,
  * relay (IPv6 forwarding on), two clients.
  */
@@ -70,6 +71,8 @@ class Dhcp6RelayIT {
                     port = 8080
                     [dhcp]
                     mode = "off"
+                    [admin]
+                    listen = "127.0.0.1:9080"
                     [ipv6]
                     dhcp = "full"
                     range_start = "2001:db8:23::100"
@@ -80,13 +83,7 @@ class Dhcp6RelayIT {
                     range_end = "2001:db8:31::1ff"
                     """.formatted(sif));
             Path log = dir.resolve("server.log");
-            Process server = srv.startAstralboot(dir, log, "serve", "-l", "-c", dir.resolve("config.toml").toString(),
-                    "-v");
-            long end = System.nanoTime() + Duration.ofSeconds(40).toNanos();
-            while (!Files.readString(log).contains("Astralboot ready")) {
-                assertTrue(server.isAlive() && System.nanoTime() < end, "server did not start:\n" + Files.readString(log));
-                Thread.sleep(50);
-            }
+            Process server = start(srv, log);
             assertTrue(Files.readString(log).contains("dhcp6 pool 2001:db8:31::100 - 2001:db8:31::1ff for relayed link"
                     + " 2001:db8:31::/64"), Files.readString(log));
             rly.start(dir.resolve("dnsmasq.log"), "dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--port=0",
@@ -122,6 +119,27 @@ class Dhcp6RelayIT {
             String script = cli.run(Duration.ofSeconds(20), "curl", "-sS", "-g", "--interface", addr,
                     "http://[" + SERVER6 + "]:8080/boot.ipxe").check().out();
             assertTrue(script.startsWith("#!ipxe"), script);
+            // The machine's row, keyed by its MAC (the relay's option 79): its DHCPv6 steps and, since its
+            // binding names it to HTTP, the boot script it fetched from the relayed address.
+            String mine = srv.run(Duration.ofSeconds(20), "curl", "-sS", "-f",
+                    "http://127.0.0.1:9080/api/v1/machines/52:54:00:31:00:01/events").check().out();
+            assertTrue(mine.contains("\"dhcp6_solicit\"") && mine.contains("\"dhcp6_reply\"")
+                    && mine.contains("\"http_entry\""), mine);
+
+            // The binding is durable: after a restart the client, which forgot its lease, gets it back.
+            for (String p : List.of(dir.resolve("dhclient6-c.pid").toString())) {
+                cli.run(Duration.ofSeconds(10), "sh", "-c", "[ -f " + p + " ] && kill $(cat " + p + ") 2>/dev/null; true");
+            }
+            server.destroy();
+            assertTrue(server.waitFor(15, java.util.concurrent.TimeUnit.SECONDS));
+            Files.delete(dir.resolve("dhclient6-c.leases"));
+            Files.delete(events);
+            long from = Files.size(log);
+            server = start(srv, log);
+            assertTrue(read(log).substring((int) from).contains("1 bindings stored"), read(log));
+            dhclient(cli, cif, "c", events, 30);
+            assertTrue(Files.readString(events).lines().anyMatch(l -> l.startsWith("BOUND6 ip6=" + addr + "/")),
+                    Files.readString(events) + "\n" + read(log));
 
             // A link with no [[ipv6.relay]]: no answer, and the log says which link.
             Path lostEvents = dir.resolve("lost-events");
@@ -139,6 +157,17 @@ class Dhcp6RelayIT {
                 ns.run(Duration.ofSeconds(10), "sh", "-c", "[ -f " + p + " ] && kill $(cat " + p + ") 2>/dev/null; true");
             }
         }
+    }
+
+    private Process start(Netns srv, Path log) throws Exception {
+        long from = Files.exists(log) ? Files.size(log) : 0;
+        Process server = srv.startAstralboot(dir, log, "serve", "-l", "-c", dir.resolve("config.toml").toString(), "-v");
+        long end = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+        while (!read(log).substring((int) from).contains("Astralboot ready")) {
+            assertTrue(server.isAlive() && System.nanoTime() < end, "server did not start:\n" + read(log));
+            Thread.sleep(50);
+        }
+        return server;
     }
 
     private static void ip6(Netns ns, String... args) throws IOException {

@@ -36,13 +36,20 @@ class Dhcp6RelayEngineTest {
 
     /** Server 2001:db8:7::1, main pool ::100-::1ff of its /64; relayed link 2001:db8:31::/64, pool ::100-::1ff. */
     Dhcp6Engine engine() {
-        Dhcp6Settings s = new Dhcp6Settings(Dhcp6EngineTest.SERVER, Dhcp6EngineTest.SERVER_ID, Dhcp6Settings.Mode.FULL,
+        return new Dhcp6Engine(settings(), table(List.of()), clock);
+    }
+
+    static Dhcp6Settings settings() {
+        return new Dhcp6Settings(Dhcp6EngineTest.SERVER, Dhcp6EngineTest.SERVER_ID, Dhcp6Settings.Mode.FULL,
                 ip("2001:db8:7::100"), ip("2001:db8:7::1ff"), Duration.ofHours(1), List.of(), 80,
                 Dhcp6EngineTest.FILES, List.of(new Dhcp6Settings.Link(Ipv6Prefix.parse("2001:db8:31::/64"),
                         ip("2001:db8:31::100"), ip("2001:db8:31::1ff"))));
-        Lease6Table t = new Lease6Table(List.of(new Lease6Table.Range(ip("2001:db8:7::100"), ip("2001:db8:7::1ff")),
-                new Lease6Table.Range(ip("2001:db8:31::100"), ip("2001:db8:31::1ff"))), List.of(), written::add);
-        return new Dhcp6Engine(s, t, clock);
+    }
+
+    /** The two pools of {@link #settings()}, with {@code stored} bindings loaded. */
+    Lease6Table table(List<Lease6> stored) {
+        return new Lease6Table(List.of(new Lease6Table.Range(ip("2001:db8:7::100"), ip("2001:db8:7::1ff")),
+                new Lease6Table.Range(ip("2001:db8:31::100"), ip("2001:db8:31::1ff"))), stored, written::add);
     }
 
     static Dhcp6Relay relayed(byte[] b) {
@@ -199,13 +206,31 @@ class Dhcp6RelayEngineTest {
         assertEquals(address(first), address(third));
     }
 
+    /** A relayed client's binding, stored and loaded again (a restart), is its address on its link. */
+    @Test
+    void storedRelayedBindingsComeBack() {
+        Dhcp6Engine e = engine();
+        Dhcp6Reply r = e.answer(forward("2001:db8:31::1", client(Dhcp6MessageType.REQUEST, duid(10), true, ia(1))))
+                .reply();
+        assertEquals(ip("2001:db8:31::100"), address(r.message()));
+        List<Lease6> stored = List.copyOf(written);
+        written.clear();
+        Lease6Table reloaded = table(stored);
+        Dhcp6Engine again = new Dhcp6Engine(settings(), reloaded, clock);
+        clock.advance(Duration.ofMinutes(5));
+        assertEquals(ip("2001:db8:31::100"), address(again.answer(forward("2001:db8:31::1",
+                client(Dhcp6MessageType.SOLICIT, duid(10), false, ia(1)))).reply().message()));
+        // Another client on that link does not get it; the same client on the server's link gets a main address.
+        assertEquals(ip("2001:db8:31::101"), address(again.answer(forward("2001:db8:31::1",
+                client(Dhcp6MessageType.SOLICIT, duid(11), false, ia(1)))).reply().message()));
+        assertEquals(ip("2001:db8:7::100"), address(again.answer(client(Dhcp6MessageType.SOLICIT, duid(10), false,
+                ia(1))).reply().message()));
+        assertEquals(2, reloaded.counts(clock.millis()).pool() / 256);
+    }
+
     @Test
     void theTableMustHaveAPoolPerLink() {
-        Dhcp6Settings s = new Dhcp6Settings(Dhcp6EngineTest.SERVER, Dhcp6EngineTest.SERVER_ID, Dhcp6Settings.Mode.FULL,
-                ip("2001:db8:7::100"), ip("2001:db8:7::1ff"), Duration.ofHours(1), List.of(), 80,
-                Dhcp6EngineTest.FILES, List.of(new Dhcp6Settings.Link(Ipv6Prefix.parse("2001:db8:31::/64"),
-                        ip("2001:db8:31::100"), ip("2001:db8:31::1ff"))));
-        assertThrows(IllegalArgumentException.class, () -> new Dhcp6Engine(s,
+        assertThrows(IllegalArgumentException.class, () -> new Dhcp6Engine(settings(),
                 new Lease6Table(ip("2001:db8:7::100"), ip("2001:db8:7::1ff"), List.of(), l -> { }), clock));
     }
 }
