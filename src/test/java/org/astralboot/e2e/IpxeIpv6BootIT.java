@@ -77,9 +77,9 @@ class IpxeIpv6BootIT {
         String console = run.boot().console();
         assertTrue(console.contains("http://[2001:db8:e2::1]/boot.ipxe"), console);
         assertTrue(console.contains("http://[2001:db8:e2::1]/os/" + TestOs.OS1 + "/images/linux"), console);
-        Matcher kernel = Pattern.compile("image " + TestOs.OS1 + " \\S*images/linux \\(\\d+ bytes\\) to (\\S+) ")
-                .matcher(log);
-        assertTrue(kernel.find(), "the kernel over HTTP: " + log);
+        Matcher kernel = Pattern.compile("image " + TestOs.OS1 + " \\S*images/linux \\(\\d+ bytes\\) to (\\S+) \\("
+                + Pattern.quote(mac) + "\\)").matcher(log);
+        assertTrue(kernel.find(), "the kernel over HTTP, the machine named: " + log);
         assertTrue(kernel.group(1).startsWith("2001:db8:e2:"), "to the VM's IPv6 address: " + kernel.group(1));
         assertTrue(log.matches("(?s).*image " + TestOs.OS1 + " \\S*images/initrd-" + TestOs.OS1
                 + "\\.gz \\(\\d+ bytes\\) to 2001:db8:e2:.*"), "the initrd over HTTP on IPv6: " + log);
