@@ -21,15 +21,23 @@ import org.junit.jupiter.api.Test;
  * iPXE run DHCPv6 ({@code dhcpv6.c}: Information-request, or Solicit/Request), and takes option 59
  * as its {@code filename} setting ({@code filename6_setting}), which {@code autoboot.c} boots:
  * {@code http://[2001:db8:e2::1]/boot.ipxe}, then the kernel and initrd on the same bracketed address.
+ *
+ * <p>Nothing in iPXE's ROM boot path needs DHCPv4. What stopped it was the server: first, with DHCP
+ * off nothing told Astralboot the VM was booting, so its solicitation was never answered and iPXE
+ * ended with "No configuration methods succeeded" (now the DHCPv4 DISCOVER it sends beside the
+ * solicitation is looked at: {@code ndp/Dhcp4Watch}); then, in stateless mode, its SLAAC address is in
+ * no DHCPv6 binding and the ARP table has no IPv6 entries, so choosing the OS got 403 (now the IPv6
+ * neighbour table is asked: {@code ndp/Ipv6Neighbours}).
  */
 class IpxeIpv6BootIT {
     /** tcpdump filter: router solicitations and advertisements, DHCPv6, any IPv4 at all, HTTP SYNs. */
     static final String FILTER = "(icmp6 and (ip6[40] == 133 or ip6[40] == 134)) or udp port 546 or udp port 547 or ip"
             + " or (tcp dst port 80 and tcp[tcpflags] & tcp-syn != 0)";
 
+    /** {@code [dhcp] mode = "off"} and {@code [ipv6] dhcp = dhcp6}; "full" as {@link AstralbootIpv6BootIT} has it. */
     static String config(BootLab lab, String dhcp6) throws Exception {
-        return lab.config(TestOs.tree(), "off", TestOs.OS1, 1) + "\n[ipv6]\ndhcp = \"" + dhcp6 + "\"\n"
-                + ("full".equals(dhcp6) ? "range_start = \"2001:db8:e2::100\"\nrange_end = \"2001:db8:e2::1ff\"\n" : "");
+        return "full".equals(dhcp6) ? AstralbootIpv6BootIT.config(lab)
+                : lab.config(TestOs.tree(), "off", TestOs.OS1, 1) + "\n[ipv6]\ndhcp = \"" + dhcp6 + "\"\n";
     }
 
     /** What one boot showed: the VM's boot, the server log and the segment's capture. */
