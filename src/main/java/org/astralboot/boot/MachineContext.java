@@ -92,8 +92,20 @@ public final class MachineContext {
         return cfg.httpBaseFor(sourceIp);
     }
 
-    /** The MAC DHCP leased {@code ip} to, if any. */
+    /**
+     * The MAC DHCP leased {@code ip} to, or for an IPv6 literal the MAC whose DHCPv6 binding holds
+     * it, if any.
+     */
     public Optional<MacAddress> hostByAddress(String ip) {
+        if (ip.indexOf(':') >= 0) {
+            try {
+                // A literal (it has a colon): parsed, never resolved by DNS.
+                return java.net.InetAddress.getByName(ip) instanceof java.net.Inet6Address a
+                        ? hosts.macAtIpv6(a) : Optional.empty();
+            } catch (java.net.UnknownHostException e) {
+                return Optional.empty();
+            }
+        }
         return hosts.byAddress(Ipv4.parse(ip)).map(HostInfo::mac);
     }
 

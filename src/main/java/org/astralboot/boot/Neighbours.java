@@ -13,9 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The kernel's IPv4 neighbour (ARP) table, {@code /proc/net/arp}: which MAC an on-link address
+ * The kernel's neighbour tables: IPv4's (ARP), {@code /proc/net/arp}, and IPv6's
+ * ({@link org.astralboot.ndp.Ipv6Neighbours}): which MAC an on-link address
  * resolved to. A TCP connection from an on-link host makes the kernel resolve the host's address
- * for its replies (RFC 826), so the entry of a request's source address names the NIC that sent
+ * for its replies (RFC 826; over IPv6 neighbour solicitation, RFC 4861 §7.2), so the entry of a request's source address names the NIC that sent
  * it. Entries that are not complete ({@code ATF_COM}, flag 0x2, unset: resolution pending or
  * failed) name nobody.
  */
@@ -24,10 +25,23 @@ public final class Neighbours {
     /** {@code ATF_COM} of {@code <linux/if_arp.h>}: the entry holds a resolved hardware address. */
     static final int ATF_COM = 0x02;
 
-    private final Path file;
+    /** The IPv6 neighbour table: address → MACs; an {@link IOException} when it cannot be read. */
+    @FunctionalInterface
+    public interface Ipv6Table {
+        Set<MacAddress> macsOf(java.net.Inet6Address address) throws IOException;
+    }
 
+    private final Path file;
+    private final Ipv6Table ipv6;
+
+    /** {@code file} as the IPv4 table, the kernel's IPv6 table ({@link org.astralboot.ndp.Ipv6Neighbours}). */
     public Neighbours(Path file) {
+        this(file, org.astralboot.ndp.Ipv6Neighbours::macsOf);
+    }
+
+    public Neighbours(Path file, Ipv6Table ipv6) {
         this.file = file;
+        this.ipv6 = ipv6;
     }
 
     /** This host's (or network namespace's) table. */
@@ -37,9 +51,20 @@ public final class Neighbours {
 
     /**
      * The MACs the table holds for {@code ip} (several when interfaces disagree); empty when none
-     * or the table cannot be read (logged at debug: no table means no on-link proof).
+     * or the table cannot be read (logged at debug: no table means no on-link proof). An IPv6
+     * source (a machine booting over IPv6 with a SLAAC address, which no DHCPv6 binding names) is
+     * looked up in the IPv6 neighbour table: the ARP table has none.
      */
     public Set<MacAddress> macsOf(String ip) {
+        if (ip.indexOf(':') >= 0) {
+            try {
+                // A literal (it has a colon): parsed, never resolved by DNS.
+                return java.net.InetAddress.getByName(ip) instanceof java.net.Inet6Address a ? ipv6.macsOf(a) : Set.of();
+            } catch (IOException e) {
+                log.debug("IPv6 neighbour table unreadable for {}: {}", ip, e.toString());
+                return Set.of();
+            }
+        }
         String text;
         try {
             text = Files.readString(file, StandardCharsets.US_ASCII);

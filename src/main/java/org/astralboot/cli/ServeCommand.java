@@ -163,7 +163,15 @@ public final class ServeCommand implements Callable<Integer> {
             }
             // With [dhcp] mode = "off" and DHCPv6 on, the answer still runs: a UEFI machine booting over
             // IPv6 alone needs its M flag and on-link prefix.
-            if (cfg.ipv6().answerRs() && (dhcp != null || cfg.dhcp6().on())) {
+            boolean answering = cfg.ipv6().answerRs() && (dhcp != null || cfg.dhcp6().on());
+            org.astralboot.ndp.Dhcp4Watch dhcp4Watch = null;
+            if (org.astralboot.ndp.Dhcp4Watch.wanted(cfg.dhcp().mode(), answering)) {
+                // No DHCP service to note booting machines: a BIOS iPXE's DHCPv4 DISCOVER, only looked at,
+                // is what gets its router solicitation answered (and so its DHCPv6 started).
+                dhcp4Watch = new org.astralboot.ndp.Dhcp4Watch(cfg.iface(), booting, java.time.Clock.systemUTC());
+                services.add(dhcp4Watch);
+            }
+            if (answering) {
                 ndp = org.astralboot.ndp.RouterAnswerService.of(cfg, booting, watch);
                 services.add(ndp);
             }
@@ -212,6 +220,9 @@ public final class ServeCommand implements Callable<Integer> {
             }
             if (ndp != null && !ndp.running()) {
                 services.remove(ndp); // it said why (no CAP_NET_RAW, no IPv6); the summary lists what runs
+            }
+            if (dhcp4Watch != null && !dhcp4Watch.running()) {
+                services.remove(dhcp4Watch); // said why, as the answer does
             }
             if (admin.listen() != null) {
                 HostLookup h = hosts;

@@ -168,11 +168,21 @@ public final class DhcpService implements Service {
 
     private void noteBooting(DhcpPacket req) {
         org.astralboot.net.RecentBoots b = booting;
-        DhcpMessageType t = req.messageType();
-        if (b != null && (t == DhcpMessageType.DISCOVER || t == DhcpMessageType.REQUEST || t == DhcpMessageType.INFORM)
-                && DhcpEvents.booting(org.astralboot.dhcp.engine.Firmware.of(req))) {
+        if (b != null && bootingRequest(req)) {
             b.seen(req.mac(), clock.millis());
         }
+    }
+
+    /**
+     * Whether {@code req} shows its machine network-booting now: a DISCOVER, REQUEST or INFORM with
+     * PXE or iPXE identification (RFC 4578 §2.1 architecture, vendor class PXEClient/HTTPClient,
+     * user class iPXE) and an Ethernet-like MAC. The router-advertisement answer serves only those.
+     */
+    public static boolean bootingRequest(DhcpPacket req) {
+        DhcpMessageType t = req.messageType();
+        return req.mac() != null
+                && (t == DhcpMessageType.DISCOVER || t == DhcpMessageType.REQUEST || t == DhcpMessageType.INFORM)
+                && DhcpEvents.booting(org.astralboot.dhcp.engine.Firmware.of(req));
     }
 
     /** Machines with a lease, for HTTP templates. Knows nobody in proxy or off mode. */

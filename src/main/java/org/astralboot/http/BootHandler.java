@@ -605,7 +605,7 @@ final class BootHandler implements HttpHandler {
                 return h.get().toString();
             }
         } catch (IllegalArgumentException e) {
-            return "unknown MAC";
+            // not an address DHCP could have given: the registry may still know the source
         }
         List<Machine> m = registry.byLastIp(ip);
         return m.size() == 1 ? m.get(0).mac().toString() : "unknown MAC";

@@ -56,7 +56,7 @@ final class RawIcmp6Socket implements AutoCloseable {
     private static final int CONTROL = 256;
 
     private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
@@ -85,7 +85,24 @@ final class RawIcmp6Socket implements AutoCloseable {
         this.ifindex = ifindex;
     }
 
-    private static MethodHandle call(String name, FunctionDescriptor fd) {
+    /** socket(2) with {@code SOCK_CLOEXEC}; {@code what} names the call in the failure. */
+    static int socket(int domain, int type, int protocol, String what) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CAPTURE);
+            int fd = (int) SOCKET.invokeExact(st, domain, type | SOCK_CLOEXEC, protocol);
+            if (fd < 0) {
+                throw failure(what, errno(st));
+            }
+            return fd;
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("socket: " + t, t);
+        }
+    }
+
+    /** A libc function that records errno (shared with {@link RawDhcp4Socket}). */
+    static MethodHandle call(String name, FunctionDescriptor fd) {
         return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(
                 () -> new UnsatisfiedLinkError("libc has no " + name)), fd, Linker.Option.captureCallState("errno"));
     }
@@ -106,18 +123,7 @@ final class RawIcmp6Socket implements AutoCloseable {
         if (!supported()) {
             throw new IOException("ICMPv6 raw sockets are implemented for 64-bit little-endian Linux only");
         }
-        int fd;
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CAPTURE);
-            fd = (int) SOCKET.invokeExact(st, AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMPV6);
-            if (fd < 0) {
-                throw failure("socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6)", errno(st));
-            }
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IOException("socket: " + t, t);
-        }
+        int fd = socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6, "socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6)");
         RawIcmp6Socket s = new RawIcmp6Socket(fd, ifindex);
         try (Arena a = Arena.ofConfined()) {
             byte[] name = iface.getBytes(StandardCharsets.US_ASCII);
@@ -155,6 +161,11 @@ final class RawIcmp6Socket implements AutoCloseable {
     }
 
     private void setsockopt(Arena a, int level, int opt, MemorySegment value, String what) throws IOException {
+        setsockopt(a, fd, level, opt, value, what);
+    }
+
+    /** setsockopt(2) on {@code fd}; {@code what} names the option in the failure. */
+    static void setsockopt(Arena a, int fd, int level, int opt, MemorySegment value, String what) throws IOException {
         MemorySegment st = a.allocate(CAPTURE);
         int rc;
         try {
@@ -168,26 +179,44 @@ final class RawIcmp6Socket implements AutoCloseable {
     }
 
     /**
+     * Waits up to {@code timeoutMillis} for {@code fd} to be readable: false when it is not (or a
+     * signal interrupted the wait).
+     */
+    static boolean readable(Arena a, int fd, int timeoutMillis) throws Throwable {
+        MemorySegment st = a.allocate(CAPTURE);
+        MemorySegment pfd = a.allocate(8);
+        pfd.set(INT, 0, fd);
+        pfd.set(SHORT, 4, POLLIN);
+        int n = (int) POLL.invokeExact(st, pfd, 1L, timeoutMillis);
+        if (n < 0) {
+            int e = errno(st);
+            if (e == EINTR) {
+                return false;
+            }
+            throw failure("poll", e);
+        }
+        return n > 0 && (pfd.get(SHORT, 6) & POLLIN) != 0;
+    }
+
+    /** close(2), errors ignored: nothing more can be released. */
+    static void close(int fd) {
+        try (Arena a = Arena.ofConfined()) {
+            int rc = (int) CLOSE.invokeExact(a.allocate(CAPTURE), fd);
+        } catch (Throwable t) {
+            // nothing more to release
+        }
+    }
+
+    /**
      * Waits up to {@code timeoutMillis} for a packet and returns it, or null when none came (or the
      * wait was interrupted by a signal).
      */
     Received receive(int timeoutMillis) throws IOException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CAPTURE);
-            MemorySegment pfd = a.allocate(8);
-            pfd.set(INT, 0, fd);
-            pfd.set(SHORT, 4, POLLIN);
-            int n = (int) POLL.invokeExact(st, pfd, 1L, timeoutMillis);
-            if (n < 0) {
-                int e = errno(st);
-                if (e == EINTR) {
-                    return null;
-                }
-                throw failure("poll", e);
-            }
-            if (n == 0 || (pfd.get(SHORT, 6) & POLLIN) == 0) {
+            if (!readable(a, fd, timeoutMillis)) {
                 return null;
             }
+            MemorySegment st = a.allocate(CAPTURE);
             MemorySegment buf = a.allocate(1500);
             MemorySegment name = a.allocate(SOCKADDR_IN6);
             MemorySegment control = a.allocate(CONTROL, 8);
@@ -265,11 +294,7 @@ final class RawIcmp6Socket implements AutoCloseable {
             return;
         }
         closed = true;
-        try (Arena a = Arena.ofConfined()) {
-            int rc = (int) CLOSE.invokeExact(a.allocate(CAPTURE), fd);
-        } catch (Throwable t) {
-            // nothing more to release
-        }
+        close(fd);
     }
 
     private static Inet6Address address(byte[] sixteen) {
@@ -280,11 +305,11 @@ final class RawIcmp6Socket implements AutoCloseable {
         }
     }
 
-    private static int errno(MemorySegment state) {
+    static int errno(MemorySegment state) {
         return (int) ERRNO.get(state, 0L);
     }
 
-    private static IOException failure(String call, int errno) {
+    static IOException failure(String call, int errno) {
         return new IOException(call + " failed: " + Errno.name(errno));
     }
 

@@ -301,7 +301,7 @@ public final class RouterAnswerService implements Service {
         counts.computeIfAbsent(what, k -> new AtomicLong()).incrementAndGet();
     }
 
-    private static void sleep(long millis) {
+    static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {

@@ -49,4 +49,23 @@ class NeighboursTest {
         assertEquals(Set.of(), new Neighbours(f).macsOf("192.0.2.99"));
         assertEquals(Set.of(), new Neighbours(dir.resolve("missing")).macsOf("192.0.2.10"));
     }
+
+    @Test
+    void anIpv6SourceIsLookedUpInTheIpv6Table(@TempDir Path dir) throws Exception {
+        // A machine booting over IPv6 by SLAAC: its address is in no DHCPv6 binding, and the ARP
+        // table has no IPv6 entries; before, such a source had no neighbour proof at all.
+        Path f = dir.resolve("arp");
+        Files.writeString(f, TABLE);
+        MacAddress vm = MacAddress.parse("52:54:00:e2:06:11");
+        java.net.InetAddress slaac = java.net.InetAddress.getByName("2001:db8:e2::5054:ff:fee2:611");
+        Neighbours n = new Neighbours(f, a -> a.equals(slaac) ? Set.of(vm) : Set.of());
+        assertEquals(Set.of(vm), n.macsOf("2001:db8:e2:0:5054:ff:fee2:611"), "as the HTTP request names its source");
+        assertEquals(Set.of(vm), n.macsOf("2001:db8:e2::5054:ff:fee2:611"));
+        assertEquals(Set.of(), n.macsOf("2001:db8:e2::99"));
+        assertEquals(Set.of(MacAddress.parse("52:54:00:a1:00:01")), n.macsOf("192.0.2.10"), "IPv4 still from the file");
+        Neighbours unreadable = new Neighbours(f, a -> {
+            throw new java.io.IOException("no netlink");
+        });
+        assertEquals(Set.of(), unreadable.macsOf("2001:db8:e2::5054:ff:fee2:611"), "no table, no proof");
+    }
 }
