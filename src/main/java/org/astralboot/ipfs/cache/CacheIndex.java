@@ -7,6 +7,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.astralboot.db.Database;
 import org.mapdb.Serializer;
@@ -28,6 +30,15 @@ import org.slf4j.LoggerFactory;
  * <li>{@code ipfs.roots}: ref as written in refs.toml → the CID it resolved to (for {@code /ipns/}
  * names and sub-paths when the node is down at start).</li>
  * </ul>
+ *
+ * <p>{@code ipfs.blobs} and {@code ipfs.paths}, read on every request, are read from copies in
+ * memory ({@link Mirrored}), written through to MapDB. A MapDB read waits while a commit holds the
+ * store's locks through its {@code fdatasync}, and that took 0.16-1.23 s on the project's VM with
+ * a few hundred MiB of cache files being written back (bench/ipfs/README.md, 2026-12-07 03:06): a
+ * cold request whose own new path entry had just started a commit waited for it before its
+ * download could start. The copies are loaded when the index is opened, so the instance a process
+ * opens must be the only one that writes these maps (one per database: {@code IpfsBootStore} when
+ * serving, {@code Verify} on its own).
  */
 public final class CacheIndex {
     private static final Logger LOG = LoggerFactory.getLogger(CacheIndex.class);
@@ -74,8 +85,8 @@ public final class CacheIndex {
 
     private final Database database;
     private final ConcurrentMap<String, String> dirs;
-    private final ConcurrentMap<String, String> blobs;
-    private final ConcurrentMap<String, String> paths;
+    private final Mirrored blobs;
+    private final Mirrored paths;
     private final ConcurrentMap<String, String> roots;
 
     public CacheIndex(Database database) {
@@ -90,9 +101,42 @@ public final class CacheIndex {
             }
         }
         this.dirs = db.hashMap("ipfs.dirs.verified", Serializer.STRING, Serializer.STRING).createOrOpen();
-        this.blobs = db.hashMap("ipfs.blobs", Serializer.STRING, Serializer.STRING).createOrOpen();
-        this.paths = db.hashMap("ipfs.paths", Serializer.STRING, Serializer.STRING).createOrOpen();
+        this.blobs = new Mirrored(db.hashMap("ipfs.blobs", Serializer.STRING, Serializer.STRING).createOrOpen());
+        this.paths = new Mirrored(db.hashMap("ipfs.paths", Serializer.STRING, Serializer.STRING).createOrOpen());
         this.roots = db.hashMap("ipfs.roots", Serializer.STRING, Serializer.STRING).createOrOpen();
+    }
+
+    /**
+     * A MapDB map with a copy in memory: reads never touch MapDB (so never wait for a commit);
+     * writes go to MapDB first, then to the copy, one writer at a time so both end in the same
+     * order. A write may still wait for a commit; readers see the old value meanwhile.
+     */
+    private static final class Mirrored {
+        private final ConcurrentMap<String, String> stored;
+        private final Map<String, String> copy;
+
+        Mirrored(ConcurrentMap<String, String> stored) {
+            this.stored = stored;
+            this.copy = new ConcurrentHashMap<>(stored);
+        }
+
+        String get(String k) {
+            return copy.get(k);
+        }
+
+        Set<String> keySet() {
+            return copy.keySet();
+        }
+
+        synchronized void put(String k, String v) {
+            stored.put(k, v);
+            copy.put(k, v);
+        }
+
+        synchronized void remove(String k) {
+            stored.remove(k);
+            copy.remove(k);
+        }
     }
 
     void commitLater() {
