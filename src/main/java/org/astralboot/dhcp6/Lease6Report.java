@@ -24,7 +24,7 @@ public final class Lease6Report {
     /** @param now the time that decides {@code expired} (epoch ms) */
     public static String format(Collection<Lease6> leases, long now) {
         List<Lease6> sorted = new ArrayList<>(leases);
-        sorted.sort((a, b) -> Lease6Table.toBig(a.address()).compareTo(Lease6Table.toBig(b.address())));
+        sorted.sort((a, b) -> org.astralboot.net.Ipv6.toBig(a.address()).compareTo(org.astralboot.net.Ipv6.toBig(b.address())));
         StringBuilder b = new StringBuilder();
         b.append(String.format("%-39s  %-17s  %-40s  %-8s  %-9s  %s%n", "IPV6 ADDRESS", "MAC", "DUID", "IAID", "STATE",
                 "EXPIRES"));

@@ -1,6 +1,8 @@
 package org.astralboot.net;
 
+import java.math.BigInteger;
 import java.net.Inet6Address;
+import java.net.UnknownHostException;
 import java.util.Arrays;
 
 /** IPv6 address text. */
@@ -58,5 +60,23 @@ public final class Ipv6 {
         boolean ula = (b[0] & 0xFE) == 0xFC;
         return !a.isLinkLocalAddress() && !a.isLoopbackAddress() && !a.isMulticastAddress()
                 && !a.isSiteLocalAddress() && !a.isAnyLocalAddress() && !ula && !Arrays.equals(b, new byte[16]);
+    }
+
+    /** The address as an unsigned 128-bit number (pools and prefixes compare and step with it). */
+    public static BigInteger toBig(Inet6Address a) {
+        return new BigInteger(1, a.getAddress());
+    }
+
+    /** The address of an unsigned 128-bit number (its low 128 bits). */
+    public static Inet6Address fromBig(BigInteger v) {
+        byte[] raw = v.toByteArray();
+        byte[] a = new byte[16];
+        int n = Math.min(16, raw.length);
+        System.arraycopy(raw, raw.length - n, a, 16 - n, n);
+        try {
+            return Inet6Address.getByAddress(null, a, -1);
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
     }
 }

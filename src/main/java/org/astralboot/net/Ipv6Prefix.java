@@ -17,9 +17,9 @@ public record Ipv6Prefix(Inet6Address network, int length) {
         if (length < 1 || length > 128) {
             throw new IllegalArgumentException("prefix length " + length + ", 1 to 128");
         }
-        if (!bits(network).equals(masked(bits(network), length))) {
+        if (!Ipv6.toBig(network).equals(masked(Ipv6.toBig(network), length))) {
             throw new IllegalArgumentException("'" + Ipv6.text(network) + "/" + length + "' has bits set past the"
-                    + " prefix length; the prefix is " + Ipv6.text(toAddress(masked(bits(network), length))) + "/"
+                    + " prefix length; the prefix is " + Ipv6.text(Ipv6.fromBig(masked(Ipv6.toBig(network), length))) + "/"
                     + length);
         }
     }
@@ -29,7 +29,7 @@ public record Ipv6Prefix(Inet6Address network, int length) {
         if (length < 1 || length > 128) {
             throw new IllegalArgumentException("prefix length " + length + ", 1 to 128");
         }
-        return new Ipv6Prefix(toAddress(masked(bits(a), length)), length);
+        return new Ipv6Prefix(Ipv6.fromBig(masked(Ipv6.toBig(a), length)), length);
     }
 
     /** {@code text} as {@code address/length}; throws {@link IllegalArgumentException} naming the fault. */
@@ -60,7 +60,7 @@ public record Ipv6Prefix(Inet6Address network, int length) {
 
     /** Whether {@code a} is inside this prefix. */
     public boolean contains(Inet6Address a) {
-        return masked(bits(a), length).equals(bits(network));
+        return masked(Ipv6.toBig(a), length).equals(Ipv6.toBig(network));
     }
 
     /** Whether the two prefixes share an address (one holds the other). */
@@ -73,23 +73,7 @@ public record Ipv6Prefix(Inet6Address network, int length) {
         return Ipv6.text(network) + "/" + length;
     }
 
-    private static BigInteger bits(Inet6Address a) {
-        return new BigInteger(1, a.getAddress());
-    }
-
     private static BigInteger masked(BigInteger v, int length) {
         return v.shiftRight(128 - length).shiftLeft(128 - length);
-    }
-
-    private static Inet6Address toAddress(BigInteger v) {
-        byte[] raw = v.toByteArray();
-        byte[] a = new byte[16];
-        int n = Math.min(16, raw.length);
-        System.arraycopy(raw, raw.length - n, a, 16 - n, n);
-        try {
-            return Inet6Address.getByAddress(null, a, -1);
-        } catch (UnknownHostException e) {
-            throw new AssertionError(e);
-        }
     }
 }

@@ -1,8 +1,10 @@
 package org.astralboot.dhcp6.lease;
 
+import static org.astralboot.net.Ipv6.fromBig;
+import static org.astralboot.net.Ipv6.toBig;
+
 import java.math.BigInteger;
 import java.net.Inet6Address;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -260,23 +262,5 @@ public final class Lease6Table {
         holds.remove(v);
         sink.put(l);
         return l;
-    }
-
-    /** The address as an unsigned 128-bit number. */
-    public static BigInteger toBig(Inet6Address a) {
-        return new BigInteger(1, a.getAddress());
-    }
-
-    /** The address of an unsigned 128-bit number. */
-    public static Inet6Address fromBig(BigInteger v) {
-        byte[] raw = v.toByteArray();
-        byte[] a = new byte[16];
-        int n = Math.min(16, raw.length);
-        System.arraycopy(raw, raw.length - n, a, 16 - n, n);
-        try {
-            return Inet6Address.getByAddress(null, a, -1);
-        } catch (UnknownHostException e) {
-            throw new AssertionError(e);
-        }
     }
 }
