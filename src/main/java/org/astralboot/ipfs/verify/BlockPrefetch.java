@@ -39,7 +39,7 @@ final class BlockPrefetch implements Closeable {
 
     private static final Item END = new Item(null, null);
 
-    private final CarReader car;
+    private final BlockStream car;
     private final boolean threaded;
     private final ArrayBlockingQueue<Item> queue = new ArrayBlockingQueue<>(AHEAD);
     /** Arrays handed back by the consumer, for the next sections. */
@@ -49,7 +49,7 @@ final class BlockPrefetch implements Closeable {
     private Item last;
 
     /** @param threads where the reading thread runs; null to read on the consumer's thread */
-    BlockPrefetch(CarReader car, Executor threads) {
+    BlockPrefetch(BlockStream car, Executor threads) {
         this.car = car;
         this.threaded = threads != null;
         if (threaded) {

@@ -1,7 +1,6 @@
 package org.astralboot.ipfs.verify;
 
 import java.io.BufferedInputStream;
-import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +17,7 @@ import java.util.Map;
  * ({@link VerifiedFileReader}). Sections larger than {@link #MAX_SECTION} are refused, so a
  * hostile length cannot make us allocate gigabytes.
  */
-public final class CarReader implements Closeable {
+public final class CarReader implements BlockStream {
     /** Bigger than any block a node exchanges (Bitswap's limit is 2 MiB) plus its CID. */
     static final int MAX_SECTION = 4 << 20;
     private static final int MAX_HEADER = 64 * 1024;
@@ -84,6 +83,7 @@ public final class CarReader implements Closeable {
      * otherwise): a caller that recycles the arrays of blocks it is done with saves allocating and
      * zeroing 100 MiB of heap per 100 MiB file.
      */
+    @Override
     public Block next(byte[] reuse) throws IOException {
         long n = Varint.read(in);
         if (n < 0) {

@@ -105,6 +105,20 @@ public final class VerifiedFileReader implements Closeable {
      */
     public VerifiedFileReader(Cid root, long size, long offset, long length, InputStream car, boolean dups,
             boolean scoped, BlockSource single, java.util.concurrent.Executor prefetch) throws IOException {
+        this(root, size, offset, length, dups, scoped, single, carOf(root, car), prefetch);
+    }
+
+    /**
+     * The whole file {@code root} of {@code size} bytes from {@code blocks}, which must give every
+     * block of the walk, a repeated block each time it is linked (like a CAR with {@code dups=y}),
+     * and nothing after the last one. The stream's own threads read ahead; none is added here.
+     */
+    public VerifiedFileReader(Cid root, long size, BlockStream blocks) {
+        this(root, size, 0, size, true, false, null, blocks, null);
+    }
+
+    private VerifiedFileReader(Cid root, long size, long offset, long length, boolean dups, boolean scoped,
+            BlockSource single, BlockStream blocks, java.util.concurrent.Executor prefetch) {
         this.single = single;
         if (offset < 0 || length < 0 || offset + length > size) {
             throw new IllegalArgumentException("range " + offset + "+" + length + " outside " + size);
@@ -116,13 +130,18 @@ public final class VerifiedFileReader implements Closeable {
         this.whole = offset == 0 && length == size;
         this.dups = dups;
         this.scoped = scoped;
+        this.car = new BlockPrefetch(blocks, prefetch);
+        stack.push(new Pending(root, 0, size));
+    }
+
+    /** Reads the CAR header: a stream that is not a CAR for {@code root} fails here. */
+    private static CarReader carOf(Cid root, InputStream car) throws IOException {
         CarReader reader = new CarReader(car);
         if (!reader.roots().contains(root)) {
             throw new VerificationException(root.toString(), Kind.MALFORMED, "the CAR stream's roots " + reader.roots()
                     + " do not include the requested CID");
         }
-        this.car = new BlockPrefetch(reader, prefetch);
-        stack.push(new Pending(root, 0, size));
+        return reader;
     }
 
     /** Blocks verified so far. */
