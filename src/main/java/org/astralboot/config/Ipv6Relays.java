@@ -1,6 +1,5 @@
 package org.astralboot.config;
 
-import java.math.BigInteger;
 import java.net.Inet6Address;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,7 +51,7 @@ final class Ipv6Relays {
             }
             Inet6Address start = address(r, arr, i, t, key, "range_start", link);
             Inet6Address end = address(r, arr, i, t, key, "range_end", link);
-            if (big(start).compareTo(big(end)) > 0) {
+            if (Ipv6.toBig(start).compareTo(Ipv6.toBig(end)) > 0) {
                 throw r.invalidIn(arr, i, t, "range_start", key + ".range_start", "range_start " + Ipv6.text(start)
                         + " is after range_end " + Ipv6.text(end));
             }
@@ -60,8 +59,8 @@ final class Ipv6Relays {
                 throw r.invalidIn(arr, i, t, "link", key + ".link", link + " overlaps the server's own link "
                         + mainLink + " (messages relayed from there use the main pool)");
             }
-            if (mainStart != null && mainEnd != null && big(start).compareTo(big(mainEnd)) <= 0
-                    && big(mainStart).compareTo(big(end)) <= 0) {
+            if (mainStart != null && mainEnd != null && Ipv6.toBig(start).compareTo(Ipv6.toBig(mainEnd)) <= 0
+                    && Ipv6.toBig(mainStart).compareTo(Ipv6.toBig(end)) <= 0) {
                 throw r.invalidIn(arr, i, t, "range_start", key + ".range_start", "the pool " + Ipv6.text(start)
                         + " - " + Ipv6.text(end) + " overlaps the main range " + Ipv6.text(mainStart) + " - "
                         + Ipv6.text(mainEnd));
@@ -93,9 +92,5 @@ final class Ipv6Relays {
             throw r.invalidIn(arr, i, t, leaf, key + "." + leaf, Ipv6.text(o.get()) + " is not inside " + link);
         }
         return o.get();
-    }
-
-    private static BigInteger big(Inet6Address a) {
-        return new BigInteger(1, a.getAddress());
     }
 }

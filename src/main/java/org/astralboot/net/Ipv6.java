@@ -5,7 +5,7 @@ import java.net.Inet6Address;
 import java.net.UnknownHostException;
 import java.util.Arrays;
 
-/** IPv6 address text. */
+/** IPv6 address text, prefix masking and 128-bit arithmetic. */
 public final class Ipv6 {
     private Ipv6() {
     }
@@ -60,6 +60,27 @@ public final class Ipv6 {
         boolean ula = (b[0] & 0xFE) == 0xFC;
         return !a.isLinkLocalAddress() && !a.isLoopbackAddress() && !a.isMulticastAddress()
                 && !a.isSiteLocalAddress() && !a.isAnyLocalAddress() && !ula && !Arrays.equals(b, new byte[16]);
+    }
+
+    /**
+     * {@code a} with the bits past the first {@code length} cleared, without zone: the first address
+     * of the prefix of that length holding {@code a} (RFC 4291 §2.3).
+     *
+     * @param length prefix length, 0 to 128
+     */
+    public static Inet6Address masked(Inet6Address a, int length) {
+        if (length < 0 || length > 128) {
+            throw new IllegalArgumentException("prefix length " + length + ", 0 to 128");
+        }
+        byte[] b = a.getAddress();
+        for (int bit = length; bit < 128; bit++) {
+            b[bit / 8] &= (byte) ~(0x80 >>> (bit % 8));
+        }
+        try {
+            return (Inet6Address) Inet6Address.getByAddress(null, b, -1);
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
     }
 
     /** The address as an unsigned 128-bit number (pools and prefixes compare and step with it). */

@@ -1,9 +1,9 @@
 package org.astralboot.net;
 
-import java.math.BigInteger;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 
 /**
  * An IPv6 prefix (RFC 4291 §2.3): {@code 2001:db8:31::/64}. Immutable; the network address has no
@@ -17,10 +17,10 @@ public record Ipv6Prefix(Inet6Address network, int length) {
         if (length < 1 || length > 128) {
             throw new IllegalArgumentException("prefix length " + length + ", 1 to 128");
         }
-        if (!Ipv6.toBig(network).equals(masked(Ipv6.toBig(network), length))) {
+        Inet6Address masked = Ipv6.masked(network, length);
+        if (!Arrays.equals(masked.getAddress(), network.getAddress())) {
             throw new IllegalArgumentException("'" + Ipv6.text(network) + "/" + length + "' has bits set past the"
-                    + " prefix length; the prefix is " + Ipv6.text(Ipv6.fromBig(masked(Ipv6.toBig(network), length))) + "/"
-                    + length);
+                    + " prefix length; the prefix is " + Ipv6.text(masked) + "/" + length);
         }
     }
 
@@ -29,7 +29,7 @@ public record Ipv6Prefix(Inet6Address network, int length) {
         if (length < 1 || length > 128) {
             throw new IllegalArgumentException("prefix length " + length + ", 1 to 128");
         }
-        return new Ipv6Prefix(Ipv6.fromBig(masked(Ipv6.toBig(a), length)), length);
+        return new Ipv6Prefix(Ipv6.masked(a, length), length);
     }
 
     /** {@code text} as {@code address/length}; throws {@link IllegalArgumentException} naming the fault. */
@@ -60,7 +60,7 @@ public record Ipv6Prefix(Inet6Address network, int length) {
 
     /** Whether {@code a} is inside this prefix. */
     public boolean contains(Inet6Address a) {
-        return masked(Ipv6.toBig(a), length).equals(Ipv6.toBig(network));
+        return Arrays.equals(Ipv6.masked(a, length).getAddress(), network.getAddress());
     }
 
     /** Whether the two prefixes share an address (one holds the other). */
@@ -71,9 +71,5 @@ public record Ipv6Prefix(Inet6Address network, int length) {
     @Override
     public String toString() {
         return Ipv6.text(network) + "/" + length;
-    }
-
-    private static BigInteger masked(BigInteger v, int length) {
-        return v.shiftRight(128 - length).shiftLeft(128 - length);
     }
 }

@@ -2,6 +2,7 @@ package org.astralboot.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.Inet6Address;
@@ -27,6 +28,23 @@ class Ipv6Test {
         assertEquals("fe80::", Ipv6.text(ip("fe80::")));
         assertEquals("fe80::5054:ff:fe12:3456", Ipv6.text(ip("fe80::5054:ff:fe12:3456%1")));
         assertEquals("[2001:db8:e2::1]", Ipv6.bracketed(ip("2001:db8:e2:0:0:0:0:1")));
+    }
+
+    /** Masking clears exactly the bits past the length, inside a byte too; the same as the 128-bit shift. */
+    @Test
+    void maskedClearsTheBitsPastTheLength() throws Exception {
+        Inet6Address a = ip("2001:db8:ffff:ffff:ffff:ffff:ffff:ffff");
+        assertEquals("::", Ipv6.text(Ipv6.masked(a, 0)));
+        assertEquals("2001:db8:ffff:ffff::", Ipv6.text(Ipv6.masked(a, 64)));
+        assertEquals("2001:db8:ffff:ffff:8000::", Ipv6.text(Ipv6.masked(a, 65)));
+        assertEquals("2001:db8:ffff:ffff:ffff:ffff:ffff:fffe", Ipv6.text(Ipv6.masked(a, 127)));
+        assertEquals(a, Ipv6.masked(a, 128));
+        for (int len = 0; len <= 128; len++) {
+            assertEquals(Ipv6.toBig(a).shiftRight(128 - len).shiftLeft(128 - len), Ipv6.toBig(Ipv6.masked(a, len)),
+                    "/" + len);
+        }
+        assertThrows(IllegalArgumentException.class, () -> Ipv6.masked(a, 129));
+        assertThrows(IllegalArgumentException.class, () -> Ipv6.masked(a, -1));
     }
 
     @Test

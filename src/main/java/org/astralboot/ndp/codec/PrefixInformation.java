@@ -37,25 +37,12 @@ public record PrefixInformation(Inet6Address prefix, int length, boolean onLink,
                 || preferredLifetime > validLifetime) {
             throw new IllegalArgumentException("prefix lifetimes " + validLifetime + " / " + preferredLifetime);
         }
-        prefix = masked(prefix, length);
-    }
-
-    /** {@code address} with the bits past {@code length} cleared, without zone. */
-    public static Inet6Address masked(Inet6Address address, int length) {
-        byte[] a = address.getAddress();
-        for (int bit = length; bit < 128; bit++) {
-            a[bit / 8] &= (byte) ~(0x80 >>> (bit % 8));
-        }
-        try {
-            return (Inet6Address) Inet6Address.getByAddress(null, a, -1);
-        } catch (UnknownHostException e) {
-            throw new AssertionError(e);
-        }
+        prefix = Ipv6.masked(prefix, length);
     }
 
     /** Whether {@code address} lies in this prefix. */
     public boolean contains(Inet6Address address) {
-        return Arrays.equals(masked(address, length).getAddress(), prefix.getAddress());
+        return Arrays.equals(Ipv6.masked(address, length).getAddress(), prefix.getAddress());
     }
 
     /** The option on the wire (type 3, length 4; the reserved fields zero). */
