@@ -116,6 +116,8 @@ class VerifiedFetchIT {
         private final HttpServer server;
         private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         volatile byte[] needle;
+        /** Alter only answers to requests without a query: a gateway's plain (deserialized) file answers. */
+        volatile boolean plainOnly;
         final AtomicInteger tampered = new AtomicInteger();
         final List<String> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -136,7 +138,7 @@ class VerifiedFetchIT {
                     HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
                     byte[] body = r.body();
                     byte[] n = needle;
-                    if (n != null) {
+                    if (n != null && !(plainOnly && ex.getRequestURI().getRawQuery() != null)) {
                         for (int i = indexOf(body, n, 0); i >= 0; i = indexOf(body, n, i + n.length)) {
                             body[i + n.length / 2] ^= 0x01;
                             tampered.incrementAndGet();
@@ -227,7 +229,10 @@ class VerifiedFetchIT {
                 // One pass either way: the altered block arrived and did not verify, which says nothing
                 // about what the node holds, so through the RPC API the full dag/export is not asked
                 // after --local-only (VerifiedSource.LocalFirst retries for a MISSING block only).
-                assertEquals(1, proxy.tampered.get(), "the block was fetched and altered once: " + proxy.requests);
+                // Through the gateway the leaf's bytes come first in the file's plain answer (altered there), then,
+                // since its rebuilt block did not verify, as the block asked by itself (altered again).
+                assertEquals(viaGateway ? 2 : 1, proxy.tampered.get(), "the block's bytes were fetched and altered "
+                        + (viaGateway ? "in the plain answer and as a block: " : "once: ") + proxy.requests);
                 if (!viaGateway) {
                     assertEquals(1, exports(proxy, bigCid).size(), "one dag/export: " + proxy.requests);
                 }
@@ -361,8 +366,38 @@ class VerifiedFetchIT {
                     assertTrue(f.localPath().isPresent() && z.localPath().isPresent(), "whole files cached");
                     String want = viaGateway ? "GET /ipfs/" : "POST /api/v0/dag/export";
                     assertTrue(proxy.requests.stream().anyMatch(q -> q.startsWith(want)), proxy.requests.toString());
+                    if (viaGateway) {
+                        // Kubo's plain answer gave every leaf (their blocks rebuilt and verified): none asked alone.
+                        assertTrue(proxy.requests.contains("GET /ipfs/" + bigCid), proxy.requests.toString());
+                        assertFalse(proxy.requests.contains("GET /ipfs/" + leafCid + "?format=raw"),
+                                proxy.requests.toString());
+                    }
                     assertTrue(proxy.requests.stream().noneMatch(q -> q.contains("/cat")), proxy.requests.toString());
                 }
+            }
+        }
+    }
+
+    /**
+     * A gateway whose plain file answers are altered (a caching layer in front of it, say) while its
+     * blocks are honest: the leaf rebuilt from the altered bytes does not verify, it and the leaves
+     * after it are asked as blocks, and the file is served and cached exact.
+     */
+    @Test
+    void gatewayAlteredPlainAnswerCostsBlockRequestsNotTheFile() throws Exception {
+        try (TamperProxy proxy = new TamperProxy(gateway)) {
+            Config cfg = config("gw-plain-tamper", api, proxy.uri());
+            proxy.needle = Arrays.copyOfRange(leafBlock, 1000, 1064);
+            proxy.plainOnly = true;
+            try (Database db = Database.open(cfg.database());
+                    IpfsBootStore s = IpfsBootStore.open(cfg, db, client(cfg.ipfsApi()))) {
+                BootFile f = s.file(tp("boot/x/images/big")).orElseThrow();
+                assertArrayEquals(big, read(f, 0, f.size()));
+                assertEquals(1, proxy.tampered.get(), proxy.requests.toString());
+                assertTrue(proxy.requests.contains("GET /ipfs/" + leafCid + "?format=raw"), "the leaf asked alone: "
+                        + proxy.requests);
+                assertTrue(f.localPath().isPresent(), "cached once it verified");
+                assertArrayEquals(big, Files.readAllBytes(f.localPath().orElseThrow()));
             }
         }
     }

@@ -22,7 +22,8 @@ import org.astralboot.ipfs.verify.VerificationException.Kind;
 
 /**
  * One kept-alive HTTP/1.1 connection to a trustless gateway, asking for one raw block at a time
- * ({@code GET /ipfs/<cid>?format=raw}, {@code Accept: application/vnd.ipld.raw}). Bodies are
+ * ({@code GET /ipfs/<cid>?format=raw}, {@code Accept: application/vnd.ipld.raw}), or for a whole
+ * file's plain bytes ({@link #openFile}). Bodies are
  * framed by {@code Content-Length} or chunked (RFC 9112 §6.3, §7.1); a body framed by the close
  * of the connection, or an answer with {@code Connection: close}, ends the connection after it.
  * A request on a kept-alive connection that the server closed in the meantime is sent once more on
@@ -113,54 +114,11 @@ final class GatewayConnection implements Closeable {
             } catch (IOException e) {
                 throw new StaleConnection(e);
             }
-            socket.setSoTimeout(timeoutMillis(header));
-            int first = in.read();
-            if (first < 0) {
-                throw new StaleConnection(new EOFException("end of stream"));
-            }
-            String status = (char) first + line();
-            String[] parts = status.split(" ", 3);
-            if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
-                throw new KuboException(ENDPOINT, -1, -1, "not an HTTP answer: " + status, false, null);
-            }
-            int code;
-            try {
-                code = Integer.parseInt(parts[1]);
-            } catch (NumberFormatException e) {
-                throw new KuboException(ENDPOINT, -1, -1, "not an HTTP answer: " + status, false, null);
-            }
-            long length = -1;
-            boolean chunked = false;
-            boolean keep = true;
-            int headBytes = status.length();
-            for (String h = line(); !h.isEmpty(); h = line()) {
-                headBytes += h.length();
-                if (headBytes > MAX_HEAD) {
-                    throw new KuboException(ENDPOINT, code, -1, "answer head larger than " + MAX_HEAD + " bytes", false,
-                            null);
-                }
-                int colon = h.indexOf(':');
-                if (colon <= 0) {
-                    continue;
-                }
-                String name = h.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-                String value = h.substring(colon + 1).trim();
-                switch (name) {
-                    case "content-length" -> {
-                        try {
-                            length = Long.parseLong(value);
-                        } catch (NumberFormatException e) {
-                            throw new KuboException(ENDPOINT, code, -1, "bad Content-Length " + value, false, null);
-                        }
-                    }
-                    case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
-                    case "connection" -> keep &= !value.toLowerCase(Locale.ROOT).contains("close");
-                    default -> {
-                        // not needed
-                    }
-                }
-            }
-            socket.setSoTimeout(timeoutMillis(idle));
+            Head h = head();
+            int code = h.code();
+            long length = h.length();
+            boolean chunked = h.chunked();
+            boolean keep = h.keep();
             if (code != 200) {
                 byte[] err = body(cid, chunked, length, null, MAX_ERROR, false);
                 drop();
@@ -187,6 +145,119 @@ final class GatewayConnection implements Closeable {
             }
             throw KuboException.unreachable(ENDPOINT, "request for " + cid + " to " + base + " failed: " + e, e);
         }
+    }
+
+    /** An answer's head: its status, how its body is framed, whether the connection stays open after it. */
+    private record Head(int code, long length, boolean chunked, boolean keep) {
+    }
+
+    /**
+     * Reads the head of an answer within the header timeout, then sets the idle timeout for the body.
+     *
+     * @throws StaleConnection when the server closed the connection before the first byte
+     */
+    private Head head() throws IOException {
+        socket.setSoTimeout(timeoutMillis(header));
+        int first = in.read();
+        if (first < 0) {
+            throw new StaleConnection(new EOFException("end of stream"));
+        }
+        String status = (char) first + line();
+        String[] parts = status.split(" ", 3);
+        if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
+            throw new KuboException(ENDPOINT, -1, -1, "not an HTTP answer: " + status, false, null);
+        }
+        int code;
+        try {
+            code = Integer.parseInt(parts[1]);
+        } catch (NumberFormatException e) {
+            throw new KuboException(ENDPOINT, -1, -1, "not an HTTP answer: " + status, false, null);
+        }
+        long length = -1;
+        boolean chunked = false;
+        boolean keep = true;
+        int headBytes = status.length();
+        for (String h = line(); !h.isEmpty(); h = line()) {
+            headBytes += h.length();
+            if (headBytes > MAX_HEAD) {
+                throw new KuboException(ENDPOINT, code, -1, "answer head larger than " + MAX_HEAD + " bytes", false,
+                        null);
+            }
+            int colon = h.indexOf(':');
+            if (colon <= 0) {
+                continue;
+            }
+            String name = h.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+            String value = h.substring(colon + 1).trim();
+            switch (name) {
+                case "content-length" -> {
+                    try {
+                        length = Long.parseLong(value);
+                    } catch (NumberFormatException e) {
+                        throw new KuboException(ENDPOINT, code, -1, "bad Content-Length " + value, false, null);
+                    }
+                }
+                case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
+                case "connection" -> keep &= !value.toLowerCase(Locale.ROOT).contains("close");
+                default -> {
+                    // not needed
+                }
+            }
+        }
+        socket.setSoTimeout(timeoutMillis(idle));
+        return new Head(code, length, chunked, keep);
+    }
+
+    /**
+     * Asks for the file {@code root} as plain bytes ({@code GET /ipfs/<root>}, the gateway's
+     * deserialized answer: nothing in it can be checked by itself) on a new connection, and reads
+     * the head of the answer; the body is then read with {@link #readBody} and {@link #skipBody}.
+     *
+     * @return the body's length (Content-Length)
+     * @throws KuboException for a non-200 answer, or one not framed by Content-Length (RFC 9112 §6.3)
+     */
+    long openFile(Cid root) throws IOException {
+        drop();
+        String req = "GET " + prefix + "ipfs/" + URLEncoder.encode(root.toString(), StandardCharsets.UTF_8)
+                + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nAccept: */*\r\nUser-Agent: astralboot\r\n\r\n";
+        try {
+            open();
+            out.write(req.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            Head h = head();
+            if (h.code() != 200) {
+                byte[] err = body(root, h.chunked(), h.length(), null, MAX_ERROR, false);
+                drop();
+                throw Rpc.errorOf(ENDPOINT, h.code(), Arrays.copyOf(err, lastLength));
+            }
+            if (h.chunked() || h.length() < 0) {
+                drop();
+                throw new KuboException(ENDPOINT, h.code(), -1, "the plain answer for " + root
+                        + " has no Content-Length", false, null);
+            }
+            return h.length();
+        } catch (KuboException e) {
+            drop();
+            throw e;
+        } catch (SocketTimeoutException e) {
+            drop();
+            throw KuboException.unreachable(ENDPOINT, base + " did not answer " + root + " in time", e);
+        } catch (IOException e) {
+            drop();
+            throw KuboException.unreachable(ENDPOINT, "request for " + root + " to " + base + " failed: " + e, e);
+        }
+    }
+
+    /** The next {@code n} bytes of the body opened by {@link #openFile} into {@code b[off, off+n)}. */
+    void readBody(byte[] b, int off, int n) throws IOException {
+        if (in.readNBytes(b, off, n) != n) {
+            throw new EOFException(base + " ended the plain answer early");
+        }
+    }
+
+    /** Skips the next {@code n} bytes of the body opened by {@link #openFile}. */
+    void skipBody(long n) throws IOException {
+        in.skipNBytes(n);
     }
 
     /** Reads a body of at most {@code max} bytes (more is refused when {@code strict}, cut otherwise). */

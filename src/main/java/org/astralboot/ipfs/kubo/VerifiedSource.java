@@ -21,9 +21,10 @@ import org.astralboot.ipfs.verify.VerificationException.Kind;
  * {@link VerifiedFileReader}: no byte reaches the cache or a client before the block it belongs to
  * has been checked against its CID.
  *
- * <p>From a gateway, a whole file (a download into the cache) is fetched block by block
- * ({@code ?format=raw}, several at once on kept-alive connections, {@link GatewayBlocks}): Kubo
- * serves that with about half the CPU of the same DAG as one CAR stream. A range of a file not
+ * <p>From a gateway, a whole file (a download into the cache) comes as its inner nodes' blocks
+ * ({@code ?format=raw}, on kept-alive connections) and its leaves rebuilt from one plain answer for
+ * the file ({@link GatewayBlocks}): Kubo serves that with less than half the CPU of the same DAG as
+ * one CAR stream. A range of a file not
  * cached is one CAR of the blocks of the range ({@code ?format=car&dag-scope=entity&entity-bytes=from:to},
  * {@code Accept: application/vnd.ipld.car; order=dfs; dups=y}). {@code dag/export} has no ranges,
  * so its stream is read from the start (blocks before the range verified, not emitted) and
@@ -110,7 +111,7 @@ public final class VerifiedSource {
         String arg = URLEncoder.encode(cid, StandardCharsets.UTF_8);
         if (gateway != null && offset == 0 && length == size) {
             requests.incrementAndGet();
-            GatewayBlocks blocks = new GatewayBlocks(gateway, root, connect, header, idle, bytes, BLOCKS);
+            GatewayBlocks blocks = new GatewayBlocks(gateway, root, size, connect, header, idle, bytes, BLOCKS);
             return new Verified(new VerifiedFileReader(root, size, blocks), blocks);
         }
         if (gateway != null) {

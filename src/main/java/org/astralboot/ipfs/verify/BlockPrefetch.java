@@ -112,6 +112,14 @@ final class BlockPrefetch implements Closeable {
         return null;
     }
 
+    /**
+     * {@link BlockStream#again} for the block {@link #next} just gave; null when reading ahead on a
+     * thread (the stream is then past it).
+     */
+    CarReader.Block again(Cid cid) throws IOException {
+        return threaded ? null : car.again(cid);
+    }
+
     /** The consumer is done with {@code buf}: the next sections may be read into it. */
     void recycle(byte[] buf) {
         spare.offer(buf);

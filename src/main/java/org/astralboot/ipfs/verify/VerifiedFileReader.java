@@ -23,7 +23,9 @@ import org.astralboot.ipfs.verify.VerificationException.Kind;
  * size the caller expects). Only then are its bytes emitted, so everything a reader ever gets is
  * part of the file the root CID names. On the first failure a {@link VerificationException}
  * naming the CID at fault is thrown, and every later read throws it again: nothing further is
- * emitted.
+ * emitted. One exception: a block that the stream rebuilt itself from unverifiable bytes rather than
+ * received ({@link BlockStream#again}) and that does not hash to its CID is replaced by the source's
+ * own copy, checked the same way; only that copy failing is a failure.
  *
  * <p>Duplicates: a file with repeated chunks links the same block several times. The trustless
  * gateway repeats it when asked ({@code dups=y}); {@code dag export} sends it once. For a stream
@@ -344,7 +346,7 @@ public final class VerifiedFileReader implements Closeable {
     }
 
     /** Verifies {@code b} against {@code c} and remembers it for repeats. */
-    private CarReader.Block check(Cid c, CarReader.Block b) throws VerificationException {
+    private CarReader.Block check(Cid c, CarReader.Block b) throws IOException {
         MessageDigest md;
         try {
             md = digests.get(c.multihash().code());
@@ -356,8 +358,12 @@ public final class VerifiedFileReader implements Closeable {
             throw new VerificationException(c.toString(), Kind.UNVERIFIABLE, e.getMessage());
         }
         if (!c.multihash().matches(md, b.buf(), b.off(), b.len())) {
-            throw new VerificationException(c.toString(), Kind.ALTERED,
-                    "block data does not hash to its CID (altered)");
+            CarReader.Block copy = car.again(c);
+            if (copy == null || !c.multihash().matches(md, copy.buf(), copy.off(), copy.len())) {
+                throw new VerificationException(c.toString(), Kind.ALTERED,
+                        "block data does not hash to its CID (altered)");
+            }
+            b = copy;
         }
         if (!dups) {
             seen.add(c);

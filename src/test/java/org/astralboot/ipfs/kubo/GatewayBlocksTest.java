@@ -37,11 +37,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link GatewayBlocks} through {@link VerifiedFileReader}, against a fake trustless gateway that
- * answers {@code ?format=raw} with the blocks of Kubo 0.43.1's CARs (the cid-vectors): every
- * vector byte-exact on at most {@link GatewayBlocks#CONNECTIONS} kept-alive connections, and each
- * way a gateway can fail (an altered block, an error answer, an oversized block, no answer) refused
- * naming its CID, with only the file's own bytes released before the failure.
+ * {@link GatewayBlocks} through {@link VerifiedFileReader}, against a fake gateway that answers
+ * {@code ?format=raw} with the blocks of Kubo 0.43.1's CARs (the cid-vectors) and a file's CID
+ * without a format with the file's plain bytes: every vector byte-exact with its inner nodes asked
+ * as blocks on at most {@link GatewayBlocks#CONNECTIONS} kept-alive connections and every leaf
+ * rebuilt from the plain answer (so Kubo's leaf encoding is the one predicted); a plain answer
+ * altered, refused, cut short or stalled costs block requests, not the file; and each way a
+ * block answer can fail (altered, an error answer, oversized, no answer) refused naming its CID,
+ * with only the file's own bytes released before the failure.
  */
 class GatewayBlocksTest {
     private HttpServer server;
@@ -50,6 +53,17 @@ class GatewayBlocksTest {
     private final Map<Cid, byte[]> blocks = new ConcurrentHashMap<>();
     private final Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
     private final AtomicInteger requests = new AtomicInteger();
+    /** Block requests for a leaf (a raw block or a dag-pb block without links). */
+    private final AtomicInteger leafRequests = new AtomicInteger();
+    /** Plain answers asked, by file (one asked at once for a one-block file may arrive after its read ended). */
+    private final Map<Cid, AtomicInteger> plainRequests = new ConcurrentHashMap<>();
+    /** Each vector's file bytes by root CID: the plain answers. */
+    private final Map<Cid, byte[]> files = new ConcurrentHashMap<>();
+    /** Plain answers: flip the middle byte of every occurrence of these bytes. */
+    private volatile byte[] plainNeedle;
+    private volatile boolean plainRefused;
+    private volatile boolean plainCut;
+    private volatile boolean plainStalled;
     private volatile Cid altered;
     private volatile Cid refused;
     private volatile Cid oversized;
@@ -61,10 +75,14 @@ class GatewayBlocksTest {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/ipfs/", ex -> {
             try (ex) {
-                requests.incrementAndGet();
-                clientPorts.add(ex.getRemoteAddress().getPort());
                 String path = ex.getRequestURI().getPath();
                 Cid c = Cid.parse(path.substring(path.lastIndexOf('/') + 1));
+                if (ex.getRequestURI().getQuery() == null) {
+                    plain(ex, c);
+                    return;
+                }
+                requests.incrementAndGet();
+                clientPorts.add(ex.getRemoteAddress().getPort());
                 assertEquals("format=raw", ex.getRequestURI().getQuery());
                 assertEquals("application/vnd.ipld.raw", ex.getRequestHeaders().getFirst("Accept"));
                 if (c.equals(stalled)) {
@@ -87,6 +105,9 @@ class GatewayBlocksTest {
                     b = b.clone();
                     b[b.length / 2] ^= 1;
                 }
+                if (isLeaf(c, b)) {
+                    leafRequests.incrementAndGet();
+                }
                 ex.sendResponseHeaders(200, b.length);
                 ex.getResponseBody().write(b);
             } catch (InterruptedException e) {
@@ -95,6 +116,55 @@ class GatewayBlocksTest {
         });
         server.setExecutor(serverThreads);
         server.start();
+    }
+
+    /** The plain answer for a file's root, as the switches say. */
+    private void plain(com.sun.net.httpserver.HttpExchange ex, Cid c) throws IOException, InterruptedException {
+        plainRequests.computeIfAbsent(c, k -> new AtomicInteger()).incrementAndGet();
+        byte[] d = files.get(c);
+        if (plainRefused || d == null) {
+            byte[] m = "deserialized responses not supported".getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(406, m.length);
+            ex.getResponseBody().write(m);
+            return;
+        }
+        byte[] n = plainNeedle;
+        if (n != null) {
+            d = d.clone();
+            for (int i = indexOf(d, n, 0); i >= 0; i = indexOf(d, n, i + n.length)) {
+                d[i + n.length / 2] ^= 1;
+            }
+        }
+        ex.sendResponseHeaders(200, d.length);
+        if (plainStalled) {
+            ex.getResponseBody().flush();
+            release.await(10, TimeUnit.SECONDS);
+            return;
+        }
+        ex.getResponseBody().write(d, 0, plainCut ? d.length / 3 : d.length);
+        ex.getResponseBody().flush(); // cut: what was written goes out before the connection closes
+    }
+
+    private static int indexOf(byte[] h, byte[] n, int from) {
+        outer:
+        for (int i = from; i <= h.length - n.length; i++) {
+            for (int j = 0; j < n.length; j++) {
+                if (h[i + j] != n[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    /** A block that links nothing: a raw block or a dag-pb node without links. */
+    private static boolean isLeaf(Cid c, byte[] b) {
+        try {
+            return c.codec() == Cid.RAW || org.astralboot.ipfs.verify.DagPb.node(b, 0, b.length).links().isEmpty();
+        } catch (IllegalArgumentException e) {
+            return false; // not dag-pb (the oversized answer)
+        }
     }
 
     @AfterEach
@@ -124,14 +194,21 @@ class GatewayBlocksTest {
         for (String line : new String(resource("vectors.tsv"), StandardCharsets.UTF_8).split("\n")) {
             String[] f = line.split("\t");
             if (f[0].equals(name)) {
-                return new Vector(name, Cid.parse(f[1]), Long.parseLong(f[2]), resource(name + ".bin"));
+                Vector v = new Vector(name, Cid.parse(f[1]), Long.parseLong(f[2]), resource(name + ".bin"));
+                files.put(v.cid(), v.data());
+                return v;
             }
         }
         throw new IOException("no vector " + name);
     }
 
     private GatewayBlocks blocks(Cid root, Duration timeout) {
-        return new GatewayBlocks(URI.create("http://127.0.0.1:" + server.getAddress().getPort()), root,
+        return blocks(root, -1, timeout);
+    }
+
+    /** With the file's size as the caller knows it: over {@link GatewayBlocks#MAX_BLOCK}, the plain answer is asked at once. */
+    private GatewayBlocks blocks(Cid root, long size, Duration timeout) {
+        return new GatewayBlocks(URI.create("http://127.0.0.1:" + server.getAddress().getPort()), root, size,
                 Duration.ofSeconds(2), timeout, timeout, new AtomicLong(), fetchThreads);
     }
 
@@ -143,31 +220,94 @@ class GatewayBlocksTest {
         }
     }
 
+    private static final String[] VECTORS = {"empty-v0", "one-byte-v0", "small-v0", "small-v1-raw", "two-chunks-v0",
+        "two-chunks-v1-raw", "leaves-v1-noraw", "deep-v0", "deep-v1-raw", "trickle-v1-raw", "rabin-v1-raw", "zeros-v0",
+        "zeros-v1-raw"};
+
     @Test
-    void everyVectorIsByteExactOnAFewKeptAliveConnections() throws IOException {
-        String[] names = {"empty-v0", "one-byte-v0", "small-v0", "small-v1-raw", "two-chunks-v0", "two-chunks-v1-raw",
-            "leaves-v1-noraw", "deep-v0", "deep-v1-raw", "trickle-v1-raw", "rabin-v1-raw", "zeros-v0", "zeros-v1-raw"};
-        for (String name : names) {
+    void everyVectorIsByteExactWithItsLeavesRebuiltFromThePlainAnswer() throws IOException {
+        everyVector(-1);
+    }
+
+    /** A size hint over one block's limit asks the plain answer at once, beside the root; a wrong hint costs nothing else. */
+    @Test
+    void everyVectorIsByteExactWithThePlainAnswerAskedAtOnce() throws IOException {
+        everyVector(GatewayBlocks.MAX_BLOCK + 1);
+    }
+
+    private void everyVector(long sizeHint) throws IOException {
+        for (String name : VECTORS) {
             Vector v = load(name);
             clientPorts.clear();
             requests.set(0);
+            leafRequests.set(0);
             ByteArrayOutputStream got = new ByteArrayOutputStream();
-            try (GatewayBlocks g = blocks(v.cid(), Duration.ofSeconds(5));
+            long walked;
+            try (GatewayBlocks g = blocks(v.cid(), sizeHint, Duration.ofSeconds(5));
                     VerifiedFileReader r = new VerifiedFileReader(v.cid(), v.size(), g)) {
                 read(r, got);
-                assertTrue(r.blocks() >= 1, name);
-                assertEquals(r.blocks(), requests.get(), name + ": one request per block of the walk, repeats included");
+                walked = r.blocks();
             }
             assertArrayEquals(v.data(), got.toByteArray(), name);
+            assertTrue(walked >= 1, name);
+            int plains = plainRequests.getOrDefault(v.cid(), new AtomicInteger()).getAndSet(0);
+            if (walked == 1) {
+                assertEquals(1, requests.get(), name + ": a one-block file is its root, asked as a block");
+                assertTrue(plains <= (sizeHint > 0 ? 1 : 0), name + ": no plain answer unless asked at once: " + plains);
+            } else {
+                assertEquals(1, plains, name + ": one plain answer");
+                assertEquals(0, leafRequests.get(), name + ": every leaf rebuilt from the plain answer, none asked");
+                assertTrue(requests.get() < walked, name + ": fewer block requests than blocks");
+            }
             assertTrue(clientPorts.size() <= GatewayBlocks.CONNECTIONS, name + ": connections " + clientPorts);
         }
     }
 
     @Test
+    void aPlainAnswerThatCannotBeUsedCostsBlockRequestsNotTheFile() throws IOException {
+        Vector v = load("deep-v0");
+        byte[] someLeafBytes = Arrays.copyOfRange(v.data(), v.data().length / 2, v.data().length / 2 + 64);
+        Runnable[] faults = {
+            () -> plainNeedle = someLeafBytes, // altered in the middle of the file
+            () -> plainRefused = true, // a trustless-only gateway
+            () -> plainCut = true, // ended early
+        };
+        for (Runnable fault : faults) {
+            plainNeedle = null;
+            plainRefused = false;
+            plainCut = false;
+            fault.run();
+            leafRequests.set(0);
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            try (GatewayBlocks g = blocks(v.cid(), Duration.ofSeconds(5));
+                    VerifiedFileReader r = new VerifiedFileReader(v.cid(), v.size(), g)) {
+                read(r, got);
+            }
+            assertArrayEquals(v.data(), got.toByteArray());
+            assertTrue(leafRequests.get() > 0, "the leaves after the fault were asked as blocks");
+        }
+    }
+
+    @Test
+    void aStalledPlainAnswerIsLeftAfterTheIdleTimeout() throws IOException {
+        Vector v = load("two-chunks-v1-raw");
+        plainStalled = true;
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        try (GatewayBlocks g = blocks(v.cid(), Duration.ofMillis(400));
+                VerifiedFileReader r = new VerifiedFileReader(v.cid(), v.size(), g)) {
+            read(r, got);
+        }
+        assertArrayEquals(v.data(), got.toByteArray());
+        assertTrue(leafRequests.get() > 0, "the leaves were asked as blocks");
+    }
+
+    @Test
     void anAlteredBlockIsRefusedNamingItsCidAfterOnlyTheFilesOwnBytes() throws IOException {
+        // The leaf's plain bytes are altered, so its rebuilt block fails; asked by itself, it fails again.
         Vector v = load("deep-v1-raw");
         Cid leaf = blocks.keySet().stream().filter(c -> c.codec() == Cid.RAW).skip(50).findFirst().orElseThrow();
         altered = leaf;
+        plainNeedle = blocks.get(leaf); // a raw leaf's block is its bytes: altered in the plain answer too
         ByteArrayOutputStream got = new ByteArrayOutputStream();
         try (GatewayBlocks g = blocks(v.cid(), Duration.ofSeconds(5));
                 VerifiedFileReader r = new VerifiedFileReader(v.cid(), v.size(), g)) {
@@ -197,7 +337,8 @@ class GatewayBlocksTest {
     @Test
     void anErrorAnswerEndsTheFileWithTheGatewaysMessage() throws IOException {
         Vector v = load("deep-v1-raw");
-        refused = blocks.keySet().stream().filter(c -> c.codec() == Cid.RAW).skip(10).findFirst().orElseThrow();
+        refused = blocks.keySet().stream().filter(c -> c.codec() == Cid.DAG_PB && !c.equals(v.cid())).findFirst()
+                .orElseThrow(); // an inner node: always asked as a block
         ByteArrayOutputStream got = new ByteArrayOutputStream();
         try (GatewayBlocks g = blocks(v.cid(), Duration.ofSeconds(5));
                 VerifiedFileReader r = new VerifiedFileReader(v.cid(), v.size(), g)) {
@@ -212,7 +353,7 @@ class GatewayBlocksTest {
     @Test
     void aBlockLargerThanTheLimitIsRefusedUnread() throws IOException {
         Vector v = load("two-chunks-v1-raw");
-        oversized = blocks.keySet().stream().filter(c -> c.codec() == Cid.RAW).findFirst().orElseThrow();
+        oversized = v.cid();
         try (GatewayBlocks g = blocks(v.cid(), Duration.ofSeconds(5));
                 VerifiedFileReader r = new VerifiedFileReader(v.cid(), v.size(), g)) {
             VerificationException e = assertThrows(VerificationException.class, () -> read(r, new ByteArrayOutputStream()));
@@ -224,7 +365,7 @@ class GatewayBlocksTest {
     @Test
     void aGatewayThatDoesNotAnswerIsUnreachableWithinItsTimeout() throws IOException {
         Vector v = load("two-chunks-v0");
-        stalled = blocks.keySet().stream().filter(c -> !c.equals(v.cid())).findFirst().orElseThrow();
+        stalled = v.cid();
         long t0 = System.nanoTime();
         try (GatewayBlocks g = blocks(v.cid(), Duration.ofMillis(400));
                 VerifiedFileReader r = new VerifiedFileReader(v.cid(), v.size(), g)) {
@@ -238,7 +379,7 @@ class GatewayBlocksTest {
     @Test
     void closingFromAnotherThreadEndsAWaitingRead() throws Exception {
         Vector v = load("two-chunks-v0");
-        stalled = blocks.keySet().stream().filter(c -> !c.equals(v.cid())).findFirst().orElseThrow();
+        stalled = v.cid();
         GatewayBlocks g = blocks(v.cid(), Duration.ofSeconds(30));
         VerifiedFileReader r = new VerifiedFileReader(v.cid(), v.size(), g);
         Map<String, Throwable> thrown = new HashMap<>();
