@@ -132,19 +132,27 @@ final class GatewayConnection implements Closeable {
                 drop();
             }
             return b;
-        } catch (StaleConnection | KuboException | VerificationException e) {
-            drop();
-            throw e;
-        } catch (SocketTimeoutException e) {
-            drop();
-            throw KuboException.unreachable(ENDPOINT, base + " did not answer " + cid + " in time", e);
         } catch (IOException e) {
-            drop();
-            if (closed) {
-                throw KuboException.unreachable(ENDPOINT, "connection closed", e);
-            }
-            throw KuboException.unreachable(ENDPOINT, "request for " + cid + " to " + base + " failed: " + e, e);
+            throw failure(cid, e);
         }
+    }
+
+    /**
+     * Drops the connection and gives what to throw for {@code e}, met while asking for {@code cid}:
+     * the project's own errors as they are, anything else as the gateway being unreachable.
+     */
+    private IOException failure(Cid cid, IOException e) {
+        drop();
+        if (e instanceof StaleConnection || e instanceof KuboException || e instanceof VerificationException) {
+            return e;
+        }
+        if (e instanceof SocketTimeoutException) {
+            return KuboException.unreachable(ENDPOINT, base + " did not answer " + cid + " in time", e);
+        }
+        if (closed) {
+            return KuboException.unreachable(ENDPOINT, "connection closed", e);
+        }
+        return KuboException.unreachable(ENDPOINT, "request for " + cid + " to " + base + " failed: " + e, e);
     }
 
     /** An answer's head: its status, how its body is framed, whether the connection stays open after it. */
@@ -163,16 +171,7 @@ final class GatewayConnection implements Closeable {
             throw new StaleConnection(new EOFException("end of stream"));
         }
         String status = (char) first + line();
-        String[] parts = status.split(" ", 3);
-        if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
-            throw new KuboException(ENDPOINT, -1, -1, "not an HTTP answer: " + status, false, null);
-        }
-        int code;
-        try {
-            code = Integer.parseInt(parts[1]);
-        } catch (NumberFormatException e) {
-            throw new KuboException(ENDPOINT, -1, -1, "not an HTTP answer: " + status, false, null);
-        }
+        int code = RawStream.statusCode(ENDPOINT, status);
         long length = -1;
         boolean chunked = false;
         boolean keep = true;
@@ -236,15 +235,11 @@ final class GatewayConnection implements Closeable {
                         + " has no Content-Length", false, null);
             }
             return h.length();
-        } catch (KuboException e) {
+        } catch (StaleConnection e) {
             drop();
-            throw e;
-        } catch (SocketTimeoutException e) {
-            drop();
-            throw KuboException.unreachable(ENDPOINT, base + " did not answer " + root + " in time", e);
+            throw KuboException.unreachable(ENDPOINT, base + " closed the connection without answering", e);
         } catch (IOException e) {
-            drop();
-            throw KuboException.unreachable(ENDPOINT, "request for " + root + " to " + base + " failed: " + e, e);
+            throw failure(root, e);
         }
     }
 

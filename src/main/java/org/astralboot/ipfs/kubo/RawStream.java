@@ -84,17 +84,7 @@ final class RawStream {
             String req = method + " " + pathAndQuery + " HTTP/1.1\r\nHost: " + host + ":" + port
                     + "\r\nContent-Length: 0\r\nConnection: close\r\nUser-Agent: astralboot\r\n" + headers + "\r\n";
             body.send(ByteBuffer.wrap(req.getBytes(StandardCharsets.US_ASCII)));
-            String status = body.line();
-            String[] parts = status.split(" ", 3);
-            if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
-                throw new KuboException(endpoint, -1, -1, "not an HTTP answer: " + status, false, null);
-            }
-            int code;
-            try {
-                code = Integer.parseInt(parts[1]);
-            } catch (NumberFormatException e) {
-                throw new KuboException(endpoint, -1, -1, "not an HTTP answer: " + status, false, null);
-            }
+            int code = statusCode(endpoint, body.line());
             Map<String, String> h = body.headers();
             body.begin(h, idle.toNanos());
             if (code != 200) {
@@ -110,6 +100,19 @@ final class RawStream {
             close(body, ch);
             throw KuboException.unreachable(endpoint, "request to " + base + " failed: " + e, e);
         }
+    }
+
+    /** The status code of an HTTP/1.x status line (RFC 9112 §4); KuboException when it is not one. */
+    static int statusCode(String endpoint, String status) throws KuboException {
+        String[] parts = status.split(" ", 3);
+        if (parts.length >= 2 && parts[0].startsWith("HTTP/1.")) {
+            try {
+                return Integer.parseInt(parts[1]);
+            } catch (NumberFormatException e) {
+                // not a number: below
+            }
+        }
+        throw new KuboException(endpoint, -1, -1, "not an HTTP answer: " + status, false, null);
     }
 
     private static void close(Body body, SocketChannel ch) {
