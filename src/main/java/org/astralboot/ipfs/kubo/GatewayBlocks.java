@@ -14,6 +14,7 @@ import org.astralboot.ipfs.verify.CarReader;
 import org.astralboot.ipfs.verify.Cid;
 import org.astralboot.ipfs.verify.DagPb;
 import org.astralboot.ipfs.verify.Multihash;
+import org.astralboot.ipfs.verify.Varint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -170,43 +171,30 @@ public final class GatewayBlocks implements BlockStream {
      * File, Data: bytes, filesize: n}}} (dag-pb spec; UnixFS spec, fields 1, 2 and 3).
      */
     static long leafLength(long n) {
-        long u = 2 + 1 + varintLength(n) + n + 1 + varintLength(n);
-        return 1 + varintLength(u) + u;
+        long u = unixfsLength(n);
+        return 1 + Varint.length(u) + u;
+    }
+
+    /** Length of that leaf's UnixFS message: Type, Data and filesize. */
+    private static long unixfsLength(long n) {
+        return 2 + 1 + Varint.length(n) + n + 1 + Varint.length(n);
     }
 
     /** Writes the bytes of that leaf before its data into {@code b}; returns how many. */
     private static int leafHead(byte[] b, int n) {
-        long u = 2 + 1 + varintLength(n) + n + 1 + varintLength(n);
         int p = 0;
         b[p++] = 0x0a; // PBNode.Data, length-delimited
-        p = varint(b, p, u);
+        p = Varint.write(unixfsLength(n), b, p);
         b[p++] = 0x08; // Data.Type
         b[p++] = DagPb.FILE;
         b[p++] = 0x12; // Data.Data, length-delimited
-        return varint(b, p, n);
+        return Varint.write(n, b, p);
     }
 
     /** Writes the bytes of that leaf after its data at {@code p}; returns the end. */
     private static int leafTail(byte[] b, int p, int n) {
         b[p++] = 0x18; // Data.filesize
-        return varint(b, p, n);
-    }
-
-    private static int varintLength(long v) {
-        int n = 1;
-        while ((v >>>= 7) != 0) {
-            n++;
-        }
-        return n;
-    }
-
-    private static int varint(byte[] b, int p, long v) {
-        while ((v & ~0x7FL) != 0) {
-            b[p++] = (byte) ((v & 0x7F) | 0x80);
-            v >>>= 7;
-        }
-        b[p++] = (byte) v;
-        return p;
+        return Varint.write(n, b, p);
     }
 
     private void fetchLoop() {
@@ -516,11 +504,12 @@ public final class GatewayBlocks implements BlockStream {
     @Override
     public CarReader.Block again(Cid cid) throws IOException {
         GatewayConnection stale;
-        GatewayConnection conn = new GatewayConnection(gateway, connect, header, idle);
+        GatewayConnection conn;
         synchronized (this) {
             if (closed || given == null || !given.rebuilt || !given.cid.equals(cid)) {
                 return null;
             }
+            conn = new GatewayConnection(gateway, connect, header, idle);
             given = null;
             stale = plainConnection;
             if (plain == Plain.READING) {

@@ -58,13 +58,29 @@ public final class Varint {
 
     /** Appends the encoding of {@code v} (non-negative) to {@code out}. */
     public static void write(long v, java.io.ByteArrayOutputStream out) {
+        byte[] b = new byte[9];
+        out.write(b, 0, write(v, b, 0));
+    }
+
+    /** Writes the encoding of {@code v} (non-negative) at {@code b[pos]}; returns the position after it. */
+    public static int write(long v, byte[] b, int pos) {
         if (v < 0) {
             throw new IllegalArgumentException("negative varint " + v);
         }
         while (v >= 0x80) {
-            out.write((int) (v & 0x7F) | 0x80);
+            b[pos++] = (byte) ((v & 0x7F) | 0x80);
             v >>>= 7;
         }
-        out.write((int) v);
+        b[pos++] = (byte) v;
+        return pos;
+    }
+
+    /** Bytes of the encoding of {@code v} (non-negative). */
+    public static int length(long v) {
+        int n = 1;
+        while ((v >>>= 7) != 0) {
+            n++;
+        }
+        return n;
     }
 }
